@@ -1,0 +1,151 @@
+/* cell — running one cell inside the runner; see cell.h. */
+#include "cell.h"
+
+#include "drive.h"
+#include "model.h"
+#include "place.h"
+#include "py.h"
+#include "registry.h"
+#include "util.h"
+#include "workers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const wl_workload *wl;
+  model_t model;
+  unsigned workers;
+  uint64_t units;
+  char **sets; /* workers entries, owned */
+  const char *workloads_dir;
+} cell_spec;
+
+static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
+  const cJSON *wl = cJSON_GetObjectItemCaseSensitive(j, "workload");
+  const cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model");
+  const cJSON *workers = cJSON_GetObjectItemCaseSensitive(j, "workers");
+  const cJSON *units = cJSON_GetObjectItemCaseSensitive(j, "units");
+  const cJSON *sets = cJSON_GetObjectItemCaseSensitive(j, "sets");
+  const cJSON *dir = cJSON_GetObjectItemCaseSensitive(j, "workloads_dir");
+  memset(s, 0, sizeof *s);
+  if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
+      !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
+    snprintf(err, errlen, "cell spec needs workload, model, workers, units");
+    return -EINVAL;
+  }
+  s->wl = wl_find(wl->valuestring);
+  if (!s->wl) {
+    snprintf(err, errlen, "unknown workload '%s'", wl->valuestring);
+    return -EINVAL;
+  }
+  int rc = model_parse(model->valuestring, &s->model, err, errlen);
+  if (rc < 0)
+    return rc;
+  if (!(s->wl->models & MODEL_BIT(s->model))) {
+    snprintf(err, errlen, "workload %s does not run under model %s",
+             s->wl->name, model_name(s->model));
+    return -EINVAL;
+  }
+  if (workers->valuedouble < 1 || workers->valuedouble > WK_MAX_WORKERS ||
+      units->valuedouble < 0) {
+    snprintf(err, errlen, "cell spec: workers or units out of range");
+    return -EINVAL;
+  }
+  s->workers = (unsigned)workers->valuedouble;
+  s->units = (uint64_t)units->valuedouble;
+  s->workloads_dir =
+      cJSON_IsString(dir) ? dir->valuestring : GILLAB_WORKLOADS_DIR;
+  s->sets = calloc(s->workers, sizeof *s->sets);
+  if (!s->sets)
+    return -ENOMEM;
+  for (unsigned i = 0; i < s->workers; i++) {
+    const cJSON *set =
+        cJSON_IsArray(sets) ? cJSON_GetArrayItem(sets, (int)i) : NULL;
+    s->sets[i] = cJSON_IsString(set) ? set->valuestring : "";
+  }
+  return 0;
+}
+
+/* A Python model's driver is the function of gillab_drive named after the
+ * model ("threads"; '-' becomes '_'). */
+static int run_python(const cell_spec *s, cJSON **out, char *err,
+                      size_t errlen) {
+  char func[64];
+  snprintf(func, sizeof func, "%s", model_name(s->model));
+  for (char *p = func; *p; p++)
+    if (*p == '-')
+      *p = '_';
+  int rc = py_start(s->workloads_dir, err, errlen);
+  if (rc < 0)
+    return rc;
+  cJSON *args = cJSON_CreateObject(), *info = NULL;
+  cJSON_AddStringToObject(args, "module", s->wl->py_module);
+  cJSON_AddNumberToObject(args, "workers", s->workers);
+  cJSON_AddNumberToObject(args, "units", (double)s->units);
+  rc = py_call_json("gillab_drive", func, args, out, err, errlen);
+  cJSON_Delete(args);
+  /* What the runtime is after the run: an extension module the workload
+   * imported may have turned the GIL back on in a free-threaded build. */
+  if (rc == 0 && py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
+                              errlen) == 0)
+    cJSON_AddItemToObject(*out, "python", info);
+  char ferr[256];
+  if (py_finish(ferr, sizeof ferr) < 0 && rc == 0) {
+    snprintf(err, errlen, "%s", ferr);
+    rc = -1;
+  }
+  return rc;
+}
+
+static int run_native(const cell_spec *s, cJSON **out, char *err,
+                      size_t errlen) {
+  wl_result total;
+  double wall_s = 0;
+  int rc = drive_native_threads(s->wl, s->workers, s->units, &total, &wall_s,
+                                err, errlen);
+  if (rc < 0)
+    return rc;
+  *out = cJSON_CreateObject();
+  cJSON_AddNumberToObject(*out, "wall_s", wall_s);
+  cJSON_AddNumberToObject(*out, "ops", (double)total.ops);
+  cJSON_AddNumberToObject(*out, "answer", (double)total.answer);
+  return 0;
+}
+
+int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
+             size_t errlen) {
+  cell_spec s;
+  place_topo *topo = NULL;
+  int rc = spec_parse(spec, &s, err, errlen);
+  if (rc < 0)
+    goto out;
+  rc = place_topo_open(&topo, NULL, err, errlen);
+  if (rc < 0)
+    goto out;
+  rc = wk_setup(topo, s.workers, s.sets, err, errlen);
+  if (rc < 0)
+    goto out;
+  rc = wk_sampler_start(5000);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot start the sampler thread: %s", strerror(-rc));
+    goto out;
+  }
+  double setup_s = (double)(util_now_ns() - started_ns) / 1e9;
+  *result = NULL;
+  rc = model_is_python(s.model) ? run_python(&s, result, err, errlen)
+                                : run_native(&s, result, err, errlen);
+  wk_sampler_stop();
+  if (rc == 0) {
+    cJSON_AddNumberToObject(*result, "setup_s", setup_s);
+    cJSON_AddItemToObject(*result, "workers", wk_report());
+  }
+out:
+  wk_teardown();
+  if (topo)
+    place_topo_close(topo);
+  free(s.sets);
+  return rc;
+}

@@ -1,0 +1,215 @@
+/* py — the embedded CPython; see py.h. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "compat.h"
+#include "py.h"
+
+#include "modgillab.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+int py_is_python_argv(int argc, char **argv) {
+  return argc > 1 && argv[1][0] == '-' && argv[1][1] != '-' &&
+         argv[1][1] != '\0';
+}
+
+const char *py_compiled_version(void) {
+  return PY_VERSION;
+}
+
+int py_check_version(char *err, size_t errlen) {
+  if (Py_Version == PY_VERSION_HEX)
+    return 0;
+  snprintf(err, errlen,
+           "this runner was compiled against CPython %s (0x%08x) but loaded "
+           "libpython 0x%08lx; rebuild gillab for this runtime "
+           "(scripts/bootstrap)",
+           PY_VERSION, (unsigned)PY_VERSION_HEX, (unsigned long)Py_Version);
+  return -EINVAL;
+}
+
+/* Settings shared by the runner and its Python command-line mode, so that a
+ * multiprocessing child finds the same standard library as its parent:
+ * the executable is this binary, and the prefix is the runtime's own
+ * (compiled in), not derived from where this binary happens to live. */
+static PyStatus config_paths(PyConfig *c) {
+  char exe[PATH_MAX];
+  if (util_self_exe(exe, sizeof exe) < 0)
+    return PyStatus_Error("cannot read /proc/self/exe");
+  PyStatus st = PyConfig_SetBytesString(c, &c->executable, exe);
+  if (PyStatus_Exception(st))
+    return st;
+  st = PyConfig_SetBytesString(c, &c->program_name, exe);
+  if (PyStatus_Exception(st))
+    return st;
+  return PyConfig_SetBytesString(c, &c->home, GILLAB_PY_HOME);
+}
+
+static int status_to_err(PyStatus st, const char *what, char *err,
+                         size_t errlen) {
+  snprintf(err, errlen, "%s: %s%s%s", what, st.func ? st.func : "",
+           st.func ? ": " : "", st.err_msg ? st.err_msg : "failed");
+  return -1;
+}
+
+int py_main(int argc, char **argv) {
+  char err[512];
+  if (py_check_version(err, sizeof err) < 0) {
+    fprintf(stderr, "gillab: %s\n", err);
+    return 1;
+  }
+  if (PyImport_AppendInittab("_gillab", modgillab_init) < 0) {
+    fprintf(stderr, "gillab: cannot register the _gillab module\n");
+    return 1;
+  }
+  PyConfig c;
+  PyConfig_InitIsolatedConfig(&c);
+  c.parse_argv = 1;
+  PyStatus st = config_paths(&c);
+  if (!PyStatus_Exception(st))
+    st = PyConfig_SetBytesArgv(&c, argc, argv);
+  if (!PyStatus_Exception(st))
+    st = Py_InitializeFromConfig(&c);
+  PyConfig_Clear(&c);
+  if (PyStatus_Exception(st))
+    Py_ExitStatusException(st);
+  return Py_RunMain();
+}
+
+int py_start(const char *workloads_dir, char *err, size_t errlen) {
+  if (py_check_version(err, errlen) < 0)
+    return -EINVAL;
+  if (PyImport_AppendInittab("_gillab", modgillab_init) < 0) {
+    snprintf(err, errlen, "cannot register the _gillab module");
+    return -1;
+  }
+  PyConfig c;
+  PyConfig_InitIsolatedConfig(&c);
+  c.site_import = 0;
+  c.install_signal_handlers = 0;
+  PyStatus st = config_paths(&c);
+  if (!PyStatus_Exception(st))
+    st = Py_InitializeFromConfig(&c);
+  PyConfig_Clear(&c);
+  if (PyStatus_Exception(st))
+    return status_to_err(st, "cannot start CPython", err, errlen);
+
+  PyObject *path = PySys_GetObject("path");                 /* borrowed */
+  PyObject *dir = PyUnicode_DecodeFSDefault(workloads_dir); /* new */
+  int rc = path && dir ? PyList_Insert(path, 0, dir) : -1;
+  Py_XDECREF(dir);
+  if (rc < 0) {
+    PyErr_Clear();
+    snprintf(err, errlen, "cannot put %s on sys.path", workloads_dir);
+    return -1;
+  }
+  return 0;
+}
+
+int py_finish(char *err, size_t errlen) {
+  if (Py_FinalizeEx() < 0) {
+    snprintf(err, errlen, "CPython failed to finalize (buffered data lost)");
+    return -1;
+  }
+  return 0;
+}
+
+/* Turns the current Python exception into text in err, keeping the end of
+ * the traceback (where the exception's own message is) when it is long. */
+static void exception_to_err(char *err, size_t errlen) {
+  PyObject *exc = compat_take_exception(); /* new */
+  PyObject *tb = NULL, *fmt = NULL, *lines = NULL, *text = NULL;
+  const char *s = NULL;
+  if (!exc) {
+    snprintf(err, errlen, "unknown Python error");
+    return;
+  }
+  tb = PyImport_ImportModule("traceback");
+  if (tb)
+    fmt = PyObject_GetAttrString(tb, "format_exception");
+  if (fmt)
+    lines = PyObject_CallOneArg(fmt, exc);
+  if (lines) {
+    PyObject *empty = PyUnicode_FromString("");
+    if (empty)
+      text = PyUnicode_Join(empty, lines);
+    Py_XDECREF(empty);
+  }
+  if (!text)
+    text = PyObject_Str(exc);
+  if (text)
+    s = PyUnicode_AsUTF8(text);
+  if (!s) {
+    PyErr_Clear();
+    s = "Python exception (cannot be formatted)";
+  }
+  size_t len = strlen(s);
+  while (len && s[len - 1] == '\n')
+    len--;
+  if (len >= errlen)
+    snprintf(err, errlen, "...%.*s", (int)(errlen - 4), s + len - (errlen - 4));
+  else
+    snprintf(err, errlen, "%.*s", (int)len, s);
+  Py_XDECREF(text);
+  Py_XDECREF(lines);
+  Py_XDECREF(fmt);
+  Py_XDECREF(tb);
+  Py_DECREF(exc);
+}
+
+int py_call_json(const char *module, const char *func, const cJSON *args,
+                 cJSON **out, char *err, size_t errlen) {
+  int rc = -1;
+  char *args_text = NULL;
+  PyObject *json = NULL, *mod = NULL, *fn = NULL, *kwargs = NULL, *empty = NULL,
+           *result = NULL, *dumped = NULL;
+  *out = NULL;
+  json = PyImport_ImportModule("json");
+  mod = json ? PyImport_ImportModule(module) : NULL;
+  fn = mod ? PyObject_GetAttrString(mod, func) : NULL;
+  if (!fn)
+    goto pyerr;
+  if (args) {
+    args_text = cJSON_PrintUnformatted(args);
+    if (!args_text) {
+      snprintf(err, errlen, "out of memory");
+      goto done;
+    }
+    kwargs = PyObject_CallMethod(json, "loads", "s", args_text);
+  } else {
+    kwargs = PyDict_New();
+  }
+  empty = kwargs ? PyTuple_New(0) : NULL;
+  result = empty ? PyObject_Call(fn, empty, kwargs) : NULL;
+  dumped = result ? PyObject_CallMethod(json, "dumps", "O", result) : NULL;
+  if (!dumped)
+    goto pyerr;
+  const char *text = PyUnicode_AsUTF8(dumped);
+  if (!text)
+    goto pyerr;
+  *out = cJSON_Parse(text);
+  if (!*out) {
+    snprintf(err, errlen, "%s.%s returned something JSON cannot carry", module,
+             func);
+    goto done;
+  }
+  rc = 0;
+  goto done;
+pyerr:
+  exception_to_err(err, errlen);
+done:
+  cJSON_free(args_text);
+  Py_XDECREF(dumped);
+  Py_XDECREF(result);
+  Py_XDECREF(empty);
+  Py_XDECREF(kwargs);
+  Py_XDECREF(fn);
+  Py_XDECREF(mod);
+  Py_XDECREF(json);
+  return rc;
+}

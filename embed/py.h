@@ -1,0 +1,50 @@
+/* py — the embedded CPython: its start and stop, the command-line mode that
+ * multiprocessing's children need, and calls into the Python drivers.
+ *
+ * embed/ is the only place that includes Python.h. Python errors
+ * (exceptions, PyStatus) are turned here into a negative return code and a
+ * message in the caller's buffer.
+ *
+ * The interpreter is isolated from the user's environment: no PYTHON*
+ * variables, no user or system site-packages, and sys.path is the runtime's
+ * standard library plus workloads/python. PyConfig.executable is this
+ * binary, so multiprocessing's spawn and forkserver start children as
+ * `RUNNER -I -S ... -c '...'`, which py_is_python_argv recognises.
+ */
+#ifndef GILLAB_PY_H
+#define GILLAB_PY_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* Non-zero when argv is a Python command line (argv[1] is a single-dash
+ * option such as -c, -I, -S, -m, -B, -W, -X), as multiprocessing's children
+ * and the resource tracker are started. The runner's own options all start
+ * with "--". Call first thing in main, before parsing any option. */
+int py_is_python_argv(int argc, char **argv);
+
+/* Runs argv as the python command line would, with the same path
+ * configuration and the _gillab module, and returns the exit status. */
+int py_main(int argc, char **argv);
+
+/* Checks that the libpython loaded at run time is the version the runner
+ * was compiled against (the probes read internal layouts). */
+int py_check_version(char *err, size_t errlen);
+
+/* The CPython version this runner was compiled against ("3.11.2"). */
+const char *py_compiled_version(void);
+
+/* Starts the interpreter with workloads_dir first on sys.path. */
+int py_start(const char *workloads_dir, char *err, size_t errlen);
+
+/* Finalizes the interpreter; 0, or a negative code with err. */
+int py_finish(char *err, size_t errlen);
+
+/* Calls module.func(**args) (args: a JSON object, borrowed; NULL for none)
+ * and converts the result to JSON through json.dumps. On success *out is a
+ * new cJSON the caller frees with cJSON_Delete. A Python exception becomes
+ * -1 with its traceback's last lines in err. */
+int py_call_json(const char *module, const char *func, const cJSON *args,
+                 cJSON **out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,140 @@
+/* gillab-runner-<tag> — runs one cell in a fresh process, for one CPython.
+ *
+ * The orchestrator (gillab) starts one runner per cell:
+ *   gillab-runner-3.11 --cell '<json>' --result-fd 3
+ * and reads one JSON object back from the result fd: what cell_run measured,
+ * or {"error": "..."}. A crash or hang is seen by the orchestrator, which
+ * records the cell as failed with the tail of this process's stderr.
+ *
+ * `--info` prints the runtime's description (version, build, GIL) as JSON.
+ *
+ * A Python command line (argv[1] a single-dash option) makes the runner act
+ * as python itself: multiprocessing's spawn and forkserver children and its
+ * resource tracker are started that way, since PyConfig.executable is this
+ * binary. That check comes before anything else in main.
+ */
+#include "cell.h"
+#include "py.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f) {
+  fprintf(
+      f, "usage: gillab-runner-" GILLAB_RUNTIME_TAG
+         " --cell JSON [--result-fd FD]\n"
+         "       gillab-runner-" GILLAB_RUNTIME_TAG " --info [--result-fd FD]\n"
+         "       gillab-runner-" GILLAB_RUNTIME_TAG " -c CODE | -m MODULE ...\n"
+         "\n"
+         "Runs one gillab cell in this process (started by `gillab run`),\n"
+         "describes its CPython runtime (--info), or acts as that runtime's\n"
+         "python command line (as multiprocessing's children need).\n");
+}
+
+/* Writes the whole of text to fd, then a newline. */
+static int write_all(int fd, const char *text) {
+  size_t len = strlen(text), off = 0;
+  while (off < len) {
+    ssize_t n = write(fd, text + off, len - off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -errno;
+    off += (size_t)n;
+  }
+  return write(fd, "\n", 1) == 1 ? 0 : -errno;
+}
+
+static int emit(int fd, cJSON *obj) {
+  char *text = cJSON_PrintUnformatted(obj);
+  int rc = text ? write_all(fd, text) : -ENOMEM;
+  cJSON_free(text);
+  return rc;
+}
+
+static int emit_error(int fd, const char *msg) {
+  cJSON *obj = cJSON_CreateObject();
+  cJSON_AddStringToObject(obj, "error", msg);
+  emit(fd, obj);
+  cJSON_Delete(obj);
+  fprintf(stderr, "gillab-runner: %s\n", msg);
+  return 1;
+}
+
+static int do_info(int fd) {
+  char err[2048];
+  cJSON *info = NULL;
+  if (py_start(GILLAB_WORKLOADS_DIR, err, sizeof err) < 0 ||
+      py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
+                   sizeof err) < 0) {
+    return emit_error(fd, err);
+  }
+  char self[4096];
+  cJSON_AddStringToObject(info, "tag", GILLAB_RUNTIME_TAG);
+  cJSON_AddStringToObject(info, "compiled_against", py_compiled_version());
+  if (util_self_exe(self, sizeof self) == 0)
+    cJSON_AddStringToObject(info, "runner", self);
+  int rc = emit(fd, info) < 0;
+  cJSON_Delete(info);
+  if (py_finish(err, sizeof err) < 0)
+    rc = 1;
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  uint64_t started_ns = util_now_ns();
+  if (py_is_python_argv(argc, argv))
+    return py_main(argc, argv);
+
+  static const struct option opts[] = {
+      {"cell", required_argument, NULL, 'c'},
+      {"result-fd", required_argument, NULL, 'f'},
+      {"info", no_argument, NULL, 'i'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *cell_text = NULL;
+  int fd = STDOUT_FILENO, info = 0, c;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'c':
+      cell_text = optarg;
+      break;
+    case 'f':
+      fd = atoi(optarg);
+      break;
+    case 'i':
+      info = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (info)
+    return do_info(fd);
+  if (!cell_text) {
+    usage(stderr);
+    return 2;
+  }
+
+  char err[4096];
+  cJSON *spec = cJSON_Parse(cell_text), *result = NULL;
+  if (!spec)
+    return emit_error(fd, "the cell spec is not valid JSON");
+  int rc = cell_run(spec, started_ns, &result, err, sizeof err);
+  cJSON_Delete(spec);
+  if (rc < 0)
+    return emit_error(fd, err);
+  rc = emit(fd, result);
+  cJSON_Delete(result);
+  return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,343 @@
+/* cli — see cli.h. */
+#include "cli.h"
+
+#include "model.h"
+#include "place.h"
+#include "registry.h"
+#include "run.h"
+#include "runtime.h"
+#include "spec.h"
+#include "summary.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  const char *help;
+} command;
+
+static int cmd_run(int argc, char **argv);
+static int cmd_list(int argc, char **argv);
+static int cmd_topo(int argc, char **argv);
+static int cmd_report(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const command commands[] = {
+    {"run", cmd_run, "run an experiment and write its results and summary"},
+    {"list", cmd_list, "list workloads, models, placements and runtimes"},
+    {"topo", cmd_topo, "show the topology and the PUs a placement gives"},
+    {"report", cmd_report, "remake summary.md from a results directory"},
+    {"version", cmd_version, "print gillab's version and default runtime"},
+    {"help", cmd_help, "this list, or `help COMMAND` for a command's help"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static int usage_error(const char *cmd, const char *msg) {
+  fprintf(stderr, "gillab %s: %s\n(try `gillab %s --help`)\n", cmd, msg, cmd);
+  return 2;
+}
+
+/* Parses options that are only --help (and, for commands with flags, none
+ * other): returns 1 if help was printed, 0 to go on, -1 on a bad option. */
+static int only_help(int argc, char **argv, const char *usage) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(usage, stdout);
+      return 1;
+    }
+    return -1;
+  }
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_spec s;
+  char err[1024], outdir[PATH_MAX];
+  int rc = spec_from_args(&s, argc, argv, err, sizeof err);
+  if (rc == 1)
+    return 0;
+  if (rc < 0)
+    return usage_error("run", err);
+  if (s.added_one_worker && !s.quiet)
+    fprintf(stderr, "gillab: also running 1 worker, the speedup baseline\n");
+  /* The exact command, as the user typed it, goes into the metadata. */
+  char *command = util_join_argv(argc, argv);
+  char full[8192];
+  snprintf(full, sizeof full, "gillab %s", command ? command : "run");
+  free(command);
+  rc = run_execute(&s, full, outdir, sizeof outdir, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "gillab run: %s\n", err);
+    return rc == -ENOENT ? 2 : 1;
+  }
+  if (rc == 1)
+    fprintf(stderr,
+            "gillab: interrupted; the cells measured so far are kept.\n");
+  printf("results: %s/results.jsonl\nsummary: %s/summary.md\n", outdir, outdir);
+  return rc == 1 ? 130 : 0;
+}
+
+static const char list_usage[] =
+    "usage: gillab list [--all] [--runtimes]\n"
+    "\n"
+    "Lists the workloads (with the models each fits), the execution models,\n"
+    "the placement policies and the runtimes this build can run.\n"
+    "  --all        also the test workloads (debug.*)\n"
+    "  --runtimes   only the runtimes, with version, GIL and path\n";
+
+static int list_runtimes(void) {
+  char tags[RUNTIME_MAX][RUNTIME_TAG_MAX], err[1024];
+  int n = runtime_list(tags, RUNTIME_MAX), rc = 0;
+  if (n == 0) {
+    fprintf(stderr, "gillab list: no runner found next to gillab; build "
+                    "with scripts/bootstrap\n");
+    return 1;
+  }
+  printf("%-8s %-10s %-15s %s\n", "runtime", "version", "GIL", "runner");
+  for (int i = 0; i < n; i++) {
+    cJSON *info = runtime_info(tags[i], err, sizeof err);
+    if (!info) {
+      printf("%-8s (broken: %s)\n", tags[i], err);
+      rc = 1;
+      continue;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(info, "version");
+    const cJSON *ft = cJSON_GetObjectItemCaseSensitive(info, "free_threaded");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(info, "runner");
+    printf("%-8s %-10s %-15s %s%s\n", tags[i],
+           cJSON_IsString(v) ? v->valuestring : "?",
+           cJSON_IsTrue(ft) ? "free-threaded" : "GIL",
+           cJSON_IsString(r) ? r->valuestring : "?",
+           strcmp(tags[i], GILLAB_DEFAULT_RUNTIME) == 0 ? " (default)" : "");
+    cJSON_Delete(info);
+  }
+  return rc;
+}
+
+static int cmd_list(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"all", no_argument, NULL, 'a'},
+      {"runtimes", no_argument, NULL, 'R'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  int all = 0, runtimes = 0, c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'a')
+      all = 1;
+    else if (c == 'R')
+      runtimes = 1;
+    else if (c == 'h') {
+      fputs(list_usage, stdout);
+      return 0;
+    } else {
+      return usage_error("list", "unknown option");
+    }
+  }
+  if (optind < argc)
+    return usage_error("list", "list takes no arguments");
+  if (runtimes)
+    return list_runtimes();
+  size_t n;
+  const wl_workload *wls = wl_all(&n);
+  printf("workloads:\n");
+  for (size_t i = 0; i < n; i++) {
+    if (wls[i].hidden && !all)
+      continue;
+    printf("  %-14s %s\n  %-14s models:", wls[i].name, wls[i].summary, "");
+    for (int m = 0; m < MODEL_COUNT; m++)
+      if (wls[i].models & MODEL_BIT(m))
+        printf(" %s", model_name((model_t)m));
+    printf("\n");
+  }
+  printf("\nmodels:\n");
+  for (int m = 0; m < MODEL_COUNT; m++)
+    printf("  %-14s %s\n", model_name((model_t)m), model_help((model_t)m));
+  printf("\nplacements:\n");
+  for (int p = 0; p < PLACE_POLICY_COUNT; p++)
+    printf("  %-14s %s\n", place_policy_name((place_policy)p),
+           place_policy_help((place_policy)p));
+  printf("\nruntimes: `gillab list --runtimes`\n");
+  return 0;
+}
+
+static const char topo_usage[] =
+    "usage: gillab topo [--synthetic DESC] [--plan POLICY] [-n N]\n"
+    "\n"
+    "Prints the machine's topology (from hwloc) and the PU each of N workers\n"
+    "gets under each placement policy (or only POLICY).\n"
+    "  --synthetic DESC  plan for a machine you don't have, in hwloc's\n"
+    "                    synthetic syntax, e.g. 'pack:2 core:16 pu:2'\n"
+    "  --plan POLICY     none, compact or scatter (default: all of them)\n"
+    "  -n, --workers N   number of workers (default: the number of PUs)\n";
+
+static int cmd_topo(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"synthetic", required_argument, NULL, 's'},
+      {"plan", required_argument, NULL, 'p'},
+      {"workers", required_argument, NULL, 'n'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *synthetic = NULL, *policy = NULL;
+  long workers = 0;
+  int c;
+  char err[512];
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
+    char *end;
+    switch (c) {
+    case 's':
+      synthetic = optarg;
+      break;
+    case 'p':
+      policy = optarg;
+      break;
+    case 'n':
+      workers = strtol(optarg, &end, 10);
+      if (*end || workers < 1 || workers > 100000)
+        return usage_error("topo", "-n needs a worker count >= 1");
+      break;
+    case 'h':
+      fputs(topo_usage, stdout);
+      return 0;
+    case ':':
+      return usage_error("topo", "an option needs a value");
+    default:
+      return usage_error("topo", "unknown option");
+    }
+  }
+  if (optind < argc)
+    return usage_error("topo", "topo takes options only");
+  place_policy only = PLACE_NONE;
+  if (policy && place_policy_parse(policy, &only, err, sizeof err) < 0)
+    return usage_error("topo", err);
+  place_topo *t;
+  if (place_topo_open(&t, synthetic, err, sizeof err) < 0)
+    return usage_error("topo", err);
+  char summary[256];
+  place_topo_summary(t, summary, sizeof summary);
+  char *tree = place_topo_render(t);
+  printf("%s%s\n\n%s\n", synthetic ? "synthetic: " : "", summary,
+         tree ? tree : "");
+  free(tree);
+  unsigned n = workers ? (unsigned)workers : place_topo_npus(t);
+  for (int p = 0; p < PLACE_POLICY_COUNT; p++) {
+    if (policy && p != (int)only)
+      continue;
+    place_plan_t plan;
+    if (place_plan(t, (place_policy)p, n, &plan, err, sizeof err) < 0) {
+      fprintf(stderr, "gillab topo: %s\n", err);
+      place_topo_close(t);
+      return 1;
+    }
+    printf("%-8s %u workers -> PU", place_policy_name((place_policy)p), n);
+    for (unsigned i = 0; i < plan.n; i++)
+      printf(" %s", plan.sets[i][0] ? plan.sets[i] : "*");
+    printf("%s\n", p == PLACE_NONE ? "   (* = unbound)" : "");
+    place_plan_free(&plan);
+  }
+  place_topo_close(t);
+  return 0;
+}
+
+static const char report_usage[] =
+    "usage: gillab report DIR\n"
+    "\n"
+    "Remakes DIR/summary.md from DIR/results.jsonl.\n";
+
+static int cmd_report(int argc, char **argv) {
+  int h = only_help(argc, argv, report_usage);
+  if (h)
+    return h > 0 ? 0 : usage_error("report", "unknown option");
+  if (optind != argc - 1)
+    return usage_error("report", "give one results directory");
+  char err[1024];
+  if (summary_write(argv[optind], err, sizeof err) < 0) {
+    fprintf(stderr, "gillab report: %s\n", err);
+    return 1;
+  }
+  printf("summary: %s/summary.md\n", argv[optind]);
+  return 0;
+}
+
+static const char version_usage[] =
+    "usage: gillab version\n\nPrints gillab's version, git revision and "
+    "default runtime.\n";
+
+static int cmd_version(int argc, char **argv) {
+  int h = only_help(argc, argv, version_usage);
+  if (h)
+    return h > 0 ? 0 : usage_error("version", "unknown option");
+  printf("gillab %s (git %s), default runtime %s\n", GILLAB_VERSION,
+         GILLAB_GIT_REV, GILLAB_DEFAULT_RUNTIME);
+  return 0;
+}
+
+static void print_commands(FILE *f) {
+  fprintf(f, "usage: gillab COMMAND [options]   (gillab COMMAND --help)\n\n"
+             "gillab measures how Python runs on many cores: throughput and "
+             "speedup of\nthe same work under threads and native threads "
+             "(more models to come).\n\ncommands:\n");
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+static const command *find_command(const char *name) {
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static int cmd_help(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--help") != 0 &&
+      strcmp(argv[1], "-h") != 0) {
+    const command *c = find_command(argv[1]);
+    if (!c) {
+      fprintf(stderr, "gillab help: no command '%s'\n", argv[1]);
+      print_commands(stderr);
+      return 2;
+    }
+    char *args[] = {argv[1], "--help", NULL};
+    return c->fn(2, args);
+  }
+  print_commands(stdout);
+  return 0;
+}
+
+int cli_main(int argc, char **argv) {
+  if (argc < 2) {
+    print_commands(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    print_commands(stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0)
+    return cmd_version(1, argv);
+  const command *c = find_command(argv[1]);
+  if (!c) {
+    fprintf(stderr, "gillab: unknown command '%s'\n\n", argv[1]);
+    print_commands(stderr);
+    return 2;
+  }
+  return c->fn(argc - 1, argv + 1);
+}

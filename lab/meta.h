@@ -1,0 +1,21 @@
+/* meta — the metadata record that opens every results.jsonl: the machine,
+ * its topology, the kernel, each runtime's build, gillab's version, the
+ * exact command and the spec. Enough to reproduce or question a result. */
+#ifndef GILLAB_META_H
+#define GILLAB_META_H
+
+#include "place.h"
+
+#include <cjson/cJSON.h>
+
+/* Builds the record. topo is the machine's topology (borrowed); runtimes
+ * (a JSON array of runtime_info objects) and spec are taken over by the
+ * record; command is the exact command line. Returns a new object (free with
+ * cJSON_Delete). */
+cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
+                  const char *command);
+
+/* "2026-11-21T17:22:35Z" (UTC, now) into buf. */
+void meta_timestamp(char *buf, size_t len, int compact);
+
+#endif

@@ -1,0 +1,525 @@
+/* place — topology, placement plans and binding, on top of hwloc.
+ *
+ * Notes about the implementation:
+ *
+ * - Plans are computed on cores, then expanded to PUs. A core is a Core
+ *   object, or a PU when the topology has no Core level (some VMs and
+ *   synthetic descriptions such as "pu:4"), so that every policy still has
+ *   something to order.
+ * - compact walks cores in hwloc's logical order, which is depth-first: a
+ *   package's cores all come before the next package's.
+ * - scatter sorts cores by their "sibling-rank path": the core's rank among
+ *   its siblings, then its parent's rank, and so on up to (not including)
+ *   the root. Sorting those keys lexicographically takes the first core of
+ *   every branch before any second core, and within one core rank alternates
+ *   the nearest branching level first, e.g. on "pack:2 numa:2 core:4 pu:2"
+ *   P0G0C0, P1G0C0, P0G1C0, P1G1C0, P0G0C1, ... Levels with a single child
+ *   contribute 0 to every key and so do not change the order. NUMA nodes are
+ *   memory children in hwloc 2 and are not on the path, but the Group that
+ *   a synthetic "numa:2" level creates is.
+ * - Both policies then take the first PU of every core, then the second PU
+ *   of every core, and so on, so SMT siblings are used only once every core
+ *   has a worker.
+ */
+#include "place.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hwloc.h>
+#include <hwloc/linux.h>
+
+struct place_topo {
+  hwloc_topology_t topo;
+};
+
+#define PLACE_NAME(e, name, help) name,
+static const char *const policy_names[] = {PLACE_POLICY_MAP(PLACE_NAME)};
+#undef PLACE_NAME
+
+#define PLACE_HELP(e, name, help) help,
+static const char *const policy_helps[] = {PLACE_POLICY_MAP(PLACE_HELP)};
+#undef PLACE_HELP
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+
+  if (err == NULL || errlen == 0)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+const char *place_policy_name(place_policy p) {
+  if ((unsigned)p >= PLACE_POLICY_COUNT)
+    return "unknown";
+  return policy_names[p];
+}
+
+const char *place_policy_help(place_policy p) {
+  if ((unsigned)p >= PLACE_POLICY_COUNT)
+    return "";
+  return policy_helps[p];
+}
+
+/* The error lists every valid name, built from the X-macro so that a new
+ * policy shows up in the message without touching this function. */
+int place_policy_parse(const char *name, place_policy *out, char *err,
+                       size_t errlen) {
+  char choices[128];
+  size_t used = 0;
+
+  for (unsigned i = 0; i < PLACE_POLICY_COUNT; i++) {
+    if (name != NULL && strcmp(name, policy_names[i]) == 0) {
+      *out = (place_policy)i;
+      return 0;
+    }
+  }
+  choices[0] = '\0';
+  for (unsigned i = 0; i < PLACE_POLICY_COUNT && used < sizeof(choices); i++) {
+    int w = snprintf(choices + used, sizeof(choices) - used, "%s%s",
+                     i ? ", " : "", policy_names[i]);
+    if (w < 0)
+      break;
+    used += (size_t)w;
+  }
+  set_err(err, errlen, "unknown placement '%s' (choose from %s)",
+          name ? name : "(null)", choices);
+  return -EINVAL;
+}
+
+/* For the real machine only CPU structure is loaded: I/O devices, caches and
+ * Misc objects are filtered out because a cell opens the topology at start
+ * and the PCI scan dominates load time. Groups keep hwloc's default
+ * (KEEP_STRUCTURE) and NUMA nodes are always kept, since both shape the
+ * scatter order. A synthetic description is loaded as written. */
+int place_topo_open(place_topo **out, const char *synthetic, char *err,
+                    size_t errlen) {
+  place_topo *t;
+  int rc;
+
+  *out = NULL;
+  t = calloc(1, sizeof(*t));
+  if (t == NULL) {
+    set_err(err, errlen, "out of memory opening the topology");
+    return -ENOMEM;
+  }
+  if (hwloc_topology_init(&t->topo) < 0) {
+    int e = errno ? errno : ENOMEM;
+    set_err(err, errlen, "hwloc_topology_init failed: %s", strerror(e));
+    free(t);
+    return -e;
+  }
+  if (synthetic != NULL) {
+    if (hwloc_topology_set_synthetic(t->topo, synthetic) < 0) {
+      rc = errno ? -errno : -EINVAL;
+      set_err(err, errlen,
+              "bad synthetic topology '%s': %s (example: 'pack:2 core:8 "
+              "pu:2')",
+              synthetic, strerror(-rc));
+      goto err;
+    }
+  } else {
+    hwloc_topology_set_io_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_cache_types_filter(t->topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_type_filter(t->topo, HWLOC_OBJ_MISC,
+                                   HWLOC_TYPE_FILTER_KEEP_NONE);
+  }
+  if (hwloc_topology_load(t->topo) < 0) {
+    rc = errno ? -errno : -EINVAL;
+    set_err(err, errlen, "cannot load the %s topology: %s",
+            synthetic ? "synthetic" : "machine's", strerror(-rc));
+    goto err;
+  }
+  *out = t;
+  return 0;
+
+err:
+  hwloc_topology_destroy(t->topo);
+  free(t);
+  return rc;
+}
+
+void place_topo_close(place_topo *t) {
+  if (t == NULL)
+    return;
+  hwloc_topology_destroy(t->topo);
+  free(t);
+}
+
+static unsigned count_type(const place_topo *t, hwloc_obj_type_t type) {
+  int n = hwloc_get_nbobjs_by_type(t->topo, type);
+
+  return n > 0 ? (unsigned)n : 0;
+}
+
+unsigned place_topo_npus(const place_topo *t) {
+  return count_type(t, HWLOC_OBJ_PU);
+}
+
+/* Without a Core level every PU counts as a core, as in place_plan. */
+unsigned place_topo_ncores(const place_topo *t) {
+  unsigned n = count_type(t, HWLOC_OBJ_CORE);
+
+  return n ? n : place_topo_npus(t);
+}
+
+/* A machine always has at least one package, even when the topology (e.g.
+ * the synthetic "core:4 pu:2") has no Package level. */
+unsigned place_topo_npackages(const place_topo *t) {
+  unsigned n = count_type(t, HWLOC_OBJ_PACKAGE);
+
+  return n ? n : 1;
+}
+
+unsigned place_topo_nnuma(const place_topo *t) {
+  return count_type(t, HWLOC_OBJ_NUMANODE);
+}
+
+void place_topo_summary(const place_topo *t, char *buf, size_t len) {
+  unsigned pk = place_topo_npackages(t), co = place_topo_ncores(t);
+  unsigned pu = place_topo_npus(t), nu = place_topo_nnuma(t);
+
+  if (buf == NULL || len == 0)
+    return;
+  snprintf(buf, len, "%u package%s, %u core%s, %u PU%s, %u NUMA node%s", pk,
+           pk == 1 ? "" : "s", co, co == 1 ? "" : "s", pu, pu == 1 ? "" : "s",
+           nu, nu == 1 ? "" : "s");
+}
+
+/* A growable string for place_topo_render; ok drops to 0 on the first
+ * allocation failure and later appends do nothing. */
+typedef struct {
+  char *s;
+  size_t len, cap;
+  int ok;
+} strbuf;
+
+static void sb_printf(strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(strbuf *sb, const char *fmt, ...) {
+  va_list ap;
+  int w;
+
+  if (!sb->ok)
+    return;
+  va_start(ap, fmt);
+  w = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (w < 0) {
+    sb->ok = 0;
+    return;
+  }
+  if (sb->len + (size_t)w + 1 > sb->cap) {
+    size_t cap = sb->cap ? sb->cap : 256;
+    char *s;
+
+    while (sb->len + (size_t)w + 1 > cap)
+      cap *= 2;
+    s = realloc(sb->s, cap);
+    if (s == NULL) {
+      sb->ok = 0;
+      return;
+    }
+    sb->s = s;
+    sb->cap = cap;
+  }
+  va_start(ap, fmt);
+  vsnprintf(sb->s + sb->len, sb->cap - sb->len, fmt, ap);
+  va_end(ap);
+  sb->len += (size_t)w;
+}
+
+static void render_line(strbuf *sb, hwloc_obj_t obj, unsigned indent) {
+  char type[64];
+
+  hwloc_obj_type_snprintf(type, sizeof(type), obj, 0);
+  sb_printf(sb, "%*s%s L#%u", (int)(2 * indent), "", type, obj->logical_index);
+  if (obj->os_index != HWLOC_UNKNOWN_INDEX) {
+    sb_printf(sb, " (P#%u", obj->os_index);
+    if (obj->type == HWLOC_OBJ_NUMANODE && obj->attr->numanode.local_memory)
+      sb_printf(sb, ", %llu MB",
+                (unsigned long long)(obj->attr->numanode.local_memory >> 20));
+    sb_printf(sb, ")");
+  }
+  sb_printf(sb, "\n");
+}
+
+/* Caches are collapsed: their children are shown at the cache's own depth,
+ * so the tree shows only the levels that matter for placement. Memory
+ * children (NUMA nodes) come first under their parent, as in lstopo. */
+static void render_obj(strbuf *sb, hwloc_obj_t obj, unsigned indent) {
+  unsigned child_indent = indent;
+
+  if (!hwloc_obj_type_is_cache(obj->type)) {
+    render_line(sb, obj, indent);
+    child_indent = indent + 1;
+  }
+  for (hwloc_obj_t c = obj->memory_first_child; c; c = c->next_sibling)
+    render_obj(sb, c, child_indent);
+  for (hwloc_obj_t c = obj->first_child; c; c = c->next_sibling)
+    render_obj(sb, c, child_indent);
+}
+
+char *place_topo_render(const place_topo *t) {
+  strbuf sb = {NULL, 0, 0, 1};
+
+  render_obj(&sb, hwloc_get_root_obj(t->topo), 0);
+  if (!sb.ok || sb.s == NULL) {
+    free(sb.s);
+    return NULL;
+  }
+  return sb.s;
+}
+
+/* One core in a plan: the object, its sibling-rank path (core first) for
+ * scatter, and its PUs' OS indexes in logical order. */
+typedef struct {
+  hwloc_obj_t obj;
+  unsigned *key;
+  unsigned keylen;
+  unsigned *pus;
+  unsigned npus;
+} plan_core;
+
+static int cmp_key(const void *a, const void *b) {
+  const plan_core *x = a, *y = b;
+  unsigned n = x->keylen < y->keylen ? x->keylen : y->keylen;
+
+  for (unsigned i = 0; i < n; i++)
+    if (x->key[i] != y->key[i])
+      return x->key[i] < y->key[i] ? -1 : 1;
+  if (x->keylen != y->keylen)
+    return x->keylen < y->keylen ? -1 : 1;
+  if (x->obj->logical_index != y->obj->logical_index)
+    return x->obj->logical_index < y->obj->logical_index ? -1 : 1;
+  return 0;
+}
+
+static void free_cores(plan_core *cores, unsigned n) {
+  if (cores == NULL)
+    return;
+  for (unsigned i = 0; i < n; i++) {
+    free(cores[i].key);
+    free(cores[i].pus);
+  }
+  free(cores);
+}
+
+/* Fills cores[0..ncores) in logical order with their keys and PUs. */
+static int collect_cores(const place_topo *t, hwloc_obj_type_t core_type,
+                         plan_core *cores, unsigned ncores) {
+  hwloc_obj_t root = hwloc_get_root_obj(t->topo);
+
+  for (unsigned i = 0; i < ncores; i++) {
+    plan_core *c = &cores[i];
+    hwloc_obj_t o;
+    int npus;
+
+    c->obj = hwloc_get_obj_by_type(t->topo, core_type, i);
+    if (c->obj == NULL)
+      return -EINVAL;
+    for (o = c->obj; o != NULL && o != root; o = o->parent)
+      c->keylen++;
+    c->key = calloc(c->keylen ? c->keylen : 1, sizeof(*c->key));
+    if (c->key == NULL)
+      return -ENOMEM;
+    c->keylen = 0;
+    for (o = c->obj; o != NULL && o != root; o = o->parent)
+      c->key[c->keylen++] = o->sibling_rank;
+
+    npus = hwloc_get_nbobjs_inside_cpuset_by_type(t->topo, c->obj->cpuset,
+                                                  HWLOC_OBJ_PU);
+    c->npus = npus > 0 ? (unsigned)npus : 0;
+    c->pus = calloc(c->npus ? c->npus : 1, sizeof(*c->pus));
+    if (c->pus == NULL)
+      return -ENOMEM;
+    for (unsigned k = 0; k < c->npus; k++)
+      c->pus[k] = hwloc_get_obj_inside_cpuset_by_type(t->topo, c->obj->cpuset,
+                                                      HWLOC_OBJ_PU, k)
+                      ->os_index;
+  }
+  return 0;
+}
+
+/* Computes the PU order (OS indexes) for compact or scatter into *order,
+ * a new array of *norder entries that the caller frees. */
+static int pu_order(const place_topo *t, place_policy p, unsigned **order,
+                    unsigned *norder) {
+  hwloc_obj_type_t core_type = HWLOC_OBJ_CORE;
+  unsigned ncores = count_type(t, HWLOC_OBJ_CORE);
+  unsigned maxpus = 0, total = 0, k = 0;
+  plan_core *cores;
+  unsigned *out;
+  int rc;
+
+  if (ncores == 0) {
+    core_type = HWLOC_OBJ_PU;
+    ncores = count_type(t, HWLOC_OBJ_PU);
+  }
+  if (ncores == 0)
+    return -ENODEV;
+  cores = calloc(ncores, sizeof(*cores));
+  if (cores == NULL)
+    return -ENOMEM;
+  rc = collect_cores(t, core_type, cores, ncores);
+  if (rc < 0)
+    goto out;
+  if (p == PLACE_SCATTER)
+    qsort(cores, ncores, sizeof(*cores), cmp_key);
+
+  for (unsigned i = 0; i < ncores; i++) {
+    total += cores[i].npus;
+    if (cores[i].npus > maxpus)
+      maxpus = cores[i].npus;
+  }
+  if (total == 0) {
+    rc = -ENODEV;
+    goto out;
+  }
+  out = malloc(total * sizeof(*out));
+  if (out == NULL) {
+    rc = -ENOMEM;
+    goto out;
+  }
+  for (unsigned smt = 0; smt < maxpus; smt++)
+    for (unsigned i = 0; i < ncores; i++)
+      if (smt < cores[i].npus)
+        out[k++] = cores[i].pus[smt];
+  *order = out;
+  *norder = total;
+  rc = 0;
+
+out:
+  free_cores(cores, ncores);
+  return rc;
+}
+
+/* Each set is written with hwloc's own list printer so that a plan's strings
+ * are exactly what place_bind_self (and hwloc-bind) parse. */
+int place_plan(const place_topo *t, place_policy p, unsigned n,
+               place_plan_t *plan, char *err, size_t errlen) {
+  unsigned *order = NULL, norder = 0;
+  hwloc_bitmap_t bm = NULL;
+  int rc;
+
+  plan->n = 0;
+  plan->sets = NULL;
+  if (n == 0) {
+    set_err(err, errlen, "cannot plan for 0 workers: need at least 1");
+    return -EINVAL;
+  }
+  if ((unsigned)p >= PLACE_POLICY_COUNT) {
+    set_err(err, errlen, "unknown placement policy %d", (int)p);
+    return -EINVAL;
+  }
+  plan->sets = calloc(n, sizeof(*plan->sets));
+  if (plan->sets == NULL) {
+    rc = -ENOMEM;
+    goto err;
+  }
+  plan->n = n;
+
+  if (p == PLACE_NONE) {
+    for (unsigned i = 0; i < n; i++) {
+      plan->sets[i] = strdup("");
+      if (plan->sets[i] == NULL) {
+        rc = -ENOMEM;
+        goto err;
+      }
+    }
+    return 0;
+  }
+
+  rc = pu_order(t, p, &order, &norder);
+  if (rc == -ENODEV) {
+    set_err(err, errlen, "the topology has no PUs to place workers on");
+    goto err_quiet;
+  }
+  if (rc < 0)
+    goto err;
+  bm = hwloc_bitmap_alloc();
+  if (bm == NULL) {
+    rc = -ENOMEM;
+    goto err;
+  }
+  for (unsigned i = 0; i < n; i++) {
+    hwloc_bitmap_only(bm, order[i % norder]);
+    if (hwloc_bitmap_list_asprintf(&plan->sets[i], bm) < 0) {
+      plan->sets[i] = NULL;
+      rc = -ENOMEM;
+      goto err;
+    }
+  }
+  hwloc_bitmap_free(bm);
+  free(order);
+  return 0;
+
+err:
+  set_err(err, errlen, "cannot plan '%s' for %u workers: %s",
+          place_policy_name(p), n, strerror(-rc));
+err_quiet:
+  hwloc_bitmap_free(bm);
+  free(order);
+  place_plan_free(plan);
+  return rc;
+}
+
+void place_plan_free(place_plan_t *plan) {
+  if (plan == NULL)
+    return;
+  if (plan->sets != NULL)
+    for (unsigned i = 0; i < plan->n; i++)
+      free(plan->sets[i]);
+  free(plan->sets);
+  plan->sets = NULL;
+  plan->n = 0;
+}
+
+int place_bind_self(place_topo *t, const char *set, char *err, size_t errlen) {
+  hwloc_bitmap_t bm;
+  int rc = 0;
+
+  if (set == NULL || set[0] == '\0')
+    return 0;
+  bm = hwloc_bitmap_alloc();
+  if (bm == NULL) {
+    set_err(err, errlen, "out of memory binding to '%s'", set);
+    return -ENOMEM;
+  }
+  if (hwloc_bitmap_list_sscanf(bm, set) < 0 || hwloc_bitmap_iszero(bm)) {
+    set_err(err, errlen,
+            "bad cpuset '%s': expected hwloc list syntax like 0-3,5", set);
+    rc = -EINVAL;
+    goto out;
+  }
+  if (hwloc_set_cpubind(t->topo, bm, HWLOC_CPUBIND_THREAD) < 0) {
+    int e = errno ? errno : EINVAL;
+    set_err(err, errlen, "cannot bind thread to cpuset '%s': %s", set,
+            strerror(e));
+    rc = -e;
+  }
+out:
+  hwloc_bitmap_free(bm);
+  return rc;
+}
+
+int place_last_cpu(place_topo *t, pid_t tid) {
+  hwloc_bitmap_t bm = hwloc_bitmap_alloc();
+  int cpu = -1;
+
+  if (bm == NULL)
+    return -1;
+  if (hwloc_linux_get_tid_last_cpu_location(t->topo, tid, bm) == 0)
+    cpu = hwloc_bitmap_first(bm);
+  hwloc_bitmap_free(bm);
+  return cpu < 0 ? -1 : cpu;
+}

@@ -1,0 +1,97 @@
+/* place — where workers run: the machine's topology, placement plans, binding.
+ *
+ * This is the only module that includes hwloc.h. The orchestrator opens the
+ * topology (the real machine's, or a synthetic one such as
+ * "pack:2 core:8 pu:2" for planning a machine you don't have), plans a
+ * placement policy for N workers, and hands each worker's cpuset to the cell
+ * as a string in hwloc's list syntax of OS indexes ("3", "0-1"). Inside the
+ * cell the runner binds each worker thread to its string and asks where the
+ * thread was last seen running.
+ *
+ * Policies (see place_plan for the exact order):
+ *   none     no binding; every worker's set is "" (the OS decides).
+ *   compact  one PU per core, cores in topology order (fill a package before
+ *            the next); SMT siblings only once every core has a worker.
+ *   scatter  one PU per core, cores chosen round-robin across the widest
+ *            branches of the tree first (packages, then NUMA groups, ...);
+ *            SMT siblings only once every core has a worker.
+ * With more workers than PUs, both wrap around and reuse PUs in the same order.
+ *
+ * Errors: functions return 0 or a negative errno-style code and write a
+ * sentence into the caller's err buffer (errlen bytes, always terminated).
+ */
+#ifndef GILLAB_PLACE_H
+#define GILLAB_PLACE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* X-macro: policy enum and its name table from one list. */
+#define PLACE_POLICY_MAP(X)                                                    \
+  X(NONE, "none", "no binding: the OS scheduler decides")                      \
+  X(COMPACT, "compact", "one core after the next, SMT siblings last")          \
+  X(SCATTER, "scatter", "spread across packages/NUMA groups, SMT last")
+
+typedef enum {
+#define PLACE_ENUM(e, name, help) PLACE_##e,
+  PLACE_POLICY_MAP(PLACE_ENUM)
+#undef PLACE_ENUM
+      PLACE_POLICY_COUNT
+} place_policy;
+
+/* Name of a policy ("compact"); never NULL for a valid policy. */
+const char *place_policy_name(place_policy p);
+/* One-line description of a policy. */
+const char *place_policy_help(place_policy p);
+/* Parses a policy name; returns 0, or -EINVAL with err naming the choices. */
+int place_policy_parse(const char *name, place_policy *out, char *err,
+                       size_t errlen);
+
+typedef struct place_topo place_topo; /* opaque */
+
+/* Opens a topology. synthetic == NULL loads this machine's topology (CPUs
+ * only; I/O devices are filtered out to keep the load fast, since a cell
+ * opens one at start). Otherwise synthetic is an hwloc synthetic description,
+ * e.g. "pack:2 core:8 pu:2" or "pack:2 numa:2 core:4 pu:2".
+ * On success *out must be freed with place_topo_close. */
+int place_topo_open(place_topo **out, const char *synthetic, char *err,
+                    size_t errlen);
+void place_topo_close(place_topo *t);
+
+/* Counts of the topology's objects. */
+unsigned place_topo_npus(const place_topo *t);
+unsigned place_topo_ncores(const place_topo *t);
+unsigned place_topo_npackages(const place_topo *t);
+unsigned place_topo_nnuma(const place_topo *t);
+
+/* One-line summary, e.g. "1 package, 2 cores, 2 PUs, 1 NUMA node", written
+ * into buf (len bytes, terminated). */
+void place_topo_summary(const place_topo *t, char *buf, size_t len);
+
+/* The topology as an indented text tree (packages, groups, NUMA nodes,
+ * caches collapsed, cores and PUs with logical and OS indexes), in a new
+ * string that the caller frees with free(). NULL if out of memory. */
+char *place_topo_render(const place_topo *t);
+
+/* A plan: sets[i] is worker i's cpuset in hwloc list syntax of OS indexes,
+ * "" for no binding. Free with place_plan_free. */
+typedef struct {
+  unsigned n;
+  char **sets;
+} place_plan_t;
+
+/* Plans policy p for n workers (n >= 1) on t. On success fills *plan. */
+int place_plan(const place_topo *t, place_policy p, unsigned n,
+               place_plan_t *plan, char *err, size_t errlen);
+void place_plan_free(place_plan_t *plan);
+
+/* Binds the calling thread to set (hwloc list syntax of OS indexes, as in a
+ * plan). "" or NULL does nothing and returns 0. Fails with err if the set is
+ * malformed or the kernel refuses (e.g. a CPU outside the allowed set). */
+int place_bind_self(place_topo *t, const char *set, char *err, size_t errlen);
+
+/* The OS index of the CPU thread tid (a Linux thread id in this process) last
+ * ran on, or -1 if it cannot be told (e.g. the thread has exited). */
+int place_last_cpu(place_topo *t, pid_t tid);
+
+#endif

@@ -1,0 +1,349 @@
+/* run — see run.h. */
+#include "run.h"
+
+#include "child.h"
+#include "meta.h"
+#include "runtime.h"
+#include "summary.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static volatile int interrupted;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+/* mkdir -p: creates path and its missing parents. */
+static int make_dirs(const char *path) {
+  char tmp[PATH_MAX];
+  snprintf(tmp, sizeof tmp, "%s", path);
+  for (char *p = tmp + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+      return -errno;
+    *p = '/';
+  }
+  if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+    return -errno;
+  return 0;
+}
+
+/* Appends one record as a line and makes it durable at once, so that a run
+ * that is interrupted or crashes keeps every cell measured so far. */
+static int append_record(FILE *f, cJSON *rec) {
+  char *line = cJSON_PrintUnformatted(rec);
+  if (!line)
+    return -ENOMEM;
+  int rc = fprintf(f, "%s\n", line) < 0 || fflush(f) != 0 ? -EIO : 0;
+  if (rc == 0)
+    fsync(fileno(f));
+  cJSON_free(line);
+  return rc;
+}
+
+/* Throughput of 1-worker cells, the speedup baselines of their repetition. */
+typedef struct {
+  const wl_workload *wl;
+  model_t model;
+  place_policy place;
+  unsigned rep;
+  double throughput;
+} baseline;
+
+typedef struct {
+  const run_spec *s;
+  place_topo *topo;
+  char runner[PATH_MAX];
+  FILE *out;
+  baseline *bases;
+  size_t nbases;
+  unsigned done, total;
+  uint64_t t0;
+} run_ctx;
+
+static double find_baseline(const run_ctx *c, const wl_workload *wl, model_t m,
+                            place_policy p, unsigned rep) {
+  for (size_t i = 0; i < c->nbases; i++)
+    if (c->bases[i].wl == wl && c->bases[i].model == m &&
+        c->bases[i].place == p && c->bases[i].rep == rep)
+      return c->bases[i].throughput;
+  return NAN;
+}
+
+static const char *status_name(child_status st) {
+  switch (st) {
+  case CHILD_OK:
+    return "ok";
+  case CHILD_TIMEOUT:
+    return "timeout";
+  default:
+    return "failed";
+  }
+}
+
+/* Copies the measured fields of the runner's result into the record, and
+ * the union of the CPUs the workers were seen on as cpus_seen. */
+static void add_measurements(cJSON *rec, cJSON *res) {
+  static const char *const fields[] = {"ops", "wall_s", "answer", "setup_s"};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(res, fields[i]);
+    cJSON_AddItemToObject(rec, fields[i], v ? v : cJSON_CreateNull());
+  }
+  cJSON *workers = cJSON_DetachItemFromObjectCaseSensitive(res, "workers");
+  cJSON *seen = cJSON_CreateArray();
+  char mark[4096] = {0};
+  const cJSON *w, *cpu;
+  cJSON_ArrayForEach(w, workers) {
+    cJSON_ArrayForEach(cpu, cJSON_GetObjectItemCaseSensitive(w, "cpus_seen")) {
+      int c = (int)cpu->valuedouble;
+      if (c >= 0 && c < (int)sizeof mark)
+        mark[c] = 1;
+    }
+  }
+  for (int c = 0; c < (int)sizeof mark; c++)
+    if (mark[c])
+      cJSON_AddItemToArray(seen, cJSON_CreateNumber(c));
+  cJSON_AddItemToObject(rec, "cpus_seen", seen);
+  cJSON_AddItemToObject(rec, "per_worker",
+                        workers ? workers : cJSON_CreateArray());
+  cJSON *py = cJSON_DetachItemFromObjectCaseSensitive(res, "python");
+  if (py)
+    cJSON_AddItemToObject(rec, "python", py);
+}
+
+static void progress(run_ctx *c, const cJSON *rec) {
+  if (c->s->quiet)
+    return;
+  const char *status =
+      cJSON_GetObjectItemCaseSensitive(rec, "status")->valuestring;
+  double elapsed = (double)(util_now_ns() - c->t0) / 1e9;
+  double left = c->done ? elapsed / c->done * (c->total - c->done) : 0;
+  fprintf(stderr, "[%*u/%u %5.0fs, ~%.0fs left] %s %s n=%d %s rep %d: %s",
+          c->total >= 100 ? 3 : 2, c->done, c->total, elapsed, left,
+          cJSON_GetObjectItemCaseSensitive(rec, "workload")->valuestring,
+          cJSON_GetObjectItemCaseSensitive(rec, "model")->valuestring,
+          cJSON_GetObjectItemCaseSensitive(rec, "workers")->valueint,
+          cJSON_GetObjectItemCaseSensitive(rec, "placement")->valuestring,
+          cJSON_GetObjectItemCaseSensitive(rec, "rep")->valueint, status);
+  const cJSON *tp = cJSON_GetObjectItemCaseSensitive(rec, "throughput");
+  const cJSON *sp = cJSON_GetObjectItemCaseSensitive(rec, "speedup");
+  const cJSON *er = cJSON_GetObjectItemCaseSensitive(rec, "error");
+  if (cJSON_IsNumber(tp))
+    fprintf(stderr, ", %.4g ops/s", tp->valuedouble);
+  if (cJSON_IsNumber(sp))
+    fprintf(stderr, ", speedup %.2f", sp->valuedouble);
+  if (cJSON_IsString(er)) {
+    /* The last line of an error is the most telling one. */
+    const char *msg = er->valuestring, *nl = strrchr(msg, '\n');
+    fprintf(stderr, " (%s)", nl ? nl + 1 : msg);
+  }
+  fputc('\n', stderr);
+}
+
+/* Runs one cell (or records why it is skipped) and appends its record. */
+static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
+                    place_policy p, unsigned workers, unsigned rep) {
+  const run_spec *s = c->s;
+  int python = model_is_python(m);
+  uint64_t units = (uint64_t)fmax(
+      1, round((double)(python ? wl->units_py : wl->units_native) * s->size));
+  cJSON *rec = cJSON_CreateObject();
+  cJSON_AddStringToObject(rec, "type", "cell");
+  cJSON_AddStringToObject(rec, "workload", wl->name);
+  cJSON_AddStringToObject(rec, "model", model_name(m));
+  cJSON_AddNumberToObject(rec, "workers", workers);
+  cJSON_AddStringToObject(rec, "placement", place_policy_name(p));
+  cJSON_AddStringToObject(rec, "runtime", python ? s->runtime : "native");
+  cJSON_AddNumberToObject(rec, "rep", rep + 1);
+  cJSON_AddNumberToObject(rec, "units", (double)units);
+
+  char reason[512] = "";
+  if (!(wl->models & MODEL_BIT(m)))
+    snprintf(reason, sizeof reason, "workload %s does not fit model %s",
+             wl->name, model_name(m));
+  else if (python && !wl->py_module)
+    snprintf(reason, sizeof reason, "workload %s has no Python version",
+             wl->name);
+  else if (!python && !wl->native)
+    snprintf(reason, sizeof reason, "workload %s has no C twin", wl->name);
+  if (reason[0]) {
+    cJSON_AddStringToObject(rec, "status", "skipped");
+    cJSON_AddStringToObject(rec, "error", reason);
+    goto emit;
+  }
+
+  char err[512];
+  place_plan_t plan;
+  if (place_plan(c->topo, p, workers, &plan, err, sizeof err) < 0) {
+    cJSON_AddStringToObject(rec, "status", "failed");
+    cJSON_AddStringToObject(rec, "error", err);
+    goto emit;
+  }
+  cJSON *cell = cJSON_CreateObject();
+  cJSON_AddStringToObject(cell, "workload", wl->name);
+  cJSON_AddStringToObject(cell, "model", model_name(m));
+  cJSON_AddNumberToObject(cell, "workers", workers);
+  cJSON_AddNumberToObject(cell, "units", (double)units);
+  cJSON_AddStringToObject(cell, "workloads_dir", GILLAB_WORKLOADS_DIR);
+  cJSON *sets = cJSON_AddArrayToObject(cell, "sets");
+  for (unsigned i = 0; i < plan.n; i++)
+    cJSON_AddItemToArray(sets, cJSON_CreateString(plan.sets[i]));
+  place_plan_free(&plan);
+  char *cell_text = cJSON_PrintUnformatted(cell);
+  cJSON_Delete(cell);
+
+  char *argv[] = {c->runner, "--cell", cell_text, "--result-fd", "3", NULL};
+  child_outcome out;
+  int rc = child_run(argv, s->timeout_s, &interrupted, &out, err, sizeof err);
+  cJSON_free(cell_text);
+  if (rc < 0) {
+    cJSON_AddStringToObject(rec, "status", "failed");
+    cJSON_AddStringToObject(rec, "error", err);
+    goto emit;
+  }
+  if (out.status == CHILD_INTERRUPT) {
+    child_outcome_clear(&out);
+    cJSON_Delete(rec);
+    return 1;
+  }
+  cJSON_AddStringToObject(rec, "status", status_name(out.status));
+  if (out.status == CHILD_OK) {
+    cJSON_AddNullToObject(rec, "error");
+    add_measurements(rec, out.result);
+    double ops = cJSON_GetObjectItemCaseSensitive(rec, "ops")->valuedouble;
+    double wall = cJSON_GetObjectItemCaseSensitive(rec, "wall_s")->valuedouble;
+    double tput = wall > 0 ? ops / wall : NAN;
+    cJSON_AddNumberToObject(rec, "throughput", tput);
+    if (workers == 1) {
+      baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
+      if (b) {
+        c->bases = b;
+        c->bases[c->nbases++] = (baseline){wl, m, p, rep, tput};
+      }
+    }
+    double base = find_baseline(c, wl, m, p, rep);
+    if (isfinite(base) && base > 0 && isfinite(tput))
+      cJSON_AddNumberToObject(rec, "speedup", tput / base);
+    else
+      cJSON_AddNullToObject(rec, "speedup");
+  } else {
+    cJSON_AddStringToObject(rec, "error", out.reason);
+    cJSON_AddStringToObject(rec, "stderr_tail", out.tail);
+  }
+  cJSON_AddNumberToObject(rec, "elapsed_s", out.elapsed_s);
+  child_outcome_clear(&out);
+emit:
+  c->done++;
+  rc = append_record(c->out, rec);
+  progress(c, rec);
+  cJSON_Delete(rec);
+  return rc;
+}
+
+static int open_output(const run_spec *s, char *outdir, size_t outlen,
+                       FILE **out, char *err, size_t errlen) {
+  if (s->outdir) {
+    snprintf(outdir, outlen, "%s", s->outdir);
+  } else {
+    char stamp[64];
+    meta_timestamp(stamp, sizeof stamp, 1);
+    snprintf(outdir, outlen, "results/%s", stamp);
+  }
+  int rc = make_dirs(outdir);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot create results directory %s: %s", outdir,
+             strerror(-rc));
+    return rc;
+  }
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/results.jsonl", outdir);
+  if (access(path, F_OK) == 0) {
+    snprintf(err, errlen,
+             "%s already exists; choose another directory with -o, or "
+             "remove it",
+             path);
+    return -EEXIST;
+  }
+  *out = fopen(path, "w");
+  if (!*out) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return -errno;
+  }
+  return 0;
+}
+
+int run_execute(const run_spec *s, const char *command, char *outdir,
+                size_t outlen, char *err, size_t errlen) {
+  run_ctx c = {.s = s};
+  int rc =
+      runtime_runner_path(s->runtime, c.runner, sizeof c.runner, err, errlen);
+  if (rc < 0)
+    return rc;
+  cJSON *info = runtime_info(s->runtime, err, errlen);
+  if (!info)
+    return -EIO;
+  rc = place_topo_open(&c.topo, NULL, err, errlen);
+  if (rc < 0) {
+    cJSON_Delete(info);
+    return rc;
+  }
+  rc = open_output(s, outdir, outlen, &c.out, err, errlen);
+  if (rc < 0) {
+    cJSON_Delete(info);
+    place_topo_close(c.topo);
+    return rc;
+  }
+  cJSON *runtimes = cJSON_CreateArray();
+  cJSON_AddItemToArray(runtimes, info);
+  cJSON *meta = meta_build(c.topo, runtimes, spec_to_json(s), command);
+  rc = append_record(c.out, meta);
+  cJSON_Delete(meta);
+
+  struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  interrupted = 0;
+
+  c.total = (unsigned)(s->reps * s->nworkloads * s->nmodels * s->nplacements *
+                       s->nworkers);
+  c.t0 = util_now_ns();
+  if (!s->quiet)
+    fprintf(stderr, "gillab: %u cells into %s/results.jsonl\n", c.total,
+            outdir);
+  for (unsigned rep = 0; rc == 0 && rep < s->reps; rep++)
+    for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
+      for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
+        for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
+          for (size_t n = 0; rc == 0 && n < s->nworkers; n++)
+            rc = run_cell(&c, s->workloads[w], s->models[m], s->placements[p],
+                          s->workers[n], rep);
+
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  fclose(c.out);
+  free(c.bases);
+  place_topo_close(c.topo);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot append to %s/results.jsonl: %s", outdir,
+             strerror(-rc));
+    return rc;
+  }
+  int srr = summary_write(outdir, err, errlen);
+  if (srr < 0)
+    return srr;
+  return rc == 1 ? 1 : 0;
+}

@@ -1,0 +1,263 @@
+/* spec — parsing and validating `gillab run` options; see spec.h. */
+#include "spec.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char spec_run_usage[] =
+    "usage: gillab run [options]\n"
+    "\n"
+    "Runs a matrix of cells (workload x model x workers x placement x\n"
+    "repetition), each in a fresh runner process, and writes\n"
+    "DIR/results.jsonl and DIR/summary.md.\n"
+    "\n"
+    "  -w, --workloads LIST    workloads (default: cpu.primes; see `gillab "
+    "list`)\n"
+    "  -m, --models LIST       models (default: threads,native-threads)\n"
+    "  -n, --workers LIST      worker counts (default: 1,2,4); 1 is always\n"
+    "                          run, as the speedup baseline\n"
+    "  -p, --placements LIST   none, compact, scatter (default: none)\n"
+    "  -r, --reps N            repetitions, interleaved (default: 3)\n"
+    "      --runtime TAG       CPython runtime (default: this build's, see\n"
+    "                          `gillab list --runtimes`)\n"
+    "      --size X            scale every workload's work by X (default: 1)\n"
+    "      --timeout SEC       per-cell time limit (default: 120)\n"
+    "  -o, --output DIR        results directory (default: "
+    "results/<timestamp>)\n"
+    "  -q, --quiet             no progress on stderr\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "example: gillab run -w cpu.primes -m threads,native-threads -n 1,2 -r 3\n";
+
+static int cmp_unsigned(const void *a, const void *b) {
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return (x > y) - (x < y);
+}
+
+static int parse_workloads(run_spec *s, const char *arg, char *err,
+                           size_t errlen) {
+  char buf[1024], *items[SPEC_MAX_ITEMS];
+  int n = util_split(arg, buf, sizeof buf, items, SPEC_MAX_ITEMS);
+  if (n < 0) {
+    snprintf(err, errlen, "-w: '%s' is not a comma-separated list", arg);
+    return -EINVAL;
+  }
+  for (int i = 0; i < n; i++) {
+    s->workloads[i] = wl_find(items[i]);
+    if (!s->workloads[i]) {
+      snprintf(err, errlen,
+               "-w: unknown workload '%s' (see `gillab list` for the "
+               "workloads)",
+               items[i]);
+      return -EINVAL;
+    }
+  }
+  s->nworkloads = (size_t)n;
+  return 0;
+}
+
+static int parse_models(run_spec *s, const char *arg, char *err,
+                        size_t errlen) {
+  char buf[1024], *items[MODEL_COUNT + 1], sub[256];
+  int n = util_split(arg, buf, sizeof buf, items, MODEL_COUNT);
+  if (n < 0) {
+    snprintf(err, errlen, "-m: '%s' is not a list of distinct models", arg);
+    return -EINVAL;
+  }
+  for (int i = 0; i < n; i++) {
+    if (model_parse(items[i], &s->models[i], sub, sizeof sub) < 0) {
+      snprintf(err, errlen, "-m: %s", sub);
+      return -EINVAL;
+    }
+  }
+  s->nmodels = (size_t)n;
+  return 0;
+}
+
+static int parse_placements(run_spec *s, const char *arg, char *err,
+                            size_t errlen) {
+  char buf[1024], *items[PLACE_POLICY_COUNT + 1], sub[256];
+  int n = util_split(arg, buf, sizeof buf, items, PLACE_POLICY_COUNT);
+  if (n < 0) {
+    snprintf(err, errlen, "-p: '%s' is not a list of distinct placements", arg);
+    return -EINVAL;
+  }
+  for (int i = 0; i < n; i++) {
+    if (place_policy_parse(items[i], &s->placements[i], sub, sizeof sub) < 0) {
+      snprintf(err, errlen, "-p: %s", sub);
+      return -EINVAL;
+    }
+  }
+  s->nplacements = (size_t)n;
+  return 0;
+}
+
+static int parse_workers(run_spec *s, const char *arg, char *err,
+                         size_t errlen) {
+  char buf[1024], *items[SPEC_MAX_ITEMS];
+  int n = util_split(arg, buf, sizeof buf, items, SPEC_MAX_ITEMS - 1);
+  if (n < 0) {
+    snprintf(err, errlen, "-n: '%s' is not a comma-separated list", arg);
+    return -EINVAL;
+  }
+  size_t count = 0;
+  for (int i = 0; i < n; i++) {
+    char *end;
+    long v = strtol(items[i], &end, 10);
+    if (*end || v < 1 || v > 4096) {
+      snprintf(err, errlen, "-n: '%s' is not a worker count from 1 to 4096",
+               items[i]);
+      return -EINVAL;
+    }
+    s->workers[count++] = (unsigned)v;
+  }
+  qsort(s->workers, count, sizeof s->workers[0], cmp_unsigned);
+  size_t uniq = 0;
+  for (size_t i = 0; i < count; i++)
+    if (uniq == 0 || s->workers[uniq - 1] != s->workers[i])
+      s->workers[uniq++] = s->workers[i];
+  s->added_one_worker = s->workers[0] != 1;
+  if (s->added_one_worker) {
+    memmove(s->workers + 1, s->workers, uniq * sizeof s->workers[0]);
+    s->workers[0] = 1;
+    uniq++;
+  }
+  s->nworkers = uniq;
+  return 0;
+}
+
+static int parse_number(const char *opt, const char *arg, double lo, double hi,
+                        double *out, char *err, size_t errlen) {
+  char *end;
+  double v = strtod(arg, &end);
+  if (*end || !isfinite(v) || v < lo || v > hi) {
+    snprintf(err, errlen, "%s: '%s' is not a number from %g to %g", opt, arg,
+             lo, hi);
+    return -EINVAL;
+  }
+  *out = v;
+  return 0;
+}
+
+int spec_from_args(run_spec *s, int argc, char **argv, char *err,
+                   size_t errlen) {
+  static const struct option opts[] = {
+      {"workloads", required_argument, NULL, 'w'},
+      {"models", required_argument, NULL, 'm'},
+      {"workers", required_argument, NULL, 'n'},
+      {"placements", required_argument, NULL, 'p'},
+      {"reps", required_argument, NULL, 'r'},
+      {"runtime", required_argument, NULL, 'R'},
+      {"size", required_argument, NULL, 'S'},
+      {"timeout", required_argument, NULL, 'T'},
+      {"output", required_argument, NULL, 'o'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  memset(s, 0, sizeof *s);
+  s->reps = 3;
+  s->size = 1;
+  s->timeout_s = 120;
+  snprintf(s->runtime, sizeof s->runtime, "%s", GILLAB_DEFAULT_RUNTIME);
+  const char *workloads = "cpu.primes", *models = "threads,native-threads",
+             *workers = "1,2,4", *placements = "none";
+  double reps;
+  int c, rc = 0;
+  optind = 1;
+  opterr = 0;
+  while (rc == 0 &&
+         (c = getopt_long(argc, argv, ":w:m:n:p:r:o:qh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'w':
+      workloads = optarg;
+      break;
+    case 'm':
+      models = optarg;
+      break;
+    case 'n':
+      workers = optarg;
+      break;
+    case 'p':
+      placements = optarg;
+      break;
+    case 'r':
+      rc = parse_number("-r", optarg, 1, 1000, &reps, err, errlen);
+      if (rc == 0 && reps != floor(reps)) {
+        snprintf(err, errlen, "-r: '%s' is not a whole number", optarg);
+        rc = -EINVAL;
+      }
+      s->reps = (unsigned)reps;
+      break;
+    case 'R':
+      snprintf(s->runtime, sizeof s->runtime, "%s", optarg);
+      break;
+    case 'S':
+      rc = parse_number("--size", optarg, 1e-6, 1e6, &s->size, err, errlen);
+      break;
+    case 'T':
+      rc = parse_number("--timeout", optarg, 0.1, 86400, &s->timeout_s, err,
+                        errlen);
+      break;
+    case 'o':
+      s->outdir = optarg;
+      break;
+    case 'q':
+      s->quiet = 1;
+      break;
+    case 'h':
+      fputs(spec_run_usage, stdout);
+      return 1;
+    case ':':
+      snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+      return -EINVAL;
+    default:
+      snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+      return -EINVAL;
+    }
+  }
+  if (rc < 0)
+    return rc;
+  if (optind < argc) {
+    snprintf(err, errlen,
+             "unexpected argument '%s' (run takes options only; experiment "
+             "files come in a later version)",
+             argv[optind]);
+    return -EINVAL;
+  }
+  if ((rc = parse_workloads(s, workloads, err, errlen)) < 0 ||
+      (rc = parse_models(s, models, err, errlen)) < 0 ||
+      (rc = parse_workers(s, workers, err, errlen)) < 0 ||
+      (rc = parse_placements(s, placements, err, errlen)) < 0)
+    return rc;
+  return 0;
+}
+
+cJSON *spec_to_json(const run_spec *s) {
+  cJSON *j = cJSON_CreateObject();
+  cJSON *a = cJSON_AddArrayToObject(j, "workloads");
+  for (size_t i = 0; i < s->nworkloads; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(s->workloads[i]->name));
+  a = cJSON_AddArrayToObject(j, "models");
+  for (size_t i = 0; i < s->nmodels; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(model_name(s->models[i])));
+  a = cJSON_AddArrayToObject(j, "workers");
+  for (size_t i = 0; i < s->nworkers; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(s->workers[i]));
+  a = cJSON_AddArrayToObject(j, "placements");
+  for (size_t i = 0; i < s->nplacements; i++)
+    cJSON_AddItemToArray(
+        a, cJSON_CreateString(place_policy_name(s->placements[i])));
+  a = cJSON_AddArrayToObject(j, "runtimes");
+  cJSON_AddItemToArray(a, cJSON_CreateString(s->runtime));
+  cJSON_AddNumberToObject(j, "reps", s->reps);
+  cJSON_AddNumberToObject(j, "size", s->size);
+  cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
+  return j;
+}

@@ -1,0 +1,48 @@
+/* spec — what a `gillab run` measures: the axes of the matrix of cells and
+ * the run's settings, parsed from the command line and validated.
+ *
+ * Parsing is here; printing usage and exiting is the CLI's job (cli.c).
+ */
+#ifndef GILLAB_SPEC_H
+#define GILLAB_SPEC_H
+
+#include "model.h"
+#include "place.h"
+#include "registry.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define SPEC_MAX_ITEMS 64
+
+typedef struct {
+  const wl_workload *workloads[SPEC_MAX_ITEMS];
+  size_t nworkloads;
+  model_t models[MODEL_COUNT];
+  size_t nmodels;
+  unsigned workers[SPEC_MAX_ITEMS]; /* ascending, always starts with 1 */
+  size_t nworkers;
+  int added_one_worker; /* 1 was not asked for but is the speedup baseline */
+  place_policy placements[PLACE_POLICY_COUNT];
+  size_t nplacements;
+  char runtime[32]; /* runtime tag, e.g. "3.11" */
+  unsigned reps;
+  double size;        /* multiplies each workload's default units */
+  double timeout_s;   /* per cell */
+  const char *outdir; /* NULL: results/<timestamp> */
+  int quiet;
+} run_spec;
+
+/* Options of `gillab run`, for its --help. */
+extern const char spec_run_usage[];
+
+/* Parses `gillab run` options (argv[0] is "run"). Returns 0 with *s filled
+ * in, 1 when --help was asked (usage already printed to stdout), or
+ * -EINVAL with err saying what was wrong. */
+int spec_from_args(run_spec *s, int argc, char **argv, char *err,
+                   size_t errlen);
+
+/* The spec as a new JSON object for the metadata record. */
+cJSON *spec_to_json(const run_spec *s);
+
+#endif

@@ -1,0 +1,265 @@
+/* summary — see summary.h. */
+#include "summary.h"
+
+#include "registry.h"
+#include "stats.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  cJSON *meta;
+  cJSON **cells;
+  size_t n;
+} records;
+
+static void records_free(records *r) {
+  cJSON_Delete(r->meta);
+  for (size_t i = 0; i < r->n; i++)
+    cJSON_Delete(r->cells[i]);
+  free(r->cells);
+}
+
+static int records_load(const char *path, records *r, char *err,
+                        size_t errlen) {
+  memset(r, 0, sizeof *r);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    return -errno;
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  while (getline(&line, &cap, f) > 0) {
+    lineno++;
+    cJSON *rec = cJSON_Parse(line);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
+    if (!cJSON_IsString(type)) {
+      /* A run killed mid-write can leave a torn last line: skip it. */
+      fprintf(stderr, "gillab: %s:%zu: not a record, skipped\n", path, lineno);
+      cJSON_Delete(rec);
+      continue;
+    }
+    if (strcmp(type->valuestring, "meta") == 0 && !r->meta) {
+      r->meta = rec;
+      continue;
+    }
+    cJSON **cells = realloc(r->cells, (r->n + 1) * sizeof *cells);
+    if (!cells) {
+      cJSON_Delete(rec);
+      break;
+    }
+    r->cells = cells;
+    r->cells[r->n++] = rec;
+  }
+  free(line);
+  fclose(f);
+  return 0;
+}
+
+static const char *str(const cJSON *rec, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num(const cJSON *rec, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* A table row: the cells of one runtime, model and placement. */
+static int same_row(const cJSON *a, const cJSON *b) {
+  return strcmp(str(a, "runtime"), str(b, "runtime")) == 0 &&
+         strcmp(str(a, "model"), str(b, "model")) == 0 &&
+         strcmp(str(a, "placement"), str(b, "placement")) == 0;
+}
+
+/* 297000 -> "297k"; three significant digits. */
+static void fmt_si(char *buf, size_t len, double v) {
+  static const char *const suffix[] = {"", "k", "M", "G", "T"};
+  int i = 0;
+  if (!isfinite(v)) {
+    snprintf(buf, len, "–");
+    return;
+  }
+  while (fabs(v) >= 1000 && i < 4) {
+    v /= 1000;
+    i++;
+  }
+  snprintf(buf, len, "%.3g%s", v, suffix[i]);
+}
+
+/* One table: rows x worker counts, each entry the median of `key` over the
+ * ok cells, with the count of repetitions when some failed. */
+static void write_table(FILE *f, records *r, const char *workload,
+                        const char *key, int si, const unsigned *workers,
+                        size_t nworkers) {
+  fprintf(f, "| runtime | model | placement |");
+  for (size_t k = 0; k < nworkers; k++)
+    fprintf(f, " %u |", workers[k]);
+  fprintf(f, "\n|---|---|---|");
+  for (size_t k = 0; k < nworkers; k++)
+    fprintf(f, "---:|");
+  fputc('\n', f);
+  double *vals = malloc((r->n + 1) * sizeof *vals);
+  for (size_t i = 0; vals && i < r->n; i++) {
+    const cJSON *row = r->cells[i];
+    if (strcmp(str(row, "workload"), workload) != 0 ||
+        strcmp(str(row, "status"), "skipped") == 0)
+      continue;
+    int first = 1;
+    for (size_t j = 0; j < i && first; j++)
+      if (strcmp(str(r->cells[j], "workload"), workload) == 0 &&
+          strcmp(str(r->cells[j], "status"), "skipped") != 0 &&
+          same_row(r->cells[j], row))
+        first = 0;
+    if (!first)
+      continue;
+    fprintf(f, "| %s | %s | %s |", str(row, "runtime"), str(row, "model"),
+            str(row, "placement"));
+    for (size_t k = 0; k < nworkers; k++) {
+      size_t nv = 0, tried = 0;
+      for (size_t j = i; j < r->n; j++) {
+        const cJSON *c = r->cells[j];
+        if (strcmp(str(c, "workload"), workload) != 0 || !same_row(c, row) ||
+            num(c, "workers") != workers[k])
+          continue;
+        tried++;
+        double v = num(c, key);
+        if (strcmp(str(c, "status"), "ok") == 0 && isfinite(v))
+          vals[nv++] = v;
+      }
+      char cell[64];
+      double med = stats_median(vals, nv);
+      if (si)
+        fmt_si(cell, sizeof cell, med);
+      else if (isfinite(med))
+        snprintf(cell, sizeof cell, "%.2f", med);
+      else
+        snprintf(cell, sizeof cell, "–");
+      if (tried && nv < tried)
+        fprintf(f, " %s (%zu/%zu ok) |", cell, nv, tried);
+      else
+        fprintf(f, " %s |", cell);
+    }
+    fputc('\n', f);
+  }
+  free(vals);
+}
+
+static int cmp_unsigned(const void *a, const void *b) {
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return (x > y) - (x < y);
+}
+
+static void write_workload(FILE *f, records *r, const char *workload) {
+  const wl_workload *wl = wl_find(workload);
+  fprintf(f, "## %s\n\n", workload);
+  if (wl)
+    fprintf(f, "%s.\n\n", wl->summary);
+  unsigned workers[256];
+  size_t nworkers = 0, reps = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    if (strcmp(str(c, "workload"), workload) != 0)
+      continue;
+    unsigned n = (unsigned)num(c, "workers");
+    size_t k = 0;
+    while (k < nworkers && workers[k] != n)
+      k++;
+    if (k == nworkers && nworkers < 256)
+      workers[nworkers++] = n;
+    if (num(c, "rep") > (double)reps)
+      reps = (size_t)num(c, "rep");
+  }
+  qsort(workers, nworkers, sizeof workers[0], cmp_unsigned);
+  fprintf(f,
+          "Throughput (operations per second, median of %zu "
+          "repetition%s), by workers:\n\n",
+          reps, reps == 1 ? "" : "s");
+  write_table(f, r, workload, "throughput", 1, workers, nworkers);
+  fprintf(f, "\nSpeedup against 1 worker of the same model, placement and "
+             "repetition (median), by workers:\n\n");
+  write_table(f, r, workload, "speedup", 0, workers, nworkers);
+  fputc('\n', f);
+
+  int any = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    if (strcmp(str(c, "workload"), workload) != 0 ||
+        strcmp(str(c, "status"), "ok") == 0)
+      continue;
+    if (!any++)
+      fprintf(f, "Cells not measured:\n\n");
+    const char *error = str(c, "error"), *nl = strrchr(error, '\n');
+    fprintf(f, "- %s, %g workers, %s, rep %g: **%s** — %s\n", str(c, "model"),
+            num(c, "workers"), str(c, "placement"), num(c, "rep"),
+            str(c, "status"), nl ? nl + 1 : error);
+  }
+  if (any)
+    fputc('\n', f);
+}
+
+static void write_header(FILE *f, const cJSON *meta) {
+  const cJSON *mach = cJSON_GetObjectItemCaseSensitive(meta, "machine");
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
+  fprintf(f, "# gillab results\n\n");
+  if (!meta) {
+    fprintf(f, "(no metadata record)\n\n");
+    return;
+  }
+  fprintf(f, "- started: %s\n", str(meta, "started"));
+  fprintf(f, "- command: `%s`\n", str(meta, "command"));
+  fprintf(f, "- machine: %s, %s; %s; %s; governor %s\n", str(mach, "hostname"),
+          str(mach, "cpu_model"), str(mach, "topology"), str(mach, "kernel"),
+          str(mach, "governor"));
+  const cJSON *rt;
+  cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) {
+    const cJSON *ft = cJSON_GetObjectItemCaseSensitive(rt, "free_threaded");
+    fprintf(f, "- runtime %s: CPython %s, %s, %s\n", str(rt, "tag"),
+            str(rt, "version"),
+            cJSON_IsTrue(ft) ? "free-threaded build" : "GIL build",
+            str(rt, "runner"));
+  }
+  fprintf(f, "- gillab %s (git %s)\n\n", str(g, "version"), str(g, "git"));
+  fprintf(f, "Native models (the C twins, no Python) show runtime `native`. "
+             "Speedup is throughput at N workers over throughput at 1 worker; "
+             "with the work split across workers, ideal scaling is N.\n\n");
+}
+
+int summary_write(const char *dir, char *err, size_t errlen) {
+  char path[PATH_MAX + 32];
+  records r;
+  snprintf(path, sizeof path, "%s/results.jsonl", dir);
+  int rc = records_load(path, &r, err, errlen);
+  if (rc < 0)
+    return rc;
+  snprintf(path, sizeof path, "%s/summary.md", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    records_free(&r);
+    return -errno;
+  }
+  write_header(f, r.meta);
+  for (size_t i = 0; i < r.n; i++) {
+    const char *wl = str(r.cells[i], "workload");
+    int seen = 0;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = strcmp(str(r.cells[j], "workload"), wl) == 0;
+    if (!seen)
+      write_workload(f, &r, wl);
+  }
+  if (r.n == 0)
+    fprintf(f, "No cell was measured.\n");
+  rc = fclose(f) == 0 ? 0 : -EIO;
+  if (rc < 0)
+    snprintf(err, errlen, "cannot write %s", path);
+  records_free(&r);
+  return rc;
+}

@@ -1,0 +1,95 @@
+/* util — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t util_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int util_split(const char *s, char *buf, size_t bufsize, char **items,
+               int max) {
+  size_t len = strlen(s);
+  if (len + 1 > bufsize)
+    return -1;
+  memcpy(buf, s, len + 1);
+  int n = 0;
+  char *p = buf;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (comma)
+      *comma = '\0';
+    if (*p == '\0' || n == max)
+      return -1;
+    items[n++] = p;
+    if (!comma)
+      return n;
+    p = comma + 1;
+  }
+}
+
+int util_self_exe(char *buf, size_t len) {
+  ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+  if (n < 0)
+    return -errno;
+  if ((size_t)n >= len - 1)
+    return -ENAMETOOLONG;
+  buf[n] = '\0';
+  return 0;
+}
+
+int util_self_dir(char *buf, size_t len) {
+  int rc = util_self_exe(buf, len);
+  if (rc < 0)
+    return rc;
+  char *slash = strrchr(buf, '/');
+  if (slash && slash != buf)
+    *slash = '\0';
+  return 0;
+}
+
+/* An argument needs quotes unless it is made only of characters a shell
+ * takes literally. */
+static int needs_quotes(const char *a) {
+  if (*a == '\0')
+    return 1;
+  for (; *a; a++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "0123456789-_./=:,+@%",
+                *a))
+      return 1;
+  return 0;
+}
+
+char *util_join_argv(int argc, char **argv) {
+  size_t cap = 1;
+  for (int i = 0; i < argc; i++)
+    cap += 4 * strlen(argv[i]) + 3;
+  char *out = malloc(cap), *p = out;
+  if (!out)
+    return NULL;
+  for (int i = 0; i < argc; i++) {
+    if (i)
+      *p++ = ' ';
+    if (!needs_quotes(argv[i])) {
+      p = stpcpy(p, argv[i]);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *a = argv[i]; *a; a++) {
+      if (*a == '\'')
+        p = stpcpy(p, "'\\''");
+      else
+        *p++ = *a;
+    }
+    *p++ = '\'';
+  }
+  *p = '\0';
+  return out;
+}

@@ -1,0 +1,30 @@
+/* util — small helpers shared by the orchestrator and the runners: clocks,
+ * comma lists, paths of this executable, command lines. */
+#ifndef GILLAB_UTIL_H
+#define GILLAB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t util_now_ns(void);
+
+/* Splits a comma-separated list into at most max non-empty items, written
+ * as pointers into buf (a copy of s the caller provides, bufsize bytes).
+ * Returns the number of items, or -1 when there are more than max or an item
+ * is empty ("1,,2"). */
+int util_split(const char *s, char *buf, size_t bufsize, char **items, int max);
+
+/* Absolute path of the running executable (from /proc/self/exe) into buf.
+ * Returns 0 or -errno. */
+int util_self_exe(char *buf, size_t len);
+
+/* Directory of the running executable into buf. Returns 0 or -errno. */
+int util_self_dir(char *buf, size_t len);
+
+/* The command line argv[0..argc) joined with spaces, each argument quoted
+ * for a POSIX shell when needed, in a new string to free() (NULL if out of
+ * memory). */
+char *util_join_argv(int argc, char **argv);
+
+#endif

@@ -1,0 +1,23 @@
+/* drive — native execution models: a workload's C twin run by N workers.
+ *
+ * The native drivers are the baselines the Python models are compared with:
+ * the same work, no interpreter. Each worker binds itself (wk_enter) before
+ * a start barrier; the timed region runs from the barrier's release to the
+ * last worker's end.
+ */
+#ifndef GILLAB_DRIVE_H
+#define GILLAB_DRIVE_H
+
+#include "registry.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* native-threads: runs wl->native on n pthreads, worker i doing its share of
+ * units. Fills *total (ops and answers summed) and *wall_s. Returns 0, or a
+ * negative code with err (a worker's own error is passed on). */
+int drive_native_threads(const wl_workload *wl, unsigned n, uint64_t units,
+                         wl_result *total, double *wall_s, char *err,
+                         size_t errlen);
+
+#endif

@@ -1,0 +1,75 @@
+"""Drivers of the Python execution models, called by the runner (embed/cell.c).
+
+Each driver runs a workload module's work(worker, nworkers, units) under one
+model and returns {"wall_s", "ops", "answer"}. Workers register with
+_gillab.worker_enter(i), which binds them where the cell's placement says,
+before a start barrier; the timed region runs from the barrier's release to
+the last worker's end, as in the native drivers (workloads/native/).
+"""
+
+import importlib
+import sys
+import sysconfig
+import threading
+
+import _gillab
+
+
+def threads(module, workers, units):
+    """Model `threads`: `workers` Python threads in this interpreter."""
+    mod = importlib.import_module(module)
+    start = threading.Barrier(workers + 1)
+    results = [None] * workers
+    errors = [None] * workers
+
+    def worker(i):
+        try:
+            _gillab.worker_enter(i)
+        except BaseException as e:  # still reach the barrier: see below
+            errors[i] = e
+        # Every worker reaches the barrier, even one that failed to bind,
+        # so the others are not left waiting.
+        start.wait()
+        if errors[i] is None:
+            try:
+                results[i] = mod.work(i, workers, units)
+            except BaseException as e:
+                errors[i] = e
+        _gillab.worker_leave(i)
+
+    pool = [threading.Thread(target=worker, args=(i,), name=f"gillab-worker-{i}")
+            for i in range(workers)]
+    for t in pool:
+        t.start()
+    start.wait()
+    t0 = _gillab.now_ns()
+    for t in pool:
+        t.join()
+    wall_ns = _gillab.now_ns() - t0
+    for i, e in enumerate(errors):
+        if e is not None:
+            raise RuntimeError(f"worker {i} of {workers} failed: {e!r}") from e
+    return {
+        "wall_s": wall_ns / 1e9,
+        "ops": sum(r[0] for r in results),
+        "answer": sum(r[1] for r in results),
+    }
+
+
+def runtime_info():
+    """What this runtime is, for the metadata record and `gillab version`."""
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    return {
+        "version": sys.version.split()[0],
+        "build": sys.version,
+        "implementation": sys.implementation.name,
+        "hexversion": sys.hexversion,
+        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "gil_enabled": is_gil_enabled() if is_gil_enabled else True,
+        "prefix": sys.prefix,
+        "executable": sys.executable,
+        "library": sysconfig.get_config_var("LDLIBRARY"),
+        "config_args": sysconfig.get_config_var("CONFIG_ARGS"),
+        "cflags": sysconfig.get_config_var("CFLAGS"),
+        "switch_interval_s": sys.getswitchinterval(),
+    }
