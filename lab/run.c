@@ -3,6 +3,7 @@
 
 #include "child.h"
 #include "meta.h"
+#include "record.h"
 #include "runtime.h"
 #include "summary.h"
 #include "util.h"
@@ -41,19 +42,6 @@ static int make_dirs(const char *path) {
   return 0;
 }
 
-/* Appends one record as a line and makes it durable at once, so that a run
- * that is interrupted or crashes keeps every cell measured so far. */
-static int append_record(FILE *f, cJSON *rec) {
-  char *line = cJSON_PrintUnformatted(rec);
-  if (!line)
-    return -ENOMEM;
-  int rc = fprintf(f, "%s\n", line) < 0 || fflush(f) != 0 ? -EIO : 0;
-  if (rc == 0)
-    fsync(fileno(f));
-  cJSON_free(line);
-  return rc;
-}
-
 /* Throughput of 1-worker cells, the speedup baselines of their repetition. */
 typedef struct {
   const wl_workload *wl;
@@ -81,47 +69,6 @@ static double find_baseline(const run_ctx *c, const wl_workload *wl, model_t m,
         c->bases[i].place == p && c->bases[i].rep == rep)
       return c->bases[i].throughput;
   return NAN;
-}
-
-static const char *status_name(child_status st) {
-  switch (st) {
-  case CHILD_OK:
-    return "ok";
-  case CHILD_TIMEOUT:
-    return "timeout";
-  default:
-    return "failed";
-  }
-}
-
-/* Copies the measured fields of the runner's result into the record, and
- * the union of the CPUs the workers were seen on as cpus_seen. */
-static void add_measurements(cJSON *rec, cJSON *res) {
-  static const char *const fields[] = {"ops", "wall_s", "answer", "setup_s"};
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(res, fields[i]);
-    cJSON_AddItemToObject(rec, fields[i], v ? v : cJSON_CreateNull());
-  }
-  cJSON *workers = cJSON_DetachItemFromObjectCaseSensitive(res, "workers");
-  cJSON *seen = cJSON_CreateArray();
-  char mark[4096] = {0};
-  const cJSON *w, *cpu;
-  cJSON_ArrayForEach(w, workers) {
-    cJSON_ArrayForEach(cpu, cJSON_GetObjectItemCaseSensitive(w, "cpus_seen")) {
-      int c = (int)cpu->valuedouble;
-      if (c >= 0 && c < (int)sizeof mark)
-        mark[c] = 1;
-    }
-  }
-  for (int c = 0; c < (int)sizeof mark; c++)
-    if (mark[c])
-      cJSON_AddItemToArray(seen, cJSON_CreateNumber(c));
-  cJSON_AddItemToObject(rec, "cpus_seen", seen);
-  cJSON_AddItemToObject(rec, "per_worker",
-                        workers ? workers : cJSON_CreateArray());
-  cJSON *py = cJSON_DetachItemFromObjectCaseSensitive(res, "python");
-  if (py)
-    cJSON_AddItemToObject(rec, "python", py);
 }
 
 static void progress(run_ctx *c, const cJSON *rec) {
@@ -153,43 +100,39 @@ static void progress(run_ctx *c, const cJSON *rec) {
   fputc('\n', stderr);
 }
 
-/* Runs one cell (or records why it is skipped) and appends its record. */
+/* Runs one cell (or records why it is skipped) and appends its record.
+ * Returns 0, 1 when the user interrupted the cell, or -errno when the
+ * record cannot be written. */
 static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
                     place_policy p, unsigned workers, unsigned rep) {
   const run_spec *s = c->s;
   int python = model_is_python(m);
   uint64_t units = (uint64_t)fmax(
       1, round((double)(python ? wl->units_py : wl->units_native) * s->size));
-  cJSON *rec = cJSON_CreateObject();
-  cJSON_AddStringToObject(rec, "type", "cell");
-  cJSON_AddStringToObject(rec, "workload", wl->name);
-  cJSON_AddStringToObject(rec, "model", model_name(m));
-  cJSON_AddNumberToObject(rec, "workers", workers);
-  cJSON_AddStringToObject(rec, "placement", place_policy_name(p));
-  cJSON_AddStringToObject(rec, "runtime", python ? s->runtime : "native");
-  cJSON_AddNumberToObject(rec, "rep", rep + 1);
-  cJSON_AddNumberToObject(rec, "units", (double)units);
-
-  char reason[512] = "";
+  record_id id = {wl->name,
+                  model_name(m),
+                  place_policy_name(p),
+                  python ? s->runtime : "native",
+                  workers,
+                  rep + 1,
+                  units};
+  cJSON *rec = record_new(&id);
+  char err[512] = "";
   if (!(wl->models & MODEL_BIT(m)))
-    snprintf(reason, sizeof reason, "workload %s does not fit model %s",
-             wl->name, model_name(m));
+    snprintf(err, sizeof err, "workload %s does not fit model %s", wl->name,
+             model_name(m));
   else if (python && !wl->py_module)
-    snprintf(reason, sizeof reason, "workload %s has no Python version",
-             wl->name);
+    snprintf(err, sizeof err, "workload %s has no Python version", wl->name);
   else if (!python && !wl->native)
-    snprintf(reason, sizeof reason, "workload %s has no C twin", wl->name);
-  if (reason[0]) {
-    cJSON_AddStringToObject(rec, "status", "skipped");
-    cJSON_AddStringToObject(rec, "error", reason);
+    snprintf(err, sizeof err, "workload %s has no C twin", wl->name);
+  if (err[0]) {
+    record_skip(rec, err);
     goto emit;
   }
 
-  char err[512];
   place_plan_t plan;
   if (place_plan(c->topo, p, workers, &plan, err, sizeof err) < 0) {
-    cJSON_AddStringToObject(rec, "status", "failed");
-    cJSON_AddStringToObject(rec, "error", err);
+    record_fail(rec, "failed", err, NULL);
     goto emit;
   }
   cJSON *cell = cJSON_CreateObject();
@@ -210,8 +153,7 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
   int rc = child_run(argv, s->timeout_s, &interrupted, &out, err, sizeof err);
   cJSON_free(cell_text);
   if (rc < 0) {
-    cJSON_AddStringToObject(rec, "status", "failed");
-    cJSON_AddStringToObject(rec, "error", err);
+    record_fail(rec, "failed", err, NULL);
     goto emit;
   }
   if (out.status == CHILD_INTERRUPT) {
@@ -219,14 +161,9 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
     cJSON_Delete(rec);
     return 1;
   }
-  cJSON_AddStringToObject(rec, "status", status_name(out.status));
   if (out.status == CHILD_OK) {
-    cJSON_AddNullToObject(rec, "error");
-    add_measurements(rec, out.result);
-    double ops = cJSON_GetObjectItemCaseSensitive(rec, "ops")->valuedouble;
-    double wall = cJSON_GetObjectItemCaseSensitive(rec, "wall_s")->valuedouble;
-    double tput = wall > 0 ? ops / wall : NAN;
-    cJSON_AddNumberToObject(rec, "throughput", tput);
+    double base = workers == 1 ? -1 : find_baseline(c, wl, m, p, rep);
+    double tput = record_measured(rec, out.result, base);
     if (workers == 1) {
       baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
       if (b) {
@@ -234,20 +171,15 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
         c->bases[c->nbases++] = (baseline){wl, m, p, rep, tput};
       }
     }
-    double base = find_baseline(c, wl, m, p, rep);
-    if (isfinite(base) && base > 0 && isfinite(tput))
-      cJSON_AddNumberToObject(rec, "speedup", tput / base);
-    else
-      cJSON_AddNullToObject(rec, "speedup");
   } else {
-    cJSON_AddStringToObject(rec, "error", out.reason);
-    cJSON_AddStringToObject(rec, "stderr_tail", out.tail);
+    record_fail(rec, out.status == CHILD_TIMEOUT ? "timeout" : "failed",
+                out.reason, out.tail);
   }
   cJSON_AddNumberToObject(rec, "elapsed_s", out.elapsed_s);
   child_outcome_clear(&out);
 emit:
   c->done++;
-  rc = append_record(c->out, rec);
+  rc = record_append(c->out, rec);
   progress(c, rec);
   cJSON_Delete(rec);
   return rc;
@@ -309,7 +241,7 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   cJSON *runtimes = cJSON_CreateArray();
   cJSON_AddItemToArray(runtimes, info);
   cJSON *meta = meta_build(c.topo, runtimes, spec_to_json(s), command);
-  rc = append_record(c.out, meta);
+  rc = record_append(c.out, meta);
   cJSON_Delete(meta);
 
   struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;

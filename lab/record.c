@@ -1,0 +1,104 @@
+/* record — see record.h. */
+#include "record.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+cJSON *record_new(const record_id *id) {
+  cJSON *rec = cJSON_CreateObject();
+  cJSON_AddStringToObject(rec, "type", "cell");
+  cJSON_AddStringToObject(rec, "workload", id->workload);
+  cJSON_AddStringToObject(rec, "model", id->model);
+  cJSON_AddNumberToObject(rec, "workers", id->workers);
+  cJSON_AddStringToObject(rec, "placement", id->placement);
+  cJSON_AddStringToObject(rec, "runtime", id->runtime);
+  cJSON_AddNumberToObject(rec, "rep", id->rep);
+  cJSON_AddNumberToObject(rec, "units", (double)id->units);
+  return rec;
+}
+
+void record_skip(cJSON *rec, const char *reason) {
+  cJSON_AddStringToObject(rec, "status", "skipped");
+  cJSON_AddStringToObject(rec, "error", reason);
+}
+
+void record_fail(cJSON *rec, const char *status, const char *reason,
+                 const char *tail) {
+  cJSON_AddStringToObject(rec, "status", status);
+  cJSON_AddStringToObject(rec, "error", reason);
+  if (tail)
+    cJSON_AddStringToObject(rec, "stderr_tail", tail);
+}
+
+/* The CPUs any worker was seen on, ascending. */
+static cJSON *union_cpus(const cJSON *workers) {
+  enum { MAX_CPUS = 65536 };
+  unsigned char *mark = calloc(MAX_CPUS, 1);
+  cJSON *seen = cJSON_CreateArray();
+  const cJSON *w, *cpu;
+  if (!mark)
+    return seen;
+  cJSON_ArrayForEach(w, workers) {
+    cJSON_ArrayForEach(cpu, cJSON_GetObjectItemCaseSensitive(w, "cpus_seen")) {
+      int c = (int)cpu->valuedouble;
+      if (c >= 0 && c < MAX_CPUS)
+        mark[c] = 1;
+    }
+  }
+  for (int c = 0; c < MAX_CPUS; c++)
+    if (mark[c])
+      cJSON_AddItemToArray(seen, cJSON_CreateNumber(c));
+  free(mark);
+  return seen;
+}
+
+static cJSON *take(cJSON *from, const char *key) {
+  cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(from, key);
+  return v ? v : cJSON_CreateNull();
+}
+
+double record_measured(cJSON *rec, cJSON *result, double baseline) {
+  cJSON_AddStringToObject(rec, "status", "ok");
+  cJSON_AddNullToObject(rec, "error");
+  cJSON *ops = take(result, "ops"), *wall = take(result, "wall_s");
+  double tput =
+      cJSON_IsNumber(ops) && cJSON_IsNumber(wall) && wall->valuedouble > 0
+          ? ops->valuedouble / wall->valuedouble
+          : NAN;
+  if (baseline < 0)
+    baseline = tput;
+  cJSON_AddItemToObject(rec, "ops", ops);
+  cJSON_AddItemToObject(rec, "wall_s", wall);
+  if (isfinite(tput))
+    cJSON_AddNumberToObject(rec, "throughput", tput);
+  else
+    cJSON_AddNullToObject(rec, "throughput");
+  if (isfinite(tput) && isfinite(baseline) && baseline > 0)
+    cJSON_AddNumberToObject(rec, "speedup", tput / baseline);
+  else
+    cJSON_AddNullToObject(rec, "speedup");
+  cJSON_AddItemToObject(rec, "answer", take(result, "answer"));
+  cJSON *workers = cJSON_DetachItemFromObjectCaseSensitive(result, "workers");
+  if (!workers)
+    workers = cJSON_CreateArray();
+  cJSON_AddItemToObject(rec, "cpus_seen", union_cpus(workers));
+  cJSON_AddItemToObject(rec, "per_worker", workers);
+  cJSON_AddItemToObject(rec, "setup_s", take(result, "setup_s"));
+  cJSON *py = cJSON_DetachItemFromObjectCaseSensitive(result, "python");
+  if (py)
+    cJSON_AddItemToObject(rec, "python", py);
+  return tput;
+}
+
+int record_append(FILE *f, const cJSON *rec) {
+  char *line = cJSON_PrintUnformatted(rec);
+  if (!line)
+    return -ENOMEM;
+  int rc = fprintf(f, "%s\n", line) < 0 || fflush(f) != 0 ? -EIO : 0;
+  if (rc == 0 && fsync(fileno(f)) < 0 && errno != EINVAL)
+    rc = -errno;
+  cJSON_free(line);
+  return rc;
+}

@@ -1,0 +1,45 @@
+/* record — the records of results.jsonl.
+ *
+ * A results file is one JSON object per line: first the metadata record
+ * (meta.h), then one record per cell repetition, appended and flushed as
+ * soon as the cell ends. A cell record always has the cell's identity
+ * (workload, model, workers, placement, runtime, rep, units), a status
+ * ("ok", "failed", "timeout", "skipped") and error (null when ok); a
+ * measured cell adds ops, wall_s, throughput (ops/s), speedup, answer,
+ * cpus_seen (union over workers), per_worker, setup_s and python.
+ */
+#ifndef GILLAB_RECORD_H
+#define GILLAB_RECORD_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+  const char *workload, *model, *placement, *runtime;
+  unsigned workers, rep; /* rep counts from 1 */
+  uint64_t units;
+} record_id;
+
+/* A new cell record with the identity fields (free with cJSON_Delete). */
+cJSON *record_new(const record_id *id);
+
+/* Marks the cell as not run, with the reason. */
+void record_skip(cJSON *rec, const char *reason);
+
+/* Marks the cell as failed ("failed" or "timeout"); tail (may be NULL) is
+ * the end of the runner's output, kept to explain a crash. */
+void record_fail(cJSON *rec, const char *status, const char *reason,
+                 const char *tail);
+
+/* Fills a measured cell from the runner's result (its fields are moved out
+ * of result). baseline is the throughput of 1 worker to divide by for the
+ * speedup: NAN when unknown (speedup null), negative when this cell is
+ * itself the baseline (speedup 1). Returns the cell's throughput. */
+double record_measured(cJSON *rec, cJSON *result, double baseline);
+
+/* Appends rec as one line of f and makes it durable (fflush and fsync), so
+ * an interrupted run keeps every cell measured so far. 0 or -errno. */
+int record_append(FILE *f, const cJSON *rec);
+
+#endif
