@@ -10,6 +10,8 @@
 #include "summary.h"
 #include "util.h"
 
+#include "gitrev.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>

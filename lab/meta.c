@@ -1,6 +1,8 @@
 /* meta — see meta.h. */
 #include "meta.h"
 
+#include "gitrev.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
