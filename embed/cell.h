@@ -4,7 +4,8 @@
  *   {"workload": "cpu.primes", "model": "threads", "workers": 2,
  *    "units": 300000, "sets": ["0", "1"], "workloads_dir": "..."}
  * cell_run sets up the workers' placement, runs the model's driver (native
- * or Python) and returns what was measured:
+ * or Python) and returns what was measured (setup_s: from the runner's
+ * start to the start of the timed region):
  *   {"ops", "answer", "wall_s", "setup_s", "workers": [...],
  *    "python": {...} (Python models only)}
  */

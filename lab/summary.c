@@ -197,7 +197,7 @@ static void write_workload(FILE *f, records *r, const char *workload) {
     if (!any++)
       fprintf(f, "Cells not measured:\n\n");
     const char *error = str(c, "error"), *nl = strrchr(error, '\n');
-    fprintf(f, "- %s, %g workers, %s, rep %g: **%s** — %s\n", str(c, "model"),
+    fprintf(f, "- %s, n=%g, %s, rep %g: **%s** — %s\n", str(c, "model"),
             num(c, "workers"), str(c, "placement"), num(c, "rep"),
             str(c, "status"), nl ? nl + 1 : error);
   }

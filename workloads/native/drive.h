@@ -14,10 +14,11 @@
 #include <stdint.h>
 
 /* native-threads: runs wl->native on n pthreads, worker i doing its share of
- * units. Fills *total (ops and answers summed) and *wall_s. Returns 0, or a
- * negative code with err (a worker's own error is passed on). */
+ * units. Fills *total (ops and answers summed), *wall_s and *start_ns (when
+ * the timed region began, util_now_ns's clock). Returns 0, or a negative
+ * code with err (a worker's own error is passed on). */
 int drive_native_threads(const wl_workload *wl, unsigned n, uint64_t units,
-                         wl_result *total, double *wall_s, char *err,
-                         size_t errlen);
+                         wl_result *total, double *wall_s, uint64_t *start_ns,
+                         char *err, size_t errlen);
 
 #endif

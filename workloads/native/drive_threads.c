@@ -34,8 +34,8 @@ static void *worker_main(void *p) {
 }
 
 int drive_native_threads(const wl_workload *wl, unsigned n, uint64_t units,
-                         wl_result *total, double *wall_s, char *err,
-                         size_t errlen) {
+                         wl_result *total, double *wall_s, uint64_t *start_ns,
+                         char *err, size_t errlen) {
   if (!wl->native) {
     snprintf(err, errlen, "workload %s has no C twin", wl->name);
     return -ENOTSUP;
@@ -67,6 +67,7 @@ int drive_native_threads(const wl_workload *wl, unsigned n, uint64_t units,
   }
   pthread_barrier_wait(&start);
   uint64_t t0 = util_now_ns();
+  *start_ns = t0;
   for (unsigned i = 0; i < n; i++)
     pthread_join(threads[i], NULL);
   *wall_s = (double)(util_now_ns() - t0) / 1e9;

@@ -1,7 +1,8 @@
 """Drivers of the Python execution models, called by the runner (embed/cell.c).
 
 Each driver runs a workload module's work(worker, nworkers, units) under one
-model and returns {"wall_s", "ops", "answer"}. Workers register with
+model and returns {"wall_s", "ops", "answer", "start_ns"} (start_ns: when the
+timed region began, on _gillab.now_ns's clock). Workers register with
 _gillab.worker_enter(i), which binds them where the cell's placement says,
 before a start barrier; the timed region runs from the barrier's release to
 the last worker's end, as in the native drivers (workloads/native/).
@@ -51,6 +52,7 @@ def threads(module, workers, units):
             raise RuntimeError(f"worker {i} of {workers} failed: {e!r}") from e
     return {
         "wall_s": wall_ns / 1e9,
+        "start_ns": t0,
         "ops": sum(r[0] for r in results),
         "answer": sum(r[1] for r in results),
     }
