@@ -90,16 +90,19 @@ static void describe_exit(int wstatus, char *reason, size_t len) {
   }
 }
 
-/* Trims a trailing partial line and leading noise: only whole last lines. */
+/* When the tail is full its first line was cut: drop it, so the tail
+ * starts with a whole line. Trailing newlines are dropped too. */
 static void tidy_tail(char *tail) {
   size_t len = strlen(tail);
-  while (len && tail[len - 1] == '\n')
-    tail[--len] = '\0';
   if (len == CHILD_TAIL_MAX - 1) {
     char *nl = strchr(tail, '\n');
-    if (nl)
-      memmove(tail, nl + 1, strlen(nl + 1) + 1);
+    if (nl) {
+      len -= (size_t)(nl + 1 - tail);
+      memmove(tail, nl + 1, len + 1);
+    }
   }
+  while (len && tail[len - 1] == '\n')
+    tail[--len] = '\0';
 }
 
 int child_run(char *const argv[], double timeout_s, volatile int *stop,
@@ -118,13 +121,18 @@ int child_run(char *const argv[], double timeout_s, volatile int *stop,
   }
   if (pid == 0) {
     setpgid(0, 0);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0)
-      dup2(devnull, STDIN_FILENO);
-    /* dup2 clears O_CLOEXEC on the new descriptors. */
-    dup2(outp[1], STDOUT_FILENO);
-    dup2(outp[1], STDERR_FILENO);
-    dup2(res[1], CHILD_RESULT_FD);
+    /* If gillab was started with fds 0-3 closed, the pipes may sit on
+     * them, and one dup2 would overwrite another's source. Move both write
+     * ends above the targets first; dup2 then gives the targets without
+     * O_CLOEXEC, and the originals close at exec. */
+    int out_w = fcntl(outp[1], F_DUPFD_CLOEXEC, 10);
+    int res_w = fcntl(res[1], F_DUPFD_CLOEXEC, 10);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (out_w < 0 || res_w < 0 || devnull < 0)
+      _exit(126);
+    if (dup2(devnull, STDIN_FILENO) < 0 || dup2(out_w, STDOUT_FILENO) < 0 ||
+        dup2(out_w, STDERR_FILENO) < 0 || dup2(res_w, CHILD_RESULT_FD) < 0)
+      _exit(126);
     execv(argv[0], argv);
     fprintf(stderr, "gillab: cannot execute %s: %s\n", argv[0],
             strerror(errno));
@@ -140,11 +148,17 @@ int child_run(char *const argv[], double timeout_s, volatile int *stop,
   size_t tail_len = 0;
   int wstatus = 0, exited = 0, killed = 0;
   uint64_t deadline = t0 + (uint64_t)(timeout_s * 1e9);
+  /* A pipe at EOF is left out of the poll (fd -1), or poll would return at
+   * once each time and spin while the child still runs. */
+  int res_open = 1, out_open = 1;
   while (!exited) {
-    struct pollfd pfd[2] = {{res[0], POLLIN, 0}, {outp[0], POLLIN, 0}};
+    struct pollfd pfd[2] = {{res_open ? res[0] : -1, POLLIN, 0},
+                            {out_open ? outp[0] : -1, POLLIN, 0}};
     poll(pfd, 2, 50);
-    drain(res[0], &result, NULL, NULL);
-    drain(outp[0], NULL, out->tail, &tail_len);
+    if (res_open)
+      res_open = drain(res[0], &result, NULL, NULL);
+    if (out_open)
+      out_open = drain(outp[0], NULL, out->tail, &tail_len);
     pid_t w = waitpid(pid, &wstatus, WNOHANG);
     if (w == pid) {
       exited = 1;

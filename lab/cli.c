@@ -53,7 +53,7 @@ static int only_help(int argc, char **argv, const char *usage) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int c;
-  optind = 1;
+  optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'h') {
@@ -137,7 +137,7 @@ static int cmd_list(int argc, char **argv) {
       {NULL, 0, NULL, 0},
   };
   int all = 0, runtimes = 0, c;
-  optind = 1;
+  optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'a')
@@ -200,7 +200,7 @@ static int cmd_topo(int argc, char **argv) {
   long workers = 0;
   int c;
   char err[512];
-  optind = 1;
+  optind = 0;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
     char *end;

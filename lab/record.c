@@ -42,9 +42,9 @@ static cJSON *union_cpus(const cJSON *workers) {
     return seen;
   cJSON_ArrayForEach(w, workers) {
     cJSON_ArrayForEach(cpu, cJSON_GetObjectItemCaseSensitive(w, "cpus_seen")) {
-      int c = (int)cpu->valuedouble;
-      if (c >= 0 && c < MAX_CPUS)
-        mark[c] = 1;
+      if (cJSON_IsNumber(cpu) && cpu->valuedouble >= 0 &&
+          cpu->valuedouble < MAX_CPUS)
+        mark[(int)cpu->valuedouble] = 1;
     }
   }
   for (int c = 0; c < MAX_CPUS; c++)

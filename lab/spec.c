@@ -40,6 +40,18 @@ static int cmp_unsigned(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* A list item given twice would run its cells twice per repetition. */
+static int repeated(const char *opt, char **items, int n, char *err,
+                    size_t errlen) {
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(items[i], items[j]) == 0) {
+        snprintf(err, errlen, "%s: '%s' is given twice", opt, items[i]);
+        return -EINVAL;
+      }
+  return 0;
+}
+
 static int parse_workloads(run_spec *s, const char *arg, char *err,
                            size_t errlen) {
   char buf[1024], *items[SPEC_MAX_ITEMS];
@@ -48,6 +60,8 @@ static int parse_workloads(run_spec *s, const char *arg, char *err,
     snprintf(err, errlen, "-w: '%s' is not a comma-separated list", arg);
     return -EINVAL;
   }
+  if (repeated("-w", items, n, err, errlen) < 0)
+    return -EINVAL;
   for (int i = 0; i < n; i++) {
     s->workloads[i] = wl_find(items[i]);
     if (!s->workloads[i]) {
@@ -70,6 +84,8 @@ static int parse_models(run_spec *s, const char *arg, char *err,
     snprintf(err, errlen, "-m: '%s' is not a list of distinct models", arg);
     return -EINVAL;
   }
+  if (repeated("-m", items, n, err, errlen) < 0)
+    return -EINVAL;
   for (int i = 0; i < n; i++) {
     if (model_parse(items[i], &s->models[i], sub, sizeof sub) < 0) {
       snprintf(err, errlen, "-m: %s", sub);
@@ -88,6 +104,8 @@ static int parse_placements(run_spec *s, const char *arg, char *err,
     snprintf(err, errlen, "-p: '%s' is not a list of distinct placements", arg);
     return -EINVAL;
   }
+  if (repeated("-p", items, n, err, errlen) < 0)
+    return -EINVAL;
   for (int i = 0; i < n; i++) {
     if (place_policy_parse(items[i], &s->placements[i], sub, sizeof sub) < 0) {
       snprintf(err, errlen, "-p: %s", sub);
@@ -170,7 +188,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
              *workers = "1,2,4", *placements = "none";
   double reps;
   int c, rc = 0;
-  optind = 1;
+  optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
   opterr = 0;
   while (rc == 0 &&
          (c = getopt_long(argc, argv, ":w:m:n:p:r:o:qh", opts, NULL)) != -1) {
@@ -193,7 +211,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
         snprintf(err, errlen, "-r: '%s' is not a whole number", optarg);
         rc = -EINVAL;
       }
-      s->reps = (unsigned)reps;
+      if (rc == 0)
+        s->reps = (unsigned)reps;
       break;
     case 'R':
       snprintf(s->runtime, sizeof s->runtime, "%s", optarg);
@@ -215,10 +234,19 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       fputs(spec_run_usage, stdout);
       return 1;
     case ':':
-      snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+      /* For a long option the word itself is the option (getopt_long sets
+       * optopt to its value code); a short one may sit inside a group like
+       * -qr, where optopt names it. */
+      if (strncmp(argv[optind - 1], "--", 2) == 0)
+        snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+      else
+        snprintf(err, errlen, "option -%c needs a value", optopt);
       return -EINVAL;
     default:
-      snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+      if (optopt)
+        snprintf(err, errlen, "unknown option '-%c'", optopt);
+      else
+        snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
       return -EINVAL;
     }
   }

@@ -72,8 +72,8 @@ static void test_start_stop(void **state) {
   assert_int_equal(num(f, "ignore_environment"), 1);
   assert_int_equal(num(f, "tid"), num(f, "os_tid"));
   assert_true(num(f, "now_ns") > 0);
-  char *path = cJSON_PrintUnformatted(
-      cJSON_GetObjectItemCaseSensitive(f, "path"));
+  char *path =
+      cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(f, "path"));
   assert_null(strstr(path, "nonexistent-gillab-test"));
   assert_non_null(strstr(path, GILLAB_TESTS_PYTHON_DIR));
   cJSON_free(path);
