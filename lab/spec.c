@@ -40,28 +40,35 @@ static int cmp_unsigned(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* A list item given twice would run its cells twice per repetition. */
-static int repeated(const char *opt, char **items, int n, char *err,
-                    size_t errlen) {
-  for (int i = 0; i < n; i++)
+#define LIST_BUF 1024
+
+/* Splits the value of option opt into at most max items (pointers into
+ * buf, LIST_BUF bytes). With unique, an item given twice is refused: it
+ * would run its cells twice per repetition. Returns the count or -EINVAL. */
+static int split_list(const char *opt, const char *arg, char *buf, char **items,
+                      int max, int unique, char *err, size_t errlen) {
+  int n = util_split(arg, buf, LIST_BUF, items, max);
+  if (n < 0) {
+    snprintf(err, errlen,
+             "%s: '%s' is not a comma-separated list of at most %d items", opt,
+             arg, max);
+    return -EINVAL;
+  }
+  for (int i = 0; unique && i < n; i++)
     for (int j = 0; j < i; j++)
       if (strcmp(items[i], items[j]) == 0) {
         snprintf(err, errlen, "%s: '%s' is given twice", opt, items[i]);
         return -EINVAL;
       }
-  return 0;
+  return n;
 }
 
 static int parse_workloads(run_spec *s, const char *arg, char *err,
                            size_t errlen) {
-  char buf[1024], *items[SPEC_MAX_ITEMS];
-  int n = util_split(arg, buf, sizeof buf, items, SPEC_MAX_ITEMS);
-  if (n < 0) {
-    snprintf(err, errlen, "-w: '%s' is not a comma-separated list", arg);
-    return -EINVAL;
-  }
-  if (repeated("-w", items, n, err, errlen) < 0)
-    return -EINVAL;
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n = split_list("-w", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
+  if (n < 0)
+    return n;
   for (int i = 0; i < n; i++) {
     s->workloads[i] = wl_find(items[i]);
     if (!s->workloads[i]) {
@@ -78,14 +85,10 @@ static int parse_workloads(run_spec *s, const char *arg, char *err,
 
 static int parse_models(run_spec *s, const char *arg, char *err,
                         size_t errlen) {
-  char buf[1024], *items[MODEL_COUNT + 1], sub[256];
-  int n = util_split(arg, buf, sizeof buf, items, MODEL_COUNT);
-  if (n < 0) {
-    snprintf(err, errlen, "-m: '%s' is not a list of distinct models", arg);
-    return -EINVAL;
-  }
-  if (repeated("-m", items, n, err, errlen) < 0)
-    return -EINVAL;
+  char buf[LIST_BUF], *items[MODEL_COUNT], sub[256];
+  int n = split_list("-m", arg, buf, items, MODEL_COUNT, 1, err, errlen);
+  if (n < 0)
+    return n;
   for (int i = 0; i < n; i++) {
     if (model_parse(items[i], &s->models[i], sub, sizeof sub) < 0) {
       snprintf(err, errlen, "-m: %s", sub);
@@ -98,14 +101,10 @@ static int parse_models(run_spec *s, const char *arg, char *err,
 
 static int parse_placements(run_spec *s, const char *arg, char *err,
                             size_t errlen) {
-  char buf[1024], *items[PLACE_POLICY_COUNT + 1], sub[256];
-  int n = util_split(arg, buf, sizeof buf, items, PLACE_POLICY_COUNT);
-  if (n < 0) {
-    snprintf(err, errlen, "-p: '%s' is not a list of distinct placements", arg);
-    return -EINVAL;
-  }
-  if (repeated("-p", items, n, err, errlen) < 0)
-    return -EINVAL;
+  char buf[LIST_BUF], *items[PLACE_POLICY_COUNT], sub[256];
+  int n = split_list("-p", arg, buf, items, PLACE_POLICY_COUNT, 1, err, errlen);
+  if (n < 0)
+    return n;
   for (int i = 0; i < n; i++) {
     if (place_policy_parse(items[i], &s->placements[i], sub, sizeof sub) < 0) {
       snprintf(err, errlen, "-p: %s", sub);
@@ -118,12 +117,10 @@ static int parse_placements(run_spec *s, const char *arg, char *err,
 
 static int parse_workers(run_spec *s, const char *arg, char *err,
                          size_t errlen) {
-  char buf[1024], *items[SPEC_MAX_ITEMS];
-  int n = util_split(arg, buf, sizeof buf, items, SPEC_MAX_ITEMS - 1);
-  if (n < 0) {
-    snprintf(err, errlen, "-n: '%s' is not a comma-separated list", arg);
-    return -EINVAL;
-  }
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n = split_list("-n", arg, buf, items, SPEC_MAX_ITEMS - 1, 0, err, errlen);
+  if (n < 0)
+    return n;
   size_t count = 0;
   for (int i = 0; i < n; i++) {
     char *end;
