@@ -46,6 +46,7 @@ static int make_dirs(const char *path) {
 typedef struct {
   const wl_workload *wl;
   model_t model;
+  size_t rt;
   place_policy place;
   unsigned rep;
   double throughput;
@@ -54,7 +55,7 @@ typedef struct {
 typedef struct {
   const run_spec *s;
   place_topo *topo;
-  char runner[PATH_MAX];
+  char runners[RUNTIME_MAX][PATH_MAX]; /* by index in s->runtimes */
   FILE *out;
   baseline *bases;
   size_t nbases;
@@ -63,10 +64,11 @@ typedef struct {
 } run_ctx;
 
 static double find_baseline(const run_ctx *c, const wl_workload *wl, model_t m,
-                            place_policy p, unsigned rep) {
+                            size_t rt, place_policy p, unsigned rep) {
   for (size_t i = 0; i < c->nbases; i++)
     if (c->bases[i].wl == wl && c->bases[i].model == m &&
-        c->bases[i].place == p && c->bases[i].rep == rep)
+        c->bases[i].rt == rt && c->bases[i].place == p &&
+        c->bases[i].rep == rep)
       return c->bases[i].throughput;
   return NAN;
 }
@@ -78,9 +80,10 @@ static void progress(run_ctx *c, const cJSON *rec) {
       cJSON_GetObjectItemCaseSensitive(rec, "status")->valuestring;
   double elapsed = (double)(util_now_ns() - c->t0) / 1e9;
   double left = c->done ? elapsed / c->done * (c->total - c->done) : 0;
-  fprintf(stderr, "[%*u/%u %5.0fs, ~%.0fs left] %s %s n=%d %s rep %d: %s",
+  fprintf(stderr, "[%*u/%u %5.0fs, ~%.0fs left] %s %s %s n=%d %s rep %d: %s",
           c->total >= 100 ? 3 : 2, c->done, c->total, elapsed, left,
           cJSON_GetObjectItemCaseSensitive(rec, "workload")->valuestring,
+          cJSON_GetObjectItemCaseSensitive(rec, "runtime")->valuestring,
           cJSON_GetObjectItemCaseSensitive(rec, "model")->valuestring,
           cJSON_GetObjectItemCaseSensitive(rec, "workers")->valueint,
           cJSON_GetObjectItemCaseSensitive(rec, "placement")->valuestring,
@@ -103,7 +106,7 @@ static void progress(run_ctx *c, const cJSON *rec) {
 /* Runs one cell (or records why it is skipped) and appends its record.
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
-static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
+static int run_cell(run_ctx *c, const wl_workload *wl, model_t m, size_t rt,
                     place_policy p, unsigned workers, unsigned rep) {
   const run_spec *s = c->s;
   int python = model_is_python(m);
@@ -112,7 +115,7 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
   record_id id = {wl->name,
                   model_name(m),
                   place_policy_name(p),
-                  python ? s->runtime : "native",
+                  python ? s->runtimes[rt] : "native",
                   workers,
                   rep + 1,
                   units};
@@ -148,7 +151,8 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
   char *cell_text = cJSON_PrintUnformatted(cell);
   cJSON_Delete(cell);
 
-  char *argv[] = {c->runner, "--cell", cell_text, "--result-fd", "3", NULL};
+  char *argv[] = {c->runners[rt], "--cell", cell_text,
+                  "--result-fd",  "3",      NULL};
   child_outcome out;
   int rc = child_run(argv, s->timeout_s, &interrupted, &out, err, sizeof err);
   cJSON_free(cell_text);
@@ -162,13 +166,13 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m,
     return 1;
   }
   if (out.status == CHILD_OK) {
-    double base = workers == 1 ? -1 : find_baseline(c, wl, m, p, rep);
+    double base = workers == 1 ? -1 : find_baseline(c, wl, m, rt, p, rep);
     double tput = record_measured(rec, out.result, base);
     if (workers == 1) {
       baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
       if (b) {
         c->bases = b;
-        c->bases[c->nbases++] = (baseline){wl, m, p, rep, tput};
+        c->bases[c->nbases++] = (baseline){wl, m, rt, p, rep, tput};
       }
     }
   } else {
@@ -217,29 +221,48 @@ static int open_output(const run_spec *s, char *outdir, size_t outlen,
   return 0;
 }
 
+/* Every runtime's runner path and description (for the metadata). */
+static int find_runtimes(run_ctx *c, cJSON **infos, char *err, size_t errlen) {
+  *infos = cJSON_CreateArray();
+  for (size_t i = 0; i < c->s->nruntimes; i++) {
+    const char *tag = c->s->runtimes[i];
+    int rc = runtime_runner_path(tag, c->runners[i], sizeof c->runners[i], err,
+                                 errlen);
+    cJSON *info = rc < 0 ? NULL : runtime_info(tag, err, errlen);
+    if (!info) {
+      cJSON_Delete(*infos);
+      *infos = NULL;
+      return rc < 0 ? rc : -EIO;
+    }
+    cJSON_AddItemToArray(*infos, info);
+  }
+  return 0;
+}
+
+/* Native models run the same C code whatever the runtime: once per
+ * repetition, in the first runtime's runner, recorded as runtime "native". */
+static size_t runtimes_of(const run_spec *s, model_t m) {
+  return model_is_python(m) ? s->nruntimes : 1;
+}
+
 int run_execute(const run_spec *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen) {
   run_ctx c = {.s = s};
-  int rc =
-      runtime_runner_path(s->runtime, c.runner, sizeof c.runner, err, errlen);
+  cJSON *runtimes;
+  int rc = find_runtimes(&c, &runtimes, err, errlen);
   if (rc < 0)
     return rc;
-  cJSON *info = runtime_info(s->runtime, err, errlen);
-  if (!info)
-    return -EIO;
   rc = place_topo_open(&c.topo, NULL, err, errlen);
   if (rc < 0) {
-    cJSON_Delete(info);
+    cJSON_Delete(runtimes);
     return rc;
   }
   rc = open_output(s, outdir, outlen, &c.out, err, errlen);
   if (rc < 0) {
-    cJSON_Delete(info);
+    cJSON_Delete(runtimes);
     place_topo_close(c.topo);
     return rc;
   }
-  cJSON *runtimes = cJSON_CreateArray();
-  cJSON_AddItemToArray(runtimes, info);
   cJSON *meta = meta_build(c.topo, runtimes, spec_to_json(s), command);
   rc = record_append(c.out, meta);
   cJSON_Delete(meta);
@@ -250,7 +273,10 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   sigaction(SIGTERM, &sa, &old_term);
   interrupted = 0;
 
-  c.total = (unsigned)(s->reps * s->nworkloads * s->nmodels * s->nplacements *
+  size_t per_rep = 0;
+  for (size_t m = 0; m < s->nmodels; m++)
+    per_rep += runtimes_of(s, s->models[m]);
+  c.total = (unsigned)(s->reps * s->nworkloads * per_rep * s->nplacements *
                        s->nworkers);
   c.t0 = util_now_ns();
   if (!s->quiet)
@@ -259,10 +285,11 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   for (unsigned rep = 0; rc == 0 && rep < s->reps; rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
       for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
-        for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
-          for (size_t n = 0; rc == 0 && n < s->nworkers; n++)
-            rc = run_cell(&c, s->workloads[w], s->models[m], s->placements[p],
-                          s->workers[n], rep);
+        for (size_t rt = 0; rc == 0 && rt < runtimes_of(s, s->models[m]); rt++)
+          for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
+            for (size_t n = 0; rc == 0 && n < s->nworkers; n++)
+              rc = run_cell(&c, s->workloads[w], s->models[m], rt,
+                            s->placements[p], s->workers[n], rep);
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);

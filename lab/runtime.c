@@ -5,7 +5,6 @@
 #include "child.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,38 +14,43 @@
 
 #define RUNNER_PREFIX "gillab-runner-"
 
-static int cmp_tag(const void *a, const void *b) {
-  return strcmp((const char *)a, (const char *)b);
+/* The runtimes are the ones this build was configured with (GILLAB_RUNTIMES,
+ * from CMake), not whatever runners lie in the directory: a runner left over
+ * from an earlier configuration is not offered. */
+int runtime_list(char tags[][RUNTIME_TAG_MAX], int max) {
+  char buf[RUNTIME_MAX * RUNTIME_TAG_MAX], *items[RUNTIME_MAX];
+  int n = util_split(GILLAB_RUNTIMES, buf, sizeof buf, items, RUNTIME_MAX);
+  int count = 0;
+  for (int i = 0; i < n && count < max; i++)
+    snprintf(tags[count++], RUNTIME_TAG_MAX, "%s", items[i]);
+  return count;
 }
 
-int runtime_list(char tags[][RUNTIME_TAG_MAX], int max) {
-  char dir[PATH_MAX];
-  if (util_self_dir(dir, sizeof dir) < 0)
-    return 0;
-  DIR *d = opendir(dir);
-  if (!d)
-    return 0;
-  int n = 0;
-  struct dirent *e;
-  size_t plen = strlen(RUNNER_PREFIX);
-  while ((e = readdir(d)) && n < max) {
-    if (strncmp(e->d_name, RUNNER_PREFIX, plen) != 0 ||
-        strlen(e->d_name + plen) >= RUNTIME_TAG_MAX || !e->d_name[plen])
-      continue;
-    char path[PATH_MAX + 256];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    if (access(path, X_OK) == 0)
-      snprintf(tags[n++], RUNTIME_TAG_MAX, "%s", e->d_name + plen);
+int runtime_known(const char *tag, char *err, size_t errlen) {
+  char tags[RUNTIME_MAX][RUNTIME_TAG_MAX], names[RUNTIME_MAX * 34] = "";
+  int n = runtime_list(tags, RUNTIME_MAX), found = 0;
+  for (int i = 0; i < n; i++) {
+    size_t used = strlen(names);
+    snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", tags[i]);
+    found |= strcmp(tags[i], tag) == 0;
   }
-  closedir(d);
-  qsort(tags, (size_t)n, RUNTIME_TAG_MAX, cmp_tag);
-  return n;
+  if (!found) {
+    snprintf(err, errlen,
+             "no runtime '%s' in this build (available: %s); add one with "
+             "scripts/bootstrap --pythons (see README)",
+             tag, n ? names : "none");
+    return -ENOENT;
+  }
+  return 0;
 }
 
 int runtime_runner_path(const char *tag, char *path, size_t len, char *err,
                         size_t errlen) {
+  int rc = runtime_known(tag, err, errlen);
+  if (rc < 0)
+    return rc;
   char dir[PATH_MAX];
-  int rc = util_self_dir(dir, sizeof dir);
+  rc = util_self_dir(dir, sizeof dir);
   if (rc < 0) {
     snprintf(err, errlen, "cannot find gillab's own directory: %s",
              strerror(-rc));
@@ -55,16 +59,10 @@ int runtime_runner_path(const char *tag, char *path, size_t len, char *err,
   snprintf(path, len, "%s/" RUNNER_PREFIX "%s", dir, tag);
   if (access(path, X_OK) == 0)
     return 0;
-  char tags[RUNTIME_MAX][RUNTIME_TAG_MAX], names[RUNTIME_MAX * 34] = "";
-  int n = runtime_list(tags, RUNTIME_MAX);
-  for (int i = 0; i < n; i++) {
-    size_t used = strlen(names);
-    snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", tags[i]);
-  }
   snprintf(err, errlen,
-           "no runtime '%s' in this build (available: %s); build one with "
+           "the runner of runtime %s, %s, is missing; rebuild with "
            "scripts/bootstrap",
-           tag, n ? names : "none");
+           tag, path);
   return -ENOENT;
 }
 

@@ -13,9 +13,13 @@
 #define RUNTIME_MAX 32
 #define RUNTIME_TAG_MAX 32
 
-/* The tags of the runners found next to this executable, sorted; returns
- * how many (at most max). */
+/* The tags of the runtimes this build has, the default first; returns how
+ * many (at most max). */
 int runtime_list(char tags[][RUNTIME_TAG_MAX], int max);
+
+/* 0 if tag is one of this build's runtimes, else -ENOENT with err listing
+ * the runtimes that are available. */
+int runtime_known(const char *tag, char *err, size_t errlen);
 
 /* Path of the runner for tag into path. Returns 0, or -ENOENT with err
  * listing the runtimes that are available. */

@@ -24,7 +24,8 @@ const char spec_run_usage[] =
     "                          run, as the speedup baseline\n"
     "  -p, --placements LIST   none, compact, scatter (default: none)\n"
     "  -r, --reps N            repetitions, interleaved (default: 3)\n"
-    "      --runtime TAG       CPython runtime (default: this build's, see\n"
+    "      --runtime LIST      CPython runtimes, e.g. 3.11,3.13t, or all\n"
+    "                          (default: the build's first; see\n"
     "                          `gillab list --runtimes`)\n"
     "      --size X            scale every workload's work by X (default: 1)\n"
     "      --timeout SEC       per-cell time limit (default: 120)\n"
@@ -115,6 +116,28 @@ static int parse_placements(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
+/* "all" is every runtime of this build, in the build's order. */
+static int parse_runtimes(run_spec *s, const char *arg, char *err,
+                          size_t errlen) {
+  if (strcmp(arg, "all") == 0) {
+    s->nruntimes = (size_t)runtime_list(s->runtimes, RUNTIME_MAX);
+    return 0;
+  }
+  char buf[LIST_BUF], *items[RUNTIME_MAX], sub[512];
+  int n = split_list("--runtime", arg, buf, items, RUNTIME_MAX, 1, err, errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    if (runtime_known(items[i], sub, sizeof sub) < 0) {
+      snprintf(err, errlen, "--runtime: %s", sub);
+      return -EINVAL;
+    }
+    snprintf(s->runtimes[i], RUNTIME_TAG_MAX, "%s", items[i]);
+  }
+  s->nruntimes = (size_t)n;
+  return 0;
+}
+
 static int parse_workers(run_spec *s, const char *arg, char *err,
                          size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
@@ -169,6 +192,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"placements", required_argument, NULL, 'p'},
       {"reps", required_argument, NULL, 'r'},
       {"runtime", required_argument, NULL, 'R'},
+      {"runtimes", required_argument, NULL, 'R'},
       {"size", required_argument, NULL, 'S'},
       {"timeout", required_argument, NULL, 'T'},
       {"output", required_argument, NULL, 'o'},
@@ -180,9 +204,9 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   s->reps = 3;
   s->size = 1;
   s->timeout_s = 120;
-  snprintf(s->runtime, sizeof s->runtime, "%s", GILLAB_DEFAULT_RUNTIME);
   const char *workloads = "cpu.primes", *models = "threads,native-threads",
-             *workers = "1,2,4", *placements = "none";
+             *workers = "1,2,4", *placements = "none",
+             *runtimes = GILLAB_DEFAULT_RUNTIME;
   double reps;
   int c, rc = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -212,7 +236,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
         s->reps = (unsigned)reps;
       break;
     case 'R':
-      snprintf(s->runtime, sizeof s->runtime, "%s", optarg);
+      runtimes = optarg;
       break;
     case 'S':
       rc = parse_number("--size", optarg, 1e-6, 1e6, &s->size, err, errlen);
@@ -259,7 +283,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   if ((rc = parse_workloads(s, workloads, err, errlen)) < 0 ||
       (rc = parse_models(s, models, err, errlen)) < 0 ||
       (rc = parse_workers(s, workers, err, errlen)) < 0 ||
-      (rc = parse_placements(s, placements, err, errlen)) < 0)
+      (rc = parse_placements(s, placements, err, errlen)) < 0 ||
+      (rc = parse_runtimes(s, runtimes, err, errlen)) < 0)
     return rc;
   return 0;
 }
@@ -280,7 +305,8 @@ cJSON *spec_to_json(const run_spec *s) {
     cJSON_AddItemToArray(
         a, cJSON_CreateString(place_policy_name(s->placements[i])));
   a = cJSON_AddArrayToObject(j, "runtimes");
-  cJSON_AddItemToArray(a, cJSON_CreateString(s->runtime));
+  for (size_t i = 0; i < s->nruntimes; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(s->runtimes[i]));
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);

@@ -9,6 +9,7 @@
 #include "model.h"
 #include "place.h"
 #include "registry.h"
+#include "runtime.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -25,7 +26,8 @@ typedef struct {
   int added_one_worker; /* 1 was not asked for but is the speedup baseline */
   place_policy placements[PLACE_POLICY_COUNT];
   size_t nplacements;
-  char runtime[32]; /* runtime tag, e.g. "3.11" */
+  char runtimes[RUNTIME_MAX][RUNTIME_TAG_MAX]; /* tags, e.g. "3.11" */
+  size_t nruntimes;
   unsigned reps;
   double size;        /* multiplies each workload's default units */
   double timeout_s;   /* per cell */

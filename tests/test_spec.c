@@ -100,7 +100,8 @@ static void test_defaults(void **state) {
   assert_int_equal(s->reps, 3);
   assert_true(s->size == 1);
   assert_true(s->timeout_s == 120);
-  assert_string_equal(s->runtime, GILLAB_DEFAULT_RUNTIME);
+  assert_int_equal(s->nruntimes, 1);
+  assert_string_equal(s->runtimes[0], GILLAB_DEFAULT_RUNTIME);
   assert_null(s->outdir);
   assert_int_equal(s->quiet, 0);
 }
@@ -112,8 +113,8 @@ static void test_long_options(void **state) {
   assert_int_equal(PARSE(fx, "--workloads", "debug.crash,cpu.primes",
                          "--models", "native-threads", "--workers", "3",
                          "--placements", "scatter,compact", "--reps", "5",
-                         "--runtime", "3.13t", "--size", "0.25", "--timeout",
-                         "7.5", "--output", "out/dir", "--quiet"),
+                         "--runtime", GILLAB_DEFAULT_RUNTIME, "--size", "0.25",
+                         "--timeout", "7.5", "--output", "out/dir", "--quiet"),
                    0);
 
   const run_spec *s = &fx->s;
@@ -129,11 +130,30 @@ static void test_long_options(void **state) {
   assert_int_equal(s->placements[0], PLACE_SCATTER);
   assert_int_equal(s->placements[1], PLACE_COMPACT);
   assert_int_equal(s->reps, 5);
-  assert_string_equal(s->runtime, "3.13t");
+  assert_int_equal(s->nruntimes, 1);
+  assert_string_equal(s->runtimes[0], GILLAB_DEFAULT_RUNTIME);
   assert_true(s->size == 0.25);
   assert_true(s->timeout_s == 7.5);
   assert_string_equal(s->outdir, "out/dir");
   assert_int_equal(s->quiet, 1);
+}
+
+/* --runtime takes this build's runtimes (or all, in the build's order); an
+ * unknown one is refused, listing the runtimes there are. */
+static void test_runtimes(void **state) {
+  fixture *fx = *state;
+  char tags[RUNTIME_MAX][RUNTIME_TAG_MAX];
+  int n = runtime_list(tags, RUNTIME_MAX);
+  assert_true(n >= 1);
+  assert_string_equal(tags[0], GILLAB_DEFAULT_RUNTIME);
+  assert_int_equal(PARSE(fx, "--runtime", "all"), 0);
+  assert_int_equal(fx->s.nruntimes, n);
+  for (int i = 0; i < n; i++)
+    assert_string_equal(fx->s.runtimes[i], tags[i]);
+  EXPECT_EINVAL(fx, "available: " GILLAB_DEFAULT_RUNTIME, "--runtime", "2.7");
+  assert_contains(fx->err, "'2.7'");
+  EXPECT_EINVAL(fx, "given twice", "--runtime",
+                GILLAB_DEFAULT_RUNTIME "," GILLAB_DEFAULT_RUNTIME);
 }
 
 /* The short options, including a group (-qr2) and an attached value. */
@@ -281,7 +301,7 @@ static void assert_json_equal(const cJSON *got, const char *want_text) {
 static void test_to_json(void **state) {
   fixture *fx = *state;
   assert_int_equal(PARSE(fx, "-n", "4,2", "-p", "compact,none", "--runtime",
-                         "3.13t", "-r", "2", "--size", "0.5"),
+                         GILLAB_DEFAULT_RUNTIME, "-r", "2", "--size", "0.5"),
                    0);
 
   cJSON *j = spec_to_json(&fx->s);
@@ -290,7 +310,7 @@ static void test_to_json(void **state) {
                        "\"models\":[\"threads\",\"native-threads\"],"
                        "\"workers\":[1,2,4],"
                        "\"placements\":[\"compact\",\"none\"],"
-                       "\"runtimes\":[\"3.13t\"],"
+                       "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -397,6 +417,7 @@ int main(void) {
       T(test_defaults),
       T(test_long_options),
       T(test_short_options),
+      T(test_runtimes),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),
