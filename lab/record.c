@@ -86,9 +86,12 @@ double record_measured(cJSON *rec, cJSON *result, double baseline) {
   cJSON_AddItemToObject(rec, "cpus_seen", union_cpus(workers));
   cJSON_AddItemToObject(rec, "per_worker", workers);
   cJSON_AddItemToObject(rec, "setup_s", take(result, "setup_s"));
-  cJSON *py = cJSON_DetachItemFromObjectCaseSensitive(result, "python");
-  if (py)
-    cJSON_AddItemToObject(rec, "python", py);
+  static const char *const optional[] = {"gil", "python"};
+  for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
+    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(result, optional[i]);
+    if (v)
+      cJSON_AddItemToObject(rec, optional[i], v);
+  }
   return tput;
 }
 

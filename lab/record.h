@@ -6,7 +6,9 @@
  * (workload, model, workers, placement, runtime, rep, units), a status
  * ("ok", "failed", "timeout", "skipped") and error (null when ok); a
  * measured cell adds ops, wall_s, throughput (ops/s), speedup, answer,
- * cpus_seen (union over workers), per_worker, setup_s and python.
+ * cpus_seen (union over workers), per_worker, setup_s, and for Python
+ * models python (the runtime) and gil {enabled, free_threaded_build,
+ * reenabled}.
  */
 #ifndef GILLAB_RECORD_H
 #define GILLAB_RECORD_H

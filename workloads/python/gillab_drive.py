@@ -16,8 +16,27 @@ import threading
 import _gillab
 
 
+def _gil_enabled():
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    return is_gil_enabled() if is_gil_enabled else True
+
+
+def _gil_report(before_import):
+    """The GIL's state for the record. On a free-threaded build, importing
+    an extension module that does not declare Py_mod_gil turns the GIL back
+    on: `reenabled` says the workload's imports did that."""
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    enabled = _gil_enabled()
+    return {
+        "enabled": enabled,
+        "free_threaded_build": free_threaded,
+        "reenabled": free_threaded and not before_import and enabled,
+    }
+
+
 def threads(module, workers, units):
     """Model `threads`: `workers` Python threads in this interpreter."""
+    gil_before_import = _gil_enabled()
     mod = importlib.import_module(module)
     start = threading.Barrier(workers + 1)
     results = [None] * workers
@@ -53,6 +72,7 @@ def threads(module, workers, units):
     return {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
+        "gil": _gil_report(gil_before_import),
         "ops": sum(r[0] for r in results),
         "answer": sum(r[1] for r in results),
     }
@@ -60,14 +80,13 @@ def threads(module, workers, units):
 
 def runtime_info():
     """What this runtime is, for the metadata record and `gillab version`."""
-    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
     return {
         "version": sys.version.split()[0],
         "build": sys.version,
         "implementation": sys.implementation.name,
         "hexversion": sys.hexversion,
         "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-        "gil_enabled": is_gil_enabled() if is_gil_enabled else True,
+        "gil_enabled": _gil_enabled(),
         "prefix": sys.prefix,
         "executable": sys.executable,
         "library": sysconfig.get_config_var("LDLIBRARY"),
