@@ -94,6 +94,29 @@ static void fmt_si(char *buf, size_t len, double v) {
   snprintf(buf, len, "%.3g%s", v, suffix[i]);
 }
 
+/* The median of `key` over the ok cells of workload in runtime rt, with
+ * row's model and placement and `workers` workers; vals has room for every
+ * record. *nv: the cells counted, *tried: the cells there were. */
+static double median_of(const records *r, const char *workload, const char *rt,
+                        const cJSON *row, unsigned workers, const char *key,
+                        double *vals, size_t *nv, size_t *tried) {
+  *nv = *tried = 0;
+  for (size_t j = 0; j < r->n; j++) {
+    const cJSON *c = r->cells[j];
+    if (strcmp(str(c, "workload"), workload) != 0 ||
+        strcmp(str(c, "runtime"), rt) != 0 ||
+        strcmp(str(c, "model"), str(row, "model")) != 0 ||
+        strcmp(str(c, "placement"), str(row, "placement")) != 0 ||
+        num(c, "workers") != workers)
+      continue;
+    (*tried)++;
+    double v = num(c, key);
+    if (strcmp(str(c, "status"), "ok") == 0 && isfinite(v))
+      vals[(*nv)++] = v;
+  }
+  return stats_median(vals, *nv);
+}
+
 /* One table: rows x worker counts, each entry the median of `key` over the
  * ok cells, with the count of repetitions when some failed. */
 static void write_table(FILE *f, records *r, const char *workload,
@@ -123,19 +146,10 @@ static void write_table(FILE *f, records *r, const char *workload,
     fprintf(f, "| %s | %s | %s |", str(row, "runtime"), str(row, "model"),
             str(row, "placement"));
     for (size_t k = 0; k < nworkers; k++) {
-      size_t nv = 0, tried = 0;
-      for (size_t j = i; j < r->n; j++) {
-        const cJSON *c = r->cells[j];
-        if (strcmp(str(c, "workload"), workload) != 0 || !same_row(c, row) ||
-            num(c, "workers") != workers[k])
-          continue;
-        tried++;
-        double v = num(c, key);
-        if (strcmp(str(c, "status"), "ok") == 0 && isfinite(v))
-          vals[nv++] = v;
-      }
+      size_t nv, tried;
+      double med = median_of(r, workload, str(row, "runtime"), row, workers[k],
+                             key, vals, &nv, &tried);
       char cell[64];
-      double med = stats_median(vals, nv);
       if (si)
         fmt_si(cell, sizeof cell, med);
       else if (isfinite(med))
@@ -149,6 +163,73 @@ static void write_table(FILE *f, records *r, const char *workload,
     }
     fputc('\n', f);
   }
+  free(vals);
+}
+
+/* With two or more Python runtimes: each runtime's median throughput as a
+ * ratio to the first runtime's, for the same model, placement and workers
+ * (the question "should we move to that runtime?"). */
+static void write_runtimes(FILE *f, records *r, const char *workload,
+                           const unsigned *workers, size_t nworkers) {
+  const cJSON *rts[64];
+  size_t nrts = 0;
+  for (size_t i = 0; i < r->n && nrts < 64; i++) {
+    const cJSON *c = r->cells[i];
+    const cJSON *py = cJSON_GetObjectItemCaseSensitive(c, "python");
+    if (strcmp(str(c, "workload"), workload) != 0 || !py)
+      continue;
+    size_t k = 0;
+    while (k < nrts && strcmp(str(rts[k], "runtime"), str(c, "runtime")))
+      k++;
+    if (k == nrts)
+      rts[nrts++] = c;
+  }
+  if (nrts < 2)
+    return;
+  double *vals = malloc((r->n + 1) * sizeof *vals);
+  if (!vals)
+    return;
+  fprintf(f,
+          "Runtimes side by side: median throughput, and its ratio to "
+          "runtime %s:\n\n| model | placement | workers |",
+          str(rts[0], "runtime"));
+  for (size_t k = 0; k < nrts; k++)
+    fprintf(f, " %s |", str(rts[k], "runtime"));
+  fprintf(f, "\n|---|---|---:|");
+  for (size_t k = 0; k < nrts; k++)
+    fprintf(f, "---:|");
+  fputc('\n', f);
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *row = r->cells[i];
+    int first = strcmp(str(row, "workload"), workload) == 0 &&
+                strcmp(str(row, "runtime"), str(rts[0], "runtime")) == 0 &&
+                cJSON_GetObjectItemCaseSensitive(row, "python") != NULL;
+    for (size_t j = 0; first && j < i; j++)
+      first = !(strcmp(str(r->cells[j], "workload"), workload) == 0 &&
+                same_row(r->cells[j], row));
+    if (!first)
+      continue;
+    for (size_t w = 0; w < nworkers; w++) {
+      fprintf(f, "| %s | %s | %u |", str(row, "model"), str(row, "placement"),
+              workers[w]);
+      double base = NAN;
+      for (size_t k = 0; k < nrts; k++) {
+        size_t nv, tried;
+        double med = median_of(r, workload, str(rts[k], "runtime"), row,
+                               workers[w], "throughput", vals, &nv, &tried);
+        if (k == 0)
+          base = med;
+        char cell[64];
+        fmt_si(cell, sizeof cell, med);
+        if (k > 0 && isfinite(med) && isfinite(base) && base > 0)
+          fprintf(f, " %s (%.2f×) |", cell, med / base);
+        else
+          fprintf(f, " %s |", cell);
+      }
+      fputc('\n', f);
+    }
+  }
+  fputc('\n', f);
   free(vals);
 }
 
@@ -187,6 +268,7 @@ static void write_workload(FILE *f, records *r, const char *workload) {
              "repetition (median), by workers:\n\n");
   write_table(f, r, workload, "speedup", 0, workers, nworkers);
   fputc('\n', f);
+  write_runtimes(f, r, workload, workers, nworkers);
 
   int any = 0;
   for (size_t i = 0; i < r->n; i++) {
