@@ -52,7 +52,9 @@ def hold_gil(seconds):
     time.sleep(0.05)
     stop = True
     t.join()
-    return {"held": held, "longest_gap": gaps[0]}
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    return {"held": held, "longest_gap": gaps[0],
+            "gil_enabled": is_gil_enabled() if is_gil_enabled else True}
 
 
 def square_in_child(x):
