@@ -303,15 +303,31 @@ static void write_header(FILE *f, const cJSON *meta) {
   const cJSON *rt;
   cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) {
     const cJSON *ft = cJSON_GetObjectItemCaseSensitive(rt, "free_threaded");
-    fprintf(f, "- runtime %s: CPython %s, %s, %s\n", str(rt, "tag"),
-            str(rt, "version"),
+    /* The configure flags that change speed: readers comparing runtimes
+     * must know that a build without PGO/LTO is slower per thread. */
+    static const char *const flags[] = {"--enable-optimizations", "--with-lto",
+                                        "--disable-gil", "--enable-shared"};
+    char shown[256] = "";
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+      if (strstr(str(rt, "config_args"), flags[i])) {
+        size_t used = strlen(shown);
+        snprintf(shown + used, sizeof shown - used, " %s", flags[i]);
+      }
+    fprintf(f, "- runtime %s: CPython %s, %s; configure:%s; %s\n",
+            str(rt, "tag"), str(rt, "version"),
             cJSON_IsTrue(ft) ? "free-threaded build" : "GIL build",
-            str(rt, "runner"));
+            shown[0] ? shown : " (none of note)", str(rt, "runner"));
   }
   fprintf(f, "- gillab %s (git %s)\n\n", str(g, "version"), str(g, "git"));
   fprintf(f, "Native models (the C twins, no Python) show runtime `native`. "
              "Speedup is throughput at N workers over throughput at 1 worker; "
              "with the work split across workers, ideal scaling is N.\n\n");
+  if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) >
+      1)
+    fprintf(f, "Throughput across runtimes also reflects how each was built: "
+               "builds without PGO (`--enable-optimizations`) or LTO run "
+               "Python slower per thread (scripts/get-python builds neither; "
+               "distributions build with PGO through their own rules).\n\n");
 }
 
 int summary_write(const char *dir, char *err, size_t errlen) {
