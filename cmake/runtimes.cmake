@@ -42,12 +42,17 @@ function(gillab_add_runtime exe)
 
   add_library(gillab_embed_${tag} STATIC
     embed/py.c
+    embed/gil_locate.c
+    embed/gilprobe.c
+    embed/tstat.c
     embed/modgillab.c
     embed/workers.c
     embed/cell.c
     workloads/native/drive_threads.c)
-  target_include_directories(gillab_embed_${tag} PUBLIC
-    embed workloads/native "${py_include}" "${py_confinclude}")
+  target_include_directories(gillab_embed_${tag} PUBLIC embed workloads/native)
+  # SYSTEM: warnings inside CPython's (internal) headers are not ours.
+  target_include_directories(gillab_embed_${tag} SYSTEM PUBLIC
+    "${py_include}" "${py_confinclude}")
   target_link_libraries(gillab_embed_${tag} PUBLIC gillab_core "${lib}"
     ${CMAKE_DL_LIBS})
   target_compile_definitions(gillab_embed_${tag} PUBLIC

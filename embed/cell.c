@@ -2,6 +2,8 @@
 #include "cell.h"
 
 #include "drive.h"
+#include "gil_locate.h"
+#include "gilprobe.h"
 #include "model.h"
 #include "place.h"
 #include "py.h"
@@ -21,6 +23,8 @@ typedef struct {
   uint64_t units;
   char **sets; /* workers entries, owned */
   const char *workloads_dir;
+  int gil_probe;          /* count GIL waits (default on) */
+  double switch_interval; /* seconds; 0: the runtime's default */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -30,7 +34,11 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
   const cJSON *units = cJSON_GetObjectItemCaseSensitive(j, "units");
   const cJSON *sets = cJSON_GetObjectItemCaseSensitive(j, "sets");
   const cJSON *dir = cJSON_GetObjectItemCaseSensitive(j, "workloads_dir");
+  const cJSON *probe = cJSON_GetObjectItemCaseSensitive(j, "gil_probe");
+  const cJSON *si = cJSON_GetObjectItemCaseSensitive(j, "switch_interval");
   memset(s, 0, sizeof *s);
+  s->gil_probe = !cJSON_IsFalse(probe);
+  s->switch_interval = cJSON_IsNumber(si) ? si->valuedouble : 0;
   if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
       !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
@@ -81,12 +89,31 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   int rc = py_start(s->workloads_dir, err, errlen);
   if (rc < 0)
     return rc;
+  /* With the probe off the wrappers still stand between libpython and
+   * glibc, but only forward: the difference is the probe's cost. */
+  if (s->gil_probe && gilprobe_watch(gil_main_interp()) < 0) {
+    char ferr[128];
+    snprintf(err, errlen, "cannot locate the main interpreter's GIL");
+    py_finish(ferr, sizeof ferr);
+    return -1;
+  }
+  gilprobe_set_enabled(s->gil_probe);
   cJSON *args = cJSON_CreateObject(), *info = NULL;
   cJSON_AddStringToObject(args, "module", s->wl->py_module);
   cJSON_AddNumberToObject(args, "workers", s->workers);
   cJSON_AddNumberToObject(args, "units", (double)s->units);
+  if (s->switch_interval > 0)
+    cJSON_AddNumberToObject(args, "switch_interval", s->switch_interval);
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
+  if (rc == 0) {
+    cJSON *gil = cJSON_GetObjectItemCaseSensitive(*out, "gil");
+    if (!gil)
+      gil = cJSON_AddObjectToObject(*out, "gil");
+    cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
+    if (s->gil_probe)
+      wk_gil_report(gil);
+  }
   /* What the runtime is after the run: an extension module the workload
    * imported may have turned the GIL back on in a free-threaded build. */
   if (rc == 0 && py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
@@ -130,7 +157,7 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   rc = wk_setup(topo, s.workers, s.sets, err, errlen);
   if (rc < 0)
     goto out;
-  rc = wk_sampler_start(5000);
+  rc = wk_sampler_start();
   if (rc < 0) {
     snprintf(err, errlen, "cannot start the sampler thread: %s", strerror(-rc));
     goto out;

@@ -64,12 +64,22 @@ static PyObject *gl_worker_enter(PyObject *self, PyObject *arg) {
   char err[256];
   if (worker_index(arg, &i) < 0)
     return NULL;
-  int rc = wk_enter(i, err, sizeof err);
+  int rc = wk_enter(i, PyThreadState_Get(), err, sizeof err);
   if (rc < 0) {
     errno = -rc;
     PyErr_Format(PyExc_OSError, "worker %u: %s", i, err);
     return NULL;
   }
+  Py_RETURN_NONE;
+}
+
+/* Worker i's timed span starts (called right after the start barrier). */
+static PyObject *gl_worker_begin(PyObject *self, PyObject *arg) {
+  (void)self;
+  unsigned i;
+  if (worker_index(arg, &i) < 0)
+    return NULL;
+  wk_begin(i);
   Py_RETURN_NONE;
 }
 
@@ -92,6 +102,8 @@ static PyMethodDef gl_methods[] = {
      "seconds held."},
     {"worker_enter", gl_worker_enter, METH_O,
      "worker_enter(i): register the calling thread as worker i and bind it."},
+    {"worker_begin", gl_worker_begin, METH_O,
+     "worker_begin(i): worker i starts its timed work (after the barrier)."},
     {"worker_leave", gl_worker_leave, METH_O,
      "worker_leave(i): worker i has finished its work."},
     {NULL, NULL, 0, NULL},

@@ -1,5 +1,9 @@
-/* workers — binding and tracking a cell's workers; see workers.h. */
+/* workers — binding, tracking and accounting for a cell's workers; see
+ * workers.h. */
 #include "workers.h"
+
+#include "gilprobe.h"
+#include "tstat.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,11 +17,17 @@
 #include <unistd.h>
 
 #define WK_MAX_CPUS 4096
+#define WK_TICK_US 1000 /* GIL samples */
+#define WK_CPU_EVERY 5  /* cpus_seen every 5 ticks */
 
 typedef struct {
   char *set;          /* planned cpuset, "" = unbound */
   _Atomic pid_t tid;  /* 0 until the worker entered */
-  _Atomic int active; /* between enter and leave */
+  _Atomic int active; /* between begin and leave */
+  void *tstate;       /* its PyThreadState, NULL for native workers */
+  tstat t0, t1;       /* at begin and leave */
+  gp_counts g0, g1;   /* GIL counters at begin and leave */
+  uint64_t held;      /* GIL samples in which it was the holder */
   _Atomic uint64_t seen[WK_MAX_CPUS / 64];
 } wk_slot;
 
@@ -28,13 +38,20 @@ static struct {
   pthread_t sampler;
   int sampler_running;
   _Atomic int stop;
-  unsigned period_us;
+  _Atomic unsigned begun, left;
+  unsigned long switch0, switch1; /* GIL hand-offs at first begin, last leave */
+  uint64_t samples, locked;       /* GIL samples while workers ran */
 } wk;
 
 static void mark_cpu(wk_slot *s, int cpu) {
   if (cpu >= 0 && cpu < WK_MAX_CPUS)
     atomic_fetch_or_explicit(&s->seen[cpu / 64], (uint64_t)1 << (cpu % 64),
                              memory_order_relaxed);
+}
+
+static unsigned long gil_switches(void) {
+  const gil_view *g = gilprobe_main_gil();
+  return g ? __atomic_load_n(g->switch_number, __ATOMIC_RELAXED) : 0;
 }
 
 int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
@@ -44,6 +61,7 @@ int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
              WK_MAX_WORKERS);
     return -EINVAL;
   }
+  memset(&wk, 0, sizeof wk);
   wk.slots = calloc(n, sizeof *wk.slots);
   if (!wk.slots)
     goto nomem;
@@ -61,7 +79,7 @@ nomem:
   return -ENOMEM;
 }
 
-int wk_enter(unsigned i, char *err, size_t errlen) {
+int wk_enter(unsigned i, void *tstate, char *err, size_t errlen) {
   if (i >= wk.n) {
     snprintf(err, errlen, "worker %u entered, but the cell has %u workers", i,
              wk.n);
@@ -71,37 +89,73 @@ int wk_enter(unsigned i, char *err, size_t errlen) {
   int rc = place_bind_self(wk.topo, s->set, err, errlen);
   if (rc < 0)
     return rc;
-  atomic_store_explicit(&s->active, 1, memory_order_relaxed);
+  s->tstate = tstate;
   atomic_store_explicit(&s->tid, gettid(), memory_order_release);
   mark_cpu(s, sched_getcpu());
   return 0;
 }
 
+void wk_begin(unsigned i) {
+  if (i >= wk.n)
+    return;
+  wk_slot *s = &wk.slots[i];
+  if (atomic_fetch_add(&wk.begun, 1) == 0)
+    wk.switch0 = gil_switches();
+  gilprobe_thread_snapshot(&s->g0);
+  tstat_read(&s->t0);
+  atomic_store_explicit(&s->active, 1, memory_order_release);
+}
+
 void wk_leave(unsigned i) {
   if (i >= wk.n)
     return;
-  mark_cpu(&wk.slots[i], sched_getcpu());
-  atomic_store_explicit(&wk.slots[i].active, 0, memory_order_relaxed);
+  wk_slot *s = &wk.slots[i];
+  tstat_read(&s->t1);
+  gilprobe_thread_snapshot(&s->g1);
+  mark_cpu(s, sched_getcpu());
+  atomic_store_explicit(&s->active, 0, memory_order_release);
+  if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n)
+    wk.switch1 = gil_switches();
+}
+
+/* One GIL sample, counted only while some worker is in its timed span. */
+static void sample_gil(void) {
+  int running = 0;
+  for (unsigned i = 0; i < wk.n && !running; i++)
+    running = atomic_load_explicit(&wk.slots[i].active, memory_order_acquire);
+  void *holder;
+  int locked;
+  if (!running || (locked = gilprobe_sample(&holder)) < 0)
+    return;
+  wk.samples++;
+  if (!locked)
+    return;
+  wk.locked++;
+  for (unsigned i = 0; i < wk.n; i++)
+    if (holder && wk.slots[i].tstate == holder) {
+      wk.slots[i].held++;
+      break;
+    }
 }
 
 static void *sampler_main(void *arg) {
   (void)arg;
-  struct timespec period = {wk.period_us / 1000000,
-                            (long)(wk.period_us % 1000000) * 1000};
-  while (!atomic_load_explicit(&wk.stop, memory_order_relaxed)) {
-    for (unsigned i = 0; i < wk.n; i++) {
+  struct timespec tick = {0, WK_TICK_US * 1000};
+  for (unsigned t = 0; !atomic_load_explicit(&wk.stop, memory_order_relaxed);
+       t++) {
+    sample_gil();
+    for (unsigned i = 0; t % WK_CPU_EVERY == 0 && i < wk.n; i++) {
       wk_slot *s = &wk.slots[i];
       pid_t tid = atomic_load_explicit(&s->tid, memory_order_acquire);
       if (tid && atomic_load_explicit(&s->active, memory_order_relaxed))
         mark_cpu(s, place_last_cpu(wk.topo, tid));
     }
-    nanosleep(&period, NULL);
+    nanosleep(&tick, NULL);
   }
   return NULL;
 }
 
-int wk_sampler_start(unsigned period_us) {
-  wk.period_us = period_us ? period_us : 5000;
+int wk_sampler_start(void) {
   atomic_store(&wk.stop, 0);
   int rc = pthread_create(&wk.sampler, NULL, sampler_main, NULL);
   if (rc)
@@ -118,6 +172,19 @@ void wk_sampler_stop(void) {
   wk.sampler_running = 0;
 }
 
+/* The time split of worker s over its span, into obj. */
+static void add_time_split(cJSON *obj, const wk_slot *s) {
+  double wall = (double)(s->t1.wall_ns - s->t0.wall_ns) / 1e9;
+  double cpu = (double)(s->t1.cpu_ns - s->t0.cpu_ns) / 1e9;
+  double runq = (double)(s->t1.runq_ns - s->t0.runq_ns) / 1e9;
+  cJSON_AddNumberToObject(obj, "span_s", wall);
+  cJSON_AddNumberToObject(obj, "cpu_s", cpu);
+  cJSON_AddNumberToObject(obj, "runq_s", runq);
+  cJSON_AddNumberToObject(obj, "blocked_s", wall - cpu - runq);
+  cJSON_AddNumberToObject(obj, "vcsw", (double)(s->t1.vcsw - s->t0.vcsw));
+  cJSON_AddNumberToObject(obj, "ivcsw", (double)(s->t1.ivcsw - s->t0.ivcsw));
+}
+
 cJSON *wk_report(void) {
   cJSON *arr = cJSON_CreateArray();
   for (unsigned i = 0; arr && i < wk.n; i++) {
@@ -132,8 +199,51 @@ cJSON *wk_report(void) {
           ((uint64_t)1 << (cpu % 64)))
         cJSON_AddItemToArray(seen, cJSON_CreateNumber(cpu));
     cJSON_AddItemToObject(w, "cpus_seen", seen);
+    add_time_split(w, s);
   }
   return arr;
+}
+
+void wk_gil_report(cJSON *gil) {
+  gp_counts total, d;
+  memset(&total, 0, sizeof total);
+  cJSON *per = cJSON_CreateArray();
+  for (unsigned i = 0; i < wk.n; i++) {
+    wk_slot *s = &wk.slots[i];
+    d = s->g1;
+    gilprobe_counts_sub(&d, &s->g0);
+    gilprobe_counts_add(&total, &d);
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddItemToArray(per, t);
+    cJSON_AddNumberToObject(t, "tid", atomic_load(&s->tid));
+    cJSON_AddNumberToObject(t, "wait_s", (double)d.wait_ns / 1e9);
+    cJSON_AddNumberToObject(t, "waits", (double)d.waits);
+    cJSON_AddNumberToObject(t, "drop_requests", (double)d.drop_requests);
+    cJSON_AddNumberToObject(t, "held_frac",
+                            wk.samples ? (double)s->held / wk.samples : 0);
+    add_time_split(t, s);
+  }
+  cJSON_AddNumberToObject(gil, "wait_s", (double)total.wait_ns / 1e9);
+  cJSON_AddNumberToObject(gil, "waits", (double)total.waits);
+  cJSON_AddNumberToObject(gil, "drop_requests", (double)total.drop_requests);
+  cJSON_AddNumberToObject(gil, "switches", (double)(wk.switch1 - wk.switch0));
+  cJSON_AddNumberToObject(gil, "held_frac",
+                          wk.samples ? (double)wk.locked / wk.samples : 0);
+  cJSON_AddNumberToObject(gil, "samples", (double)wk.samples);
+  cJSON *acq = cJSON_AddObjectToObject(gil, "acq_us");
+  cJSON_AddNumberToObject(acq, "p50", gilprobe_percentile(&total, 0.5) / 1e3);
+  cJSON_AddNumberToObject(acq, "p90", gilprobe_percentile(&total, 0.9) / 1e3);
+  cJSON_AddNumberToObject(acq, "p99", gilprobe_percentile(&total, 0.99) / 1e3);
+  cJSON_AddNumberToObject(acq, "max", gilprobe_max(&total) / 1e3);
+  cJSON_AddNumberToObject(gil, "cond_waits", (double)total.cond_waits);
+  cJSON_AddNumberToObject(gil, "switch_waits", (double)total.switch_waits);
+  cJSON_AddNumberToObject(gil, "switch_wait_s",
+                          (double)total.switch_wait_ns / 1e9);
+  cJSON_AddNumberToObject(gil, "mutex_waits", (double)total.mutex_waits);
+  cJSON_AddNumberToObject(gil, "mutex_wait_s",
+                          (double)total.mutex_wait_ns / 1e9);
+  cJSON_AddNumberToObject(gil, "lost_threads", (double)gilprobe_lost());
+  cJSON_AddItemToObject(gil, "per_thread", per);
 }
 
 void wk_teardown(void) {

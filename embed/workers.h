@@ -1,16 +1,21 @@
 /* workers — the workers of one cell, inside the runner: binding each worker
- * thread where the plan says, and recording where it was seen running.
+ * thread where the plan says, recording where it was seen running, and
+ * accounting for its time: on CPU, in the run queue, blocked, and (Python
+ * cells) waiting for the GIL.
  *
- * Both the Python drivers (through _gillab.worker_enter) and the native
- * drivers call wk_enter on each worker thread before the timed region and
- * wk_leave after it. A sampler thread reads every registered worker's last
- * CPU a few hundred times a second, so cpus_seen shows migrations that the
- * enter/leave samples alone would miss.
+ * A driver calls, on each worker thread: wk_enter before the start barrier
+ * (binding), wk_begin right after it (the timed span starts), wk_leave when
+ * the work is done. Python drivers reach these through _gillab.worker_enter,
+ * worker_begin and worker_leave. A sampler thread reads every running
+ * worker's last CPU every few milliseconds (cpus_seen shows migrations the
+ * enter/leave samples would miss) and, in Python cells, the GIL's state
+ * every millisecond (held fraction and which worker held it).
  *
  * Notes about the implementation: the table is written once by wk_setup
  * before any worker starts; each worker writes only its own slot; the
- * sampler reads tids with acquire loads and ORs bits into cpus_seen with
- * relaxed atomics, so no lock is needed.
+ * sampler reads tids with acquire loads and updates its own counters, and
+ * ORs bits into cpus_seen with relaxed atomics; the report is built after
+ * every worker has left and the sampler has stopped. No lock is needed.
  */
 #ifndef GILLAB_WORKERS_H
 #define GILLAB_WORKERS_H
@@ -27,19 +32,29 @@
 int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
              size_t errlen);
 
-/* Called on worker i's own thread: records its tid and binds it. Returns 0
- * or a negative code with err. */
-int wk_enter(unsigned i, char *err, size_t errlen);
-/* Called on worker i's own thread when its work is done. */
+/* On worker i's own thread, before the start barrier: records its tid and
+ * binds it. tstate is its PyThreadState (NULL for native workers), to tell
+ * which worker holds the GIL. Returns 0 or a negative code with err. */
+int wk_enter(unsigned i, void *tstate, char *err, size_t errlen);
+/* On worker i's own thread, right after the start barrier. */
+void wk_begin(unsigned i);
+/* On worker i's own thread when its work is done. */
 void wk_leave(unsigned i);
 
-/* Starts and stops the sampler thread (period in microseconds). */
-int wk_sampler_start(unsigned period_us);
+/* Starts and stops the sampler thread. */
+int wk_sampler_start(void);
 void wk_sampler_stop(void);
 
-/* The workers as a new JSON array of {worker, tid, bound, cpus_seen}
- * (caller owns it, free with cJSON_Delete). */
+/* The workers as a new JSON array of {worker, tid, bound, cpus_seen, cpu_s,
+ * runq_s, blocked_s, vcsw, ivcsw} (caller owns it, cJSON_Delete). */
 cJSON *wk_report(void);
+
+/* Adds the GIL probe's figures for the workers' timed spans to gil (a JSON
+ * object): wait_s, waits, drop_requests, switches, held_frac, acq_us
+ * {p50, p90, p99, max}, switch_waits, switch_wait_s, mutex_wait_s,
+ * samples, and per_thread [{tid, wait_s, waits, drop_requests, held_frac,
+ * cpu_s, runq_s, blocked_s, vcsw, ivcsw}]. */
+void wk_gil_report(cJSON *gil);
 
 /* Frees the table. */
 void wk_teardown(void);

@@ -4,8 +4,10 @@ Each driver runs a workload module's work(worker, nworkers, units) under one
 model and returns {"wall_s", "ops", "answer", "start_ns"} (start_ns: when the
 timed region began, on _gillab.now_ns's clock). Workers register with
 _gillab.worker_enter(i), which binds them where the cell's placement says,
-before a start barrier; the timed region runs from the barrier's release to
-the last worker's end, as in the native drivers (workloads/native/).
+before a start barrier, call _gillab.worker_begin(i) when it releases them
+and _gillab.worker_leave(i) when done; the timed region runs from the
+barrier's release to the last worker's end, as in the native drivers
+(workloads/native/).
 """
 
 import importlib
@@ -34,8 +36,10 @@ def _gil_report(before_import):
     }
 
 
-def threads(module, workers, units):
+def threads(module, workers, units, switch_interval=None):
     """Model `threads`: `workers` Python threads in this interpreter."""
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
     gil_before_import = _gil_enabled()
     mod = importlib.import_module(module)
     start = threading.Barrier(workers + 1)
@@ -50,6 +54,7 @@ def threads(module, workers, units):
         # Every worker reaches the barrier, even one that failed to bind,
         # so the others are not left waiting.
         start.wait()
+        _gillab.worker_begin(i)
         if errors[i] is None:
             try:
                 results[i] = mod.work(i, workers, units)

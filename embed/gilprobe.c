@@ -1,0 +1,342 @@
+/* gilprobe — the pthread interposer and per-thread GIL counters; see
+ * gilprobe.h for what is counted and the rules inside the wrappers.
+ *
+ * The real functions are resolved with dlvsym(RTLD_NEXT, name, version):
+ * the cond functions must be the GLIBC_2.3.2 versions (the default-less
+ * older version is a different, legacy implementation), pthread_mutex_lock
+ * is GLIBC_2.2.5 and pthread_cond_clockwait GLIBC_2.30.
+ */
+#include "gilprobe.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GP_MAX_GILS 64
+#define GP_MAX_THREADS 1024
+
+typedef int (*timedwait_fn)(pthread_cond_t *, pthread_mutex_t *,
+                            const struct timespec *);
+typedef int (*clockwait_fn)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+                            const struct timespec *);
+typedef int (*condwait_fn)(pthread_cond_t *, pthread_mutex_t *);
+typedef int (*mutexlock_fn)(pthread_mutex_t *);
+
+static _Atomic(timedwait_fn) real_timedwait;
+static _Atomic(clockwait_fn) real_clockwait;
+static _Atomic(condwait_fn) real_condwait;
+static _Atomic(mutexlock_fn) real_mutexlock;
+
+static gil_view gils[GP_MAX_GILS];
+static _Atomic int ngils;
+static _Atomic int enabled = 1;
+
+typedef struct {
+  gp_counts c;
+  uint64_t ep_start;    /* when this thread asked for the GIL's mutex */
+  uint64_t ep_last_end; /* when its last timed wait on the cond returned */
+  int ep_waited;        /* the pending take had to wait */
+} gp_slot;
+
+static gp_slot slots[GP_MAX_THREADS];
+static _Atomic unsigned nslots;
+static _Atomic uint64_t lost;
+static __thread gp_slot *me;
+static __thread int no_slot;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Idempotent: several threads may race here; they store the same values. */
+static void resolve(void) {
+  atomic_store_explicit(
+      &real_timedwait,
+      (timedwait_fn)dlvsym(RTLD_NEXT, "pthread_cond_timedwait", "GLIBC_2.3.2"),
+      memory_order_relaxed);
+  atomic_store_explicit(
+      &real_clockwait,
+      (clockwait_fn)dlvsym(RTLD_NEXT, "pthread_cond_clockwait", "GLIBC_2.30"),
+      memory_order_relaxed);
+  atomic_store_explicit(
+      &real_condwait,
+      (condwait_fn)dlvsym(RTLD_NEXT, "pthread_cond_wait", "GLIBC_2.3.2"),
+      memory_order_relaxed);
+  atomic_store_explicit(
+      &real_mutexlock,
+      (mutexlock_fn)dlvsym(RTLD_NEXT, "pthread_mutex_lock", "GLIBC_2.2.5"),
+      memory_order_relaxed);
+}
+
+/* A fork child keeps only the forking thread: it starts with no counters. */
+static void atfork_child(void) {
+  memset(slots, 0, sizeof slots);
+  atomic_store(&nslots, 0);
+  atomic_store(&lost, 0);
+  me = NULL;
+  no_slot = 0;
+}
+
+__attribute__((constructor)) static void gilprobe_init(void) {
+  resolve();
+  pthread_atfork(NULL, NULL, atfork_child);
+}
+
+/* The index of the watched GIL whose gil_view member at `offset` (one of
+ * cond, mutex, switch_cond) is p, or -1. */
+static int find_gil(size_t offset, const void *p) {
+  int n = atomic_load_explicit(&ngils, memory_order_acquire);
+  for (int i = 0; i < n; i++)
+    if (*(void *const *)((const char *)&gils[i] + offset) == p)
+      return i;
+  return -1;
+}
+#define FIND_GIL(field, p) find_gil(offsetof(gil_view, field), (p))
+
+static gp_slot *slot(void) {
+  if (me || no_slot)
+    return me;
+  unsigned i = atomic_fetch_add_explicit(&nslots, 1, memory_order_relaxed);
+  if (i >= GP_MAX_THREADS) {
+    no_slot = 1;
+    atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+    return NULL;
+  }
+  me = &slots[i];
+  return me;
+}
+
+static unsigned bucket_of(uint64_t ns) {
+  if (ns < 1024)
+    return 0;
+  unsigned top = 63u - (unsigned)__builtin_clzll(ns); /* floor(log2 ns) */
+  unsigned octave = top - 10;
+  if (octave >= GP_OCTAVES)
+    return GP_BUCKETS - 1;
+  unsigned sub = (unsigned)(ns >> (top - 3)) & (GP_SUB - 1);
+  return 1 + octave * GP_SUB + sub;
+}
+
+/* Upper edge of bucket b, in nanoseconds. */
+static double bucket_upper(unsigned b) {
+  if (b == 0)
+    return 1024;
+  unsigned octave = (b - 1) / GP_SUB, sub = (b - 1) % GP_SUB;
+  double base = (double)(1ull << (octave + 10));
+  return base + (sub + 1) * base / GP_SUB;
+}
+
+/* Closes the thread's pending take of the GIL: if it had to wait, that was
+ * one contended acquisition. */
+static void finish_episode(gp_slot *s) {
+  if (s->ep_waited) {
+    uint64_t lat = s->ep_last_end - s->ep_start;
+    s->c.waits++;
+    s->c.wait_ns += lat;
+    s->c.hist[bucket_of(lat)]++;
+    s->ep_waited = 0;
+  }
+  s->ep_start = 0;
+}
+
+int pthread_mutex_lock(pthread_mutex_t *m) {
+  mutexlock_fn real =
+      atomic_load_explicit(&real_mutexlock, memory_order_relaxed);
+  if (!real) {
+    resolve();
+    real = atomic_load_explicit(&real_mutexlock, memory_order_relaxed);
+  }
+  if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
+      FIND_GIL(mutex, m) < 0)
+    return real(m);
+  gp_slot *s = slot();
+  if (!s)
+    return real(m);
+  finish_episode(s);
+  s->ep_start = now_ns();
+  if (pthread_mutex_trylock(m) == 0)
+    return 0;
+  int rc = real(m);
+  s->c.mutex_waits++;
+  s->c.mutex_wait_ns += now_ns() - s->ep_start;
+  return rc;
+}
+
+/* A timed wait on a GIL's cond: the caller holds the GIL's mutex, so the
+ * switch number read before and after is stable against takers. */
+static int
+gil_timedwait(int g, pthread_cond_t *c, pthread_mutex_t *m,
+              int (*wait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+                          const struct timespec *, void *),
+              clockid_t clock, const struct timespec *abstime, void *real) {
+  gp_slot *s = slot();
+  if (!s)
+    return wait(c, m, clock, abstime, real);
+  unsigned long saved = *gils[g].switch_number;
+  uint64_t t0 = now_ns();
+  int rc = wait(c, m, clock, abstime, real);
+  uint64_t t1 = now_ns();
+  s->c.cond_waits++;
+  s->c.cond_wait_ns += t1 - t0;
+  if (!s->ep_waited) {
+    s->ep_waited = 1;
+    if (s->ep_start == 0) /* no mutex request seen (probe just enabled) */
+      s->ep_start = t0;
+  }
+  s->ep_last_end = t1;
+  if (rc == ETIMEDOUT &&
+      __atomic_load_n(gils[g].locked, __ATOMIC_RELAXED) == 1 &&
+      *gils[g].switch_number == saved)
+    s->c.drop_requests++;
+  return rc;
+}
+
+static int call_timedwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t k,
+                          const struct timespec *t, void *real) {
+  (void)k;
+  return ((timedwait_fn)real)(c, m, t);
+}
+
+static int call_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t k,
+                          const struct timespec *t, void *real) {
+  return ((clockwait_fn)real)(c, m, k, t);
+}
+
+int pthread_cond_timedwait(pthread_cond_t *restrict c,
+                           pthread_mutex_t *restrict m,
+                           const struct timespec *restrict t) {
+  timedwait_fn real =
+      atomic_load_explicit(&real_timedwait, memory_order_relaxed);
+  if (!real) {
+    resolve();
+    real = atomic_load_explicit(&real_timedwait, memory_order_relaxed);
+  }
+  int g;
+  if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
+      (g = FIND_GIL(cond, c)) < 0)
+    return real(c, m, t);
+  return gil_timedwait(g, c, m, call_timedwait, CLOCK_REALTIME, t,
+                       (void *)real);
+}
+
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
+                           clockid_t clock, const struct timespec *t) {
+  clockwait_fn real =
+      atomic_load_explicit(&real_clockwait, memory_order_relaxed);
+  if (!real) {
+    resolve();
+    real = atomic_load_explicit(&real_clockwait, memory_order_relaxed);
+  }
+  int g;
+  if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
+      (g = FIND_GIL(cond, c)) < 0)
+    return real(c, m, clock, t);
+  return gil_timedwait(g, c, m, call_clockwait, clock, t, (void *)real);
+}
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
+  condwait_fn real = atomic_load_explicit(&real_condwait, memory_order_relaxed);
+  if (!real) {
+    resolve();
+    real = atomic_load_explicit(&real_condwait, memory_order_relaxed);
+  }
+  gp_slot *s;
+  if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
+      FIND_GIL(switch_cond, c) < 0 || !(s = slot()))
+    return real(c, m);
+  uint64_t t0 = now_ns();
+  int rc = real(c, m);
+  s->c.switch_waits++;
+  s->c.switch_wait_ns += now_ns() - t0;
+  return rc;
+}
+
+int gilprobe_watch(void *interp) {
+  gil_view v;
+  if (gil_locate(interp, &v) < 0)
+    return -1;
+  int n = atomic_load(&ngils);
+  for (int i = 0; i < n; i++)
+    if (gils[i].gil == v.gil)
+      return 0;
+  if (n == GP_MAX_GILS)
+    return -1;
+  gils[n] = v;
+  atomic_store_explicit(&ngils, n + 1, memory_order_release);
+  return 0;
+}
+
+void gilprobe_set_enabled(int on) {
+  atomic_store(&enabled, on);
+}
+
+const gil_view *gilprobe_main_gil(void) {
+  return atomic_load_explicit(&ngils, memory_order_acquire) ? &gils[0] : NULL;
+}
+
+void gilprobe_thread_snapshot(gp_counts *out) {
+  gp_slot *s = me;
+  if (!s) {
+    memset(out, 0, sizeof *out);
+    return;
+  }
+  finish_episode(s);
+  *out = s->c;
+}
+
+void gilprobe_counts_sub(gp_counts *a, const gp_counts *b) {
+  uint64_t *x = (uint64_t *)a;
+  const uint64_t *y = (const uint64_t *)b;
+  for (size_t i = 0; i < sizeof *a / sizeof(uint64_t); i++)
+    x[i] -= y[i];
+}
+
+void gilprobe_counts_add(gp_counts *a, const gp_counts *b) {
+  uint64_t *x = (uint64_t *)a;
+  const uint64_t *y = (const uint64_t *)b;
+  for (size_t i = 0; i < sizeof *a / sizeof(uint64_t); i++)
+    x[i] += y[i];
+}
+
+double gilprobe_percentile(const gp_counts *c, double q) {
+  uint64_t total = 0;
+  for (unsigned b = 0; b < GP_BUCKETS; b++)
+    total += c->hist[b];
+  if (total == 0)
+    return 0;
+  uint64_t rank = (uint64_t)(q * (double)total + 0.999999), seen = 0;
+  if (rank == 0)
+    rank = 1;
+  for (unsigned b = 0; b < GP_BUCKETS; b++) {
+    seen += c->hist[b];
+    if (seen >= rank)
+      return bucket_upper(b);
+  }
+  return bucket_upper(GP_BUCKETS - 1);
+}
+
+double gilprobe_max(const gp_counts *c) {
+  for (unsigned b = GP_BUCKETS; b-- > 0;)
+    if (c->hist[b])
+      return bucket_upper(b);
+  return 0;
+}
+
+uint64_t gilprobe_lost(void) {
+  return atomic_load(&lost);
+}
+
+int gilprobe_sample(void **holder) {
+  const gil_view *g = gilprobe_main_gil();
+  if (!g)
+    return -1;
+  *holder = __atomic_load_n((void **)g->last_holder, __ATOMIC_RELAXED);
+  return __atomic_load_n(g->locked, __ATOMIC_RELAXED) == 1;
+}

@@ -1,0 +1,87 @@
+/* gilprobe — exact GIL accounting, per thread, by interposing on the
+ * pthread calls libpython makes for its GIL.
+ *
+ * A thread that wants a held GIL waits in pthread_cond_timedwait(&gil->cond,
+ * &gil->mutex, deadline) with a deadline of one switch interval; a timeout
+ * with no switch in between raises the drop request; the holder that drops
+ * on request waits in pthread_cond_wait(&gil->switch_cond) until another
+ * thread has taken it. The runner (an executable exporting its symbols)
+ * defines those pthread functions itself; libpython's calls bind to them,
+ * and they forward to glibc's. A call on a known GIL's cond or mutex is
+ * counted for the calling thread; every other call is forwarded untouched.
+ *
+ * One contended acquisition ("wait") is one take of the GIL's mutex followed
+ * by one or more timed waits on its cond; its latency runs from the mutex
+ * request to the return of the last wait, and goes into a log-linear
+ * histogram.
+ *
+ * Notes about the implementation: inside the wrappers the GIL's mutex may
+ * be held, so they use no Python API, no stdio, no locks and no allocation:
+ * each thread takes a slot from a static pool on its first event (an atomic
+ * index) and only that thread writes it; other threads read it only for a
+ * report after the thread's work is done. The set of GILs is an array that
+ * only grows (atomic count). A fork child starts with empty counters
+ * (pthread_atfork).
+ */
+#ifndef GILLAB_GILPROBE_H
+#define GILLAB_GILPROBE_H
+
+#include "gil_locate.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+/* Log-linear latency buckets: 8 per power of two from 1 us to ~140 s, plus
+ * one below. */
+#define GP_SUB 8
+#define GP_OCTAVES 28
+#define GP_BUCKETS (1 + GP_OCTAVES * GP_SUB)
+
+/* Counters of one thread (cumulative; subtract two snapshots for a span). */
+typedef struct {
+  uint64_t waits;         /* contended acquisitions */
+  uint64_t wait_ns;       /* their latency, summed */
+  uint64_t cond_waits;    /* timed waits on the GIL's cond */
+  uint64_t cond_wait_ns;  /* time inside them */
+  uint64_t drop_requests; /* timeouts that raised the drop request */
+  uint64_t switch_waits;  /* forced-switch waits (holder waits for taker) */
+  uint64_t switch_wait_ns;
+  uint64_t mutex_waits; /* contended locks of the GIL's mutex */
+  uint64_t mutex_wait_ns;
+  uint64_t hist[GP_BUCKETS]; /* acquisition latency */
+} gp_counts;
+
+/* Registers the GIL of interpreter interp (PyInterpreterState *; the
+ * caller holds that GIL) so waits on it are counted. Idempotent. Returns 0,
+ * or -1 if it has no GIL or the table is full. */
+int gilprobe_watch(void *interp);
+
+/* Stops (0) or resumes (1) counting; while off the wrappers only forward. */
+void gilprobe_set_enabled(int on);
+
+/* Whether any GIL is watched, and the first one's view (NULL if none). */
+const gil_view *gilprobe_main_gil(void);
+
+/* The calling thread's counters so far, its pending acquisition included. */
+void gilprobe_thread_snapshot(gp_counts *out);
+
+/* a -= b, field by field. */
+void gilprobe_counts_sub(gp_counts *a, const gp_counts *b);
+/* a += b, field by field. */
+void gilprobe_counts_add(gp_counts *a, const gp_counts *b);
+
+/* Latency percentile (0..1) of a histogram, in nanoseconds: the upper edge
+ * of the bucket that holds it. 0 when empty. */
+double gilprobe_percentile(const gp_counts *c, double q);
+/* The largest latency seen, to bucket precision (upper edge). */
+double gilprobe_max(const gp_counts *c);
+
+/* Threads that had GIL events but found no free slot (their events lost). */
+uint64_t gilprobe_lost(void);
+
+/* Samples the main GIL once (for held fraction and holders); called by the
+ * workers' sampler thread. Returns 1 if locked, 0 if not, -1 if no GIL is
+ * watched; *holder receives last_holder. */
+int gilprobe_sample(void **holder);
+
+#endif
