@@ -42,13 +42,20 @@ static int make_dirs(const char *path) {
   return 0;
 }
 
-/* Throughput of 1-worker cells, the speedup baselines of their repetition. */
+/* A cell but for its worker count: the cells that share a speedup
+ * baseline (the 1-worker cell of the same key). rt and si index the spec's
+ * runtimes and switch intervals. */
 typedef struct {
   const wl_workload *wl;
   model_t model;
-  size_t rt;
+  size_t rt, si;
   place_policy place;
   unsigned rep;
+} cell_key;
+
+/* Throughput of 1-worker cells, the speedup baselines of their key. */
+typedef struct {
+  cell_key key;
   double throughput;
 } baseline;
 
@@ -63,13 +70,13 @@ typedef struct {
   uint64_t t0;
 } run_ctx;
 
-static double find_baseline(const run_ctx *c, const wl_workload *wl, model_t m,
-                            size_t rt, place_policy p, unsigned rep) {
-  for (size_t i = 0; i < c->nbases; i++)
-    if (c->bases[i].wl == wl && c->bases[i].model == m &&
-        c->bases[i].rt == rt && c->bases[i].place == p &&
-        c->bases[i].rep == rep)
+static double find_baseline(const run_ctx *c, const cell_key *k) {
+  for (size_t i = 0; i < c->nbases; i++) {
+    const cell_key *b = &c->bases[i].key;
+    if (b->wl == k->wl && b->model == k->model && b->rt == k->rt &&
+        b->si == k->si && b->place == k->place && b->rep == k->rep)
       return c->bases[i].throughput;
+  }
   return NAN;
 }
 
@@ -106,20 +113,27 @@ static void progress(run_ctx *c, const cJSON *rec) {
 /* Runs one cell (or records why it is skipped) and appends its record.
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
-static int run_cell(run_ctx *c, const wl_workload *wl, model_t m, size_t rt,
-                    place_policy p, unsigned workers, unsigned rep) {
+static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   const run_spec *s = c->s;
+  const wl_workload *wl = k->wl;
+  model_t m = k->model;
+  place_policy p = k->place;
   int python = model_is_python(m);
+  double switch_interval = python ? s->switch_intervals[k->si] : 0;
   uint64_t units = (uint64_t)fmax(
       1, round((double)(python ? wl->units_py : wl->units_native) * s->size));
   record_id id = {wl->name,
                   model_name(m),
                   place_policy_name(p),
-                  python ? s->runtimes[rt] : "native",
+                  python ? s->runtimes[k->rt] : "native",
                   workers,
-                  rep + 1,
+                  k->rep + 1,
                   units};
   cJSON *rec = record_new(&id);
+  if (switch_interval > 0)
+    cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
+  else
+    cJSON_AddNullToObject(rec, "switch_interval_s");
   char err[512] = "";
   if (!(wl->models & MODEL_BIT(m)))
     snprintf(err, sizeof err, "workload %s does not fit model %s", wl->name,
@@ -144,6 +158,9 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m, size_t rt,
   cJSON_AddNumberToObject(cell, "workers", workers);
   cJSON_AddNumberToObject(cell, "units", (double)units);
   cJSON_AddStringToObject(cell, "workloads_dir", GILLAB_WORKLOADS_DIR);
+  cJSON_AddBoolToObject(cell, "gil_probe", s->gil_probe);
+  if (switch_interval > 0)
+    cJSON_AddNumberToObject(cell, "switch_interval", switch_interval);
   cJSON *sets = cJSON_AddArrayToObject(cell, "sets");
   for (unsigned i = 0; i < plan.n; i++)
     cJSON_AddItemToArray(sets, cJSON_CreateString(plan.sets[i]));
@@ -151,8 +168,8 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m, size_t rt,
   char *cell_text = cJSON_PrintUnformatted(cell);
   cJSON_Delete(cell);
 
-  char *argv[] = {c->runners[rt], "--cell", cell_text,
-                  "--result-fd",  "3",      NULL};
+  char *argv[] = {c->runners[k->rt], "--cell", cell_text,
+                  "--result-fd",     "3",      NULL};
   child_outcome out;
   int rc = child_run(argv, s->timeout_s, &interrupted, &out, err, sizeof err);
   cJSON_free(cell_text);
@@ -166,13 +183,13 @@ static int run_cell(run_ctx *c, const wl_workload *wl, model_t m, size_t rt,
     return 1;
   }
   if (out.status == CHILD_OK) {
-    double base = workers == 1 ? -1 : find_baseline(c, wl, m, rt, p, rep);
+    double base = workers == 1 ? -1 : find_baseline(c, k);
     double tput = record_measured(rec, out.result, base);
     if (workers == 1) {
       baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
       if (b) {
         c->bases = b;
-        c->bases[c->nbases++] = (baseline){wl, m, rt, p, rep, tput};
+        c->bases[c->nbases++] = (baseline){*k, tput};
       }
     }
   } else {
@@ -239,10 +256,15 @@ static int find_runtimes(run_ctx *c, cJSON **infos, char *err, size_t errlen) {
   return 0;
 }
 
-/* Native models run the same C code whatever the runtime: once per
- * repetition, in the first runtime's runner, recorded as runtime "native". */
+/* Native models run the same C code whatever the runtime or the switch
+ * interval: once per repetition, in the first runtime's runner, recorded as
+ * runtime "native". */
 static size_t runtimes_of(const run_spec *s, model_t m) {
   return model_is_python(m) ? s->nruntimes : 1;
+}
+
+static size_t switches_of(const run_spec *s, model_t m) {
+  return model_is_python(m) ? s->nswitch : 1;
 }
 
 int run_execute(const run_spec *s, const char *command, char *outdir,
@@ -275,21 +297,26 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
 
   size_t per_rep = 0;
   for (size_t m = 0; m < s->nmodels; m++)
-    per_rep += runtimes_of(s, s->models[m]);
+    per_rep += runtimes_of(s, s->models[m]) * switches_of(s, s->models[m]);
   c.total = (unsigned)(s->reps * s->nworkloads * per_rep * s->nplacements *
                        s->nworkers);
   c.t0 = util_now_ns();
   if (!s->quiet)
     fprintf(stderr, "gillab: %u cells into %s/results.jsonl\n", c.total,
             outdir);
-  for (unsigned rep = 0; rc == 0 && rep < s->reps; rep++)
+  cell_key k;
+  for (k.rep = 0; rc == 0 && k.rep < s->reps; k.rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
       for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
-        for (size_t rt = 0; rc == 0 && rt < runtimes_of(s, s->models[m]); rt++)
-          for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
-            for (size_t n = 0; rc == 0 && n < s->nworkers; n++)
-              rc = run_cell(&c, s->workloads[w], s->models[m], rt,
-                            s->placements[p], s->workers[n], rep);
+        for (k.rt = 0; rc == 0 && k.rt < runtimes_of(s, s->models[m]); k.rt++)
+          for (k.si = 0; rc == 0 && k.si < switches_of(s, s->models[m]); k.si++)
+            for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
+              for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
+                k.wl = s->workloads[w];
+                k.model = s->models[m];
+                k.place = s->placements[p];
+                rc = run_cell(&c, &k, s->workers[n]);
+              }
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);

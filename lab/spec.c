@@ -31,6 +31,11 @@ const char spec_run_usage[] =
     "      --timeout SEC       per-cell time limit (default: 120)\n"
     "  -o, --output DIR        results directory (default: "
     "results/<timestamp>)\n"
+    "      --switch-interval LIST  CPython switch intervals to sweep, e.g.\n"
+    "                          1ms,5ms,20ms (s, ms or us; default: the\n"
+    "                          runtime's, 5ms); Python models only\n"
+    "      --no-gil-probe      do not count GIL waits (to measure the probe's\n"
+    "                          cost)\n"
     "  -q, --quiet             no progress on stderr\n"
     "  -h, --help              this help\n"
     "\n"
@@ -138,6 +143,40 @@ static int parse_runtimes(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
+/* Switch intervals: a number with s, ms or us (seconds when bare), as
+ * sys.setswitchinterval takes them; NULL: the runtime's default only. */
+static int parse_switches(run_spec *s, const char *arg, char *err,
+                          size_t errlen) {
+  if (!arg) {
+    s->switch_intervals[0] = 0;
+    s->nswitch = 1;
+    return 0;
+  }
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n = split_list("--switch-interval", arg, buf, items, SPEC_MAX_ITEMS, 1,
+                     err, errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    char *end;
+    double v = strtod(items[i], &end);
+    double unit = strcmp(end, "ms") == 0                    ? 1e-3
+                  : strcmp(end, "us") == 0                  ? 1e-6
+                  : (strcmp(end, "s") == 0 || *end == '\0') ? 1
+                                                            : 0;
+    if (unit == 0 || !isfinite(v) || v * unit < 1e-6 || v * unit > 10) {
+      snprintf(err, errlen,
+               "--switch-interval: '%s' is not an interval from 1us to 10s "
+               "(e.g. 5ms)",
+               items[i]);
+      return -EINVAL;
+    }
+    s->switch_intervals[i] = v * unit;
+  }
+  s->nswitch = (size_t)n;
+  return 0;
+}
+
 static int parse_workers(run_spec *s, const char *arg, char *err,
                          size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
@@ -197,16 +236,19 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"timeout", required_argument, NULL, 'T'},
       {"output", required_argument, NULL, 'o'},
       {"quiet", no_argument, NULL, 'q'},
+      {"switch-interval", required_argument, NULL, 'I'},
+      {"no-gil-probe", no_argument, NULL, 'G'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   memset(s, 0, sizeof *s);
   s->reps = 3;
+  s->gil_probe = 1;
   s->size = 1;
   s->timeout_s = 120;
   const char *workloads = "cpu.primes", *models = "threads,native-threads",
              *workers = "1,2,4", *placements = "none",
-             *runtimes = GILLAB_DEFAULT_RUNTIME;
+             *runtimes = GILLAB_DEFAULT_RUNTIME, *switches = NULL;
   double reps;
   int c, rc = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -251,6 +293,12 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
     case 'q':
       s->quiet = 1;
       break;
+    case 'I':
+      switches = optarg;
+      break;
+    case 'G':
+      s->gil_probe = 0;
+      break;
     case 'h':
       fputs(spec_run_usage, stdout);
       return 1;
@@ -284,7 +332,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       (rc = parse_models(s, models, err, errlen)) < 0 ||
       (rc = parse_workers(s, workers, err, errlen)) < 0 ||
       (rc = parse_placements(s, placements, err, errlen)) < 0 ||
-      (rc = parse_runtimes(s, runtimes, err, errlen)) < 0)
+      (rc = parse_runtimes(s, runtimes, err, errlen)) < 0 ||
+      (rc = parse_switches(s, switches, err, errlen)) < 0)
     return rc;
   return 0;
 }
@@ -307,6 +356,12 @@ cJSON *spec_to_json(const run_spec *s) {
   a = cJSON_AddArrayToObject(j, "runtimes");
   for (size_t i = 0; i < s->nruntimes; i++)
     cJSON_AddItemToArray(a, cJSON_CreateString(s->runtimes[i]));
+  a = cJSON_AddArrayToObject(j, "switch_intervals_s");
+  for (size_t i = 0; i < s->nswitch; i++)
+    cJSON_AddItemToArray(a, s->switch_intervals[i] > 0
+                                ? cJSON_CreateNumber(s->switch_intervals[i])
+                                : cJSON_CreateNull());
+  cJSON_AddBoolToObject(j, "gil_probe", s->gil_probe);
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);

@@ -32,6 +32,9 @@ typedef struct {
   double size;        /* multiplies each workload's default units */
   double timeout_s;   /* per cell */
   const char *outdir; /* NULL: results/<timestamp> */
+  double switch_intervals[SPEC_MAX_ITEMS]; /* seconds; 0: the default */
+  size_t nswitch;
+  int gil_probe; /* count GIL waits in Python cells (default on) */
   int quiet;
 } run_spec;
 

@@ -72,11 +72,28 @@ static double num(const cJSON *rec, const char *key) {
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* A table row: the cells of one runtime, model and placement. */
+/* Same model, placement and switch interval (null: the default). */
+static int same_setup(const cJSON *a, const cJSON *b) {
+  double x = num(a, "switch_interval_s"), y = num(b, "switch_interval_s");
+  return strcmp(str(a, "model"), str(b, "model")) == 0 &&
+         strcmp(str(a, "placement"), str(b, "placement")) == 0 &&
+         (x == y || (isnan(x) && isnan(y)));
+}
+
+/* A table row: the cells of one runtime and setup. */
 static int same_row(const cJSON *a, const cJSON *b) {
-  return strcmp(str(a, "runtime"), str(b, "runtime")) == 0 &&
-         strcmp(str(a, "model"), str(b, "model")) == 0 &&
-         strcmp(str(a, "placement"), str(b, "placement")) == 0;
+  return strcmp(str(a, "runtime"), str(b, "runtime")) == 0 && same_setup(a, b);
+}
+
+/* The model column: the model, and the switch interval when one was set
+ * ("threads, si 1ms"). */
+static const char *model_label(const cJSON *row, char *buf, size_t len) {
+  double si = num(row, "switch_interval_s");
+  if (isnan(si))
+    snprintf(buf, len, "%s", str(row, "model"));
+  else
+    snprintf(buf, len, "%s, si %gms", str(row, "model"), si * 1e3);
+  return buf;
 }
 
 /* 297000 -> "297k"; three significant digits. */
@@ -104,9 +121,7 @@ static double median_of(const records *r, const char *workload, const char *rt,
   for (size_t j = 0; j < r->n; j++) {
     const cJSON *c = r->cells[j];
     if (strcmp(str(c, "workload"), workload) != 0 ||
-        strcmp(str(c, "runtime"), rt) != 0 ||
-        strcmp(str(c, "model"), str(row, "model")) != 0 ||
-        strcmp(str(c, "placement"), str(row, "placement")) != 0 ||
+        strcmp(str(c, "runtime"), rt) != 0 || !same_setup(c, row) ||
         num(c, "workers") != workers)
       continue;
     (*tried)++;
@@ -143,8 +158,9 @@ static void write_table(FILE *f, records *r, const char *workload,
         first = 0;
     if (!first)
       continue;
-    fprintf(f, "| %s | %s | %s |", str(row, "runtime"), str(row, "model"),
-            str(row, "placement"));
+    char label[128];
+    fprintf(f, "| %s | %s | %s |", str(row, "runtime"),
+            model_label(row, label, sizeof label), str(row, "placement"));
     for (size_t k = 0; k < nworkers; k++) {
       size_t nv, tried;
       double med = median_of(r, workload, str(row, "runtime"), row, workers[k],
@@ -210,8 +226,9 @@ static void write_runtimes(FILE *f, records *r, const char *workload,
     if (!first)
       continue;
     for (size_t w = 0; w < nworkers; w++) {
-      fprintf(f, "| %s | %s | %u |", str(row, "model"), str(row, "placement"),
-              workers[w]);
+      char label[128];
+      fprintf(f, "| %s | %s | %u |", model_label(row, label, sizeof label),
+              str(row, "placement"), workers[w]);
       double base = NAN;
       for (size_t k = 0; k < nrts; k++) {
         size_t nv, tried;
