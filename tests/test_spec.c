@@ -6,6 +6,7 @@
  * fresh argv array built by parse() in the fixture.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +137,28 @@ static void test_long_options(void **state) {
   assert_true(s->timeout_s == 7.5);
   assert_string_equal(s->outdir, "out/dir");
   assert_int_equal(s->quiet, 1);
+}
+
+/* --switch-interval takes s, ms and us (bare numbers are seconds, as in
+ * sys.setswitchinterval); --no-gil-probe turns the probe off. */
+static void test_switch_interval(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(
+      PARSE(fx, "--switch-interval", "1ms,0.005,200us,1s", "--no-gil-probe"),
+      0);
+  assert_int_equal(fx->s.nswitch, 4);
+  assert_true(fabs(fx->s.switch_intervals[0] - 0.001) < 1e-12);
+  assert_true(fabs(fx->s.switch_intervals[1] - 0.005) < 1e-12);
+  assert_true(fabs(fx->s.switch_intervals[2] - 0.0002) < 1e-12);
+  assert_true(fabs(fx->s.switch_intervals[3] - 1) < 1e-12);
+  assert_int_equal(fx->s.gil_probe, 0);
+  assert_int_equal(PARSE(fx, "-q"), 0);
+  assert_int_equal(fx->s.nswitch, 1);
+  assert_true(fx->s.switch_intervals[0] == 0);
+  assert_int_equal(fx->s.gil_probe, 1);
+  EXPECT_EINVAL(fx, "from 1us to 10s", "--switch-interval", "5min");
+  EXPECT_EINVAL(fx, "from 1us to 10s", "--switch-interval", "0");
+  EXPECT_EINVAL(fx, "given twice", "--switch-interval", "1ms,1ms");
 }
 
 /* --runtime takes this build's runtimes (or all, in the build's order); an
@@ -311,6 +334,7 @@ static void test_to_json(void **state) {
                        "\"workers\":[1,2,4],"
                        "\"placements\":[\"compact\",\"none\"],"
                        "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
+                       "\"switch_intervals_s\":[null],\"gil_probe\":true,"
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -418,6 +442,7 @@ int main(void) {
       T(test_long_options),
       T(test_short_options),
       T(test_runtimes),
+      T(test_switch_interval),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),
