@@ -157,7 +157,7 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   rc = wk_setup(topo, s.workers, s.sets, err, errlen);
   if (rc < 0)
     goto out;
-  rc = wk_sampler_start();
+  rc = wk_sampler_start(model_is_python(s.model) && s.gil_probe);
   if (rc < 0) {
     snprintf(err, errlen, "cannot start the sampler thread: %s", strerror(-rc));
     goto out;

@@ -41,8 +41,9 @@ void wk_begin(unsigned i);
 /* On worker i's own thread when its work is done. */
 void wk_leave(unsigned i);
 
-/* Starts and stops the sampler thread. */
-int wk_sampler_start(void);
+/* Starts and stops the sampler thread; gil: also sample the GIL (every
+ * millisecond; cpus_seen are sampled every 5 ms either way). */
+int wk_sampler_start(int gil);
 void wk_sampler_stop(void);
 
 /* The workers as a new JSON array of {worker, tid, bound, cpus_seen, cpu_s,
