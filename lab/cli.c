@@ -1,6 +1,7 @@
 /* cli — see cli.h. */
 #include "cli.h"
 
+#include "calibrate.h"
 #include "model.h"
 #include "place.h"
 #include "registry.h"
@@ -26,6 +27,7 @@ typedef struct {
 } command;
 
 static int cmd_run(int argc, char **argv);
+static int cmd_calibrate(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_topo(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
@@ -34,6 +36,8 @@ static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
     {"run", cmd_run, "run an experiment and write its results and summary"},
+    {"calibrate", cmd_calibrate,
+     "check the GIL probe against known answers, and measure its cost"},
     {"list", cmd_list, "list workloads, models, placements and runtimes"},
     {"topo", cmd_topo, "show the topology and the PUs a placement gives"},
     {"report", cmd_report, "remake summary.md from a results directory"},
@@ -90,6 +94,92 @@ static int cmd_run(int argc, char **argv) {
             "gillab: interrupted; the cells measured so far are kept.\n");
   printf("results: %s/results.jsonl\nsummary: %s/summary.md\n", outdir, outdir);
   return rc == 1 ? 130 : 0;
+}
+
+static const char calibrate_usage[] =
+    "usage: gillab calibrate [--json] [--runtime TAG] [--pairs N] [--size X] "
+    "[-q]\n"
+    "\n"
+    "Checks the GIL probe against experiments with known answers and\n"
+    "measures what it costs (about a minute):\n"
+    "  hold_gil             a thread holds the GIL in C for known spans;\n"
+    "                       another's measured wait must equal them\n"
+    "  cpu_bound_N_threads  each of N CPU-bound threads waits (N-1)/N of\n"
+    "                       its time\n"
+    "  sleepers_4_threads   threads sleeping with the GIL released wait ~0\n"
+    "  overhead             cpu.primes with the probe on / off, 1 and 4\n"
+    "                       threads, median of interleaved pairs\n"
+    "  --json         print the result as JSON\n"
+    "  --runtime TAG  the runtime to calibrate (default: the build's first)\n"
+    "  --pairs N      on/off pairs for the overhead (default 7, at least 5 "
+    "for\n"
+    "                 a median worth quoting)\n"
+    "  --size X       scale cpu.primes' work (default 0.5)\n"
+    "  -q, --quiet    no progress on stderr\n";
+
+static int cmd_calibrate(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"json", no_argument, NULL, 'j'},
+      {"runtime", required_argument, NULL, 'R'},
+      {"pairs", required_argument, NULL, 'P'},
+      {"size", required_argument, NULL, 'S'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  calib_opts o = {GILLAB_DEFAULT_RUNTIME, 7, 0.5, 0};
+  int json = 0, c;
+  char *end, err[1024];
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'j':
+      json = 1;
+      break;
+    case 'R':
+      o.runtime = optarg;
+      break;
+    case 'P':
+      o.pairs = (unsigned)strtoul(optarg, &end, 10);
+      if (*end || o.pairs < 1 || o.pairs > 1000)
+        return usage_error("calibrate", "--pairs needs a count from 1 to 1000");
+      break;
+    case 'S':
+      o.size = strtod(optarg, &end);
+      if (*end || !(o.size > 0 && o.size <= 1000))
+        return usage_error("calibrate", "--size needs a number above 0");
+      break;
+    case 'q':
+      o.quiet = 1;
+      break;
+    case 'h':
+      fputs(calibrate_usage, stdout);
+      return 0;
+    case ':':
+      return usage_error("calibrate", "an option needs a value");
+    default:
+      return usage_error("calibrate", "unknown option");
+    }
+  }
+  if (optind < argc)
+    return usage_error("calibrate", "calibrate takes options only");
+  if (runtime_known(o.runtime, err, sizeof err) < 0)
+    return usage_error("calibrate", err);
+  cJSON *result;
+  if (calibrate_run(&o, &result, err, sizeof err) < 0) {
+    fprintf(stderr, "gillab calibrate: %s\n", err);
+    return 1;
+  }
+  if (json) {
+    char *text = cJSON_Print(result);
+    printf("%s\n", text ? text : "{}");
+    cJSON_free(text);
+  } else {
+    calibrate_print(result, stdout);
+  }
+  cJSON_Delete(result);
+  return 0;
 }
 
 static const char list_usage[] =

@@ -1,6 +1,7 @@
 /* run — see run.h. */
 #include "run.h"
 
+#include "cellspec.h"
 #include "child.h"
 #include "meta.h"
 #include "record.h"
@@ -152,27 +153,13 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     record_fail(rec, "failed", err, NULL);
     goto emit;
   }
-  cJSON *cell = cJSON_CreateObject();
-  cJSON_AddStringToObject(cell, "workload", wl->name);
-  cJSON_AddStringToObject(cell, "model", model_name(m));
-  cJSON_AddNumberToObject(cell, "workers", workers);
-  cJSON_AddNumberToObject(cell, "units", (double)units);
-  cJSON_AddStringToObject(cell, "workloads_dir", GILLAB_WORKLOADS_DIR);
-  cJSON_AddBoolToObject(cell, "gil_probe", s->gil_probe);
-  if (switch_interval > 0)
-    cJSON_AddNumberToObject(cell, "switch_interval", switch_interval);
-  cJSON *sets = cJSON_AddArrayToObject(cell, "sets");
-  for (unsigned i = 0; i < plan.n; i++)
-    cJSON_AddItemToArray(sets, cJSON_CreateString(plan.sets[i]));
+  cJSON *cell =
+      cellspec_new(wl, m, workers, units, &plan, s->gil_probe, switch_interval);
   place_plan_free(&plan);
-  char *cell_text = cJSON_PrintUnformatted(cell);
-  cJSON_Delete(cell);
-
-  char *argv[] = {c->runners[k->rt], "--cell", cell_text,
-                  "--result-fd",     "3",      NULL};
   child_outcome out;
-  int rc = child_run(argv, s->timeout_s, &interrupted, &out, err, sizeof err);
-  cJSON_free(cell_text);
+  int rc = cellspec_run(c->runners[k->rt], cell, s->timeout_s, &interrupted,
+                        &out, err, sizeof err);
+  cJSON_Delete(cell);
   if (rc < 0) {
     record_fail(rec, "failed", err, NULL);
     goto emit;

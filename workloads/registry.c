@@ -12,6 +12,12 @@
 static const wl_workload workloads[] = {
     {"cpu.primes", "count primes by trial division (pure Python integers)",
      "cpu_primes", wl_primes_native, BOTH, 300000, 10000000, 0},
+    {"calib.hold",
+     "calibration: one worker holds the GIL for known spans, one waits",
+     "calib_hold", NULL, MODEL_BIT(MODEL_THREADS), 20, 1, 1},
+    {"calib.sleep",
+     "calibration: workers sleep 1 ms at a time, the GIL released",
+     "calib_sleep", NULL, MODEL_BIT(MODEL_THREADS), 400, 1, 1},
     {"debug.crash", "test: the process aborts (SIGABRT) after 50 ms",
      "debug_crash", wl_crash_native, BOTH, 1, 1, 1},
     {"debug.hang", "test: never finishes, to exercise the cell timeout",

@@ -1,0 +1,230 @@
+/* calibrate — the GIL probe against known answers, and its cost; see
+ * calibrate.h. Every experiment is an ordinary cell run in a fresh runner,
+ * so what is calibrated is exactly what `gillab run` measures. */
+#include "calibrate.h"
+
+#include "cellspec.h"
+#include "runtime.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CALIB_TIMEOUT_S 300
+
+typedef struct {
+  const calib_opts *o;
+  char runner[PATH_MAX];
+} calib_ctx;
+
+static void progress(const calib_ctx *c, const char *fmt, const char *what) {
+  if (!c->o->quiet) {
+    fprintf(stderr, fmt, what);
+    fflush(stderr);
+  }
+}
+
+/* Runs one cell of workload `name` and returns the runner's result (the
+ * caller frees it), or NULL with err. */
+static cJSON *run_cell(const calib_ctx *c, const char *name, unsigned workers,
+                       uint64_t units, int probe, char *err, size_t errlen) {
+  const wl_workload *wl = wl_find(name);
+  if (!wl) {
+    snprintf(err, errlen, "no workload %s", name);
+    return NULL;
+  }
+  cJSON *spec = cellspec_new(wl, MODEL_THREADS, workers, units, NULL, probe, 0);
+  child_outcome out;
+  int rc =
+      cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
+  cJSON_Delete(spec);
+  if (rc < 0)
+    return NULL;
+  if (out.status != CHILD_OK) {
+    snprintf(err, errlen, "%s with %u workers: %s", name, workers, out.reason);
+    child_outcome_clear(&out);
+    return NULL;
+  }
+  cJSON *result = out.result;
+  out.result = NULL;
+  return result;
+}
+
+static double num(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const cJSON *per_thread(const cJSON *result) {
+  return cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(result, "gil"), "per_thread");
+}
+
+static void add_experiment(cJSON *list, const char *name, double truth,
+                           double measured, double error_pct,
+                           const char *basis) {
+  cJSON *e = cJSON_CreateObject();
+  cJSON_AddStringToObject(e, "name", name);
+  cJSON_AddNumberToObject(e, "truth_s", truth);
+  cJSON_AddNumberToObject(e, "measured_s", measured);
+  cJSON_AddNumberToObject(e, "error_pct", error_pct);
+  cJSON_AddStringToObject(e, "basis", basis);
+  cJSON_AddItemToArray(list, e);
+}
+
+/* (a) One thread holds the GIL in C for known spans while another runs
+ * Python: the waiter's GIL wait against the time held. */
+static int exp_hold(const calib_ctx *c, cJSON *list, char *err, size_t errlen) {
+  progress(c, "calibrate: %s\n", "hold_gil (2 threads, 20 holds of 50 ms)");
+  cJSON *r = run_cell(c, "calib.hold", 2, 20, 1, err, errlen);
+  if (!r)
+    return -1;
+  double truth = num(r, "answer") / 1e6;
+  double measured = num(cJSON_GetArrayItem(per_thread(r), 1), "wait_s");
+  add_experiment(list, "hold_gil", truth, measured,
+                 100 * (measured - truth) / truth, "truth");
+  cJSON_Delete(r);
+  return 0;
+}
+
+/* (b) N CPU-bound threads: the GIL is held all the time and each thread
+ * waits for it (N-1)/N of its span. */
+static int exp_cpu(const calib_ctx *c, unsigned n, cJSON *list, char *err,
+                   size_t errlen) {
+  char name[64];
+  snprintf(name, sizeof name, "cpu_bound_%u_threads", n);
+  progress(c, "calibrate: %s\n", name);
+  const wl_workload *wl = wl_find("cpu.primes");
+  uint64_t units = (uint64_t)fmax(1, (double)wl->units_py * c->o->size);
+  cJSON *r = run_cell(c, "cpu.primes", n, units, 1, err, errlen);
+  if (!r)
+    return -1;
+  double truth = 0, measured = 0;
+  const cJSON *t;
+  cJSON_ArrayForEach(t, per_thread(r)) {
+    truth += num(t, "span_s") * (n - 1) / n;
+    measured += num(t, "wait_s");
+  }
+  add_experiment(list, name, truth, measured, 100 * (measured - truth) / truth,
+                 "truth");
+  cJSON *e = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+  cJSON_AddNumberToObject(
+      e, "held_frac",
+      num(cJSON_GetObjectItemCaseSensitive(r, "gil"), "held_frac"));
+  cJSON_Delete(r);
+  return 0;
+}
+
+/* (c) Threads that sleep with the GIL released: no GIL wait to speak of.
+ * The truth is 0, so the error is the wait as a share of the threads'
+ * spans. */
+static int exp_sleep(const calib_ctx *c, cJSON *list, char *err,
+                     size_t errlen) {
+  progress(c, "calibrate: %s\n", "sleepers_4_threads");
+  cJSON *r = run_cell(c, "calib.sleep", 4, 400, 1, err, errlen);
+  if (!r)
+    return -1;
+  double spans = 0, measured = 0;
+  const cJSON *t;
+  cJSON_ArrayForEach(t, per_thread(r)) {
+    spans += num(t, "span_s");
+    measured += num(t, "wait_s");
+  }
+  add_experiment(list, "sleepers_4_threads", 0, measured,
+                 spans > 0 ? 100 * measured / spans : NAN, "span");
+  cJSON_Delete(r);
+  return 0;
+}
+
+/* The probe's cost: cpu.primes with the probe on and off, in interleaved
+ * pairs whose order alternates (so drift of the machine favours neither),
+ * as the median of the pairs' wall-time ratios (on / off). */
+static int overhead(const calib_ctx *c, unsigned n, const char *name,
+                    cJSON *list, char *err, size_t errlen) {
+  const wl_workload *wl = wl_find("cpu.primes");
+  uint64_t units = (uint64_t)fmax(1, (double)wl->units_py * c->o->size);
+  double *ratios = calloc(c->o->pairs, sizeof *ratios);
+  if (!ratios)
+    return -ENOMEM;
+  for (unsigned p = 0; p < c->o->pairs; p++) {
+    double wall[2] = {0, 0}; /* [0] probe off, [1] on */
+    for (int k = 0; k < 2; k++) {
+      int probe = (k + (int)p) % 2;
+      cJSON *r = run_cell(c, "cpu.primes", n, units, probe, err, errlen);
+      if (!r) {
+        free(ratios);
+        return -1;
+      }
+      wall[probe] = num(r, "wall_s");
+      cJSON_Delete(r);
+    }
+    ratios[p] = wall[1] / wall[0];
+    if (!c->o->quiet)
+      fprintf(stderr, "calibrate: overhead, %s: pair %u of %u: %.4f\n", name,
+              p + 1, c->o->pairs, ratios[p]);
+  }
+  cJSON *e = cJSON_CreateObject();
+  cJSON_AddStringToObject(e, "name", name);
+  cJSON_AddNumberToObject(e, "ratio", stats_median(ratios, c->o->pairs));
+  cJSON_AddNumberToObject(e, "pairs", c->o->pairs);
+  cJSON_AddItemToArray(list, e);
+  free(ratios);
+  return 0;
+}
+
+int calibrate_run(const calib_opts *o, cJSON **out, char *err, size_t errlen) {
+  calib_ctx c = {.o = o};
+  int rc =
+      runtime_runner_path(o->runtime, c.runner, sizeof c.runner, err, errlen);
+  if (rc < 0)
+    return rc;
+  cJSON *info = runtime_info(o->runtime, err, errlen);
+  if (!info)
+    return -EIO;
+  *out = cJSON_CreateObject();
+  cJSON_AddItemToObject(*out, "runtime", info);
+  cJSON *exps = cJSON_AddArrayToObject(*out, "experiments");
+  cJSON *costs = cJSON_AddArrayToObject(*out, "overhead");
+  if (exp_hold(&c, exps, err, errlen) < 0 ||
+      exp_cpu(&c, 2, exps, err, errlen) < 0 ||
+      exp_cpu(&c, 4, exps, err, errlen) < 0 ||
+      exp_sleep(&c, exps, err, errlen) < 0 ||
+      overhead(&c, 1, "1_thread", costs, err, errlen) < 0 ||
+      overhead(&c, 4, "4_contended_threads", costs, err, errlen) < 0) {
+    cJSON_Delete(*out);
+    *out = NULL;
+    return -EIO;
+  }
+  return 0;
+}
+
+void calibrate_print(const cJSON *result, FILE *f) {
+  const cJSON *rt = cJSON_GetObjectItemCaseSensitive(result, "runtime"), *e;
+  const cJSON *tag = cJSON_GetObjectItemCaseSensitive(rt, "tag");
+  const cJSON *ver = cJSON_GetObjectItemCaseSensitive(rt, "version");
+  fprintf(f, "GIL probe calibration, runtime %s (CPython %s)\n\n",
+          cJSON_IsString(tag) ? tag->valuestring : "?",
+          cJSON_IsString(ver) ? ver->valuestring : "?");
+  fprintf(f, "%-22s %10s %11s %9s\n", "experiment", "truth_s", "measured_s",
+          "error");
+  cJSON_ArrayForEach(e,
+                     cJSON_GetObjectItemCaseSensitive(result, "experiments")) {
+    const cJSON *basis = cJSON_GetObjectItemCaseSensitive(e, "basis");
+    int of_span = cJSON_IsString(basis) && !strcmp(basis->valuestring, "span");
+    fprintf(f, "%-22s %10.4f %11.4f %+8.2f%%%s\n",
+            cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring,
+            num(e, "truth_s"), num(e, "measured_s"), num(e, "error_pct"),
+            of_span ? " of the threads' time" : "");
+  }
+  fprintf(f, "\nprobe cost (wall time with the probe on / off, median of "
+             "interleaved pairs)\n");
+  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(result, "overhead")) {
+    fprintf(f, "%-22s %10.4f  (%g pairs)\n",
+            cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring,
+            num(e, "ratio"), num(e, "pairs"));
+  }
+}

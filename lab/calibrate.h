@@ -1,0 +1,35 @@
+/* calibrate — `gillab calibrate`: the GIL probe against experiments with
+ * known answers, and the probe's cost.
+ *
+ * Experiments: (a) hold_gil: one thread holds the GIL in C for known spans
+ * while another wants to run Python; its measured wait against the time
+ * held. (b) cpu_bound_N_threads: each of N CPU-bound threads must wait
+ * (N-1)/N of its span (and the GIL is held all the time). (c)
+ * sleepers_4_threads: threads that sleep with the GIL released wait about
+ * nothing. Cost: cpu.primes with the probe on and off, with 1 and with 4
+ * contended threads, as the median of interleaved pairs.
+ */
+#ifndef GILLAB_CALIBRATE_H
+#define GILLAB_CALIBRATE_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct {
+  const char *runtime; /* runtime tag */
+  unsigned pairs;      /* on/off pairs for the cost (>= 1) */
+  double size;         /* scales cpu.primes' work */
+  int quiet;           /* no progress on stderr */
+} calib_opts;
+
+/* Runs everything. On success *out is a new object {"runtime",
+ * "experiments": [{name, truth_s, measured_s, error_pct, basis}],
+ * "overhead": [{name, ratio, pairs}]}; otherwise a negative code with
+ * err. */
+int calibrate_run(const calib_opts *o, cJSON **out, char *err, size_t errlen);
+
+/* The result as a table for people. */
+void calibrate_print(const cJSON *result, FILE *f);
+
+#endif
