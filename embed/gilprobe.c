@@ -258,19 +258,23 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
   return rc;
 }
 
+int gilprobe__add(const gil_view *v) {
+  int n = atomic_load(&ngils);
+  for (int i = 0; i < n; i++)
+    if (gils[i].gil == v->gil)
+      return 0;
+  if (n == GP_MAX_GILS)
+    return -1;
+  gils[n] = *v;
+  atomic_store_explicit(&ngils, n + 1, memory_order_release);
+  return 0;
+}
+
 int gilprobe_watch(void *interp) {
   gil_view v;
   if (gil_locate(interp, &v) < 0)
     return -1;
-  int n = atomic_load(&ngils);
-  for (int i = 0; i < n; i++)
-    if (gils[i].gil == v.gil)
-      return 0;
-  if (n == GP_MAX_GILS)
-    return -1;
-  gils[n] = v;
-  atomic_store_explicit(&ngils, n + 1, memory_order_release);
-  return 0;
+  return gilprobe__add(&v);
 }
 
 void gilprobe_set_enabled(int on) {

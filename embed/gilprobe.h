@@ -56,6 +56,11 @@ typedef struct {
  * or -1 if it has no GIL or the table is full. */
 int gilprobe_watch(void *interp);
 
+/* Watches the GIL described by v (copied). Internal: gilprobe_watch's
+ * second half, and the tests' way to watch a GIL made of plain pthread
+ * objects. Returns 0, or -1 if the table is full. */
+int gilprobe__add(const gil_view *v);
+
 /* Stops (0) or resumes (1) counting; while off the wrappers only forward. */
 void gilprobe_set_enabled(int on);
 

@@ -212,12 +212,14 @@ cJSON *wk_report(void) {
 
 void wk_gil_report(cJSON *gil) {
   gp_counts total, d;
+  uint64_t spans = 0;
   memset(&total, 0, sizeof total);
   cJSON *per = cJSON_CreateArray();
   for (unsigned i = 0; i < wk.n; i++) {
     wk_slot *s = &wk.slots[i];
     d = s->g1;
     gilprobe_counts_sub(&d, &s->g0);
+    spans += s->t1.wall_ns - s->t0.wall_ns;
     gilprobe_counts_add(&total, &d);
     cJSON *t = cJSON_CreateObject();
     cJSON_AddItemToArray(per, t);
@@ -230,6 +232,8 @@ void wk_gil_report(cJSON *gil) {
     add_time_split(t, s);
   }
   cJSON_AddNumberToObject(gil, "wait_s", (double)total.wait_ns / 1e9);
+  cJSON_AddNumberToObject(gil, "wait_share",
+                          spans ? (double)total.wait_ns / (double)spans : 0);
   cJSON_AddNumberToObject(gil, "waits", (double)total.waits);
   cJSON_AddNumberToObject(gil, "drop_requests", (double)total.drop_requests);
   cJSON_AddNumberToObject(gil, "switches", (double)(wk.switch1 - wk.switch0));

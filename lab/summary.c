@@ -67,7 +67,15 @@ static const char *str(const cJSON *rec, const char *key) {
   return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* A number at key, which may be a dotted path ("gil.wait_share"). */
 static double num(const cJSON *rec, const char *key) {
+  char part[64];
+  const char *dot;
+  while ((dot = strchr(key, '.')) && (size_t)(dot - key) < sizeof part) {
+    snprintf(part, sizeof part, "%.*s", (int)(dot - key), key);
+    rec = cJSON_GetObjectItemCaseSensitive(rec, part);
+    key = dot + 1;
+  }
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
@@ -132,11 +140,15 @@ static double median_of(const records *r, const char *workload, const char *rt,
   return stats_median(vals, *nv);
 }
 
+typedef enum { FMT_SI, FMT_RATIO, FMT_PERCENT } cell_fmt;
+
 /* One table: rows x worker counts, each entry the median of `key` over the
- * ok cells, with the count of repetitions when some failed. */
+ * ok cells, with the count of repetitions when some failed. Keys under
+ * "gil." exist for Python models only: native rows are left out. */
 static void write_table(FILE *f, records *r, const char *workload,
-                        const char *key, int si, const unsigned *workers,
+                        const char *key, cell_fmt fmt, const unsigned *workers,
                         size_t nworkers) {
+  int python_only = strncmp(key, "gil.", 4) == 0;
   fprintf(f, "| runtime | model | placement |");
   for (size_t k = 0; k < nworkers; k++)
     fprintf(f, " %u |", workers[k]);
@@ -148,7 +160,8 @@ static void write_table(FILE *f, records *r, const char *workload,
   for (size_t i = 0; vals && i < r->n; i++) {
     const cJSON *row = r->cells[i];
     if (strcmp(str(row, "workload"), workload) != 0 ||
-        strcmp(str(row, "status"), "skipped") == 0)
+        strcmp(str(row, "status"), "skipped") == 0 ||
+        (python_only && strcmp(str(row, "runtime"), "native") == 0))
       continue;
     int first = 1;
     for (size_t j = 0; j < i && first; j++)
@@ -166,12 +179,14 @@ static void write_table(FILE *f, records *r, const char *workload,
       double med = median_of(r, workload, str(row, "runtime"), row, workers[k],
                              key, vals, &nv, &tried);
       char cell[64];
-      if (si)
-        fmt_si(cell, sizeof cell, med);
-      else if (isfinite(med))
-        snprintf(cell, sizeof cell, "%.2f", med);
-      else
+      if (!isfinite(med))
         snprintf(cell, sizeof cell, "–");
+      else if (fmt == FMT_SI)
+        fmt_si(cell, sizeof cell, med);
+      else if (fmt == FMT_PERCENT)
+        snprintf(cell, sizeof cell, "%.0f%%", med * 100);
+      else
+        snprintf(cell, sizeof cell, "%.2f", med);
       if (tried && nv < tried)
         fprintf(f, " %s (%zu/%zu ok) |", cell, nv, tried);
       else
@@ -250,6 +265,15 @@ static void write_runtimes(FILE *f, records *r, const char *workload,
   free(vals);
 }
 
+/* Whether any cell of the workload has GIL probe figures. */
+static int has_gil_figures(const records *r, const char *workload) {
+  for (size_t i = 0; i < r->n; i++)
+    if (strcmp(str(r->cells[i], "workload"), workload) == 0 &&
+        isfinite(num(r->cells[i], "gil.wait_share")))
+      return 1;
+  return 0;
+}
+
 static int cmp_unsigned(const void *a, const void *b) {
   unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
   return (x > y) - (x < y);
@@ -280,11 +304,24 @@ static void write_workload(FILE *f, records *r, const char *workload) {
           "Throughput (operations per second, median of %zu "
           "repetition%s), by workers:\n\n",
           reps, reps == 1 ? "" : "s");
-  write_table(f, r, workload, "throughput", 1, workers, nworkers);
+  write_table(f, r, workload, "throughput", FMT_SI, workers, nworkers);
   fprintf(f, "\nSpeedup against 1 worker of the same model, placement and "
              "repetition (median), by workers:\n\n");
-  write_table(f, r, workload, "speedup", 0, workers, nworkers);
+  write_table(f, r, workload, "speedup", FMT_RATIO, workers, nworkers);
   fputc('\n', f);
+  if (has_gil_figures(r, workload)) {
+    fprintf(f, "GIL wait: the share of the workers' time spent waiting for "
+               "the GIL (median), by workers:\n\n");
+    write_table(f, r, workload, "gil.wait_share", FMT_PERCENT, workers,
+                nworkers);
+    fprintf(f, "\nGIL held: the fraction of the time the GIL was held "
+               "(median of 1 ms samples), by workers:\n\n");
+    write_table(f, r, workload, "gil.held_frac", FMT_RATIO, workers, nworkers);
+    fprintf(f, "\nGIL acquisition latency, 99th percentile in microseconds "
+               "(median), by workers:\n\n");
+    write_table(f, r, workload, "gil.acq_us.p99", FMT_SI, workers, nworkers);
+    fputc('\n', f);
+  }
   write_runtimes(f, r, workload, workers, nworkers);
 
   int any = 0;
