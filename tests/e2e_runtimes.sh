@@ -57,7 +57,7 @@ done <"$tmp/runtimes"
 rows_ok() { # each runtime has its row in the throughput and speedup tables
   local tag
   for tag in $(awk '{ print $1 }' "$tmp/runtimes"); do
-    [ "$(grep -c "^| $tag | threads | none |" "$tmp/all/summary.md")" -eq 2 ] || return 1
+    [ "$(grep -c "^| $tag | threads | none |" "$tmp/all/summary.md")" -ge 2 ] || return 1
   done
 }
 check "summary.md has a row per runtime" rows_ok
