@@ -25,6 +25,7 @@ typedef struct {
   const char *workloads_dir;
   int gil_probe;          /* count GIL waits (default on) */
   double switch_interval; /* seconds; 0: the runtime's default */
+  long hash_seed;         /* PYTHONHASHSEED; -1: random */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -39,6 +40,8 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   s->gil_probe = !cJSON_IsFalse(probe);
   s->switch_interval = cJSON_IsNumber(si) ? si->valuedouble : 0;
+  const cJSON *seed = cJSON_GetObjectItemCaseSensitive(j, "hash_seed");
+  s->hash_seed = cJSON_IsNumber(seed) ? (long)seed->valuedouble : -1;
   if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
       !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
@@ -86,7 +89,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   for (char *p = func; *p; p++)
     if (*p == '-')
       *p = '_';
-  int rc = py_start(s->workloads_dir, err, errlen);
+  int rc = py_start(s->workloads_dir, s->hash_seed, err, errlen);
   if (rc < 0)
     return rc;
   /* With the probe off the wrappers still stand between libpython and

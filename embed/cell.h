@@ -2,7 +2,10 @@
  *
  * The orchestrator hands the runner a cell as JSON:
  *   {"workload": "cpu.primes", "model": "threads", "workers": 2,
- *    "units": 300000, "sets": ["0", "1"], "workloads_dir": "..."}
+ *    "units": 300000, "sets": ["0", "1"], "workloads_dir": "...",
+ *    "gil_probe": true, "switch_interval": 0.005, "hash_seed": 1}
+ * (the last three optional: probe on, the runtime's interval, a random
+ * hash seed).
  * cell_run sets up the workers' placement, runs the model's driver (native
  * or Python) and returns what was measured (setup_s: from the runner's
  * start to the start of the timed region):

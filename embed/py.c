@@ -81,7 +81,8 @@ int py_main(int argc, char **argv) {
   return Py_RunMain();
 }
 
-int py_start(const char *workloads_dir, char *err, size_t errlen) {
+int py_start(const char *workloads_dir, long hash_seed, char *err,
+             size_t errlen) {
   if (py_check_version(err, errlen) < 0)
     return -EINVAL;
   if (PyImport_AppendInittab("_gillab", modgillab_init) < 0) {
@@ -92,6 +93,10 @@ int py_start(const char *workloads_dir, char *err, size_t errlen) {
   PyConfig_InitIsolatedConfig(&c);
   c.site_import = 0;
   c.install_signal_handlers = 0;
+  if (hash_seed >= 0) {
+    c.use_hash_seed = 1;
+    c.hash_seed = (unsigned long)hash_seed;
+  }
   PyStatus st = config_paths(&c);
   if (!PyStatus_Exception(st))
     st = Py_InitializeFromConfig(&c);

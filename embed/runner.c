@@ -69,7 +69,7 @@ static int emit_error(int fd, const char *msg) {
 static int do_info(int fd) {
   char err[2048];
   cJSON *info = NULL;
-  if (py_start(GILLAB_WORKLOADS_DIR, err, sizeof err) < 0 ||
+  if (py_start(GILLAB_WORKLOADS_DIR, -1, err, sizeof err) < 0 ||
       py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
                    sizeof err) < 0) {
     return emit_error(fd, err);

@@ -37,7 +37,10 @@ static cJSON *run_cell(const calib_ctx *c, const char *name, unsigned workers,
     snprintf(err, errlen, "no workload %s", name);
     return NULL;
   }
-  cJSON *spec = cellspec_new(wl, MODEL_THREADS, workers, units, NULL, probe, 0);
+  /* One hash seed for every cell, so on/off pairs differ only in the
+   * probe. */
+  cellspec_python py = {probe, 0, 1};
+  cJSON *spec = cellspec_new(wl, MODEL_THREADS, workers, units, NULL, &py);
   child_outcome out;
   int rc =
       cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);

@@ -5,17 +5,19 @@
 #include <stdio.h>
 
 cJSON *cellspec_new(const wl_workload *wl, model_t m, unsigned workers,
-                    uint64_t units, const place_plan_t *plan, int gil_probe,
-                    double switch_interval) {
+                    uint64_t units, const place_plan_t *plan,
+                    const cellspec_python *py) {
   cJSON *cell = cJSON_CreateObject();
   cJSON_AddStringToObject(cell, "workload", wl->name);
   cJSON_AddStringToObject(cell, "model", model_name(m));
   cJSON_AddNumberToObject(cell, "workers", workers);
   cJSON_AddNumberToObject(cell, "units", (double)units);
   cJSON_AddStringToObject(cell, "workloads_dir", GILLAB_WORKLOADS_DIR);
-  cJSON_AddBoolToObject(cell, "gil_probe", gil_probe);
-  if (switch_interval > 0)
-    cJSON_AddNumberToObject(cell, "switch_interval", switch_interval);
+  cJSON_AddBoolToObject(cell, "gil_probe", py->gil_probe);
+  if (py->switch_interval > 0)
+    cJSON_AddNumberToObject(cell, "switch_interval", py->switch_interval);
+  if (py->hash_seed >= 0)
+    cJSON_AddNumberToObject(cell, "hash_seed", (double)py->hash_seed);
   cJSON *sets = cJSON_AddArrayToObject(cell, "sets");
   for (unsigned i = 0; plan && i < plan->n; i++)
     cJSON_AddItemToArray(sets, cJSON_CreateString(plan->sets[i]));

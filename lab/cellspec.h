@@ -11,12 +11,18 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
+/* How a Python cell runs, beyond its workload and workers. */
+typedef struct {
+  int gil_probe;          /* count GIL waits */
+  double switch_interval; /* seconds; 0: the runtime's */
+  long hash_seed;         /* PYTHONHASHSEED; -1: random */
+} cellspec_python;
+
 /* A new cell spec (free with cJSON_Delete): the workload, model, workers
- * and units, each worker's cpuset from plan (NULL: unbound), whether the GIL
- * probe counts, and the switch interval (seconds; 0: the runtime's). */
+ * and units, each worker's cpuset from plan (NULL: unbound), and py. */
 cJSON *cellspec_new(const wl_workload *wl, model_t m, unsigned workers,
-                    uint64_t units, const place_plan_t *plan, int gil_probe,
-                    double switch_interval);
+                    uint64_t units, const place_plan_t *plan,
+                    const cellspec_python *py);
 
 /* Runs the cell in the runner at path runner, with a time limit; see
  * child_run for the outcome and for stop. */

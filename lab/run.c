@@ -153,8 +153,13 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     record_fail(rec, "failed", err, NULL);
     goto emit;
   }
-  cJSON *cell =
-      cellspec_new(wl, m, workers, units, &plan, s->gil_probe, switch_interval);
+  /* The same hash seed for every cell of a repetition (see spec.h). */
+  cellspec_python py = {s->gil_probe, switch_interval,
+                        s->hash_seed == SPEC_SEED_PER_REP ? (long)k->rep + 1
+                                                          : s->hash_seed};
+  if (python)
+    cJSON_AddNumberToObject(rec, "hash_seed", (double)py.hash_seed);
+  cJSON *cell = cellspec_new(wl, m, workers, units, &plan, &py);
   place_plan_free(&plan);
   child_outcome out;
   int rc = cellspec_run(c->runners[k->rt], cell, s->timeout_s, &interrupted,

@@ -36,6 +36,9 @@ const char spec_run_usage[] =
     "                          runtime's, 5ms); Python models only\n"
     "      --no-gil-probe      do not count GIL waits (to measure the probe's\n"
     "                          cost)\n"
+    "      --hash-seed N|random  PYTHONHASHSEED of Python cells (default:\n"
+    "                          the repetition's number, the same for every\n"
+    "                          cell of a repetition)\n"
     "  -q, --quiet             no progress on stderr\n"
     "  -h, --help              this help\n"
     "\n"
@@ -238,12 +241,14 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"quiet", no_argument, NULL, 'q'},
       {"switch-interval", required_argument, NULL, 'I'},
       {"no-gil-probe", no_argument, NULL, 'G'},
+      {"hash-seed", required_argument, NULL, 'H'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   memset(s, 0, sizeof *s);
   s->reps = 3;
   s->gil_probe = 1;
+  s->hash_seed = SPEC_SEED_PER_REP;
   s->size = 1;
   s->timeout_s = 120;
   const char *workloads = "cpu.primes", *models = "threads,native-threads",
@@ -299,6 +304,22 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
     case 'G':
       s->gil_probe = 0;
       break;
+    case 'H': {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (strcmp(optarg, "random") == 0) {
+        s->hash_seed = -1;
+      } else if (*end || end == optarg || v < 0 || v > 4294967295L) {
+        snprintf(err, errlen,
+                 "--hash-seed: '%s' is not random or a number from 0 to "
+                 "4294967295",
+                 optarg);
+        rc = -EINVAL;
+      } else {
+        s->hash_seed = v;
+      }
+      break;
+    }
     case 'h':
       fputs(spec_run_usage, stdout);
       return 1;
@@ -362,6 +383,12 @@ cJSON *spec_to_json(const run_spec *s) {
                                 ? cJSON_CreateNumber(s->switch_intervals[i])
                                 : cJSON_CreateNull());
   cJSON_AddBoolToObject(j, "gil_probe", s->gil_probe);
+  if (s->hash_seed == SPEC_SEED_PER_REP)
+    cJSON_AddStringToObject(j, "hash_seed", "per-rep");
+  else if (s->hash_seed < 0)
+    cJSON_AddStringToObject(j, "hash_seed", "random");
+  else
+    cJSON_AddNumberToObject(j, "hash_seed", (double)s->hash_seed);
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);

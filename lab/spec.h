@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #define SPEC_MAX_ITEMS 64
+#define SPEC_SEED_PER_REP (-2)
 
 typedef struct {
   const wl_workload *workloads[SPEC_MAX_ITEMS];
@@ -35,6 +36,11 @@ typedef struct {
   double switch_intervals[SPEC_MAX_ITEMS]; /* seconds; 0: the default */
   size_t nswitch;
   int gil_probe; /* count GIL waits in Python cells (default on) */
+  /* PYTHONHASHSEED of Python cells. The default, SPEC_SEED_PER_REP, gives
+   * every cell of repetition k the seed k: the cells compared within a
+   * repetition hash alike, and the repetitions sample several seeds, since
+   * the seed alone can move single-thread speed by 1.6x (3.13t). */
+  long hash_seed;
   int quiet;
 } run_spec;
 

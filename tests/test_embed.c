@@ -30,7 +30,7 @@ static int start(void **state) {
   /* Isolation: none of these may reach the interpreter. */
   setenv("PYTHONPATH", "/nonexistent-gillab-test", 1);
   setenv("PYTHONNOUSERSITE", "", 1);
-  int rc = py_start(GILLAB_TESTS_PYTHON_DIR, err, sizeof err);
+  int rc = py_start(GILLAB_TESTS_PYTHON_DIR, -1, err, sizeof err);
   if (rc < 0)
     fprintf(stderr, "py_start: %s\n", err);
   return rc < 0 ? -1 : 0;

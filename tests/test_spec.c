@@ -335,6 +335,7 @@ static void test_to_json(void **state) {
                        "\"placements\":[\"compact\",\"none\"],"
                        "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
                        "\"switch_intervals_s\":[null],\"gil_probe\":true,"
+                       "\"hash_seed\":\"per-rep\","
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
