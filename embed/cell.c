@@ -23,9 +23,10 @@ typedef struct {
   uint64_t units;
   char **sets; /* workers entries, owned */
   const char *workloads_dir;
-  int gil_probe;          /* count GIL waits (default on) */
-  double switch_interval; /* seconds; 0: the runtime's default */
-  long hash_seed;         /* PYTHONHASHSEED; -1: random */
+  int gil_probe;           /* count GIL waits (default on) */
+  double switch_interval;  /* seconds; 0: the runtime's default */
+  long hash_seed;          /* PYTHONHASHSEED; -1: random */
+  unsigned overhead_pairs; /* > 0: measure the probe's cost instead */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -42,6 +43,10 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
   s->switch_interval = cJSON_IsNumber(si) ? si->valuedouble : 0;
   const cJSON *seed = cJSON_GetObjectItemCaseSensitive(j, "hash_seed");
   s->hash_seed = cJSON_IsNumber(seed) ? (long)seed->valuedouble : -1;
+  const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(j, "overhead_pairs");
+  s->overhead_pairs = cJSON_IsNumber(pairs) && pairs->valuedouble >= 1
+                          ? (unsigned)pairs->valuedouble
+                          : 0;
   if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
       !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
@@ -107,6 +112,10 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   cJSON_AddNumberToObject(args, "units", (double)s->units);
   if (s->switch_interval > 0)
     cJSON_AddNumberToObject(args, "switch_interval", s->switch_interval);
+  if (s->overhead_pairs) {
+    snprintf(func, sizeof func, "overhead");
+    cJSON_AddNumberToObject(args, "pairs", s->overhead_pairs);
+  }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
   if (rc == 0) {
@@ -114,7 +123,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     if (!gil)
       gil = cJSON_AddObjectToObject(*out, "gil");
     cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
-    if (s->gil_probe)
+    if (s->gil_probe && !s->overhead_pairs)
       wk_gil_report(gil);
   }
   /* What the runtime is after the run: an extension module the workload

@@ -281,6 +281,10 @@ void gilprobe_set_enabled(int on) {
   atomic_store(&enabled, on);
 }
 
+int gilprobe_enabled(void) {
+  return atomic_load_explicit(&enabled, memory_order_relaxed);
+}
+
 const gil_view *gilprobe_main_gil(void) {
   return atomic_load_explicit(&ngils, memory_order_acquire) ? &gils[0] : NULL;
 }

@@ -64,6 +64,9 @@ int gilprobe__add(const gil_view *v);
 /* Stops (0) or resumes (1) counting; while off the wrappers only forward. */
 void gilprobe_set_enabled(int on);
 
+/* Whether counting is on. */
+int gilprobe_enabled(void);
+
 /* Whether any GIL is watched, and the first one's view (NULL if none). */
 const gil_view *gilprobe_main_gil(void);
 

@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include "modgillab.h"
 
+#include "gilprobe.h"
 #include "util.h"
 #include "workers.h"
 
@@ -92,6 +93,16 @@ static PyObject *gl_worker_leave(PyObject *self, PyObject *arg) {
   Py_RETURN_NONE;
 }
 
+/* Turns the GIL probe's counting on or off (gillab_drive.overhead). */
+static PyObject *gl_probe_enable(PyObject *self, PyObject *arg) {
+  (void)self;
+  int on = PyObject_IsTrue(arg);
+  if (on < 0)
+    return NULL;
+  gilprobe_set_enabled(on);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef gl_methods[] = {
     {"now_ns", gl_now_ns, METH_NOARGS,
      "now_ns() -> int: CLOCK_MONOTONIC in nanoseconds."},
@@ -102,6 +113,8 @@ static PyMethodDef gl_methods[] = {
      "seconds held."},
     {"worker_enter", gl_worker_enter, METH_O,
      "worker_enter(i): register the calling thread as worker i and bind it."},
+    {"probe_enable", gl_probe_enable, METH_O,
+     "probe_enable(on): count GIL waits (True) or only forward (False)."},
     {"worker_begin", gl_worker_begin, METH_O,
      "worker_begin(i): worker i starts its timed work (after the barrier)."},
     {"worker_leave", gl_worker_leave, METH_O,

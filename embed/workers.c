@@ -38,7 +38,8 @@ static struct {
   pthread_t sampler;
   int sampler_running;
   _Atomic int stop;
-  unsigned tick_us, cpu_every; /* sampler period; cpus_seen every n ticks */
+  int gil;            /* sample the GIL (while the probe counts) */
+  unsigned cpu_every; /* with GIL samples, cpus_seen every n ticks */
   _Atomic unsigned begun, left;
   unsigned long switch0, switch1; /* GIL hand-offs at first begin, last leave */
   uint64_t samples, locked;       /* GIL samples while workers ran */
@@ -141,12 +142,16 @@ static void sample_gil(void) {
 
 static void *sampler_main(void *arg) {
   (void)arg;
-  struct timespec tick = {0, (long)wk.tick_us * 1000};
+  /* The GIL is sampled each millisecond while the probe counts; otherwise
+   * the sampler wakes every 5 ms, for cpus_seen only. The probe can be
+   * switched on and off while the cell runs (gillab_drive.overhead). */
   for (unsigned t = 0; !atomic_load_explicit(&wk.stop, memory_order_relaxed);
        t++) {
-    if (wk.tick_us == WK_GIL_TICK_US)
+    int gil = wk.gil && gilprobe_enabled();
+    struct timespec tick = {0, (gil ? WK_GIL_TICK_US : WK_CPU_TICK_US) * 1000L};
+    if (gil)
       sample_gil();
-    for (unsigned i = 0; t % wk.cpu_every == 0 && i < wk.n; i++) {
+    for (unsigned i = 0; (!gil || t % wk.cpu_every == 0) && i < wk.n; i++) {
       wk_slot *s = &wk.slots[i];
       pid_t tid = atomic_load_explicit(&s->tid, memory_order_acquire);
       if (tid && atomic_load_explicit(&s->active, memory_order_relaxed))
@@ -160,8 +165,8 @@ static void *sampler_main(void *arg) {
 int wk_sampler_start(int gil) {
   /* Without GIL sampling the sampler wakes 5 times less often: that
    * difference is part of what the probe costs. */
-  wk.tick_us = gil ? WK_GIL_TICK_US : WK_CPU_TICK_US;
-  wk.cpu_every = WK_CPU_TICK_US / wk.tick_us;
+  wk.gil = gil;
+  wk.cpu_every = WK_CPU_TICK_US / WK_GIL_TICK_US;
   atomic_store(&wk.stop, 0);
   int rc = pthread_create(&wk.sampler, NULL, sampler_main, NULL);
   if (rc)
@@ -210,6 +215,13 @@ cJSON *wk_report(void) {
   return arr;
 }
 
+/* The time a thread could not run Python because of the GIL: waiting to
+ * acquire it, and, after dropping it on request, waiting for the hand-off
+ * to complete (FORCE_SWITCHING). */
+static uint64_t blocked_by_gil(const gp_counts *c) {
+  return c->wait_ns + c->switch_wait_ns;
+}
+
 void wk_gil_report(cJSON *gil) {
   gp_counts total, d;
   uint64_t spans = 0;
@@ -224,16 +236,19 @@ void wk_gil_report(cJSON *gil) {
     cJSON *t = cJSON_CreateObject();
     cJSON_AddItemToArray(per, t);
     cJSON_AddNumberToObject(t, "tid", atomic_load(&s->tid));
-    cJSON_AddNumberToObject(t, "wait_s", (double)d.wait_ns / 1e9);
+    cJSON_AddNumberToObject(t, "wait_s", (double)blocked_by_gil(&d) / 1e9);
+    cJSON_AddNumberToObject(t, "acq_wait_s", (double)d.wait_ns / 1e9);
     cJSON_AddNumberToObject(t, "waits", (double)d.waits);
     cJSON_AddNumberToObject(t, "drop_requests", (double)d.drop_requests);
     cJSON_AddNumberToObject(t, "held_frac",
                             wk.samples ? (double)s->held / wk.samples : 0);
     add_time_split(t, s);
   }
-  cJSON_AddNumberToObject(gil, "wait_s", (double)total.wait_ns / 1e9);
+  cJSON_AddNumberToObject(gil, "wait_s", (double)blocked_by_gil(&total) / 1e9);
+  cJSON_AddNumberToObject(gil, "acq_wait_s", (double)total.wait_ns / 1e9);
   cJSON_AddNumberToObject(gil, "wait_share",
-                          spans ? (double)total.wait_ns / (double)spans : 0);
+                          spans ? (double)blocked_by_gil(&total) / (double)spans
+                                : 0);
   cJSON_AddNumberToObject(gil, "waits", (double)total.waits);
   cJSON_AddNumberToObject(gil, "drop_requests", (double)total.drop_requests);
   cJSON_AddNumberToObject(gil, "switches", (double)(wk.switch1 - wk.switch0));

@@ -51,11 +51,12 @@ void wk_sampler_stop(void);
 cJSON *wk_report(void);
 
 /* Adds the GIL probe's figures for the workers' timed spans to gil (a JSON
- * object): wait_s, wait_share (of the workers' summed spans), waits,
- * drop_requests, switches, held_frac, acq_us
- * {p50, p90, p99, max}, switch_waits, switch_wait_s, mutex_wait_s,
- * samples, and per_thread [{tid, wait_s, waits, drop_requests, held_frac,
- * cpu_s, runq_s, blocked_s, vcsw, ivcsw}]. */
+ * object): wait_s (time blocked by the GIL: acq_wait_s waiting to acquire
+ * it, plus switch_wait_s waiting for a forced hand-off to complete),
+ * wait_share (of the workers' summed spans), waits, drop_requests, switches,
+ * held_frac, acq_us {p50, p90, p99, max}, switch_waits, switch_wait_s,
+ * mutex_wait_s, samples, and per_thread [{tid, wait_s, acq_wait_s, waits,
+ * drop_requests, held_frac, span_s, cpu_s, runq_s, blocked_s, vcsw, ivcsw}]. */
 void wk_gil_report(cJSON *gil);
 
 /* Frees the table. */

@@ -94,8 +94,10 @@ static int exp_hold(const calib_ctx *c, cJSON *list, char *err, size_t errlen) {
   return 0;
 }
 
-/* (b) N CPU-bound threads: the GIL is held all the time and each thread
- * waits for it (N-1)/N of its span. */
+/* (b) N CPU-bound threads running for the same span (calib.spin): the GIL
+ * is held all the time and each thread waits for it (N-1)/N of its span.
+ * The kernel's blocked time of the threads is reported beside, as an
+ * independent cross-check. */
 static int exp_cpu(const calib_ctx *c, unsigned n, cJSON *list, char *err,
                    size_t errlen) {
   char name[64];
@@ -143,39 +145,48 @@ static int exp_sleep(const calib_ctx *c, cJSON *list, char *err,
   return 0;
 }
 
-/* The probe's cost: cpu.primes with the probe on and off, in interleaved
- * pairs whose order alternates (so drift of the machine favours neither),
- * as the median of the pairs' wall-time ratios (on / off). */
+/* The probe's cost: cpu.primes by n threads with the probe on and off, in
+ * interleaved pairs of phases inside one runner (gillab_drive.overhead):
+ * one process means one memory layout and one hash seed for both sides,
+ * and phases a fraction of a second apart see the same machine. The median
+ * of the pairs' wall-time ratios (on / off), with their quartiles, which
+ * show how noisy the machine was. */
 static int overhead(const calib_ctx *c, unsigned n, const char *name,
                     cJSON *list, char *err, size_t errlen) {
   const wl_workload *wl = wl_find("cpu.primes");
-  uint64_t units = (uint64_t)fmax(1, (double)wl->units_py * c->o->size);
-  double *ratios = calloc(c->o->pairs, sizeof *ratios);
-  if (!ratios)
-    return -ENOMEM;
-  for (unsigned p = 0; p < c->o->pairs; p++) {
-    double wall[2] = {0, 0}; /* [0] probe off, [1] on */
-    for (int k = 0; k < 2; k++) {
-      int probe = (k + (int)p) % 2;
-      cJSON *r = run_cell(c, "cpu.primes", n, units, probe, err, errlen);
-      if (!r) {
-        free(ratios);
-        return -1;
-      }
-      wall[probe] = num(r, "wall_s");
-      cJSON_Delete(r);
-    }
-    ratios[p] = wall[1] / wall[0];
-    if (!c->o->quiet)
-      fprintf(stderr, "calibrate: overhead, %s: pair %u of %u: %.4f\n", name,
-              p + 1, c->o->pairs, ratios[p]);
+  uint64_t units = (uint64_t)fmax(1000, (double)wl->units_py * c->o->size / 2);
+  if (!c->o->quiet)
+    fprintf(stderr, "calibrate: overhead, %s, %u pairs of phases\n", name,
+            c->o->pairs);
+  cellspec_python py = {1, 0, 1};
+  cJSON *spec = cellspec_new(wl, MODEL_THREADS, n, units, NULL, &py);
+  cJSON_AddNumberToObject(spec, "overhead_pairs", c->o->pairs);
+  child_outcome out;
+  int rc =
+      cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
+  cJSON_Delete(spec);
+  if (rc < 0)
+    return -1;
+  if (out.status != CHILD_OK) {
+    snprintf(err, errlen, "overhead with %u threads: %s", n, out.reason);
+    child_outcome_clear(&out);
+    return -1;
   }
+  const cJSON *ratios = cJSON_GetObjectItemCaseSensitive(out.result, "ratios");
+  size_t nr = (size_t)cJSON_GetArraySize(ratios), k = 0;
+  double *v = calloc(nr + 1, sizeof *v);
+  const cJSON *r;
+  cJSON_ArrayForEach(r, ratios) v[k++] = r->valuedouble;
+  double median = stats_median(v, nr); /* sorts v */
   cJSON *e = cJSON_CreateObject();
   cJSON_AddStringToObject(e, "name", name);
-  cJSON_AddNumberToObject(e, "ratio", stats_median(ratios, c->o->pairs));
-  cJSON_AddNumberToObject(e, "pairs", c->o->pairs);
+  cJSON_AddNumberToObject(e, "ratio", median);
+  cJSON_AddNumberToObject(e, "pairs", (double)nr);
+  cJSON_AddNumberToObject(e, "q1", nr ? v[nr / 4] : NAN);
+  cJSON_AddNumberToObject(e, "q3", nr ? v[(3 * nr) / 4] : NAN);
   cJSON_AddItemToArray(list, e);
-  free(ratios);
+  free(v);
+  child_outcome_clear(&out);
   return 0;
 }
 
@@ -224,10 +235,10 @@ void calibrate_print(const cJSON *result, FILE *f) {
             of_span ? " of the threads' time" : "");
   }
   fprintf(f, "\nprobe cost (wall time with the probe on / off, median of "
-             "interleaved pairs)\n");
+             "interleaved pairs;\nthe quartiles show the machine's noise)\n");
   cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(result, "overhead")) {
-    fprintf(f, "%-22s %10.4f  (%g pairs)\n",
+    fprintf(f, "%-22s %10.4f  (%g pairs, quartiles %.3f .. %.3f)\n",
             cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring,
-            num(e, "ratio"), num(e, "pairs"));
+            num(e, "ratio"), num(e, "pairs"), num(e, "q1"), num(e, "q3"));
   }
 }

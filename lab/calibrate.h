@@ -7,7 +7,8 @@
  * (N-1)/N of its span (and the GIL is held all the time). (c)
  * sleepers_4_threads: threads that sleep with the GIL released wait about
  * nothing. Cost: cpu.primes with the probe on and off, with 1 and with 4
- * contended threads, as the median of interleaved pairs.
+ * contended threads, as the median of interleaved pairs of phases run in
+ * one process.
  */
 #ifndef GILLAB_CALIBRATE_H
 #define GILLAB_CALIBRATE_H
@@ -25,7 +26,7 @@ typedef struct {
 
 /* Runs everything. On success *out is a new object {"runtime",
  * "experiments": [{name, truth_s, measured_s, error_pct, basis}],
- * "overhead": [{name, ratio, pairs}]}; otherwise a negative code with
+ * "overhead": [{name, ratio, pairs, q1, q3}]}; otherwise a negative code with
  * err. */
 int calibrate_run(const calib_opts *o, cJSON **out, char *err, size_t errlen);
 

@@ -108,12 +108,12 @@ static const char calibrate_usage[] =
     "                       its time\n"
     "  sleepers_4_threads   threads sleeping with the GIL released wait ~0\n"
     "  overhead             cpu.primes with the probe on / off, 1 and 4\n"
-    "                       threads, median of interleaved pairs\n"
+    "                       threads, median of interleaved pairs of phases\n"
+    "                       in one process\n"
     "  --json         print the result as JSON\n"
     "  --runtime TAG  the runtime to calibrate (default: the build's first)\n"
-    "  --pairs N      on/off pairs for the overhead (default 7, at least 5 "
-    "for\n"
-    "                 a median worth quoting)\n"
+    "  --pairs N      on/off pairs for the overhead (default 11, at least 5\n"
+    "                 for a median worth quoting)\n"
     "  --size X       scale cpu.primes' work (default 0.5)\n"
     "  -q, --quiet    no progress on stderr\n";
 
@@ -127,7 +127,7 @@ static int cmd_calibrate(int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  calib_opts o = {GILLAB_DEFAULT_RUNTIME, 7, 0.5, 0};
+  calib_opts o = {GILLAB_DEFAULT_RUNTIME, 11, 0.5, 0};
   int json = 0, c;
   char *end, err[1024];
   optind = 0;

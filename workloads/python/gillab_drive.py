@@ -83,6 +83,60 @@ def threads(module, workers, units, switch_interval=None):
     }
 
 
+def overhead(module, workers, units, pairs, switch_interval=None):
+    """The GIL probe's cost, measured inside one process: `workers` threads
+    do the same work (`units`) in 2 * pairs timed phases, the probe on in
+    one phase of each pair and off in the other (the order alternating from
+    pair to pair), after one warm-up phase. One process means one memory
+    layout and one hash seed for both sides, and pairs a fraction of a
+    second apart see the same machine. Returns each pair's on/off ratio of
+    wall time."""
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
+    mod = importlib.import_module(module)
+    phases = 1 + 2 * pairs
+    start = threading.Barrier(workers + 1)
+    done = threading.Barrier(workers + 1)
+    errors = []
+
+    def worker(i):
+        try:
+            _gillab.worker_enter(i)
+            for _ in range(phases):
+                start.wait()
+                mod.work(i, workers, units)
+                done.wait()
+        except BaseException as e:  # a broken barrier ends the others too
+            errors.append(e)
+            start.abort()
+            done.abort()
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for t in pool:
+        t.start()
+    walls = {True: [], False: []}
+    try:
+        for phase in range(phases):
+            pair = (phase - 1) // 2
+            on = phase == 0 or ((phase - 1) % 2 == 0) == (pair % 2 == 0)
+            _gillab.probe_enable(on)
+            start.wait()
+            t0 = _gillab.now_ns()
+            done.wait()
+            if phase > 0:
+                walls[on].append(_gillab.now_ns() - t0)
+    except threading.BrokenBarrierError:
+        pass
+    _gillab.probe_enable(True)
+    for t in pool:
+        t.join()
+    if errors:
+        raise RuntimeError(f"overhead: a worker failed: {errors[0]!r}")
+    ratios = [a / b for a, b in zip(walls[True], walls[False])]
+    return {"ratios": ratios, "wall_s": sum(walls[True] + walls[False]) / 1e9,
+            "ops": 0, "answer": 0}
+
+
 def runtime_info():
     """What this runtime is, for the metadata record and `gillab version`."""
     return {
