@@ -27,6 +27,7 @@ typedef struct {
   double switch_interval;  /* seconds; 0: the runtime's default */
   long hash_seed;          /* PYTHONHASHSEED; -1: random */
   unsigned overhead_pairs; /* > 0: measure the probe's cost instead */
+  int overhead_control;    /* ... with the probe on on both sides (A/A) */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -47,6 +48,8 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
   s->overhead_pairs = cJSON_IsNumber(pairs) && pairs->valuedouble >= 1
                           ? (unsigned)pairs->valuedouble
                           : 0;
+  s->overhead_control =
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "overhead_control"));
   if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
       !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
@@ -115,6 +118,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   if (s->overhead_pairs) {
     snprintf(func, sizeof func, "overhead");
     cJSON_AddNumberToObject(args, "pairs", s->overhead_pairs);
+    cJSON_AddBoolToObject(args, "control", s->overhead_control);
   }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);

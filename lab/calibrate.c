@@ -145,22 +145,18 @@ static int exp_sleep(const calib_ctx *c, cJSON *list, char *err,
   return 0;
 }
 
-/* The probe's cost: cpu.primes by n threads with the probe on and off, in
- * interleaved pairs of phases inside one runner (gillab_drive.overhead):
- * one process means one memory layout and one hash seed for both sides,
- * and phases a fraction of a second apart see the same machine. The median
- * of the pairs' wall-time ratios (on / off), with their quartiles, which
- * show how noisy the machine was. */
-static int overhead(const calib_ctx *c, unsigned n, const char *name,
-                    cJSON *list, char *err, size_t errlen) {
+/* One in-process series of probe on/off pairs (gillab_drive.overhead):
+ * the median of the pairs' wall-time ratios and its quartiles into
+ * *median, *q1, *q3. control keeps the probe on on both sides (A/A). */
+static int overhead_series(const calib_ctx *c, unsigned n, int control,
+                           double *median, double *q1, double *q3, char *err,
+                           size_t errlen) {
   const wl_workload *wl = wl_find("cpu.primes");
   uint64_t units = (uint64_t)fmax(1000, (double)wl->units_py * c->o->size / 2);
-  if (!c->o->quiet)
-    fprintf(stderr, "calibrate: overhead, %s, %u pairs of phases\n", name,
-            c->o->pairs);
   cellspec_python py = {1, 0, 1};
   cJSON *spec = cellspec_new(wl, MODEL_THREADS, n, units, NULL, &py);
   cJSON_AddNumberToObject(spec, "overhead_pairs", c->o->pairs);
+  cJSON_AddBoolToObject(spec, "overhead_control", control);
   child_outcome out;
   int rc =
       cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
@@ -177,16 +173,41 @@ static int overhead(const calib_ctx *c, unsigned n, const char *name,
   double *v = calloc(nr + 1, sizeof *v);
   const cJSON *r;
   cJSON_ArrayForEach(r, ratios) v[k++] = r->valuedouble;
-  double median = stats_median(v, nr); /* sorts v */
-  cJSON *e = cJSON_CreateObject();
-  cJSON_AddStringToObject(e, "name", name);
-  cJSON_AddNumberToObject(e, "ratio", median);
-  cJSON_AddNumberToObject(e, "pairs", (double)nr);
-  cJSON_AddNumberToObject(e, "q1", nr ? v[nr / 4] : NAN);
-  cJSON_AddNumberToObject(e, "q3", nr ? v[(3 * nr) / 4] : NAN);
-  cJSON_AddItemToArray(list, e);
+  *median = stats_median(v, nr); /* sorts v */
+  *q1 = nr ? v[nr / 4] : NAN;
+  *q3 = nr ? v[(3 * nr) / 4] : NAN;
   free(v);
   child_outcome_clear(&out);
+  return 0;
+}
+
+/* The probe's cost: cpu.primes by n threads with the probe on and off, in
+ * interleaved pairs of phases inside one runner: one process means one
+ * memory layout and one hash seed for both sides, and phases a fraction of
+ * a second apart see the same machine. Beside it, the same series with the
+ * probe on on both sides (A/A): how far from 1 the machine's noise alone
+ * puts the median, so a reader can tell a cost from noise. */
+static int overhead(const calib_ctx *c, unsigned n, const char *name,
+                    cJSON *list, char *err, size_t errlen) {
+  double m, q1, q3, cm, cq1, cq3;
+  if (!c->o->quiet)
+    fprintf(stderr,
+            "calibrate: overhead, %s, %u pairs of phases, and an A/A "
+            "control\n",
+            name, c->o->pairs);
+  if (overhead_series(c, n, 0, &m, &q1, &q3, err, errlen) < 0 ||
+      overhead_series(c, n, 1, &cm, &cq1, &cq3, err, errlen) < 0)
+    return -1;
+  cJSON *e = cJSON_CreateObject();
+  cJSON_AddStringToObject(e, "name", name);
+  cJSON_AddNumberToObject(e, "ratio", m);
+  cJSON_AddNumberToObject(e, "pairs", c->o->pairs);
+  cJSON_AddNumberToObject(e, "q1", q1);
+  cJSON_AddNumberToObject(e, "q3", q3);
+  cJSON_AddNumberToObject(e, "control_ratio", cm);
+  cJSON_AddNumberToObject(e, "control_q1", cq1);
+  cJSON_AddNumberToObject(e, "control_q3", cq3);
+  cJSON_AddItemToArray(list, e);
   return 0;
 }
 
@@ -234,11 +255,16 @@ void calibrate_print(const cJSON *result, FILE *f) {
             num(e, "truth_s"), num(e, "measured_s"), num(e, "error_pct"),
             of_span ? " of the threads' time" : "");
   }
-  fprintf(f, "\nprobe cost (wall time with the probe on / off, median of "
-             "interleaved pairs;\nthe quartiles show the machine's noise)\n");
+  fprintf(f, "\nprobe cost: wall time with the probe on / off, median of "
+             "interleaved pairs\n(quartiles); the A/A control keeps the probe "
+             "on on both sides: its\ndistance from 1 is the machine's noise\n");
   cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(result, "overhead")) {
-    fprintf(f, "%-22s %10.4f  (%g pairs, quartiles %.3f .. %.3f)\n",
+    fprintf(f,
+            "%-22s %8.4f (%.3f .. %.3f)   A/A control %.4f (%.3f .. %.3f), "
+            "%g pairs\n",
             cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring,
-            num(e, "ratio"), num(e, "pairs"), num(e, "q1"), num(e, "q3"));
+            num(e, "ratio"), num(e, "q1"), num(e, "q3"),
+            num(e, "control_ratio"), num(e, "control_q1"), num(e, "control_q3"),
+            num(e, "pairs"));
   }
 }

@@ -26,7 +26,9 @@ typedef struct {
 
 /* Runs everything. On success *out is a new object {"runtime",
  * "experiments": [{name, truth_s, measured_s, error_pct, basis}],
- * "overhead": [{name, ratio, pairs, q1, q3}]}; otherwise a negative code with
+ * "overhead": [{name, ratio, pairs, q1, q3, control_ratio, control_q1,
+ * control_q3}]} (the control: the probe on on both sides); otherwise a
+ * negative code with
  * err. */
 int calibrate_run(const calib_opts *o, cJSON **out, char *err, size_t errlen);
 

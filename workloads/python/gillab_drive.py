@@ -83,14 +83,16 @@ def threads(module, workers, units, switch_interval=None):
     }
 
 
-def overhead(module, workers, units, pairs, switch_interval=None):
+def overhead(module, workers, units, pairs, switch_interval=None,
+             control=False):
     """The GIL probe's cost, measured inside one process: `workers` threads
     do the same work (`units`) in 2 * pairs timed phases, the probe on in
     one phase of each pair and off in the other (the order alternating from
     pair to pair), after one warm-up phase. One process means one memory
     layout and one hash seed for both sides, and pairs a fraction of a
     second apart see the same machine. Returns each pair's on/off ratio of
-    wall time."""
+    wall time. With `control`, the probe stays on in both phases of a pair:
+    the ratios then show the machine's noise alone (an A/A test)."""
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     mod = importlib.import_module(module)
@@ -119,7 +121,7 @@ def overhead(module, workers, units, pairs, switch_interval=None):
         for phase in range(phases):
             pair = (phase - 1) // 2
             on = phase == 0 or ((phase - 1) % 2 == 0) == (pair % 2 == 0)
-            _gillab.probe_enable(on)
+            _gillab.probe_enable(on or control)
             start.wait()
             t0 = _gillab.now_ns()
             done.wait()
