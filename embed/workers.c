@@ -17,8 +17,12 @@
 #include <unistd.h>
 
 #define WK_MAX_CPUS 4096
-#define WK_GIL_TICK_US 1000 /* GIL samples every millisecond */
-#define WK_CPU_TICK_US 5000 /* cpus_seen every 5 ms */
+/* The sampler wakes every 2.5 to 7.5 ms (5 ms on average), at random: a
+ * fixed period could lock onto the GIL's 5 ms switch interval and always see
+ * the same phase of the hand-off cycle. The period does not depend on the
+ * probe, so turning the probe on adds no wake-ups. */
+#define WK_TICK_MIN_US 2500
+#define WK_TICK_SPAN_US 5000
 
 typedef struct {
   char *set;          /* planned cpuset, "" = unbound */
@@ -38,8 +42,8 @@ static struct {
   pthread_t sampler;
   int sampler_running;
   _Atomic int stop;
-  int gil;            /* sample the GIL (while the probe counts) */
-  unsigned cpu_every; /* with GIL samples, cpus_seen every n ticks */
+  int gil; /* sample the GIL (while the probe counts) */
+
   _Atomic unsigned begun, left;
   unsigned long switch0, switch1; /* GIL hand-offs at first begin, last leave */
   uint64_t samples, locked;       /* GIL samples while workers ran */
@@ -142,16 +146,16 @@ static void sample_gil(void) {
 
 static void *sampler_main(void *arg) {
   (void)arg;
-  /* The GIL is sampled each millisecond while the probe counts; otherwise
-   * the sampler wakes every 5 ms, for cpus_seen only. The probe can be
-   * switched on and off while the cell runs (gillab_drive.overhead). */
-  for (unsigned t = 0; !atomic_load_explicit(&wk.stop, memory_order_relaxed);
-       t++) {
-    int gil = wk.gil && gilprobe_enabled();
-    struct timespec tick = {0, (gil ? WK_GIL_TICK_US : WK_CPU_TICK_US) * 1000L};
-    if (gil)
+  uint64_t x = 0x9E3779B97F4A7C15ull ^ (uint64_t)gettid(); /* xorshift64 */
+  while (!atomic_load_explicit(&wk.stop, memory_order_relaxed)) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    struct timespec tick = {0, (long)(WK_TICK_MIN_US + x % WK_TICK_SPAN_US) *
+                                   1000};
+    /* The probe can be switched on and off while the cell runs
+     * (gillab_drive.overhead). */
+    if (wk.gil && gilprobe_enabled())
       sample_gil();
-    for (unsigned i = 0; (!gil || t % wk.cpu_every == 0) && i < wk.n; i++) {
+    for (unsigned i = 0; i < wk.n; i++) {
       wk_slot *s = &wk.slots[i];
       pid_t tid = atomic_load_explicit(&s->tid, memory_order_acquire);
       if (tid && atomic_load_explicit(&s->active, memory_order_relaxed))
@@ -163,10 +167,7 @@ static void *sampler_main(void *arg) {
 }
 
 int wk_sampler_start(int gil) {
-  /* Without GIL sampling the sampler wakes 5 times less often: that
-   * difference is part of what the probe costs. */
   wk.gil = gil;
-  wk.cpu_every = WK_CPU_TICK_US / WK_GIL_TICK_US;
   atomic_store(&wk.stop, 0);
   int rc = pthread_create(&wk.sampler, NULL, sampler_main, NULL);
   if (rc)

@@ -6,10 +6,11 @@
  * A driver calls, on each worker thread: wk_enter before the start barrier
  * (binding), wk_begin right after it (the timed span starts), wk_leave when
  * the work is done. Python drivers reach these through _gillab.worker_enter,
- * worker_begin and worker_leave. A sampler thread reads every running
- * worker's last CPU every few milliseconds (cpus_seen shows migrations the
- * enter/leave samples would miss) and, in Python cells, the GIL's state
- * every millisecond (held fraction and which worker held it).
+ * worker_begin and worker_leave. A sampler thread wakes every 5 ms on
+ * average (2.5 to 7.5 ms at random) and reads every running worker's last
+ * CPU (cpus_seen shows migrations the enter/leave samples would miss) and,
+ * in Python cells, the GIL's state (held fraction and which worker held
+ * it).
  *
  * Notes about the implementation: the table is written once by wk_setup
  * before any worker starts; each worker writes only its own slot; the
@@ -41,8 +42,7 @@ void wk_begin(unsigned i);
 /* On worker i's own thread when its work is done. */
 void wk_leave(unsigned i);
 
-/* Starts and stops the sampler thread; gil: also sample the GIL (every
- * millisecond; cpus_seen are sampled every 5 ms either way). */
+/* Starts and stops the sampler thread; gil: also sample the GIL. */
 int wk_sampler_start(int gil);
 void wk_sampler_stop(void);
 

@@ -315,7 +315,7 @@ static void write_workload(FILE *f, records *r, const char *workload) {
     write_table(f, r, workload, "gil.wait_share", FMT_PERCENT, workers,
                 nworkers);
     fprintf(f, "\nGIL held: the fraction of the time the GIL was held "
-               "(median of 1 ms samples), by workers:\n\n");
+               "(median; sampled every 5 ms on average), by workers:\n\n");
     write_table(f, r, workload, "gil.held_frac", FMT_RATIO, workers, nworkers);
     fprintf(f, "\nGIL acquisition latency, 99th percentile in microseconds "
                "(median), by workers:\n\n");
