@@ -28,33 +28,46 @@ static void progress(const calib_ctx *c, const char *fmt, const char *what) {
   }
 }
 
-/* Runs one cell of workload `name` and returns the runner's result (the
- * caller frees it), or NULL with err. */
-static cJSON *run_cell(const calib_ctx *c, const char *name, unsigned workers,
-                       uint64_t units, int probe, char *err, size_t errlen) {
+/* A cell spec for `workers` threads of workload `name`, with the probe on,
+ * the runtime's switch interval and hash seed 1 for every calibration cell
+ * (so runs differ only in what is compared). NULL if no such workload. */
+static cJSON *calib_spec(const char *name, unsigned workers, uint64_t units) {
   const wl_workload *wl = wl_find(name);
-  if (!wl) {
-    snprintf(err, errlen, "no workload %s", name);
+  cellspec_python py = {1, 0, 1};
+  return wl ? cellspec_new(wl, MODEL_THREADS, workers, units, NULL, &py) : NULL;
+}
+
+/* Runs the cell spec (taken over) and returns the runner's result (the
+ * caller frees it), or NULL with err. */
+static cJSON *run_spec(const calib_ctx *c, cJSON *spec, char *err,
+                       size_t errlen) {
+  if (!spec) {
+    snprintf(err, errlen, "no such calibration workload in this build");
     return NULL;
   }
-  /* One hash seed for every cell, so on/off pairs differ only in the
-   * probe. */
-  cellspec_python py = {probe, 0, 1};
-  cJSON *spec = cellspec_new(wl, MODEL_THREADS, workers, units, NULL, &py);
   child_outcome out;
   int rc =
       cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
+  char what[128];
+  snprintf(what, sizeof what, "%s with %d workers",
+           cJSON_GetObjectItemCaseSensitive(spec, "workload")->valuestring,
+           cJSON_GetObjectItemCaseSensitive(spec, "workers")->valueint);
   cJSON_Delete(spec);
   if (rc < 0)
     return NULL;
   if (out.status != CHILD_OK) {
-    snprintf(err, errlen, "%s with %u workers: %s", name, workers, out.reason);
+    snprintf(err, errlen, "%s: %s", what, out.reason);
     child_outcome_clear(&out);
     return NULL;
   }
   cJSON *result = out.result;
   out.result = NULL;
   return result;
+}
+
+static cJSON *run_cell(const calib_ctx *c, const char *name, unsigned workers,
+                       uint64_t units, char *err, size_t errlen) {
+  return run_spec(c, calib_spec(name, workers, units), err, errlen);
 }
 
 static double num(const cJSON *o, const char *key) {
@@ -83,7 +96,7 @@ static void add_experiment(cJSON *list, const char *name, double truth,
  * Python: the waiter's GIL wait against the time held. */
 static int exp_hold(const calib_ctx *c, cJSON *list, char *err, size_t errlen) {
   progress(c, "calibrate: %s\n", "hold_gil (2 threads, 20 holds of 50 ms)");
-  cJSON *r = run_cell(c, "calib.hold", 2, 20, 1, err, errlen);
+  cJSON *r = run_cell(c, "calib.hold", 2, 20, err, errlen);
   if (!r)
     return -1;
   double truth = num(r, "answer") / 1e6;
@@ -103,16 +116,16 @@ static int exp_cpu(const calib_ctx *c, unsigned n, cJSON *list, char *err,
   char name[64];
   snprintf(name, sizeof name, "cpu_bound_%u_threads", n);
   progress(c, "calibrate: %s\n", name);
-  const wl_workload *wl = wl_find("cpu.primes");
-  uint64_t units = (uint64_t)fmax(1, (double)wl->units_py * c->o->size);
-  cJSON *r = run_cell(c, "cpu.primes", n, units, 1, err, errlen);
+  uint64_t ms = (uint64_t)fmax(100, 2000 * c->o->size);
+  cJSON *r = run_cell(c, "calib.spin", n, ms, err, errlen);
   if (!r)
     return -1;
-  double truth = 0, measured = 0;
+  double truth = 0, measured = 0, blocked = 0;
   const cJSON *t;
   cJSON_ArrayForEach(t, per_thread(r)) {
     truth += num(t, "span_s") * (n - 1) / n;
     measured += num(t, "wait_s");
+    blocked += num(t, "blocked_s");
   }
   add_experiment(list, name, truth, measured, 100 * (measured - truth) / truth,
                  "truth");
@@ -120,6 +133,7 @@ static int exp_cpu(const calib_ctx *c, unsigned n, cJSON *list, char *err,
   cJSON_AddNumberToObject(
       e, "held_frac",
       num(cJSON_GetObjectItemCaseSensitive(r, "gil"), "held_frac"));
+  cJSON_AddNumberToObject(e, "blocked_s", blocked);
   cJSON_Delete(r);
   return 0;
 }
@@ -130,7 +144,7 @@ static int exp_cpu(const calib_ctx *c, unsigned n, cJSON *list, char *err,
 static int exp_sleep(const calib_ctx *c, cJSON *list, char *err,
                      size_t errlen) {
   progress(c, "calibrate: %s\n", "sleepers_4_threads");
-  cJSON *r = run_cell(c, "calib.sleep", 4, 400, 1, err, errlen);
+  cJSON *r = run_cell(c, "calib.sleep", 4, 400, err, errlen);
   if (!r)
     return -1;
   double spans = 0, measured = 0;
@@ -153,22 +167,13 @@ static int overhead_series(const calib_ctx *c, unsigned n, int control,
                            size_t errlen) {
   const wl_workload *wl = wl_find("cpu.primes");
   uint64_t units = (uint64_t)fmax(1000, (double)wl->units_py * c->o->size / 2);
-  cellspec_python py = {1, 0, 1};
-  cJSON *spec = cellspec_new(wl, MODEL_THREADS, n, units, NULL, &py);
+  cJSON *spec = calib_spec("cpu.primes", n, units);
   cJSON_AddNumberToObject(spec, "overhead_pairs", c->o->pairs);
   cJSON_AddBoolToObject(spec, "overhead_control", control);
-  child_outcome out;
-  int rc =
-      cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
-  cJSON_Delete(spec);
-  if (rc < 0)
+  cJSON *result = run_spec(c, spec, err, errlen);
+  if (!result)
     return -1;
-  if (out.status != CHILD_OK) {
-    snprintf(err, errlen, "overhead with %u threads: %s", n, out.reason);
-    child_outcome_clear(&out);
-    return -1;
-  }
-  const cJSON *ratios = cJSON_GetObjectItemCaseSensitive(out.result, "ratios");
+  const cJSON *ratios = cJSON_GetObjectItemCaseSensitive(result, "ratios");
   size_t nr = (size_t)cJSON_GetArraySize(ratios), k = 0;
   double *v = calloc(nr + 1, sizeof *v);
   const cJSON *r;
@@ -177,7 +182,7 @@ static int overhead_series(const calib_ctx *c, unsigned n, int control,
   *q1 = nr ? v[nr / 4] : NAN;
   *q3 = nr ? v[(3 * nr) / 4] : NAN;
   free(v);
-  child_outcome_clear(&out);
+  cJSON_Delete(result);
   return 0;
 }
 
