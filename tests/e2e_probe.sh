@@ -6,18 +6,9 @@
 # accuracy targets (2 %) are checked by `gillab calibrate` itself, whose
 # figures go into the issue notes, not by this test.
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh"
 build=${1:?usage: e2e_probe.sh BUILD_DIR}
 gillab="$build/gillab"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
-  else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-jqtrue() { jq -e -s "$2" "$1" >/dev/null; }
-jqone() { jq -e "$2" "$1" >/dev/null; }
 
 "$gillab" list --runtimes | tail -n +2 >"$tmp/runtimes"
 while read -r tag _ kind _; do
@@ -59,5 +50,4 @@ check "calibrate (c): sleepers wait under 2 % of their time" jqone "$tmp/cal.jso
 check "calibrate: overhead ratios for 1 and 4 threads" jqone "$tmp/cal.json" \
   '.overhead | length == 2 and all(.ratio > 0.5 and .ratio < 2)'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+e2e_finish

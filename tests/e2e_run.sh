@@ -5,21 +5,9 @@
 # Timing-dependent checks use generous bounds: the VMs this runs on are
 # noisy, and these tests are about behaviour, not speed.
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh"
 build=${1:?usage: e2e_run.sh BUILD_DIR}
 gillab="$build/gillab"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() { # check NAME COMMAND...: passes when COMMAND succeeds
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
-  else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-quiet() { "$@" >/dev/null; }
-jqtrue() { # jqtrue FILE FILTER: the filter, run over all records, is true
-  jq -e -s "$2" "$1" >/dev/null
-}
 
 # 1. A crashing workload is a failed cell; the other cells complete.
 run="$tmp/run"
@@ -86,5 +74,4 @@ check "report remakes summary.md" quiet "$gillab" report "$run"
 check "topo plans a synthetic machine" \
   test "$("$gillab" topo --synthetic 'pack:2 core:8 pu:2' --plan scatter -n 4 | tail -n 1)" = "scatter  4 workers -> PU 0 16 2 18"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+e2e_finish

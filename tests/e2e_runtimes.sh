@@ -5,17 +5,9 @@
 # With "free-threaded": the checks of a free-threaded runtime, or exit 77
 # (ctest: skipped) when the build has none.
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh"
 build=${1:?usage: e2e_runtimes.sh BUILD_DIR [free-threaded]}
 gillab="$build/gillab"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
-  else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-jqtrue() { jq -e -s "$2" "$1" >/dev/null; }
 
 # runtime lines: TAG VERSION GIL|free-threaded RUNNER
 "$gillab" list --runtimes | tail -n +2 >"$tmp/runtimes"
@@ -35,8 +27,7 @@ if [ "${2:-}" = free-threaded ]; then
     '[.[] | select(.type == "cell")] | all(.gil.enabled == false and .gil.free_threaded_build == true and .gil.reenabled == false and .python.free_threaded == true)'
   check "free-threaded $ft: the metadata says free-threaded" jqtrue "$tmp/ft/results.jsonl" \
     '.[0].runtimes[0].free_threaded == true and .[0].runtimes[0].gil_enabled == false'
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  e2e_finish
   exit
 fi
 
@@ -72,5 +63,4 @@ check "the default runtime is the build's first ($first)" jqtrue "$tmp/def/resul
 "$gillab" run --runtime "$first,nope" -o "$tmp/bad" >/dev/null 2>"$tmp/err"; rc=$?
 check "an unknown runtime is refused, naming the available ones" \
   test $rc -eq 2 -a -n "$(grep "available: $first" "$tmp/err")"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+e2e_finish
