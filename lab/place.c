@@ -452,7 +452,7 @@ int place_plan(const place_topo *t, place_policy p, unsigned n,
     goto err;
   }
   for (unsigned i = 0; i < n; i++) {
-    hwloc_bitmap_only(bm, order[i % norder]);
+    hwloc_bitmap_only(bm, order[p == PLACE_ONE_CORE ? 0 : i % norder]);
     if (hwloc_bitmap_list_asprintf(&plan->sets[i], bm) < 0) {
       plan->sets[i] = NULL;
       rc = -ENOMEM;
@@ -510,6 +510,15 @@ int place_bind_self(place_topo *t, const char *set, char *err, size_t errlen) {
 out:
   hwloc_bitmap_free(bm);
   return rc;
+}
+
+int place_set_has(const char *set, int cpu) {
+  hwloc_bitmap_t bm = hwloc_bitmap_alloc();
+  int has = bm && set && *set && cpu >= 0 &&
+            hwloc_bitmap_list_sscanf(bm, set) == 0 &&
+            hwloc_bitmap_isset(bm, (unsigned)cpu);
+  hwloc_bitmap_free(bm);
+  return has;
 }
 
 int place_last_cpu(place_topo *t, pid_t tid) {

@@ -15,7 +15,10 @@
  *   scatter  one PU per core, cores chosen round-robin across the widest
  *            branches of the tree first (packages, then NUMA groups, ...);
  *            SMT siblings only once every core has a worker.
- * With more workers than PUs, both wrap around and reuse PUs in the same order.
+ *   one-core every worker on the same PU (compact's first): the workers
+ *            share one CPU, a baseline for contention.
+ * With more workers than PUs, compact and scatter wrap around and reuse PUs
+ * in the same order.
  *
  * Errors: functions return 0 or a negative errno-style code and write a
  * sentence into the caller's err buffer (errlen bytes, always terminated).
@@ -30,7 +33,8 @@
 #define PLACE_POLICY_MAP(X)                                                    \
   X(NONE, "none", "no binding: the OS scheduler decides")                      \
   X(COMPACT, "compact", "one core after the next, SMT siblings last")          \
-  X(SCATTER, "scatter", "spread across packages/NUMA groups, SMT last")
+  X(SCATTER, "scatter", "spread across packages/NUMA groups, SMT last")        \
+  X(ONE_CORE, "one-core", "every worker on one PU, the first of compact")
 
 typedef enum {
 #define PLACE_ENUM(e, name, help) PLACE_##e,
@@ -89,6 +93,10 @@ void place_plan_free(place_plan_t *plan);
  * plan). "" or NULL does nothing and returns 0. Fails with err if the set is
  * malformed or the kernel refuses (e.g. a CPU outside the allowed set). */
 int place_bind_self(place_topo *t, const char *set, char *err, size_t errlen);
+
+/* Whether CPU (an OS index) is in set (hwloc list syntax). 0 for a
+ * malformed or empty set. */
+int place_set_has(const char *set, int cpu);
 
 /* The OS index of the CPU thread tid (a Linux thread id in this process) last
  * ran on, or -1 if it cannot be told (e.g. the thread has exited). */

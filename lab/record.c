@@ -1,6 +1,8 @@
 /* record — see record.h. */
 #include "record.h"
 
+#include "place.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -54,6 +56,26 @@ static cJSON *union_cpus(const cJSON *workers) {
   return seen;
 }
 
+/* placement_ok: every bound worker was seen only on CPUs of its set (true
+ * or false), or null when no worker was bound (placement none). */
+static void add_placement_ok(cJSON *rec, const cJSON *workers) {
+  int bound = 0, ok = 1;
+  const cJSON *w, *cpu;
+  cJSON_ArrayForEach(w, workers) {
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(w, "bound");
+    if (!cJSON_IsString(set) || !set->valuestring[0])
+      continue;
+    bound = 1;
+    cJSON_ArrayForEach(cpu, cJSON_GetObjectItemCaseSensitive(w, "cpus_seen"))
+        ok &= cJSON_IsNumber(cpu) &&
+              place_set_has(set->valuestring, (int)cpu->valuedouble);
+  }
+  if (bound)
+    cJSON_AddBoolToObject(rec, "placement_ok", ok);
+  else
+    cJSON_AddNullToObject(rec, "placement_ok");
+}
+
 static cJSON *take(cJSON *from, const char *key) {
   cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(from, key);
   return v ? v : cJSON_CreateNull();
@@ -84,6 +106,7 @@ double record_measured(cJSON *rec, cJSON *result, double baseline) {
   if (!workers)
     workers = cJSON_CreateArray();
   cJSON_AddItemToObject(rec, "cpus_seen", union_cpus(workers));
+  add_placement_ok(rec, workers);
   cJSON_AddItemToObject(rec, "per_worker", workers);
   cJSON_AddItemToObject(rec, "setup_s", take(result, "setup_s"));
   static const char *const optional[] = {"gil", "python"};

@@ -6,7 +6,8 @@
  * (workload, model, workers, placement, runtime, rep, units), a status
  * ("ok", "failed", "timeout", "skipped") and error (null when ok); a
  * measured cell adds ops, wall_s, throughput (ops/s), speedup, answer,
- * cpus_seen (union over workers), per_worker, setup_s, and for Python
+ * cpus_seen (union over workers), per_worker, placement_ok (every bound
+ * worker stayed on its set; null when none was bound), setup_s, and for Python
  * models python (the runtime) and gil {enabled, free_threaded_build,
  * reenabled}.
  */

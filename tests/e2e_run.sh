@@ -52,6 +52,14 @@ check "Python and C twins agree ($py primes)" test -n "$py" -a "$py" = "$c" -a "
 check "compact binds workers to the planned PUs" jqtrue "$tmp/place/results.jsonl" \
   '[.[] | select(.type == "cell")] | length == 4 and all(.status == "ok" and (.per_worker | all(.bound != "" and (.cpus_seen == [.bound | tonumber]))))'
 
+"$gillab" run -w cpu.primes -m native-threads,threads -n 2 -p one-core -r 1 \
+  --size 0.05 -o "$tmp/onecore" -q >/dev/null 2>&1
+check "one-core confines every worker to one PU, and says the placement held" \
+  jqtrue "$tmp/onecore/results.jsonl" \
+  '[.[] | select(.type == "cell" and .workers == 2)] | length == 2 and all(.placement_ok == true and (.cpus_seen | length == 1) and (.per_worker | map(.bound) | unique | length == 1))'
+check "placement none has no placement to hold (placement_ok null)" jqtrue "$res" \
+  '[.[] | select(.workload == "cpu.primes")] | all(.placement_ok == null)'
+
 # 5. Bad input: clear errors, exit 2, nothing lost.
 "$gillab" run -w nope >/dev/null 2>"$tmp/err"; rc=$?
 check "unknown workload exits 2 and says where to look" \

@@ -136,6 +136,23 @@ static void test_2pack_none(void **state) {
   check_plan(*state, PLACE_NONE, ARRAY_LEN(want), want);
 }
 
+/* one-core puts every worker on compact's first PU. */
+static void test_2pack_one_core(void **state) {
+  static const char *const want[] = {"0", "0", "0", "0", "0"};
+
+  check_plan(*state, PLACE_ONE_CORE, ARRAY_LEN(want), want);
+}
+
+/* place_set_has reads hwloc list syntax. */
+static void test_set_has(void **state) {
+  (void)state;
+  assert_true(place_set_has("0-3,8", 2));
+  assert_true(place_set_has("0-3,8", 8));
+  assert_false(place_set_has("0-3,8", 5));
+  assert_false(place_set_has("", 0));
+  assert_false(place_set_has("abc", 0));
+}
+
 static void test_2pack_zero_workers(void **state) {
   place_plan_t plan;
   char err[256] = "";
@@ -251,7 +268,7 @@ static void test_policy_parse_bad(void **state) {
   assert_int_equal(place_policy_parse("foo", &p, err, sizeof(err)), -EINVAL);
   assert_string_equal(err,
                       "unknown placement 'foo' (choose from none, compact, "
-                      "scatter)");
+                      "scatter, one-core)");
   assert_int_equal(p, PLACE_SCATTER);
 }
 
@@ -353,6 +370,9 @@ int main(void) {
                                       teardown_topo),
       cmocka_unit_test_setup_teardown(test_2pack_none, setup_2pack,
                                       teardown_topo),
+      cmocka_unit_test_setup_teardown(test_2pack_one_core, setup_2pack,
+                                      teardown_topo),
+      cmocka_unit_test(test_set_has),
       cmocka_unit_test_setup_teardown(test_2pack_zero_workers, setup_2pack,
                                       teardown_topo),
       cmocka_unit_test_setup_teardown(test_2pack_render, setup_2pack,
