@@ -275,7 +275,7 @@ static const char topo_usage[] =
     "gets under each placement policy (or only POLICY).\n"
     "  --synthetic DESC  plan for a machine you don't have, in hwloc's\n"
     "                    synthetic syntax, e.g. 'pack:2 core:16 pu:2'\n"
-    "  --plan POLICY     none, compact or scatter (default: all of them)\n"
+    "  --plan POLICY     none, compact, scatter or one-core (default: all)\n"
     "  -n, --workers N   number of workers (default: the number of PUs)\n";
 
 static int cmd_topo(int argc, char **argv) {
