@@ -48,7 +48,8 @@ function(gillab_add_runtime exe)
     embed/modgillab.c
     embed/workers.c
     embed/cell.c
-    workloads/native/drive_threads.c)
+    workloads/native/drive_threads.c
+    workloads/native/drive_procs.c)
   target_include_directories(gillab_embed_${tag} PUBLIC embed workloads/native)
   # SYSTEM: warnings inside CPython's (internal) headers are not ours.
   target_include_directories(gillab_embed_${tag} SYSTEM PUBLIC

@@ -148,8 +148,11 @@ static int run_native(const cell_spec *s, cJSON **out, char *err,
   wl_result total;
   double wall_s = 0;
   uint64_t start_ns = 0;
-  int rc = drive_native_threads(s->wl, s->workers, s->units, &total, &wall_s,
-                                &start_ns, err, errlen);
+  int rc = s->model == MODEL_NATIVE_PROCS
+               ? drive_native_procs(s->wl, s->workers, s->units, &total,
+                                    &wall_s, &start_ns, err, errlen)
+               : drive_native_threads(s->wl, s->workers, s->units, &total,
+                                      &wall_s, &start_ns, err, errlen);
   if (rc < 0)
     return rc;
   *out = cJSON_CreateObject();

@@ -124,6 +124,28 @@ void wk_leave(unsigned i) {
     wk.switch1 = gil_switches();
 }
 
+void wk_adopt(unsigned i, pid_t pid) {
+  if (i >= wk.n)
+    return;
+  wk_slot *s = &wk.slots[i];
+  atomic_fetch_add(&wk.begun, 1);
+  atomic_store_explicit(&s->tid, pid, memory_order_release);
+  atomic_store_explicit(&s->active, 1, memory_order_release);
+}
+
+void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
+                     int cpu1) {
+  if (i >= wk.n)
+    return;
+  wk_slot *s = &wk.slots[i];
+  s->t0 = *t0;
+  s->t1 = *t1;
+  mark_cpu(s, cpu0);
+  mark_cpu(s, cpu1);
+  atomic_store_explicit(&s->active, 0, memory_order_release);
+  atomic_fetch_add(&wk.left, 1);
+}
+
 /* One GIL sample, counted only while some worker is in its timed span. */
 static void sample_gil(void) {
   int running = 0;

@@ -22,6 +22,7 @@
 #define GILLAB_WORKERS_H
 
 #include "place.h"
+#include "tstat.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -41,6 +42,14 @@ int wk_enter(unsigned i, void *tstate, char *err, size_t errlen);
 void wk_begin(unsigned i);
 /* On worker i's own thread when its work is done. */
 void wk_leave(unsigned i);
+
+/* Worker i is another process (native-procs), pid, which has bound itself
+ * (wk_enter in the child): the sampler follows it from now on. */
+void wk_adopt(unsigned i, pid_t pid);
+/* Worker process i has finished: its span's time split as it read it
+ * (t0, t1) and the CPUs it saw itself on at the start and end. */
+void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
+                     int cpu1);
 
 /* Starts and stops the sampler thread; gil: also sample the GIL. */
 int wk_sampler_start(int gil);

@@ -14,7 +14,9 @@
 #define MODEL_MAP(X)                                                           \
   X(THREADS, "threads", 1, "Python threading: N threads in one interpreter")   \
   X(NATIVE_THREADS, "native-threads", 0,                                       \
-    "the workload's C twin on N pthreads, no Python")
+    "the workload's C twin on N pthreads, no Python")                          \
+  X(NATIVE_PROCS, "native-procs", 0,                                           \
+    "the workload's C twin in N forked processes, no Python")
 
 typedef enum {
 #define MODEL_ENUM(e, name, py, help) MODEL_##e,

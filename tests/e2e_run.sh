@@ -45,6 +45,24 @@ cell='"workload":"cpu.primes","workers":2,"units":20000,"sets":["",""]'
 py=$("$runner" --cell "{$cell,\"model\":\"threads\"}" | jq .answer)
 c=$("$runner" --cell "{$cell,\"model\":\"native-threads\"}" | jq .answer)
 check "Python and C twins agree ($py primes)" test -n "$py" -a "$py" = "$c" -a "$py" != 0
+cp=$("$runner" --cell "{$cell,\"model\":\"native-procs\"}" | jq .answer)
+check "native-procs computes the same answer ($cp)" test "$cp" = "$c"
+
+# native-procs: worker processes, bound, crash and hang handled.
+"$gillab" run -w cpu.primes,debug.crash -m native-procs -n 1,2 -p compact -r 1 \
+  --size 0.05 -o "$tmp/procs" -q >/dev/null 2>&1
+check "native-procs measures, each worker a process bound where planned" \
+  jqtrue "$tmp/procs/results.jsonl" \
+  '[.[] | select(.workload == "cpu.primes")] | length == 2 and all(.status == "ok" and .placement_ok == true and (.per_worker | all(.cpu_s > 0)))'
+check "a crashing worker process fails its cell, saying how it died" \
+  jqtrue "$tmp/procs/results.jsonl" \
+  '[.[] | select(.workload == "debug.crash")] | length == 2 and all(.status == "failed" and (.error | test("worker process 0 .*signal 6")))'
+"$gillab" run -w debug.hang -m native-procs -n 2 -r 1 --timeout 1 \
+  -o "$tmp/prochang" -q >/dev/null 2>&1
+sleep 0.2
+check "a hanging native-procs cell times out and leaves no process behind" \
+  test "$(jq -s '.[1].status' "$tmp/prochang/results.jsonl")" = '"timeout"' \
+  -a -z "$(pgrep -f 'debug.hang' || true)"
 
 # 4. Placement: compact binds each worker where planned, and it stays there.
 "$gillab" run -w cpu.primes -m native-threads,threads -n 1,2 -p compact -r 1 \

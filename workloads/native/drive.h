@@ -21,4 +21,10 @@ int drive_native_threads(const wl_workload *wl, unsigned n, uint64_t units,
                          wl_result *total, double *wall_s, uint64_t *start_ns,
                          char *err, size_t errlen);
 
+/* native-procs: the same in n forked processes, each binding itself; the
+ * per-worker time split and CPUs come back from the children. */
+int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
+                       wl_result *total, double *wall_s, uint64_t *start_ns,
+                       char *err, size_t errlen);
+
 #endif
