@@ -88,15 +88,11 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
   return 0;
 }
 
-/* A Python model's driver is the function of gillab_drive named after the
- * model ("threads"; '-' becomes '_'). */
+/* A Python model runs its driver, a function of gillab_drive (model.h). */
 static int run_python(const cell_spec *s, cJSON **out, char *err,
                       size_t errlen) {
   char func[64];
-  snprintf(func, sizeof func, "%s", model_name(s->model));
-  for (char *p = func; *p; p++)
-    if (*p == '-')
-      *p = '_';
+  snprintf(func, sizeof func, "%s", model_driver(s->model));
   int rc = py_start(s->workloads_dir, s->hash_seed, err, errlen);
   if (rc < 0)
     return rc;
@@ -173,7 +169,7 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   rc = place_topo_open(&topo, NULL, err, errlen);
   if (rc < 0)
     goto out;
-  rc = wk_setup(topo, s.workers, s.sets, err, errlen);
+  rc = wk_setup(topo, model_threads(s.model, s.workers), s.sets, err, errlen);
   if (rc < 0)
     goto out;
   rc = wk_sampler_start(model_is_python(s.model) && s.gil_probe);

@@ -7,10 +7,11 @@
 
 static const struct {
   const char *name;
-  int python;
+  const char *driver;
+  char threads;
   const char *help;
 } models[] = {
-#define MODEL_ROW(e, name, py, help) {name, py, help},
+#define MODEL_ROW(e, name, driver, threads, help) {name, driver, threads, help},
     MODEL_MAP(MODEL_ROW)
 #undef MODEL_ROW
 };
@@ -24,7 +25,15 @@ const char *model_help(model_t m) {
 }
 
 int model_is_python(model_t m) {
-  return m < MODEL_COUNT && models[m].python;
+  return model_driver(m) != NULL;
+}
+
+const char *model_driver(model_t m) {
+  return m < MODEL_COUNT ? models[m].driver : NULL;
+}
+
+unsigned model_threads(model_t m, unsigned n) {
+  return m < MODEL_COUNT && models[m].threads == '1' ? 1 : n;
 }
 
 int model_parse(const char *name, model_t *out, char *err, size_t errlen) {

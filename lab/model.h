@@ -10,16 +10,21 @@
 
 #include <stddef.h>
 
-/* X(enum, name, runs Python?, one-line help) */
+/* X(enum, name, Python driver in gillab_drive.py or NULL for native
+ * models, OS threads that run the workers ('N': one each, '1': one for
+ * all, as an event loop), one-line help) */
 #define MODEL_MAP(X)                                                           \
-  X(THREADS, "threads", 1, "Python threading: N threads in one interpreter")   \
-  X(NATIVE_THREADS, "native-threads", 0,                                       \
+  X(THREADS, "threads", "threads", 'N',                                        \
+    "Python threading: N threads in one interpreter")                          \
+  X(ASYNCIO, "asyncio", "asyncio_tasks", '1',                                  \
+    "one asyncio event loop running N tasks")                                  \
+  X(NATIVE_THREADS, "native-threads", NULL, 'N',                               \
     "the workload's C twin on N pthreads, no Python")                          \
-  X(NATIVE_PROCS, "native-procs", 0,                                           \
+  X(NATIVE_PROCS, "native-procs", NULL, 'N',                                   \
     "the workload's C twin in N forked processes, no Python")
 
 typedef enum {
-#define MODEL_ENUM(e, name, py, help) MODEL_##e,
+#define MODEL_ENUM(e, name, driver, threads, help) MODEL_##e,
   MODEL_MAP(MODEL_ENUM)
 #undef MODEL_ENUM
       MODEL_COUNT
@@ -32,6 +37,11 @@ const char *model_name(model_t m);
 const char *model_help(model_t m);
 /* Non-zero when cells of this model start an interpreter. */
 int model_is_python(model_t m);
+/* The Python driver function (gillab_drive.<name>), NULL for native. */
+const char *model_driver(model_t m);
+/* How many OS threads run n workers: n, or 1 when one thread runs them all
+ * (an event loop). */
+unsigned model_threads(model_t m, unsigned n);
 /* Parses a model name; returns 0, or -EINVAL with err listing the models. */
 int model_parse(const char *name, model_t *out, char *err, size_t errlen);
 

@@ -46,6 +46,8 @@ py=$("$runner" --cell "{$cell,\"model\":\"threads\"}" | jq .answer)
 c=$("$runner" --cell "{$cell,\"model\":\"native-threads\"}" | jq .answer)
 check "Python and C twins agree ($py primes)" test -n "$py" -a "$py" = "$c" -a "$py" != 0
 cp=$("$runner" --cell "{$cell,\"model\":\"native-procs\"}" | jq .answer)
+ap=$("$runner" --cell "{$cell,\"model\":\"asyncio\"}" | jq -c '[.answer, (.workers | length)]')
+check "asyncio: the same answer, two tasks on one thread ($ap)" test "$ap" = "[$py,1]"
 check "native-procs computes the same answer ($cp)" test "$cp" = "$c"
 
 # native-procs: worker processes, bound, crash and hang handled.

@@ -83,6 +83,48 @@ def threads(module, workers, units, switch_interval=None):
     }
 
 
+def asyncio_tasks(module, workers, units, switch_interval=None):
+    """Model `asyncio`: one event loop on this thread running `workers`
+    tasks. A task awaits the module's `awork(worker, nworkers, units)` when
+    it has one; otherwise it calls `work()`, which never yields, so CPU-bound
+    tasks run one after another: what asyncio gives CPU-bound code. The loop's
+    thread is the cell's one worker thread, bound where worker 0 is placed."""
+    import asyncio
+
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
+    gil_before_import = _gil_enabled()
+    mod = importlib.import_module(module)
+    awork = getattr(mod, "awork", None)
+
+    async def task(i):
+        await asyncio.sleep(0)  # every task starts before any works
+        if awork is not None:
+            return await awork(i, workers, units)
+        return mod.work(i, workers, units)
+
+    async def main():
+        return await asyncio.gather(*(task(i) for i in range(workers)))
+
+    _gillab.worker_enter(0)
+    loop = asyncio.new_event_loop()
+    try:
+        _gillab.worker_begin(0)
+        t0 = _gillab.now_ns()
+        results = loop.run_until_complete(main())
+        wall_ns = _gillab.now_ns() - t0
+        _gillab.worker_leave(0)
+    finally:
+        loop.close()
+    return {
+        "wall_s": wall_ns / 1e9,
+        "start_ns": t0,
+        "ops": sum(r[0] for r in results),
+        "answer": sum(r[1] for r in results),
+        "gil": _gil_report(gil_before_import),
+    }
+
+
 def overhead(module, workers, units, pairs, switch_interval=None,
              control=False):
     """The GIL probe's cost, measured inside one process: `workers` threads
