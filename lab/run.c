@@ -121,8 +121,12 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   place_policy p = k->place;
   int python = model_is_python(m);
   double switch_interval = python ? s->switch_intervals[k->si] : 0;
+  /* Strong scaling splits the same work across the workers; weak scaling
+   * gives each worker that much, so the ideal wall time stays flat and the
+   * speedup (N t1 / tN) is N. */
   uint64_t units = (uint64_t)fmax(
-      1, round((double)(python ? wl->units_py : wl->units_native) * s->size));
+      1, round((double)(python ? wl->units_py : wl->units_native) * s->size *
+               (s->weak ? workers : 1)));
   record_id id = {wl->name,
                   model_name(m),
                   place_policy_name(p),
@@ -131,6 +135,7 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
                   k->rep + 1,
                   units};
   cJSON *rec = record_new(&id);
+  cJSON_AddStringToObject(rec, "scaling", s->weak ? "weak" : "strong");
   if (switch_interval > 0)
     cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
   else

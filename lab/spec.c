@@ -29,6 +29,9 @@ const char spec_run_usage[] =
     "                          (default: the build's first; see\n"
     "                          `gillab list --runtimes`)\n"
     "      --size X            scale every workload's work by X (default: 1)\n"
+    "      --scaling strong|weak  strong: the same work split across the\n"
+    "                          workers (default); weak: that much work for\n"
+    "                          each worker (speedup then reads N t1 / tN)\n"
     "      --timeout SEC       per-cell time limit (default: 120)\n"
     "  -o, --output DIR        results directory (default: "
     "results/<timestamp>)\n"
@@ -243,6 +246,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"switch-interval", required_argument, NULL, 'I'},
       {"no-gil-probe", no_argument, NULL, 'G'},
       {"hash-seed", required_argument, NULL, 'H'},
+      {"scaling", required_argument, NULL, 'C'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -304,6 +308,14 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       break;
     case 'G':
       s->gil_probe = 0;
+      break;
+    case 'C':
+      if (strcmp(optarg, "weak") == 0 || strcmp(optarg, "strong") == 0) {
+        s->weak = strcmp(optarg, "weak") == 0;
+      } else {
+        snprintf(err, errlen, "--scaling: '%s' is not strong or weak", optarg);
+        rc = -EINVAL;
+      }
       break;
     case 'H': {
       char *end;
@@ -384,6 +396,7 @@ cJSON *spec_to_json(const run_spec *s) {
                                 ? cJSON_CreateNumber(s->switch_intervals[i])
                                 : cJSON_CreateNull());
   cJSON_AddBoolToObject(j, "gil_probe", s->gil_probe);
+  cJSON_AddStringToObject(j, "scaling", s->weak ? "weak" : "strong");
   if (s->hash_seed == SPEC_SEED_PER_REP)
     cJSON_AddStringToObject(j, "hash_seed", "per-rep");
   else if (s->hash_seed < 0)

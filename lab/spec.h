@@ -36,6 +36,7 @@ typedef struct {
   double switch_intervals[SPEC_MAX_ITEMS]; /* seconds; 0: the default */
   size_t nswitch;
   int gil_probe; /* count GIL waits in Python cells (default on) */
+  int weak;      /* --scaling weak: the same work per worker, not in all */
   /* PYTHONHASHSEED of Python cells. The default, SPEC_SEED_PER_REP, gives
    * every cell of repetition k the seed k: the cells compared within a
    * repetition hash alike, and the repetitions sample several seeds, since

@@ -373,9 +373,16 @@ static void write_header(FILE *f, const cJSON *meta) {
             shown[0] ? shown : " (none of note)", str(rt, "runner"));
   }
   fprintf(f, "- gillab %s (git %s)\n\n", str(g, "version"), str(g, "git"));
-  fprintf(f, "Native models (the C twins, no Python) show runtime `native`. "
-             "Speedup is throughput at N workers over throughput at 1 worker; "
-             "with the work split across workers, ideal scaling is N.\n\n");
+  const cJSON *spec = cJSON_GetObjectItemCaseSensitive(meta, "spec");
+  int weak = strcmp(str(spec, "scaling"), "weak") == 0;
+  fprintf(f,
+          "Native models (the C twins, no Python) show runtime `native`. "
+          "Speedup is throughput at N workers over throughput at 1 worker "
+          "(ideal: N); %s\n\n",
+          weak ? "weak scaling: each worker did the same work, so the speedup "
+                 "reads N t1 / tN."
+               : "strong scaling: the same work was split across the "
+                 "workers.");
   if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) >
       1)
     fprintf(f, "Throughput across runtimes also reflects how each was built: "

@@ -161,6 +161,16 @@ static void test_switch_interval(void **state) {
   EXPECT_EINVAL(fx, "given twice", "--switch-interval", "1ms,1ms");
 }
 
+/* --scaling takes strong or weak. */
+static void test_scaling(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "--scaling", "weak"), 0);
+  assert_int_equal(fx->s.weak, 1);
+  assert_int_equal(PARSE(fx, "--scaling", "strong"), 0);
+  assert_int_equal(fx->s.weak, 0);
+  EXPECT_EINVAL(fx, "strong or weak", "--scaling", "linear");
+}
+
 /* --runtime takes this build's runtimes (or all, in the build's order); an
  * unknown one is refused, listing the runtimes there are. */
 static void test_runtimes(void **state) {
@@ -335,7 +345,7 @@ static void test_to_json(void **state) {
                        "\"placements\":[\"compact\",\"none\"],"
                        "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
                        "\"switch_intervals_s\":[null],\"gil_probe\":true,"
-                       "\"hash_seed\":\"per-rep\","
+                       "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -444,6 +454,7 @@ int main(void) {
       T(test_short_options),
       T(test_runtimes),
       T(test_switch_interval),
+      T(test_scaling),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),
