@@ -23,11 +23,12 @@ typedef struct {
   uint64_t units;
   char **sets; /* workers entries, owned */
   const char *workloads_dir;
-  int gil_probe;           /* count GIL waits (default on) */
-  double switch_interval;  /* seconds; 0: the runtime's default */
-  long hash_seed;          /* PYTHONHASHSEED; -1: random */
-  unsigned overhead_pairs; /* > 0: measure the probe's cost instead */
-  int overhead_control;    /* ... with the probe on on both sides (A/A) */
+  int gil_probe;            /* count GIL waits (default on) */
+  double switch_interval;   /* seconds; 0: the runtime's default */
+  long hash_seed;           /* PYTHONHASHSEED; -1: random */
+  const char *start_method; /* processes: fork, spawn, forkserver, NULL */
+  unsigned overhead_pairs;  /* > 0: measure the probe's cost instead */
+  int overhead_control;     /* ... with the probe on on both sides (A/A) */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -44,6 +45,8 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
   s->switch_interval = cJSON_IsNumber(si) ? si->valuedouble : 0;
   const cJSON *seed = cJSON_GetObjectItemCaseSensitive(j, "hash_seed");
   s->hash_seed = cJSON_IsNumber(seed) ? (long)seed->valuedouble : -1;
+  const cJSON *sm = cJSON_GetObjectItemCaseSensitive(j, "start_method");
+  s->start_method = cJSON_IsString(sm) ? sm->valuestring : NULL;
   const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(j, "overhead_pairs");
   s->overhead_pairs = cJSON_IsNumber(pairs) && pairs->valuedouble >= 1
                           ? (unsigned)pairs->valuedouble
@@ -111,6 +114,8 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   cJSON_AddNumberToObject(args, "units", (double)s->units);
   if (s->switch_interval > 0)
     cJSON_AddNumberToObject(args, "switch_interval", s->switch_interval);
+  if (s->model == MODEL_PROCESSES && s->start_method)
+    cJSON_AddStringToObject(args, "start_method", s->start_method);
   if (s->overhead_pairs) {
     snprintf(func, sizeof func, "overhead");
     cJSON_AddNumberToObject(args, "pairs", s->overhead_pairs);
@@ -125,6 +130,13 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
     if (s->gil_probe && !s->overhead_pairs)
       wk_gil_report(gil);
+    if (s->model == MODEL_PROCESSES) {
+      /* Each process has a GIL of its own: the samples of this (parent)
+       * process's GIL say nothing about the workers. */
+      cJSON_ReplaceItemInObject(gil, "held_frac", cJSON_CreateNull());
+      cJSON_ReplaceItemInObject(gil, "switches", cJSON_CreateNull());
+      cJSON_AddBoolToObject(gil, "per_process", 1);
+    }
   }
   /* What the runtime is after the run: an extension module the workload
    * imported may have turned the GIL back on in a free-threaded build. */

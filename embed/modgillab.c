@@ -8,11 +8,16 @@
 #define PY_SSIZE_T_CLEAN
 #include "modgillab.h"
 
+#include "gil_locate.h"
 #include "gilprobe.h"
+#include "place.h"
+#include "tstat.h"
 #include "util.h"
 #include "workers.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <string.h>
 #include <unistd.h>
 
 static PyObject *gl_now_ns(PyObject *self, PyObject *unused) {
@@ -103,6 +108,150 @@ static PyObject *gl_probe_enable(PyObject *self, PyObject *arg) {
   Py_RETURN_NONE;
 }
 
+/* --- worker processes (model processes) -------------------------------
+ * A child process binds itself and reports its own time split and GIL
+ * counters; the parent adopts each child into the cell's worker table so
+ * the sampler follows it, and hands back what the child reported. */
+
+/* This process's topology, opened on first use (a spawned child has no
+ * cell of its own). */
+static place_topo *own_topo(char *err, size_t errlen) {
+  static place_topo *topo;
+  if (!topo && place_topo_open(&topo, NULL, err, errlen) < 0)
+    topo = NULL;
+  return topo;
+}
+
+/* bind(cpuset): binds the calling thread (hwloc list syntax; "" = no). */
+static PyObject *gl_bind(PyObject *self, PyObject *arg) {
+  (void)self;
+  char err[256];
+  const char *set = PyUnicode_AsUTF8(arg);
+  if (!set)
+    return NULL;
+  place_topo *t = *set ? own_topo(err, sizeof err) : NULL;
+  int rc = *set && !t ? -EIO : place_bind_self(t, set, err, sizeof err);
+  if (rc < 0) {
+    errno = -rc;
+    PyErr_Format(PyExc_OSError, "bind: %s", err);
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+/* thread_stats(): the calling thread's time split so far, and its CPU. */
+static PyObject *gl_thread_stats(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  tstat t;
+  tstat_read(&t);
+  return Py_BuildValue(
+      "{s:K,s:K,s:K,s:K,s:K,s:i}", "wall_ns", (unsigned long long)t.wall_ns,
+      "cpu_ns", (unsigned long long)t.cpu_ns, "runq_ns",
+      (unsigned long long)t.runq_ns, "vcsw", (unsigned long long)t.vcsw,
+      "ivcsw", (unsigned long long)t.ivcsw, "cpu", sched_getcpu());
+}
+
+/* probe_watch(): count waits on this process's main GIL (a spawned child
+ * starts without). */
+static PyObject *gl_probe_watch(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  gilprobe_watch(gil_main_interp());
+  Py_RETURN_NONE;
+}
+
+#define GP_FIELDS(X)                                                           \
+  X(waits)                                                                     \
+  X(wait_ns) X(cond_waits) X(cond_wait_ns) X(drop_requests) X(switch_waits)    \
+      X(switch_wait_ns) X(mutex_waits) X(mutex_wait_ns)
+
+/* gil_counts(): the calling thread's GIL counters so far. */
+static PyObject *gl_gil_counts(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  gp_counts c;
+  gilprobe_thread_snapshot(&c);
+  PyObject *d = PyDict_New(), *v;
+#define GP_PUT(f)                                                              \
+  v = PyLong_FromUnsignedLongLong(c.f);                                        \
+  if (!v || PyDict_SetItemString(d, #f, v) < 0)                                \
+    goto fail;                                                                 \
+  Py_DECREF(v);
+  if (!d)
+    return NULL;
+  GP_FIELDS(GP_PUT)
+#undef GP_PUT
+  return d;
+fail:
+  Py_XDECREF(v);
+  Py_DECREF(d);
+  return NULL;
+}
+
+/* worker_set(i): worker i's planned cpuset ("" = unbound). */
+static PyObject *gl_worker_set(PyObject *self, PyObject *arg) {
+  (void)self;
+  unsigned i;
+  if (worker_index(arg, &i) < 0)
+    return NULL;
+  return PyUnicode_FromString(wk_set(i));
+}
+
+/* worker_adopt(i, pid): worker i is process pid; the sampler follows it. */
+static PyObject *gl_worker_adopt(PyObject *self, PyObject *args) {
+  (void)self;
+  unsigned i;
+  int pid;
+  if (!PyArg_ParseTuple(args, "Ii", &i, &pid))
+    return NULL;
+  wk_adopt(i, (pid_t)pid);
+  Py_RETURN_NONE;
+}
+
+static int stats_from(PyObject *d, tstat *t, int *cpu) {
+  PyObject *v;
+  memset(t, 0, sizeof *t);
+#define GET(f)                                                                 \
+  if (!(v = PyDict_GetItemString(d, #f)) ||                                    \
+      (t->f = PyLong_AsUnsignedLongLong(v), PyErr_Occurred()))                 \
+    return -1;
+  GET(wall_ns)
+  GET(cpu_ns) GET(runq_ns) GET(vcsw) GET(ivcsw)
+#undef GET
+      v = PyDict_GetItemString(d, "cpu");
+  *cpu = v ? (int)PyLong_AsLong(v) : -1;
+  return PyErr_Occurred() ? -1 : 0;
+}
+
+/* worker_adopted_done(i, t0, t1, gil): worker process i finished; t0/t1
+ * are its thread_stats() at the start and end of its span, gil the
+ * difference of its gil_counts() over the span. */
+static PyObject *gl_worker_adopted_done(PyObject *self, PyObject *args) {
+  (void)self;
+  unsigned i;
+  PyObject *d0, *d1, *dg;
+  tstat t0, t1;
+  int cpu0, cpu1;
+  gp_counts g;
+  if (!PyArg_ParseTuple(args, "IO!O!O!", &i, &PyDict_Type, &d0, &PyDict_Type,
+                        &d1, &PyDict_Type, &dg))
+    return NULL;
+  if (stats_from(d0, &t0, &cpu0) < 0 || stats_from(d1, &t1, &cpu1) < 0) {
+    if (!PyErr_Occurred())
+      PyErr_SetString(PyExc_ValueError, "thread_stats dict expected");
+    return NULL;
+  }
+  memset(&g, 0, sizeof g);
+  PyObject *v;
+#define GP_GET(f)                                                              \
+  if ((v = PyDict_GetItemString(dg, #f)))                                      \
+    g.f = PyLong_AsUnsignedLongLong(v);
+  GP_FIELDS(GP_GET)
+#undef GP_GET
+  if (PyErr_Occurred())
+    return NULL;
+  wk_adopted_done(i, &t0, &t1, cpu0, cpu1, &g);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef gl_methods[] = {
     {"now_ns", gl_now_ns, METH_NOARGS,
      "now_ns() -> int: CLOCK_MONOTONIC in nanoseconds."},
@@ -119,6 +268,20 @@ static PyMethodDef gl_methods[] = {
      "worker_begin(i): worker i starts its timed work (after the barrier)."},
     {"worker_leave", gl_worker_leave, METH_O,
      "worker_leave(i): worker i has finished its work."},
+    {"bind", gl_bind, METH_O,
+     "bind(cpuset): bind the calling thread (hwloc list syntax)."},
+    {"thread_stats", gl_thread_stats, METH_NOARGS,
+     "thread_stats() -> dict: the calling thread's time split and CPU."},
+    {"probe_watch", gl_probe_watch, METH_NOARGS,
+     "probe_watch(): count GIL waits in this process."},
+    {"gil_counts", gl_gil_counts, METH_NOARGS,
+     "gil_counts() -> dict: the calling thread's GIL counters."},
+    {"worker_set", gl_worker_set, METH_O,
+     "worker_set(i) -> str: worker i's planned cpuset."},
+    {"worker_adopt", gl_worker_adopt, METH_VARARGS,
+     "worker_adopt(i, pid): worker i is process pid."},
+    {"worker_adopted_done", gl_worker_adopted_done, METH_VARARGS,
+     "worker_adopted_done(i, t0, t1, gil): worker process i's report."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int py_is_python_argv(int argc, char **argv) {
@@ -70,6 +71,14 @@ int py_main(int argc, char **argv) {
   PyConfig c;
   PyConfig_InitIsolatedConfig(&c);
   c.parse_argv = 1;
+  /* multiprocessing passes its children the interpreter's flags but not
+   * its hash seed; py_start leaves it in GILLAB_HASH_SEED so that worker
+   * processes hash like their parent (the seed changes speed). */
+  const char *seed = getenv("GILLAB_HASH_SEED");
+  if (seed && *seed) {
+    c.use_hash_seed = 1;
+    c.hash_seed = strtoul(seed, NULL, 10);
+  }
   PyStatus st = config_paths(&c);
   if (!PyStatus_Exception(st))
     st = PyConfig_SetBytesArgv(&c, argc, argv);
@@ -94,8 +103,11 @@ int py_start(const char *workloads_dir, long hash_seed, char *err,
   c.site_import = 0;
   c.install_signal_handlers = 0;
   if (hash_seed >= 0) {
+    char text[32];
     c.use_hash_seed = 1;
     c.hash_seed = (unsigned long)hash_seed;
+    snprintf(text, sizeof text, "%ld", hash_seed);
+    setenv("GILLAB_HASH_SEED", text, 1); /* for worker processes: py_main */
   }
   PyStatus st = config_paths(&c);
   if (!PyStatus_Exception(st))

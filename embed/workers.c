@@ -124,6 +124,10 @@ void wk_leave(unsigned i) {
     wk.switch1 = gil_switches();
 }
 
+const char *wk_set(unsigned i) {
+  return i < wk.n ? wk.slots[i].set : "";
+}
+
 void wk_adopt(unsigned i, pid_t pid) {
   if (i >= wk.n)
     return;
@@ -134,12 +138,15 @@ void wk_adopt(unsigned i, pid_t pid) {
 }
 
 void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
-                     int cpu1) {
+                     int cpu1, const gp_counts *gil) {
   if (i >= wk.n)
     return;
   wk_slot *s = &wk.slots[i];
   s->t0 = *t0;
   s->t1 = *t1;
+  memset(&s->g0, 0, sizeof s->g0);
+  if (gil)
+    s->g1 = *gil;
   mark_cpu(s, cpu0);
   mark_cpu(s, cpu1);
   atomic_store_explicit(&s->active, 0, memory_order_release);

@@ -21,6 +21,7 @@
 #ifndef GILLAB_WORKERS_H
 #define GILLAB_WORKERS_H
 
+#include "gilprobe.h"
 #include "place.h"
 #include "tstat.h"
 
@@ -47,9 +48,12 @@ void wk_leave(unsigned i);
  * (wk_enter in the child): the sampler follows it from now on. */
 void wk_adopt(unsigned i, pid_t pid);
 /* Worker process i has finished: its span's time split as it read it
- * (t0, t1) and the CPUs it saw itself on at the start and end. */
+ * (t0, t1), the CPUs it saw itself on at the start and end, and its GIL
+ * counters over the span (NULL: none). */
 void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
-                     int cpu1);
+                     int cpu1, const gp_counts *gil);
+/* Worker i's planned cpuset ("" = unbound; "" for a bad index). */
+const char *wk_set(unsigned i);
 
 /* Starts and stops the sampler thread; gil: also sample the GIL. */
 int wk_sampler_start(int gil);

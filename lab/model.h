@@ -16,6 +16,8 @@
 #define MODEL_MAP(X)                                                           \
   X(THREADS, "threads", "threads", 'N',                                        \
     "Python threading: N threads in one interpreter")                          \
+  X(PROCESSES, "processes", "processes", 'N',                                  \
+    "multiprocessing: N processes (--start-method fork, spawn, forkserver)")   \
   X(ASYNCIO, "asyncio", "asyncio_tasks", '1',                                  \
     "one asyncio event loop running N tasks")                                  \
   X(NATIVE_THREADS, "native-threads", NULL, 'N',                               \

@@ -49,7 +49,7 @@ static int make_dirs(const char *path) {
 typedef struct {
   const wl_workload *wl;
   model_t model;
-  size_t rt, si;
+  size_t rt, si, sm;
   place_policy place;
   unsigned rep;
 } cell_key;
@@ -75,7 +75,8 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
   for (size_t i = 0; i < c->nbases; i++) {
     const cell_key *b = &c->bases[i].key;
     if (b->wl == k->wl && b->model == k->model && b->rt == k->rt &&
-        b->si == k->si && b->place == k->place && b->rep == k->rep)
+        b->si == k->si && b->sm == k->sm && b->place == k->place &&
+        b->rep == k->rep)
       return c->bases[i].throughput;
   }
   return NAN;
@@ -136,6 +137,10 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
                   units};
   cJSON *rec = record_new(&id);
   cJSON_AddStringToObject(rec, "scaling", s->weak ? "weak" : "strong");
+  const char *start_method =
+      m == MODEL_PROCESSES ? s->start_methods[k->sm] : NULL;
+  if (start_method)
+    cJSON_AddStringToObject(rec, "start_method", start_method);
   if (switch_interval > 0)
     cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
   else
@@ -165,6 +170,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   if (python)
     cJSON_AddNumberToObject(rec, "hash_seed", (double)py.hash_seed);
   cJSON *cell = cellspec_new(wl, m, workers, units, &plan, &py);
+  if (start_method && strcmp(start_method, "default") != 0)
+    cJSON_AddStringToObject(cell, "start_method", start_method);
   place_plan_free(&plan);
   child_outcome out;
   int rc = cellspec_run(c->runners[k->rt], cell, s->timeout_s, &interrupted,
@@ -253,15 +260,24 @@ static int find_runtimes(run_ctx *c, cJSON **infos, char *err, size_t errlen) {
   return 0;
 }
 
-/* Native models run the same C code whatever the runtime or the switch
- * interval: once per repetition, in the first runtime's runner, recorded as
- * runtime "native". */
-static size_t runtimes_of(const run_spec *s, model_t m) {
-  return model_is_python(m) ? s->nruntimes : 1;
+/* The variants of a model in the matrix: a Python model runs once per
+ * runtime x switch interval (x start method, for processes); a native
+ * model runs the same C code whatever those are, so once per repetition,
+ * in the first runtime's runner, recorded as runtime "native". */
+static size_t variants_of(const run_spec *s, model_t m) {
+  if (!model_is_python(m))
+    return 1;
+  return s->nruntimes * s->nswitch * (m == MODEL_PROCESSES ? s->nstart : 1);
 }
 
-static size_t switches_of(const run_spec *s, model_t m) {
-  return model_is_python(m) ? s->nswitch : 1;
+/* Variant v of model m into k's runtime, switch interval and start method
+ * indexes. */
+static void set_variant(const run_spec *s, model_t m, size_t v, cell_key *k) {
+  size_t nsm = model_is_python(m) && m == MODEL_PROCESSES ? s->nstart : 1;
+  size_t nsi = model_is_python(m) ? s->nswitch : 1;
+  k->sm = v % nsm;
+  k->si = (v / nsm) % nsi;
+  k->rt = v / nsm / nsi;
 }
 
 int run_execute(const run_spec *s, const char *command, char *outdir,
@@ -294,7 +310,7 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
 
   size_t per_rep = 0;
   for (size_t m = 0; m < s->nmodels; m++)
-    per_rep += runtimes_of(s, s->models[m]) * switches_of(s, s->models[m]);
+    per_rep += variants_of(s, s->models[m]);
   c.total = (unsigned)(s->reps * s->nworkloads * per_rep * s->nplacements *
                        s->nworkers);
   c.t0 = util_now_ns();
@@ -305,15 +321,15 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   for (k.rep = 0; rc == 0 && k.rep < s->reps; k.rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
       for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
-        for (k.rt = 0; rc == 0 && k.rt < runtimes_of(s, s->models[m]); k.rt++)
-          for (k.si = 0; rc == 0 && k.si < switches_of(s, s->models[m]); k.si++)
-            for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
-              for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
-                k.wl = s->workloads[w];
-                k.model = s->models[m];
-                k.place = s->placements[p];
-                rc = run_cell(&c, &k, s->workers[n]);
-              }
+        for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
+          for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
+            for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
+              k.wl = s->workloads[w];
+              k.model = s->models[m];
+              k.place = s->placements[p];
+              set_variant(s, k.model, v, &k);
+              rc = run_cell(&c, &k, s->workers[n]);
+            }
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);

@@ -38,6 +38,9 @@ const char spec_run_usage[] =
     "      --switch-interval LIST  CPython switch intervals to sweep, e.g.\n"
     "                          1ms,5ms,20ms (s, ms or us; default: the\n"
     "                          runtime's, 5ms); Python models only\n"
+    "      --start-method LIST  multiprocessing start methods for the\n"
+    "                          processes model: fork, spawn, forkserver,\n"
+    "                          default (the runtime's; the default)\n"
     "      --no-gil-probe      do not count GIL waits (to measure the probe's\n"
     "                          cost)\n"
     "      --hash-seed N|random  PYTHONHASHSEED of Python cells (default:\n"
@@ -184,6 +187,30 @@ static int parse_switches(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
+static int parse_start_methods(run_spec *s, const char *arg, char *err,
+                               size_t errlen) {
+  static const char *const known[] = {"default", "fork", "spawn", "forkserver"};
+  char buf[LIST_BUF], *items[4];
+  int n = split_list("--start-method", arg, buf, items, 4, 1, err, errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    s->start_methods[i] = NULL;
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+      if (strcmp(items[i], known[k]) == 0)
+        s->start_methods[i] = known[k];
+    if (!s->start_methods[i]) {
+      snprintf(err, errlen,
+               "--start-method: '%s' is not fork, spawn, forkserver or "
+               "default",
+               items[i]);
+      return -EINVAL;
+    }
+  }
+  s->nstart = (size_t)n;
+  return 0;
+}
+
 static int parse_workers(run_spec *s, const char *arg, char *err,
                          size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
@@ -247,6 +274,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"no-gil-probe", no_argument, NULL, 'G'},
       {"hash-seed", required_argument, NULL, 'H'},
       {"scaling", required_argument, NULL, 'C'},
+      {"start-method", required_argument, NULL, 'M'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -258,7 +286,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   s->timeout_s = 120;
   const char *workloads = "cpu.primes", *models = "threads,native-threads",
              *workers = "1,2,4", *placements = "none",
-             *runtimes = GILLAB_DEFAULT_RUNTIME, *switches = NULL;
+             *runtimes = GILLAB_DEFAULT_RUNTIME, *switches = NULL,
+             *start_methods = "default";
   double reps;
   int c, rc = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -308,6 +337,9 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       break;
     case 'G':
       s->gil_probe = 0;
+      break;
+    case 'M':
+      start_methods = optarg;
       break;
     case 'C':
       if (strcmp(optarg, "weak") == 0 || strcmp(optarg, "strong") == 0) {
@@ -367,7 +399,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       (rc = parse_workers(s, workers, err, errlen)) < 0 ||
       (rc = parse_placements(s, placements, err, errlen)) < 0 ||
       (rc = parse_runtimes(s, runtimes, err, errlen)) < 0 ||
-      (rc = parse_switches(s, switches, err, errlen)) < 0)
+      (rc = parse_switches(s, switches, err, errlen)) < 0 ||
+      (rc = parse_start_methods(s, start_methods, err, errlen)) < 0)
     return rc;
   return 0;
 }
@@ -397,6 +430,9 @@ cJSON *spec_to_json(const run_spec *s) {
                                 : cJSON_CreateNull());
   cJSON_AddBoolToObject(j, "gil_probe", s->gil_probe);
   cJSON_AddStringToObject(j, "scaling", s->weak ? "weak" : "strong");
+  a = cJSON_AddArrayToObject(j, "start_methods");
+  for (size_t i = 0; i < s->nstart; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(s->start_methods[i]));
   if (s->hash_seed == SPEC_SEED_PER_REP)
     cJSON_AddStringToObject(j, "hash_seed", "per-rep");
   else if (s->hash_seed < 0)

@@ -37,6 +37,10 @@ typedef struct {
   size_t nswitch;
   int gil_probe; /* count GIL waits in Python cells (default on) */
   int weak;      /* --scaling weak: the same work per worker, not in all */
+  /* multiprocessing start methods of the processes model ("default": the
+   * runtime's own). */
+  const char *start_methods[4];
+  size_t nstart;
   /* PYTHONHASHSEED of Python cells. The default, SPEC_SEED_PER_REP, gives
    * every cell of repetition k the seed k: the cells compared within a
    * repetition hash alike, and the repetitions sample several seeds, since

@@ -85,6 +85,7 @@ static int same_setup(const cJSON *a, const cJSON *b) {
   double x = num(a, "switch_interval_s"), y = num(b, "switch_interval_s");
   return strcmp(str(a, "model"), str(b, "model")) == 0 &&
          strcmp(str(a, "placement"), str(b, "placement")) == 0 &&
+         strcmp(str(a, "start_method"), str(b, "start_method")) == 0 &&
          (x == y || (isnan(x) && isnan(y)));
 }
 
@@ -93,14 +94,14 @@ static int same_row(const cJSON *a, const cJSON *b) {
   return strcmp(str(a, "runtime"), str(b, "runtime")) == 0 && same_setup(a, b);
 }
 
-/* The model column: the model, and the switch interval when one was set
- * ("threads, si 1ms"). */
+/* The model column: the model, its start method (processes) and the
+ * switch interval when one was set ("processes spawn, si 1ms"). */
 static const char *model_label(const cJSON *row, char *buf, size_t len) {
   double si = num(row, "switch_interval_s");
-  if (isnan(si))
-    snprintf(buf, len, "%s", str(row, "model"));
-  else
-    snprintf(buf, len, "%s, si %gms", str(row, "model"), si * 1e3);
+  const char *sm = str(row, "start_method");
+  int n = snprintf(buf, len, "%s%s%s", str(row, "model"), *sm ? " " : "", sm);
+  if (!isnan(si) && n >= 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
   return buf;
 }
 

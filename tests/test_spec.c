@@ -171,6 +171,15 @@ static void test_scaling(void **state) {
   EXPECT_EINVAL(fx, "strong or weak", "--scaling", "linear");
 }
 
+/* --start-method takes a list of multiprocessing's start methods. */
+static void test_start_methods(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "--start-method", "fork,spawn,forkserver"), 0);
+  assert_int_equal(fx->s.nstart, 3);
+  assert_string_equal(fx->s.start_methods[2], "forkserver");
+  EXPECT_EINVAL(fx, "not fork, spawn", "--start-method", "thread");
+}
+
 /* --runtime takes this build's runtimes (or all, in the build's order); an
  * unknown one is refused, listing the runtimes there are. */
 static void test_runtimes(void **state) {
@@ -346,6 +355,7 @@ static void test_to_json(void **state) {
                        "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
                        "\"switch_intervals_s\":[null],\"gil_probe\":true,"
                        "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
+                       "\"start_methods\":[\"default\"],"
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -455,6 +465,7 @@ int main(void) {
       T(test_runtimes),
       T(test_switch_interval),
       T(test_scaling),
+      T(test_start_methods),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),

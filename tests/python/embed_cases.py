@@ -61,7 +61,8 @@ def square_in_child(x):
     import _gillab as g  # the child must have the builtin module too
 
     return {"square": x * x, "pid": os.getpid(),
-            "executable": sys.executable, "tid": g.native_tid()}
+            "executable": sys.executable, "tid": g.native_tid(),
+            "hash": hash("gillab")}
 
 
 def spawn(method):
@@ -72,4 +73,4 @@ def spawn(method):
     with ctx.Pool(2) as pool:
         results = pool.map(square_in_child, [3, 4])
     return {"results": results, "parent_pid": os.getpid(),
-            "executable": sys.executable}
+            "executable": sys.executable, "hash": hash("gillab")}

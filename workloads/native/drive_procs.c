@@ -158,7 +158,7 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
     if (got) {
       total->ops += rep.result.ops;
       total->answer += rep.result.answer;
-      wk_adopted_done(i, &rep.t0, &rep.t1, rep.cpu0, rep.cpu1);
+      wk_adopted_done(i, &rep.t0, &rep.t1, rep.cpu0, rep.cpu1, NULL);
       if (rep.rc && rc == 0) {
         snprintf(err, errlen, "worker %u: %s", i, rep.err);
         rc = rep.rc;

@@ -83,6 +83,102 @@ def threads(module, workers, units, switch_interval=None):
     }
 
 
+def _process_worker(module, i, workers, units, cpuset, barrier, conn):
+    """Worker i of the `processes` model, in a process of its own: binds
+    itself, waits at the start barrier, works, and sends back its result,
+    its time split and its GIL counters over the span."""
+    report = {"worker": i, "error": None}
+    try:
+        _gillab.bind(cpuset)
+        _gillab.probe_watch()
+        mod = importlib.import_module(module)
+    except BaseException as e:
+        report["error"] = repr(e)
+        conn.send(report)
+        barrier.abort()
+        return
+    barrier.wait()
+    s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
+    try:
+        report["ops"], report["answer"] = mod.work(i, workers, units)
+    except BaseException as e:
+        report["error"] = repr(e)
+    s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
+    report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1})
+    conn.send(report)
+
+
+def processes(module, workers, units, start_method=None,
+              switch_interval=None):
+    """Model `processes`: `workers` multiprocessing processes started with
+    `start_method` (fork, spawn, forkserver; None: the runtime's default).
+    The parent adopts each child into the cell's worker table (the sampler
+    follows it) and gathers what each child measured of itself. The timed
+    region runs from the start barrier to the last child's report."""
+    import multiprocessing
+    import multiprocessing.connection
+
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
+    ctx = multiprocessing.get_context(start_method)
+    barrier = ctx.Barrier(workers + 1)
+    pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
+    procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
+                         args=(module, i, workers, units,
+                               _gillab.worker_set(i), barrier, pipes[i][1]))
+             for i in range(workers)]
+    for i, p in enumerate(procs):
+        p.start()
+        pipes[i][1].close()
+    reports = {}
+    try:
+        barrier.wait(timeout=120)
+        t0 = _gillab.now_ns()
+        # Adopted after the barrier, when every child has bound itself, so
+        # the sampler sees only where they ran while they worked.
+        for i, p in enumerate(procs):
+            _gillab.worker_adopt(i, p.pid)
+        pending = set(range(workers))
+        while pending:
+            conns = {pipes[i][0]: i for i in pending}
+            ends = {procs[i].sentinel: i for i in pending}
+            for r in multiprocessing.connection.wait(list(conns) + list(ends)):
+                i = conns.get(r, ends.get(r))
+                if i not in pending or (r in ends and pipes[i][0].poll()):
+                    continue  # reported, or its report is waiting to be read
+                try:
+                    reports[i] = pipes[i][0].recv()
+                    pending.discard(i)
+                except EOFError:
+                    procs[i].join()
+                    raise RuntimeError(
+                        f"worker process {i} (pid {procs[i].pid}) died "
+                        f"without a report, exit code {procs[i].exitcode}"
+                    ) from None
+        wall_ns = _gillab.now_ns() - t0
+    except threading.BrokenBarrierError:
+        wall_ns, t0 = 0, 0
+    finally:
+        for p in procs:
+            if p.is_alive() and len(reports) < workers:
+                p.kill()
+            p.join()
+    errors = [r["error"] for r in reports.values() if r["error"]]
+    if errors or len(reports) < workers:
+        raise RuntimeError(f"a worker process failed: "
+                           f"{errors[0] if errors else 'no report'}")
+    for i, r in reports.items():
+        _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"])
+    return {
+        "wall_s": wall_ns / 1e9,
+        "start_ns": t0,
+        "ops": sum(r["ops"] for r in reports.values()),
+        "answer": sum(r["answer"] for r in reports.values()),
+        "start_method": ctx.get_start_method(),
+        "gil": _gil_report(_gil_enabled()),
+    }
+
+
 def asyncio_tasks(module, workers, units, switch_interval=None):
     """Model `asyncio`: one event loop on this thread running `workers`
     tasks. A task awaits the module's `awork(worker, nworkers, units)` when
