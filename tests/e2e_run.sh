@@ -50,6 +50,17 @@ ap=$("$runner" --cell "{$cell,\"model\":\"asyncio\"}" | jq -c '[.answer, (.worke
 check "asyncio: the same answer, two tasks on one thread ($ap)" test "$ap" = "[$py,1]"
 check "native-procs computes the same answer ($cp)" test "$cp" = "$c"
 
+# processes: every start method, workers bound and adopted, crash reported.
+"$gillab" run -w cpu.primes,debug.crash -m processes -n 1,2 -p compact -r 1 \
+  --start-method fork,spawn,forkserver --size 0.05 -o "$tmp/mp" -q >/dev/null 2>&1
+check "processes: each start method measures, workers bound and their CPU time gathered" \
+  jqtrue "$tmp/mp/results.jsonl" \
+  '[.[] | select(.workload == "cpu.primes")] | length == 6 and (map(.start_method) | unique == ["fork", "forkserver", "spawn"]) and all(.status == "ok" and .placement_ok == true and (.per_worker | length) == .workers and (.per_worker | all(.cpu_s > 0)) and .gil.per_process == true)'
+check "processes: the same answer as the C twin" jqtrue "$tmp/mp/results.jsonl" \
+  '[.[] | select(.workload == "cpu.primes") | .answer] | unique | length == 1'
+check "processes: a worker process that dies fails its cell" jqtrue "$tmp/mp/results.jsonl" \
+  '[.[] | select(.workload == "debug.crash")] | length == 6 and all(.status == "failed" and (.error | test("died without a report")))'
+
 # native-procs: worker processes, bound, crash and hang handled.
 "$gillab" run -w cpu.primes,debug.crash -m native-procs -n 1,2 -p compact -r 1 \
   --size 0.05 -o "$tmp/procs" -q >/dev/null 2>&1

@@ -27,10 +27,12 @@ static char err[4096];
 
 static int start(void **state) {
   (void)state;
+  /* A fixed seed, as cells have: children must inherit it. */
+  const long hash_seed = 7;
   /* Isolation: none of these may reach the interpreter. */
   setenv("PYTHONPATH", "/nonexistent-gillab-test", 1);
   setenv("PYTHONNOUSERSITE", "", 1);
-  int rc = py_start(GILLAB_TESTS_PYTHON_DIR, -1, err, sizeof err);
+  int rc = py_start(GILLAB_TESTS_PYTHON_DIR, hash_seed, err, sizeof err);
   if (rc < 0)
     fprintf(stderr, "py_start: %s\n", err);
   return rc < 0 ? -1 : 0;
@@ -119,6 +121,8 @@ static void run_spawn(const char *method) {
   for (int i = 0; i < 2; i++) {
     const cJSON *c = cJSON_GetArrayItem(results, i);
     assert_true(num(c, "pid") != num(r, "parent_pid"));
+    /* Children hash like their parent (GILLAB_HASH_SEED, see py.c). */
+    assert_true(num(c, "hash") == num(r, "hash"));
     assert_string_equal(
         cJSON_GetObjectItemCaseSensitive(c, "executable")->valuestring, exe);
   }
