@@ -161,7 +161,8 @@ static PyObject *gl_probe_watch(PyObject *self, PyObject *unused) {
 
 #define GP_FIELDS(X)                                                           \
   X(waits)                                                                     \
-  X(wait_ns) X(cond_waits) X(cond_wait_ns) X(drop_requests) X(switch_waits)    \
+  X(wait_ns)                                                                   \
+  X(cond_waits) X(cond_wait_ns) X(drop_requests) X(switch_waits)               \
       X(switch_wait_ns) X(mutex_waits) X(mutex_wait_ns)
 
 /* gil_counts(): the calling thread's GIL counters so far. */
@@ -214,7 +215,8 @@ static int stats_from(PyObject *d, tstat *t, int *cpu) {
       (t->f = PyLong_AsUnsignedLongLong(v), PyErr_Occurred()))                 \
     return -1;
   GET(wall_ns)
-  GET(cpu_ns) GET(runq_ns) GET(vcsw) GET(ivcsw)
+  GET(cpu_ns)
+  GET(runq_ns) GET(vcsw) GET(ivcsw)
 #undef GET
       v = PyDict_GetItemString(d, "cpu");
   *cpu = v ? (int)PyLong_AsLong(v) : -1;
