@@ -160,10 +160,15 @@ static PyObject *gl_probe_watch(PyObject *self, PyObject *unused) {
 }
 
 #define GP_FIELDS(X)                                                           \
-  X(waits)                                                                     \
-  X(wait_ns)                                                                   \
-  X(cond_waits) X(cond_wait_ns) X(drop_requests) X(switch_waits)               \
-      X(switch_wait_ns) X(mutex_waits) X(mutex_wait_ns)
+  X(waits);                                                                    \
+  X(wait_ns);                                                                  \
+  X(cond_waits);                                                               \
+  X(cond_wait_ns);                                                             \
+  X(drop_requests);                                                            \
+  X(switch_waits);                                                             \
+  X(switch_wait_ns);                                                           \
+  X(mutex_waits);                                                              \
+  X(mutex_wait_ns)
 
 /* gil_counts(): the calling thread's GIL counters so far. */
 static PyObject *gl_gil_counts(PyObject *self, PyObject *unused) {
@@ -178,7 +183,7 @@ static PyObject *gl_gil_counts(PyObject *self, PyObject *unused) {
   Py_DECREF(v);
   if (!d)
     return NULL;
-  GP_FIELDS(GP_PUT)
+  GP_FIELDS(GP_PUT);
 #undef GP_PUT
   return d;
 fail:
@@ -214,11 +219,13 @@ static int stats_from(PyObject *d, tstat *t, int *cpu) {
   if (!(v = PyDict_GetItemString(d, #f)) ||                                    \
       (t->f = PyLong_AsUnsignedLongLong(v), PyErr_Occurred()))                 \
     return -1;
-  GET(wall_ns)
-  GET(cpu_ns)
-  GET(runq_ns) GET(vcsw) GET(ivcsw)
+  GET(wall_ns);
+  GET(cpu_ns);
+  GET(runq_ns);
+  GET(vcsw);
+  GET(ivcsw);
 #undef GET
-      v = PyDict_GetItemString(d, "cpu");
+  v = PyDict_GetItemString(d, "cpu");
   *cpu = v ? (int)PyLong_AsLong(v) : -1;
   return PyErr_Occurred() ? -1 : 0;
 }
@@ -246,7 +253,7 @@ static PyObject *gl_worker_adopted_done(PyObject *self, PyObject *args) {
 #define GP_GET(f)                                                              \
   if ((v = PyDict_GetItemString(dg, #f)))                                      \
     g.f = PyLong_AsUnsignedLongLong(v);
-  GP_FIELDS(GP_GET)
+  GP_FIELDS(GP_GET);
 #undef GP_GET
   if (PyErr_Occurred())
     return NULL;
