@@ -105,6 +105,17 @@ static const char *model_label(const cJSON *row, char *buf, size_t len) {
   return buf;
 }
 
+/* Whether a cell of workload before cell i, not skipped, belongs to the
+ * same table row as cell i: each row is written at its first cell. */
+static int row_seen_before(const records *r, size_t i, const char *workload) {
+  for (size_t j = 0; j < i; j++)
+    if (strcmp(str(r->cells[j], "workload"), workload) == 0 &&
+        strcmp(str(r->cells[j], "status"), "skipped") != 0 &&
+        same_row(r->cells[j], r->cells[i]))
+      return 1;
+  return 0;
+}
+
 /* 297000 -> "297k"; three significant digits. */
 static void fmt_si(char *buf, size_t len, double v) {
   static const char *const suffix[] = {"", "k", "M", "G", "T"};
@@ -164,13 +175,7 @@ static void write_table(FILE *f, records *r, const char *workload,
         strcmp(str(row, "status"), "skipped") == 0 ||
         (python_only && strcmp(str(row, "runtime"), "native") == 0))
       continue;
-    int first = 1;
-    for (size_t j = 0; j < i && first; j++)
-      if (strcmp(str(r->cells[j], "workload"), workload) == 0 &&
-          strcmp(str(r->cells[j], "status"), "skipped") != 0 &&
-          same_row(r->cells[j], row))
-        first = 0;
-    if (!first)
+    if (row_seen_before(r, i, workload))
       continue;
     char label[128];
     fprintf(f, "| %s | %s | %s |", str(row, "runtime"),
@@ -233,13 +238,10 @@ static void write_runtimes(FILE *f, records *r, const char *workload,
   fputc('\n', f);
   for (size_t i = 0; i < r->n; i++) {
     const cJSON *row = r->cells[i];
-    int first = strcmp(str(row, "workload"), workload) == 0 &&
-                strcmp(str(row, "runtime"), str(rts[0], "runtime")) == 0 &&
-                cJSON_GetObjectItemCaseSensitive(row, "python") != NULL;
-    for (size_t j = 0; first && j < i; j++)
-      first = !(strcmp(str(r->cells[j], "workload"), workload) == 0 &&
-                same_row(r->cells[j], row));
-    if (!first)
+    if (strcmp(str(row, "workload"), workload) != 0 ||
+        strcmp(str(row, "runtime"), str(rts[0], "runtime")) != 0 ||
+        !cJSON_GetObjectItemCaseSensitive(row, "python") ||
+        row_seen_before(r, i, workload))
       continue;
     for (size_t w = 0; w < nworkers; w++) {
       char label[128];
