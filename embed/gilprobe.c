@@ -75,6 +75,13 @@ static void resolve(void) {
       memory_order_relaxed);
 }
 
+/* The real function behind one of the wrappers, resolved on first use (a
+ * library's constructor may call it before gilprobe_init has run). */
+#define REAL(ptr)                                                              \
+  (atomic_load_explicit(&ptr, memory_order_relaxed)                            \
+       ? atomic_load_explicit(&ptr, memory_order_relaxed)                      \
+       : (resolve(), atomic_load_explicit(&ptr, memory_order_relaxed)))
+
 /* A fork child keeps only the forking thread: it starts with no counters. */
 static void atfork_child(void) {
   memset(slots, 0, sizeof slots);
@@ -147,12 +154,7 @@ static void finish_episode(gp_slot *s) {
 }
 
 int pthread_mutex_lock(pthread_mutex_t *m) {
-  mutexlock_fn real =
-      atomic_load_explicit(&real_mutexlock, memory_order_relaxed);
-  if (!real) {
-    resolve();
-    real = atomic_load_explicit(&real_mutexlock, memory_order_relaxed);
-  }
+  mutexlock_fn real = REAL(real_mutexlock);
   if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
       FIND_GIL(mutex, m) < 0)
     return real(m);
@@ -169,84 +171,69 @@ int pthread_mutex_lock(pthread_mutex_t *m) {
   return rc;
 }
 
-/* A timed wait on a GIL's cond: the caller holds the GIL's mutex, so the
- * switch number read before and after is stable against takers. */
-static int
-gil_timedwait(int g, pthread_cond_t *c, pthread_mutex_t *m,
-              int (*wait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
-                          const struct timespec *, void *),
-              clockid_t clock, const struct timespec *abstime, void *real) {
-  gp_slot *s = slot();
+/* A timed wait on GIL g's cond, in two halves around the real call. The
+ * caller holds the GIL's mutex, so the switch number read before and after
+ * is stable against takers. */
+typedef struct {
+  gp_slot *s; /* NULL: not counted (no slot) */
+  unsigned long saved_switch;
+  uint64_t t0;
+} wait_mark;
+
+static wait_mark wait_begin(int g) {
+  wait_mark w = {slot(), 0, 0};
+  if (w.s) {
+    w.saved_switch = *gils[g].switch_number;
+    w.t0 = now_ns();
+  }
+  return w;
+}
+
+static int wait_end(int g, const wait_mark *w, int rc) {
+  gp_slot *s = w->s;
   if (!s)
-    return wait(c, m, clock, abstime, real);
-  unsigned long saved = *gils[g].switch_number;
-  uint64_t t0 = now_ns();
-  int rc = wait(c, m, clock, abstime, real);
+    return rc;
   uint64_t t1 = now_ns();
   s->c.cond_waits++;
-  s->c.cond_wait_ns += t1 - t0;
+  s->c.cond_wait_ns += t1 - w->t0;
   if (!s->ep_waited) {
     s->ep_waited = 1;
     if (s->ep_start == 0) /* no mutex request seen (probe just enabled) */
-      s->ep_start = t0;
+      s->ep_start = w->t0;
   }
   s->ep_last_end = t1;
   if (rc == ETIMEDOUT &&
       __atomic_load_n(gils[g].locked, __ATOMIC_RELAXED) == 1 &&
-      *gils[g].switch_number == saved)
+      *gils[g].switch_number == w->saved_switch)
     s->c.drop_requests++;
   return rc;
-}
-
-static int call_timedwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t k,
-                          const struct timespec *t, void *real) {
-  (void)k;
-  return ((timedwait_fn)real)(c, m, t);
-}
-
-static int call_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t k,
-                          const struct timespec *t, void *real) {
-  return ((clockwait_fn)real)(c, m, k, t);
 }
 
 int pthread_cond_timedwait(pthread_cond_t *restrict c,
                            pthread_mutex_t *restrict m,
                            const struct timespec *restrict t) {
-  timedwait_fn real =
-      atomic_load_explicit(&real_timedwait, memory_order_relaxed);
-  if (!real) {
-    resolve();
-    real = atomic_load_explicit(&real_timedwait, memory_order_relaxed);
-  }
+  timedwait_fn real = REAL(real_timedwait);
   int g;
   if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
       (g = FIND_GIL(cond, c)) < 0)
     return real(c, m, t);
-  return gil_timedwait(g, c, m, call_timedwait, CLOCK_REALTIME, t,
-                       (void *)real);
+  wait_mark w = wait_begin(g);
+  return wait_end(g, &w, real(c, m, t));
 }
 
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
                            clockid_t clock, const struct timespec *t) {
-  clockwait_fn real =
-      atomic_load_explicit(&real_clockwait, memory_order_relaxed);
-  if (!real) {
-    resolve();
-    real = atomic_load_explicit(&real_clockwait, memory_order_relaxed);
-  }
+  clockwait_fn real = REAL(real_clockwait);
   int g;
   if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
       (g = FIND_GIL(cond, c)) < 0)
     return real(c, m, clock, t);
-  return gil_timedwait(g, c, m, call_clockwait, clock, t, (void *)real);
+  wait_mark w = wait_begin(g);
+  return wait_end(g, &w, real(c, m, clock, t));
 }
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
-  condwait_fn real = atomic_load_explicit(&real_condwait, memory_order_relaxed);
-  if (!real) {
-    resolve();
-    real = atomic_load_explicit(&real_condwait, memory_order_relaxed);
-  }
+  condwait_fn real = REAL(real_condwait);
   gp_slot *s;
   if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
       FIND_GIL(switch_cond, c) < 0 || !(s = slot()))
