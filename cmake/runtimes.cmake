@@ -48,6 +48,7 @@ function(gillab_add_runtime exe)
     embed/modgillab.c
     embed/workers.c
     embed/cell.c
+    embed/subinterp.c
     workloads/native/drive_threads.c
     workloads/native/drive_procs.c)
   target_include_directories(gillab_embed_${tag} PUBLIC embed workloads/native)

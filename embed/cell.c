@@ -130,12 +130,18 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
     if (s->gil_probe && !s->overhead_pairs)
       wk_gil_report(gil);
-    if (s->model == MODEL_PROCESSES) {
-      /* Each process has a GIL of its own: the samples of this (parent)
-       * process's GIL say nothing about the workers. */
+    /* Each process, or own-GIL interpreter, has a GIL of its own: the
+     * samples of the main interpreter's GIL say nothing about the workers.
+     * Their waits are still counted, on whichever GIL they wait for. */
+    int own_gil =
+        s->model == MODEL_SUBINTERPRETERS &&
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gil, "own_gil"));
+    if (s->model == MODEL_PROCESSES || own_gil) {
       cJSON_ReplaceItemInObject(gil, "held_frac", cJSON_CreateNull());
       cJSON_ReplaceItemInObject(gil, "switches", cJSON_CreateNull());
-      cJSON_AddBoolToObject(gil, "per_process", 1);
+      cJSON_AddBoolToObject(
+          gil, s->model == MODEL_PROCESSES ? "per_process" : "per_interpreter",
+          1);
     }
   }
   /* What the runtime is after the run: an extension module the workload

@@ -11,6 +11,7 @@
 #include "gil_locate.h"
 #include "gilprobe.h"
 #include "place.h"
+#include "subinterp.h"
 #include "tstat.h"
 #include "util.h"
 #include "workers.h"
@@ -261,6 +262,35 @@ static PyObject *gl_worker_adopted_done(PyObject *self, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+/* run_subinterpreters(module, workers, units, workloads_dir,
+ * switch_interval): the subinterpreters model (embed/subinterp.c). Returns
+ * {wall_s, start_ns, ops, answer, own_gil, gils_watched}. */
+static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
+  (void)self;
+  const char *module, *dir;
+  unsigned workers;
+  unsigned long long units;
+  double si = 0;
+  char err[512];
+  si_result r;
+  if (!PyArg_ParseTuple(args, "sIKs|d", &module, &workers, &units, &dir, &si))
+    return NULL;
+  if (workers < 1 || workers > WK_MAX_WORKERS) {
+    PyErr_SetString(PyExc_ValueError, "workers out of range");
+    return NULL;
+  }
+  if (si_run(dir, module, workers, units, si, gilprobe_enabled(), &r, err,
+             sizeof err) < 0) {
+    PyErr_SetString(PyExc_RuntimeError, err);
+    return NULL;
+  }
+  return Py_BuildValue(
+      "{s:d,s:K,s:K,s:K,s:O,s:I}", "wall_s", r.wall_s, "start_ns",
+      (unsigned long long)r.start_ns, "ops", (unsigned long long)r.ops,
+      "answer", (unsigned long long)r.answer, "own_gil",
+      r.own_gil ? Py_True : Py_False, "gils_watched", r.watched);
+}
+
 static PyMethodDef gl_methods[] = {
     {"now_ns", gl_now_ns, METH_NOARGS,
      "now_ns() -> int: CLOCK_MONOTONIC in nanoseconds."},
@@ -291,6 +321,10 @@ static PyMethodDef gl_methods[] = {
      "worker_adopt(i, pid): worker i is process pid."},
     {"worker_adopted_done", gl_worker_adopted_done, METH_VARARGS,
      "worker_adopted_done(i, t0, t1, gil): worker process i's report."},
+    {"run_subinterpreters", gl_run_subinterpreters, METH_VARARGS,
+     "run_subinterpreters(module, workers, units, workloads_dir[, "
+     "switch_interval]) -> dict: run work() in one subinterpreter per "
+     "worker."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,9 +1,9 @@
 /* model — how the workers of a cell run (threads, native threads, ...).
  *
  * A model is one way of running N workers: Python threads in one
- * interpreter, the workload's C twin on pthreads, and (in later issues)
- * processes, asyncio and subinterpreters. The enum and its name table are
- * made from one list so they cannot drift apart.
+ * interpreter, multiprocessing, asyncio, subinterpreters, and the
+ * workload's C twin on pthreads and in processes. The enum and its name table
+ * are made from one list so they cannot drift apart.
  */
 #ifndef GILLAB_MODEL_H
 #define GILLAB_MODEL_H
@@ -20,6 +20,8 @@
     "multiprocessing: N processes (--start-method fork, spawn, forkserver)")   \
   X(ASYNCIO, "asyncio", "asyncio_tasks", '1',                                  \
     "one asyncio event loop running N tasks")                                  \
+  X(SUBINTERPRETERS, "subinterpreters", "subinterpreters", 'N',                \
+    "one interpreter per worker thread (own GIL on 3.12+, shared on 3.11)")    \
   X(NATIVE_THREADS, "native-threads", NULL, 'N',                               \
     "the workload's C twin on N pthreads, no Python")                          \
   X(NATIVE_PROCS, "native-procs", NULL, 'N',                                   \

@@ -7,8 +7,8 @@
 
 #define BOTH                                                                   \
   (MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |                     \
-   MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_NATIVE_THREADS) |                \
-   MODEL_BIT(MODEL_NATIVE_PROCS))
+   MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_SUBINTERPRETERS) |               \
+   MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS))
 
 /* Sizes: at --size 1 one cell of 1 worker takes about a second on a 2-core
  * VM (Python: ~3 us per primality test near 10^6; C: ~0.1 us). */

@@ -221,6 +221,24 @@ def asyncio_tasks(module, workers, units, switch_interval=None):
     }
 
 
+def subinterpreters(module, workers, units, switch_interval=None):
+    """Model `subinterpreters`: one interpreter per worker, each on a host
+    thread of its own (embed/subinterp.c). On 3.12+ each has its own GIL;
+    on 3.11 they share the one GIL. The workers bind themselves, import the
+    workload in their own interpreter and start together at a barrier."""
+    import os
+
+    gil = _gil_report(_gil_enabled())
+    r = _gillab.run_subinterpreters(module, workers, units,
+                                    os.path.dirname(os.path.abspath(__file__)),
+                                    switch_interval or 0.0)
+    gil["own_gil"] = r.pop("own_gil")
+    gil["gils_watched"] = r.pop("gils_watched")
+    r["gil"] = gil
+    r["interpreters"] = "own GIL" if gil["own_gil"] else "shared GIL"
+    return r
+
+
 def overhead(module, workers, units, pairs, switch_interval=None,
              control=False):
     """The GIL probe's cost, measured inside one process: `workers` threads

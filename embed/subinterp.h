@@ -1,0 +1,35 @@
+/* subinterp — the `subinterpreters` model: one interpreter per worker, each
+ * on a host thread of its own.
+ *
+ * Worker i is a pthread that binds itself (wk_enter), creates an
+ * interpreter, imports the workload there, waits at the start barrier,
+ * runs work(i, n, units), and ends its interpreter. On 3.12+ each
+ * interpreter has its own GIL (PyInterpreterConfig_OWN_GIL), which the GIL
+ * probe watches like the main one; on 3.11 all interpreters share the one
+ * GIL, so the workers contend exactly as threads do. The result says which.
+ */
+#ifndef GILLAB_SUBINTERP_H
+#define GILLAB_SUBINTERP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  double wall_s;     /* timed region: barrier release to the last worker */
+  uint64_t start_ns; /* when it began (util_now_ns) */
+  uint64_t ops, answer;
+  int own_gil;      /* 1: one GIL per interpreter; 0: shared */
+  unsigned watched; /* interpreters whose GIL the probe watched */
+} si_result;
+
+/* Runs module.work(i, n, units) in n subinterpreters, worker i in its own
+ * thread and interpreter; workloads_dir goes first on each interpreter's
+ * sys.path; switch_interval > 0 sets it in each. Called from Python with
+ * the main interpreter's GIL held (the caller's thread state attached); it
+ * is released while the workers run. Returns 0, or a negative code with
+ * err (the first failing worker's exception). */
+int si_run(const char *workloads_dir, const char *module, unsigned n,
+           uint64_t units, double switch_interval, int gil_probe,
+           si_result *out, char *err, size_t errlen);
+
+#endif
