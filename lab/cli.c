@@ -275,7 +275,8 @@ static const char topo_usage[] =
     "gets under each placement policy (or only POLICY).\n"
     "  --synthetic DESC  plan for a machine you don't have, in hwloc's\n"
     "                    synthetic syntax, e.g. 'pack:2 core:16 pu:2'\n"
-    "  --plan POLICY     none, compact, scatter or one-core (default: all)\n"
+    "  --plan POLICY     none, compact, scatter, one-core (default: all), or\n"
+    "                    hwloc locations such as core:0-1 or pu:0,pu:1\n"
     "  -n, --workers N   number of workers (default: the number of PUs)\n";
 
 static int cmd_topo(int argc, char **argv) {
@@ -318,7 +319,8 @@ static int cmd_topo(int argc, char **argv) {
   if (optind < argc)
     return usage_error("topo", "topo takes options only");
   place_policy only = PLACE_NONE;
-  if (policy && place_policy_parse(policy, &only, err, sizeof err) < 0)
+  if (policy && !place_is_location(policy) &&
+      place_policy_parse(policy, &only, err, sizeof err) < 0)
     return usage_error("topo", err);
   place_topo *t;
   if (place_topo_open(&t, synthetic, err, sizeof err) < 0)
@@ -333,16 +335,17 @@ static int cmd_topo(int argc, char **argv) {
   for (int p = 0; p < PLACE_POLICY_COUNT; p++) {
     if (policy && p != (int)only)
       continue;
+    const char *name = policy ? policy : place_policy_name((place_policy)p);
     place_plan_t plan;
-    if (place_plan(t, (place_policy)p, n, &plan, err, sizeof err) < 0) {
+    if (place_plan_named(t, name, n, &plan, err, sizeof err) < 0) {
       fprintf(stderr, "gillab topo: %s\n", err);
       place_topo_close(t);
       return 1;
     }
-    printf("%-8s %u workers -> PU", place_policy_name((place_policy)p), n);
+    printf("%-8s %u workers -> PU", name, n);
     for (unsigned i = 0; i < plan.n; i++)
       printf(" %s", plan.sets[i][0] ? plan.sets[i] : "*");
-    printf("%s\n", p == PLACE_NONE ? "   (* = unbound)" : "");
+    printf("%s\n", strcmp(name, "none") == 0 ? "   (* = unbound)" : "");
     place_plan_free(&plan);
   }
   place_topo_close(t);

@@ -473,6 +473,132 @@ err_quiet:
   return rc;
 }
 
+int place_is_location(const char *text) {
+  return text != NULL && strchr(text, ':') != NULL;
+}
+
+/* One location "TYPE:INDEXES" (INDEXES: N, N-M or all) of t: appends the
+ * cpusets of its objects to sets[*nsets]. */
+static int add_location(const place_topo *t, const char *loc, char ***sets,
+                        unsigned *nsets, char *err, size_t errlen) {
+  char type[32];
+  const char *colon = strchr(loc, ':');
+  size_t tlen = colon ? (size_t)(colon - loc) : 0;
+  hwloc_obj_type_t ty;
+  if (!colon || tlen == 0 || tlen >= sizeof type) {
+    set_err(err, errlen, "'%s' is not a location (TYPE:INDEXES, e.g. core:0-1)",
+            loc);
+    return -EINVAL;
+  }
+  memcpy(type, loc, tlen);
+  type[tlen] = '\0';
+  /* hwloc-calc's short names, then hwloc's own ("package", "numanode"). */
+  if (strcmp(type, "numa") == 0 || strcmp(type, "node") == 0)
+    ty = HWLOC_OBJ_NUMANODE;
+  else if (strcmp(type, "socket") == 0 || strcmp(type, "pack") == 0)
+    ty = HWLOC_OBJ_PACKAGE;
+  else if (hwloc_type_sscanf(type, &ty, NULL, 0) < 0) {
+    set_err(err, errlen,
+            "unknown object type '%s' in location '%s' (use pu, core, "
+            "package, numa, l3cache, ...)",
+            type, loc);
+    return -EINVAL;
+  }
+  int nobjs = hwloc_get_nbobjs_by_type(t->topo, ty);
+  if (nobjs <= 0) {
+    set_err(err, errlen, "location '%s': this topology has no %s objects", loc,
+            type);
+    return -EINVAL;
+  }
+  const char *idx = colon + 1;
+  long first, last;
+  char *end;
+  if (strcmp(idx, "all") == 0) {
+    first = 0;
+    last = nobjs - 1;
+  } else {
+    first = strtol(idx, &end, 10);
+    last = first;
+    if (end != idx && *end == '-')
+      last = strtol(end + 1, &end, 10);
+    if (end == idx || *end != '\0' || first < 0 || last < first) {
+      set_err(err, errlen,
+              "location '%s': indexes must be N, N-M or all (logical, as "
+              "hwloc-calc counts)",
+              loc);
+      return -EINVAL;
+    }
+  }
+  if (last >= nobjs) {
+    set_err(err, errlen,
+            "location '%s': this topology has %d %s objects (indexes 0-%d)",
+            loc, nobjs, type, nobjs - 1);
+    return -EINVAL;
+  }
+  char **grown =
+      realloc(*sets, (*nsets + (size_t)(last - first + 1)) * sizeof **sets);
+  if (!grown)
+    return -ENOMEM;
+  *sets = grown;
+  for (long i = first; i <= last; i++) {
+    hwloc_obj_t o = hwloc_get_obj_by_type(t->topo, ty, (unsigned)i);
+    if (!o || !o->cpuset || hwloc_bitmap_iszero(o->cpuset)) {
+      set_err(err, errlen, "location '%s': object %ld has no CPUs", loc, i);
+      return -EINVAL;
+    }
+    if (hwloc_bitmap_list_asprintf(&grown[*nsets], o->cpuset) < 0)
+      return -ENOMEM;
+    (*nsets)++;
+  }
+  return 0;
+}
+
+int place_plan_locations(const place_topo *t, const char *where, unsigned n,
+                         place_plan_t *plan, char *err, size_t errlen) {
+  char *copy = strdup(where ? where : ""), *save = NULL;
+  char **objs = NULL;
+  unsigned nobjs = 0;
+  int rc = copy ? 0 : -ENOMEM;
+  plan->n = 0;
+  plan->sets = NULL;
+  for (char *loc = copy ? strtok_r(copy, ",", &save) : NULL; loc && rc == 0;
+       loc = strtok_r(NULL, ",", &save))
+    rc = add_location(t, loc, &objs, &nobjs, err, errlen);
+  if (rc == 0 && nobjs == 0) {
+    set_err(err, errlen, "no locations in '%s'", where ? where : "");
+    rc = -EINVAL;
+  }
+  if (rc == 0 && n == 0) {
+    set_err(err, errlen, "cannot plan for 0 workers: need at least 1");
+    rc = -EINVAL;
+  }
+  if (rc == 0 && !(plan->sets = calloc(n, sizeof *plan->sets)))
+    rc = -ENOMEM;
+  for (unsigned i = 0; rc == 0 && i < n; i++) {
+    plan->n = i + 1;
+    if (!(plan->sets[i] = strdup(objs[i % nobjs])))
+      rc = -ENOMEM;
+  }
+  if (rc == -ENOMEM)
+    set_err(err, errlen, "cannot plan '%s': out of memory", where);
+  if (rc < 0)
+    place_plan_free(plan);
+  for (unsigned i = 0; i < nobjs; i++)
+    free(objs[i]);
+  free(objs);
+  free(copy);
+  return rc;
+}
+
+int place_plan_named(const place_topo *t, const char *name, unsigned n,
+                     place_plan_t *plan, char *err, size_t errlen) {
+  place_policy p;
+  if (place_is_location(name))
+    return place_plan_locations(t, name, n, plan, err, errlen);
+  int rc = place_policy_parse(name, &p, err, errlen);
+  return rc < 0 ? rc : place_plan(t, p, n, plan, err, errlen);
+}
+
 void place_plan_free(place_plan_t *plan) {
   if (plan == NULL)
     return;

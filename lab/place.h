@@ -17,6 +17,7 @@
  *            SMT siblings only once every core has a worker.
  *   one-core every worker on the same PU (compact's first): the workers
  *            share one CPU, a baseline for contention.
+ * or explicit hwloc locations (place_plan_locations).
  * With more workers than PUs, compact and scatter wrap around and reuse PUs
  * in the same order.
  *
@@ -88,6 +89,28 @@ typedef struct {
 int place_plan(const place_topo *t, place_policy p, unsigned n,
                place_plan_t *plan, char *err, size_t errlen);
 void place_plan_free(place_plan_t *plan);
+
+/* Explicit placements: hwloc locations, comma-separated, each TYPE:INDEXES
+ * with logical indexes as hwloc-calc takes them: "core:0-1", "pu:0,pu:2",
+ * "package:1", "numa:0", "core:all". The locations expand, in the order
+ * given, into a list of objects; worker i is bound to the cpuset of object
+ * i (wrapping around when there are more workers than objects). So
+ * "core:0-1" puts worker 0 on core 0 and worker 1 on core 1 (all PUs of
+ * each core), and "pu:0,pu:1" on those two PUs. */
+
+/* Non-zero when text looks like a location list (has a ':'), not a policy. */
+int place_is_location(const char *text);
+
+/* Plans the explicit locations `where` for n workers on t; fills *plan as
+ * place_plan does. Fails with err naming the bad location, a type this
+ * topology lacks, or an index beyond its objects. */
+int place_plan_locations(const place_topo *t, const char *where, unsigned n,
+                         place_plan_t *plan, char *err, size_t errlen);
+
+/* Plans `name` for n workers: a policy name (place_plan) or explicit
+ * locations (place_plan_locations). */
+int place_plan_named(const place_topo *t, const char *name, unsigned n,
+                     place_plan_t *plan, char *err, size_t errlen);
 
 /* Binds the calling thread to set (hwloc list syntax of OS indexes, as in a
  * plan). "" or NULL does nothing and returns 0. Fails with err if the set is

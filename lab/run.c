@@ -50,7 +50,7 @@ typedef struct {
   const wl_workload *wl;
   model_t model;
   size_t rt, si, sm;
-  place_policy place;
+  size_t place; /* index in the spec's placements */
   unsigned rep;
 } cell_key;
 
@@ -119,7 +119,7 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   const run_spec *s = c->s;
   const wl_workload *wl = k->wl;
   model_t m = k->model;
-  place_policy p = k->place;
+  const char *placement = s->placements[k->place];
   int python = model_is_python(m);
   double switch_interval = python ? s->switch_intervals[k->si] : 0;
   /* Strong scaling splits the same work across the workers; weak scaling
@@ -128,12 +128,9 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   uint64_t units = (uint64_t)fmax(
       1, round((double)(python ? wl->units_py : wl->units_native) * s->size *
                (s->weak ? workers : 1)));
-  record_id id = {wl->name,
-                  model_name(m),
-                  place_policy_name(p),
-                  python ? s->runtimes[k->rt] : "native",
-                  workers,
-                  k->rep + 1,
+  record_id id = {wl->name,  model_name(m),
+                  placement, python ? s->runtimes[k->rt] : "native",
+                  workers,   k->rep + 1,
                   units};
   cJSON *rec = record_new(&id);
   cJSON_AddStringToObject(rec, "scaling", s->weak ? "weak" : "strong");
@@ -159,7 +156,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   }
 
   place_plan_t plan;
-  if (place_plan(c->topo, p, workers, &plan, err, sizeof err) < 0) {
+  if (place_plan_named(c->topo, placement, workers, &plan, err, sizeof err) <
+      0) {
     record_fail(rec, "failed", err, NULL);
     goto emit;
   }
@@ -292,6 +290,22 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
     cJSON_Delete(runtimes);
     return rc;
   }
+  /* Explicit locations are checked against this machine before any cell
+   * runs: a typo should cost nothing. */
+  for (size_t p = 0; rc == 0 && p < s->nplacements; p++) {
+    place_plan_t plan;
+    char sub[256];
+    rc = place_plan_named(c.topo, s->placements[p], 1, &plan, sub, sizeof sub);
+    if (rc < 0)
+      snprintf(err, errlen, "-p %s: %s", s->placements[p], sub);
+    else
+      place_plan_free(&plan);
+  }
+  if (rc < 0) {
+    cJSON_Delete(runtimes);
+    place_topo_close(c.topo);
+    return rc;
+  }
   rc = open_output(s, outdir, outlen, &c.out, err, errlen);
   if (rc < 0) {
     cJSON_Delete(runtimes);
@@ -326,7 +340,7 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
             for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
               k.wl = s->workloads[w];
               k.model = s->models[m];
-              k.place = s->placements[p];
+              k.place = p;
               set_variant(s, k.model, v, &k);
               rc = run_cell(&c, &k, s->workers[n]);
             }

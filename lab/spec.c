@@ -22,7 +22,9 @@ const char spec_run_usage[] =
     "  -m, --models LIST       models (default: threads,native-threads)\n"
     "  -n, --workers LIST      worker counts (default: 1,2,4); 1 is always\n"
     "                          run, as the speedup baseline\n"
-    "  -p, --placements LIST   none, compact, scatter, one-core (default: "
+    "  -p, --placements LIST   none, compact, scatter, one-core, or hwloc\n"
+    "                          locations: core:0-1 (worker i on core i),\n"
+    "                          pu:0,pu:1 (';' between two such) (default: "
     "none)\n"
     "  -r, --reps N            repetitions, interleaved (default: 3)\n"
     "      --runtime LIST      CPython runtimes, e.g. 3.11,3.13t, or all\n"
@@ -115,19 +117,68 @@ static int parse_models(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
+/* -p LIST: policies and explicit locations. Consecutive locations (items
+ * with a ':') make one explicit placement, so "pu:0,pu:1" is one placement
+ * and "compact,core:0-1" two; ';' separates two explicit ones
+ * ("core:0-1;pu:0,pu:1"). Locations are checked against the topology
+ * when the run starts (run.c). */
 static int parse_placements(run_spec *s, const char *arg, char *err,
                             size_t errlen) {
-  char buf[LIST_BUF], *items[PLACE_POLICY_COUNT], sub[256];
-  int n = split_list("-p", arg, buf, items, PLACE_POLICY_COUNT, 1, err, errlen);
-  if (n < 0)
-    return n;
-  for (int i = 0; i < n; i++) {
-    if (place_policy_parse(items[i], &s->placements[i], sub, sizeof sub) < 0) {
-      snprintf(err, errlen, "-p: %s", sub);
-      return -EINVAL;
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS], sub[256];
+  char norm[LIST_BUF];
+  /* ';' ends an explicit placement: make it a ',' plus a marker item. */
+  size_t o = 0;
+  for (const char *c = arg; *c && o + 3 < sizeof norm; c++) {
+    if (*c == ';') {
+      memcpy(norm + o, ",;,", 3);
+      o += 3;
+    } else {
+      norm[o++] = *c;
     }
   }
-  s->nplacements = (size_t)n;
+  norm[o] = '\0';
+  int n = split_list("-p", norm, buf, items, SPEC_MAX_ITEMS, 0, err, errlen);
+  if (n < 0)
+    return n;
+  s->nplacements = 0;
+  for (int i = 0; i < n; i++) {
+    char *name = s->placements[s->nplacements];
+    if (strcmp(items[i], ";") == 0)
+      continue;
+    if (s->nplacements == SPEC_MAX_PLACEMENTS) {
+      snprintf(err, errlen, "-p: at most %d placements", SPEC_MAX_PLACEMENTS);
+      return -EINVAL;
+    }
+    place_policy pol;
+    if (!place_is_location(items[i])) {
+      if (place_policy_parse(items[i], &pol, sub, sizeof sub) < 0) {
+        snprintf(err, errlen,
+                 "-p: %s, or hwloc locations such as core:0-1 or pu:0,pu:1",
+                 sub);
+        return -EINVAL;
+      }
+      snprintf(name, SPEC_PLACEMENT_MAX, "%s", items[i]);
+    } else {
+      size_t used = 0;
+      name[0] = '\0';
+      for (; i < n && place_is_location(items[i]); i++) {
+        int w = snprintf(name + used, SPEC_PLACEMENT_MAX - used, "%s%s",
+                         used ? "," : "", items[i]);
+        if (w < 0 || (size_t)w >= SPEC_PLACEMENT_MAX - used) {
+          snprintf(err, errlen, "-p: locations '%s...' are too long", name);
+          return -EINVAL;
+        }
+        used += (size_t)w;
+      }
+      i--;
+    }
+    for (size_t j = 0; j < s->nplacements; j++)
+      if (strcmp(s->placements[j], name) == 0) {
+        snprintf(err, errlen, "-p: '%s' is given twice", name);
+        return -EINVAL;
+      }
+    s->nplacements++;
+  }
   return 0;
 }
 
@@ -418,8 +469,7 @@ cJSON *spec_to_json(const run_spec *s) {
     cJSON_AddItemToArray(a, cJSON_CreateNumber(s->workers[i]));
   a = cJSON_AddArrayToObject(j, "placements");
   for (size_t i = 0; i < s->nplacements; i++)
-    cJSON_AddItemToArray(
-        a, cJSON_CreateString(place_policy_name(s->placements[i])));
+    cJSON_AddItemToArray(a, cJSON_CreateString(s->placements[i]));
   a = cJSON_AddArrayToObject(j, "runtimes");
   for (size_t i = 0; i < s->nruntimes; i++)
     cJSON_AddItemToArray(a, cJSON_CreateString(s->runtimes[i]));

@@ -16,6 +16,8 @@
 
 #define SPEC_MAX_ITEMS 64
 #define SPEC_SEED_PER_REP (-2)
+#define SPEC_MAX_PLACEMENTS 16
+#define SPEC_PLACEMENT_MAX 128
 
 typedef struct {
   const wl_workload *workloads[SPEC_MAX_ITEMS];
@@ -25,7 +27,8 @@ typedef struct {
   unsigned workers[SPEC_MAX_ITEMS]; /* ascending, always starts with 1 */
   size_t nworkers;
   int added_one_worker; /* 1 was not asked for but is the speedup baseline */
-  place_policy placements[PLACE_POLICY_COUNT];
+  /* policy names or explicit hwloc locations ("core:0-1", "pu:0,pu:1") */
+  char placements[SPEC_MAX_PLACEMENTS][SPEC_PLACEMENT_MAX];
   size_t nplacements;
   char runtimes[RUNTIME_MAX][RUNTIME_TAG_MAX]; /* tags, e.g. "3.11" */
   size_t nruntimes;

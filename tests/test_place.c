@@ -78,6 +78,24 @@ static void check_plan(const place_topo *t, place_policy p, unsigned n,
   place_plan_free(&plan);
 }
 
+/* Plans explicit locations for n workers and asserts the sets. */
+static void check_locations(const place_topo *t, const char *where, unsigned n,
+                            const char *const *want) {
+  place_plan_t plan;
+  char err[256] = "";
+
+  if (place_plan_locations(t, where, n, &plan, err, sizeof(err)) != 0)
+    print_error("%s: %s\n", where, err);
+  assert_int_equal(plan.n, n);
+  for (unsigned i = 0; i < n; i++) {
+    if (strcmp(plan.sets[i], want[i]) != 0)
+      print_error("%s n=%u: worker %u got '%s', want '%s'\n", where, n, i,
+                  plan.sets[i], want[i]);
+    assert_string_equal(plan.sets[i], want[i]);
+  }
+  place_plan_free(&plan);
+}
+
 /* --- "pack:2 core:8 pu:2" ------------------------------------------------ */
 
 static void test_2pack_counts(void **state) {
@@ -243,6 +261,43 @@ static void test_numa_compact_4(void **state) {
 
 /* --- policies and errors that need no topology --------------------------- */
 
+/* Explicit locations: one object per worker, in the order given, with
+ * logical indexes; a core's set is both its PUs. */
+static void test_2pack_locations(void **state) {
+  const place_topo *t = *state;
+  const char *const cores[] = {"0-1", "2-3", "0-1"};
+  check_locations(t, "core:0-1", 3, cores);
+  const char *const pus[] = {"5", "0"};
+  check_locations(t, "pu:5,pu:0", 2, pus);
+  const char *const pack[] = {"16-31", "16-31"};
+  check_locations(t, "package:1", 2, pack);
+  const char *const socket[] = {"0-15", "16-31"};
+  check_locations(t, "socket:all", 2, socket);
+}
+
+static void test_numa_locations(void **state) {
+  const place_topo *t = *state;
+  const char *const numa[] = {"8-15", "16-23"};
+  check_locations(t, "numa:1-2", 2, numa);
+}
+
+/* Bad locations fail with a sentence naming them. */
+static void test_2pack_locations_bad(void **state) {
+  const place_topo *t = *state;
+  const char *bad[] = {"core:16", "core:1-0", "core:x",
+                       "gpu:0",   ":1",       "pu:0,core"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    place_plan_t plan;
+    char err[256] = "";
+    assert_int_equal(
+        place_plan_locations(t, bad[i], 2, &plan, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "'"));
+    assert_null(plan.sets);
+  }
+  assert_int_equal(place_is_location("compact"), 0);
+  assert_int_equal(place_is_location("core:0"), 1);
+}
+
 static void test_policy_names(void **state) {
   place_policy p = PLACE_NONE;
   char err[256] = "";
@@ -373,6 +428,12 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_2pack_one_core, setup_2pack,
                                       teardown_topo),
       cmocka_unit_test(test_set_has),
+      cmocka_unit_test_setup_teardown(test_2pack_locations, setup_2pack,
+                                      teardown_topo),
+      cmocka_unit_test_setup_teardown(test_2pack_locations_bad, setup_2pack,
+                                      teardown_topo),
+      cmocka_unit_test_setup_teardown(test_numa_locations, setup_numa,
+                                      teardown_topo),
       cmocka_unit_test_setup_teardown(test_2pack_zero_workers, setup_2pack,
                                       teardown_topo),
       cmocka_unit_test_setup_teardown(test_2pack_render, setup_2pack,

@@ -97,7 +97,7 @@ static void test_defaults(void **state) {
   assert_workers(s, want, ARRAY_LEN(want));
   assert_int_equal(s->added_one_worker, 0);
   assert_int_equal(s->nplacements, 1);
-  assert_int_equal(s->placements[0], PLACE_NONE);
+  assert_string_equal(s->placements[0], "none");
   assert_int_equal(s->reps, 3);
   assert_true(s->size == 1);
   assert_true(s->timeout_s == 120);
@@ -128,8 +128,8 @@ static void test_long_options(void **state) {
   assert_workers(s, want, ARRAY_LEN(want));
   assert_int_equal(s->added_one_worker, 1);
   assert_int_equal(s->nplacements, 2);
-  assert_int_equal(s->placements[0], PLACE_SCATTER);
-  assert_int_equal(s->placements[1], PLACE_COMPACT);
+  assert_string_equal(s->placements[0], "scatter");
+  assert_string_equal(s->placements[1], "compact");
   assert_int_equal(s->reps, 5);
   assert_int_equal(s->nruntimes, 1);
   assert_string_equal(s->runtimes[0], GILLAB_DEFAULT_RUNTIME);
@@ -211,7 +211,7 @@ static void test_short_options(void **state) {
   assert_int_equal(s->models[0], MODEL_THREADS);
   static const unsigned want[] = {1, 2};
   assert_workers(s, want, ARRAY_LEN(want));
-  assert_int_equal(s->placements[0], PLACE_COMPACT);
+  assert_string_equal(s->placements[0], "compact");
   assert_string_equal(s->outdir, "d");
   assert_int_equal(s->quiet, 1);
   assert_int_equal(s->reps, 2);
