@@ -87,7 +87,7 @@ static int cmd_run(int argc, char **argv) {
   rc = run_execute(&s, full, outdir, sizeof outdir, err, sizeof err);
   if (rc < 0) {
     fprintf(stderr, "gillab run: %s\n", err);
-    return rc == -ENOENT ? 2 : 1;
+    return rc == -ENOENT || rc == -EINVAL ? 2 : 1;
   }
   if (rc == 1)
     fprintf(stderr,

@@ -109,11 +109,15 @@ double record_measured(cJSON *rec, cJSON *result, double baseline) {
   add_placement_ok(rec, workers);
   cJSON_AddItemToObject(rec, "per_worker", workers);
   cJSON_AddItemToObject(rec, "setup_s", take(result, "setup_s"));
-  static const char *const optional[] = {"gil", "python"};
-  for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
-    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(result, optional[i]);
-    if (v)
-      cJSON_AddItemToObject(rec, optional[i], v);
+  /* Everything else the cell reported (gil, python, a model's or a
+   * workload's own objects) goes into the record as it is, unless the
+   * record already has that key from the orchestrator. */
+  while (result->child) {
+    cJSON *v = cJSON_DetachItemViaPointer(result, result->child);
+    if (v->string && !cJSON_HasObjectItem(rec, v->string))
+      cJSON_AddItemToObject(rec, v->string, v);
+    else
+      cJSON_Delete(v);
   }
   return tput;
 }

@@ -123,7 +123,6 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
     close(rep[1]);
     reports[started] = rep[0];
     pids[started] = pid;
-    wk_adopt(started, pid);
   }
   close(ready[1]);
   close(go[0]);
@@ -139,6 +138,10 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
       snprintf(err, errlen, "a worker process died before it was ready");
       rc = -EIO;
     }
+  /* Adopted once every child has bound itself (it is ready), so the
+   * sampler never sees one where it ran before its binding. */
+  for (unsigned i = 0; rc == 0 && i < n; i++)
+    wk_adopt(i, pids[i]);
   uint64_t t0 = util_now_ns();
   *start_ns = t0;
   if (rc == 0) {
