@@ -49,6 +49,9 @@ function(gillab_add_runtime exe)
     embed/workers.c
     embed/cell.c
     embed/subinterp.c
+    embed/gcprobe.c
+    embed/reftrace.c
+    embed/hiccup.c
     workloads/native/drive_threads.c
     workloads/native/drive_procs.c)
   target_include_directories(gillab_embed_${tag} PUBLIC embed workloads/native)

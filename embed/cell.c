@@ -2,8 +2,11 @@
 #include "cell.h"
 
 #include "drive.h"
+#include "echosrv.h"
+#include "gcprobe.h"
 #include "gil_locate.h"
 #include "gilprobe.h"
+#include "hiccup.h"
 #include "model.h"
 #include "place.h"
 #include "py.h"
@@ -29,6 +32,8 @@ typedef struct {
   const char *start_method; /* processes: fork, spawn, forkserver, NULL */
   unsigned overhead_pairs;  /* > 0: measure the probe's cost instead */
   int overhead_control;     /* ... with the probe on on both sides (A/A) */
+  unsigned cpu_threads;     /* CPU-bound threads beside (WL_CPU_THREADS) */
+  int hiccup;               /* run the hiccup sleepers (hiccup.h) */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -53,6 +58,12 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
                           : 0;
   s->overhead_control =
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "overhead_control"));
+  const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(j, "cpu_threads");
+  s->cpu_threads = cJSON_IsNumber(cpu) && cpu->valuedouble >= 1 &&
+                           cpu->valuedouble <= WK_MAX_WORKERS
+                       ? (unsigned)cpu->valuedouble
+                       : 0;
+  s->hiccup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "hiccup"));
   if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
       !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
@@ -108,6 +119,11 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     return -1;
   }
   gilprobe_set_enabled(s->gil_probe);
+  if (gcprobe_install(err, errlen) < 0) {
+    char ferr[128];
+    py_finish(ferr, sizeof ferr);
+    return -1;
+  }
   cJSON *args = cJSON_CreateObject(), *info = NULL;
   cJSON_AddStringToObject(args, "module", s->wl->py_module);
   cJSON_AddNumberToObject(args, "workers", s->workers);
@@ -120,9 +136,24 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     snprintf(func, sizeof func, "overhead");
     cJSON_AddNumberToObject(args, "pairs", s->overhead_pairs);
     cJSON_AddBoolToObject(args, "control", s->overhead_control);
+  } else {
+    /* What the workload's begin hook and the driver's probes get (see
+     * registry.h). */
+    cJSON *params = cJSON_AddObjectToObject(args, "params");
+    cJSON_AddNumberToObject(params, "cpu_threads", s->cpu_threads);
+    cJSON_AddNumberToObject(params, "echo_port", wl_context()->echo_port);
+    cJSON_AddBoolToObject(params, "hiccup", s->hiccup);
   }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
+  cJSON *gc = gcprobe_report(s->model == MODEL_PROCESSES
+                                 ? "main process (each worker process has a "
+                                   "GC of its own, not counted)"
+                                 : "main process");
+  if (rc == 0 && gc)
+    cJSON_AddItemToObject(*out, "gc", gc);
+  else
+    cJSON_Delete(gc);
   if (rc == 0) {
     cJSON *gil = cJSON_GetObjectItemCaseSensitive(*out, "gil");
     if (!gil)
@@ -162,14 +193,22 @@ static int run_native(const cell_spec *s, cJSON **out, char *err,
   wl_result total;
   double wall_s = 0;
   uint64_t start_ns = 0;
-  int rc = s->model == MODEL_NATIVE_PROCS
-               ? drive_native_procs(s->wl, s->workers, s->units, &total,
-                                    &wall_s, &start_ns, err, errlen)
-               : drive_native_threads(s->wl, s->workers, s->units, &total,
-                                      &wall_s, &start_ns, err, errlen);
-  if (rc < 0)
-    return rc;
+  const wl_native_hooks *h = s->wl->hooks;
+  int rc = h && h->begin ? h->begin(wl_context(), err, errlen) : 0;
+  if (rc == 0)
+    rc = s->model == MODEL_NATIVE_PROCS
+             ? drive_native_procs(s->wl, s->workers, s->units, &total, &wall_s,
+                                  &start_ns, err, errlen)
+             : drive_native_threads(s->wl, s->workers, s->units, &total,
+                                    &wall_s, &start_ns, err, errlen);
   *out = cJSON_CreateObject();
+  if (h && h->end)
+    h->end(*out, wall_s);
+  if (rc < 0) {
+    cJSON_Delete(*out);
+    *out = NULL;
+    return rc;
+  }
   cJSON_AddNumberToObject(*out, "wall_s", wall_s);
   cJSON_AddNumberToObject(*out, "ops", (double)total.ops);
   cJSON_AddNumberToObject(*out, "answer", (double)total.answer);
@@ -177,13 +216,53 @@ static int run_native(const cell_spec *s, cJSON **out, char *err,
   return 0;
 }
 
+/* The hiccup object of the record: the Python thread's part (the driver's,
+ * in result already) and the native control thread's, over the timed
+ * region. */
+static void add_hiccup(cJSON *result) {
+  cJSON *h = cJSON_GetObjectItemCaseSensitive(result, "hiccup");
+  if (!h) {
+    h = cJSON_AddObjectToObject(result, "hiccup");
+    cJSON_AddNullToObject(h, "python_us");
+  }
+  const cJSON *t0 = cJSON_GetObjectItemCaseSensitive(result, "start_ns");
+  const cJSON *wall = cJSON_GetObjectItemCaseSensitive(result, "wall_s");
+  uint64_t from = cJSON_IsNumber(t0) ? (uint64_t)t0->valuedouble : 0;
+  uint64_t to =
+      from + (cJSON_IsNumber(wall) ? (uint64_t)(wall->valuedouble * 1e9) : 0);
+  hiccup_report(h, from, to);
+  cJSON_AddStringToObject(h, "where",
+                          "unbound, outside the workers (the OS places them)");
+}
+
 int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
              size_t errlen) {
   cell_spec s;
   place_topo *topo = NULL;
+  echosrv *echo = NULL;
   int rc = spec_parse(spec, &s, err, errlen);
   if (rc < 0)
     goto out;
+  wl_ctx ctx = {
+      .workers = s.workers, .units = s.units, .cpu_threads = s.cpu_threads};
+  if (s.wl->flags & WL_ECHO_SERVER) {
+    /* Before the interpreter starts, so that os.environ (read at start)
+     * carries the port, to worker processes too. */
+    unsigned service_us =
+        s.wl->flags & WL_ECHO_SERVICE ? WL_ECHO_SERVICE_US : 0;
+    rc = echosrv_start(&echo, service_us, err, errlen);
+    if (rc < 0)
+      goto out;
+    ctx.echo_port = echosrv_port(echo);
+    char port[16];
+    snprintf(port, sizeof port, "%d", ctx.echo_port);
+    setenv("GILLAB_ECHO_PORT", port, 1);
+  }
+  wl_set_context(&ctx);
+  if (s.hiccup && (rc = hiccup_start()) < 0) {
+    snprintf(err, errlen, "cannot start the hiccup thread: %s", strerror(-rc));
+    goto out;
+  }
   rc = place_topo_open(&topo, NULL, err, errlen);
   if (rc < 0)
     goto out;
@@ -199,6 +278,11 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   rc = model_is_python(s.model) ? run_python(&s, result, err, errlen)
                                 : run_native(&s, result, err, errlen);
   wk_sampler_stop();
+  hiccup_stop();
+  if (rc == 0 && echo)
+    cJSON_AddItemToObject(*result, "echo_server", echosrv_report(echo));
+  if (rc == 0 && s.hiccup)
+    add_hiccup(*result);
   if (rc == 0) {
     /* Cell start: from the runner's exec to the start of the timed region
      * (topology, binding, interpreter start, imports, threads). */
@@ -210,6 +294,8 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
     cJSON_AddItemToObject(*result, "workers", wk_report());
   }
 out:
+  hiccup_stop();
+  echosrv_stop(echo);
   wk_teardown();
   if (topo)
     place_topo_close(topo);

@@ -26,4 +26,13 @@ static inline PyObject *compat_take_exception(void) {
 #endif
 }
 
+/* PyRefTracer (3.13+, gh-115952): a process-wide hook called on every
+ * object's creation and destruction; mem.dealloc counts destructions with
+ * it. COMPAT_HAVE_REFTRACER is 0 below 3.13, where the count is null. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define COMPAT_HAVE_REFTRACER 1
+#else
+#define COMPAT_HAVE_REFTRACER 0
+#endif
+
 #endif

@@ -11,6 +11,7 @@
 #include "gil_locate.h"
 #include "gilprobe.h"
 #include "place.h"
+#include "reftrace.h"
 #include "subinterp.h"
 #include "tstat.h"
 #include "util.h"
@@ -291,6 +292,29 @@ static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
       r.own_gil ? Py_True : Py_False, "gils_watched", r.watched);
 }
 
+/* dealloc_trace(on) -> bool: installs or removes the destroyed-object
+ * counter (PyRefTracer, 3.13+); False when the runtime has none. */
+static PyObject *gl_dealloc_trace(PyObject *self, PyObject *arg) {
+  (void)self;
+  int on = PyObject_IsTrue(arg);
+  if (on < 0)
+    return NULL;
+  if (!reftrace_available())
+    Py_RETURN_FALSE;
+  if (reftrace_enable(on) < 0)
+    return NULL;
+  Py_RETURN_TRUE;
+}
+
+/* dealloc_objects() -> int | None: objects the calling thread destroyed
+ * while the tracer was installed; None without PyRefTracer. */
+static PyObject *gl_dealloc_objects(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  if (!reftrace_available())
+    Py_RETURN_NONE;
+  return PyLong_FromUnsignedLongLong(reftrace_thread_destroyed());
+}
+
 static PyMethodDef gl_methods[] = {
     {"now_ns", gl_now_ns, METH_NOARGS,
      "now_ns() -> int: CLOCK_MONOTONIC in nanoseconds."},
@@ -325,6 +349,10 @@ static PyMethodDef gl_methods[] = {
      "run_subinterpreters(module, workers, units, workloads_dir[, "
      "switch_interval]) -> dict: run work() in one subinterpreter per "
      "worker."},
+    {"dealloc_trace", gl_dealloc_trace, METH_O,
+     "dealloc_trace(on) -> bool: count destroyed objects (3.13+)."},
+    {"dealloc_objects", gl_dealloc_objects, METH_NOARGS,
+     "dealloc_objects() -> int | None: objects this thread destroyed."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -33,7 +33,7 @@ static void progress(const calib_ctx *c, const char *fmt, const char *what) {
  * (so runs differ only in what is compared). NULL if no such workload. */
 static cJSON *calib_spec(const char *name, unsigned workers, uint64_t units) {
   const wl_workload *wl = wl_find(name);
-  cellspec_python py = {1, 0, 1};
+  cellspec_python py = {.gil_probe = 1, .hash_seed = 1};
   return wl ? cellspec_new(wl, MODEL_THREADS, workers, units, NULL, &py) : NULL;
 }
 

@@ -18,6 +18,10 @@ cJSON *cellspec_new(const wl_workload *wl, model_t m, unsigned workers,
     cJSON_AddNumberToObject(cell, "switch_interval", py->switch_interval);
   if (py->hash_seed >= 0)
     cJSON_AddNumberToObject(cell, "hash_seed", (double)py->hash_seed);
+  if (py->cpu_threads)
+    cJSON_AddNumberToObject(cell, "cpu_threads", py->cpu_threads);
+  if (py->hiccup)
+    cJSON_AddBoolToObject(cell, "hiccup", 1);
   cJSON *sets = cJSON_AddArrayToObject(cell, "sets");
   for (unsigned i = 0; plan && i < plan->n; i++)
     cJSON_AddItemToArray(sets, cJSON_CreateString(plan->sets[i]));

@@ -11,11 +11,14 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-/* How a Python cell runs, beyond its workload and workers. */
+/* How a cell runs, beyond its workload and workers (the first three for
+ * Python cells only). */
 typedef struct {
   int gil_probe;          /* count GIL waits */
   double switch_interval; /* seconds; 0: the runtime's */
   long hash_seed;         /* PYTHONHASHSEED; -1: random */
+  unsigned cpu_threads;   /* beside the workers (WL_CPU_THREADS); 0: none */
+  int hiccup;             /* run the hiccup sleepers */
 } cellspec_python;
 
 /* A new cell spec (free with cJSON_Delete): the workload, model, workers

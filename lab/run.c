@@ -49,7 +49,7 @@ static int make_dirs(const char *path) {
 typedef struct {
   const wl_workload *wl;
   model_t model;
-  size_t rt, si, sm;
+  size_t rt, si, sm, ct;
   size_t place; /* index in the spec's placements */
   unsigned rep;
 } cell_key;
@@ -75,8 +75,8 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
   for (size_t i = 0; i < c->nbases; i++) {
     const cell_key *b = &c->bases[i].key;
     if (b->wl == k->wl && b->model == k->model && b->rt == k->rt &&
-        b->si == k->si && b->sm == k->sm && b->place == k->place &&
-        b->rep == k->rep)
+        b->si == k->si && b->sm == k->sm && b->ct == k->ct &&
+        b->place == k->place && b->rep == k->rep)
       return c->bases[i].throughput;
   }
   return NAN;
@@ -142,6 +142,9 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
   else
     cJSON_AddNullToObject(rec, "switch_interval_s");
+  unsigned cpu_threads = wl->flags & WL_CPU_THREADS ? s->cpu_threads[k->ct] : 0;
+  if (wl->flags & WL_CPU_THREADS)
+    cJSON_AddNumberToObject(rec, "cpu_threads", cpu_threads);
   char err[512] = "";
   if (!(wl->models & MODEL_BIT(m)))
     snprintf(err, sizeof err, "workload %s does not fit model %s", wl->name,
@@ -164,7 +167,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   /* The same hash seed for every cell of a repetition (see spec.h). */
   cellspec_python py = {s->gil_probe, switch_interval,
                         s->hash_seed == SPEC_SEED_PER_REP ? (long)k->rep + 1
-                                                          : s->hash_seed};
+                                                          : s->hash_seed,
+                        cpu_threads, s->hiccup};
   if (python)
     cJSON_AddNumberToObject(rec, "hash_seed", (double)py.hash_seed);
   cJSON *cell = cellspec_new(wl, m, workers, units, &plan, &py);
@@ -268,6 +272,12 @@ static size_t variants_of(const run_spec *s, model_t m) {
   return s->nruntimes * s->nswitch * (m == MODEL_PROCESSES ? s->nstart : 1);
 }
 
+/* The --cpu-threads axis applies to the workloads that take it; the others
+ * run once. */
+static size_t cpu_variants(const run_spec *s, const wl_workload *wl) {
+  return wl->flags & WL_CPU_THREADS ? s->ncpu_threads : 1;
+}
+
 /* Variant v of model m into k's runtime, switch interval and start method
  * indexes. */
 static void set_variant(const run_spec *s, model_t m, size_t v, cell_key *k) {
@@ -322,11 +332,13 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   sigaction(SIGTERM, &sa, &old_term);
   interrupted = 0;
 
-  size_t per_rep = 0;
+  size_t per_wl = 0, cpu_axis = 0;
   for (size_t m = 0; m < s->nmodels; m++)
-    per_rep += variants_of(s, s->models[m]);
-  c.total = (unsigned)(s->reps * s->nworkloads * per_rep * s->nplacements *
-                       s->nworkers);
+    per_wl += variants_of(s, s->models[m]);
+  for (size_t w = 0; w < s->nworkloads; w++)
+    cpu_axis += cpu_variants(s, s->workloads[w]);
+  c.total =
+      (unsigned)(s->reps * cpu_axis * per_wl * s->nplacements * s->nworkers);
   c.t0 = util_now_ns();
   if (!s->quiet)
     fprintf(stderr, "gillab: %u cells into %s/results.jsonl\n", c.total,
@@ -334,16 +346,17 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   cell_key k;
   for (k.rep = 0; rc == 0 && k.rep < s->reps; k.rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
-      for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
-        for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
-          for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
-            for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
-              k.wl = s->workloads[w];
-              k.model = s->models[m];
-              k.place = p;
-              set_variant(s, k.model, v, &k);
-              rc = run_cell(&c, &k, s->workers[n]);
-            }
+      for (k.ct = 0; rc == 0 && k.ct < cpu_variants(s, s->workloads[w]); k.ct++)
+        for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
+          for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
+            for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
+              for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
+                k.wl = s->workloads[w];
+                k.model = s->models[m];
+                k.place = p;
+                set_variant(s, k.model, v, &k);
+                rc = run_cell(&c, &k, s->workers[n]);
+              }
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);

@@ -48,6 +48,12 @@ const char spec_run_usage[] =
     "      --hash-seed N|random  PYTHONHASHSEED of Python cells (default:\n"
     "                          the repetition's number, the same for every\n"
     "                          cell of a repetition)\n"
+    "      --cpu-threads LIST  CPU-bound threads (or processes) running\n"
+    "                          beside the workers of mixed.convoy, e.g.\n"
+    "                          0,1,2 (default: 0,1)\n"
+    "      --hiccup            in every cell, a Python thread and a C thread\n"
+    "                          sleep 1 ms at a time and record how late they\n"
+    "                          wake up (record field hiccup)\n"
     "  -q, --quiet             no progress on stderr\n"
     "  -h, --help              this help\n"
     "\n"
@@ -294,6 +300,29 @@ static int parse_workers(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
+static int parse_cpu_threads(run_spec *s, const char *arg, char *err,
+                             size_t errlen) {
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n = split_list("--cpu-threads", arg, buf, items, SPEC_MAX_ITEMS, 1, err,
+                     errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    char *end;
+    long v = strtol(items[i], &end, 10);
+    if (*end || end == items[i] || v < 0 || v > 256) {
+      snprintf(err, errlen,
+               "--cpu-threads: '%s' is not a thread count from 0 to 256",
+               items[i]);
+      return -EINVAL;
+    }
+    s->cpu_threads[i] = (unsigned)v;
+  }
+  qsort(s->cpu_threads, (size_t)n, sizeof s->cpu_threads[0], cmp_unsigned);
+  s->ncpu_threads = (size_t)n;
+  return 0;
+}
+
 static int parse_number(const char *opt, const char *arg, double lo, double hi,
                         double *out, char *err, size_t errlen) {
   char *end;
@@ -326,6 +355,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"hash-seed", required_argument, NULL, 'H'},
       {"scaling", required_argument, NULL, 'C'},
       {"start-method", required_argument, NULL, 'M'},
+      {"cpu-threads", required_argument, NULL, 'K'},
+      {"hiccup", no_argument, NULL, 'Y'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -338,7 +369,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   const char *workloads = "cpu.primes", *models = "threads,native-threads",
              *workers = "1,2,4", *placements = "none",
              *runtimes = GILLAB_DEFAULT_RUNTIME, *switches = NULL,
-             *start_methods = "default";
+             *start_methods = "default", *cpu_threads = "0,1";
   double reps;
   int c, rc = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -391,6 +422,12 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       break;
     case 'M':
       start_methods = optarg;
+      break;
+    case 'K':
+      cpu_threads = optarg;
+      break;
+    case 'Y':
+      s->hiccup = 1;
       break;
     case 'C':
       if (strcmp(optarg, "weak") == 0 || strcmp(optarg, "strong") == 0) {
@@ -451,7 +488,8 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       (rc = parse_placements(s, placements, err, errlen)) < 0 ||
       (rc = parse_runtimes(s, runtimes, err, errlen)) < 0 ||
       (rc = parse_switches(s, switches, err, errlen)) < 0 ||
-      (rc = parse_start_methods(s, start_methods, err, errlen)) < 0)
+      (rc = parse_start_methods(s, start_methods, err, errlen)) < 0 ||
+      (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0)
     return rc;
   return 0;
 }
@@ -483,6 +521,10 @@ cJSON *spec_to_json(const run_spec *s) {
   a = cJSON_AddArrayToObject(j, "start_methods");
   for (size_t i = 0; i < s->nstart; i++)
     cJSON_AddItemToArray(a, cJSON_CreateString(s->start_methods[i]));
+  a = cJSON_AddArrayToObject(j, "cpu_threads");
+  for (size_t i = 0; i < s->ncpu_threads; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(s->cpu_threads[i]));
+  cJSON_AddBoolToObject(j, "hiccup", s->hiccup);
   if (s->hash_seed == SPEC_SEED_PER_REP)
     cJSON_AddStringToObject(j, "hash_seed", "per-rep");
   else if (s->hash_seed < 0)

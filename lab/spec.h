@@ -49,6 +49,11 @@ typedef struct {
    * repetition hash alike, and the repetitions sample several seeds, since
    * the seed alone can move single-thread speed by 1.6x (3.13t). */
   long hash_seed;
+  /* CPU-bound threads beside the workers, for workloads that take them
+   * (WL_CPU_THREADS: mixed.convoy); an axis, ascending. */
+  unsigned cpu_threads[SPEC_MAX_ITEMS];
+  size_t ncpu_threads;
+  int hiccup; /* run the hiccup sleepers in every cell (--hiccup) */
   int quiet;
 } run_spec;
 

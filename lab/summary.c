@@ -80,13 +80,16 @@ static double num(const cJSON *rec, const char *key) {
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* Same model, placement and switch interval (null: the default). */
+/* Same model, placement, switch interval (null: the default) and CPU-bound
+ * threads beside (mixed.convoy; absent elsewhere). */
 static int same_setup(const cJSON *a, const cJSON *b) {
   double x = num(a, "switch_interval_s"), y = num(b, "switch_interval_s");
+  double ca = num(a, "cpu_threads"), cb = num(b, "cpu_threads");
   return strcmp(str(a, "model"), str(b, "model")) == 0 &&
          strcmp(str(a, "placement"), str(b, "placement")) == 0 &&
          strcmp(str(a, "start_method"), str(b, "start_method")) == 0 &&
-         (x == y || (isnan(x) && isnan(y)));
+         (x == y || (isnan(x) && isnan(y))) &&
+         (ca == cb || (isnan(ca) && isnan(cb)));
 }
 
 /* A table row: the cells of one runtime and setup. */
@@ -94,14 +97,18 @@ static int same_row(const cJSON *a, const cJSON *b) {
   return strcmp(str(a, "runtime"), str(b, "runtime")) == 0 && same_setup(a, b);
 }
 
-/* The model column: the model, its start method (processes) and the
- * switch interval when one was set ("processes spawn, si 1ms"). */
+/* The model column: the model, its start method (processes), the switch
+ * interval when one was set and the CPU-bound threads beside
+ * ("processes spawn, si 1ms, 1 cpu"). */
 static const char *model_label(const cJSON *row, char *buf, size_t len) {
   double si = num(row, "switch_interval_s");
   const char *sm = str(row, "start_method");
   int n = snprintf(buf, len, "%s%s%s", str(row, "model"), *sm ? " " : "", sm);
   if (!isnan(si) && n >= 0 && (size_t)n < len)
-    snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
+    n += snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
+  double cpu = num(row, "cpu_threads");
+  if (!isnan(cpu) && n >= 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, ", %g cpu", cpu);
   return buf;
 }
 

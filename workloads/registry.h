@@ -8,10 +8,25 @@
  *
  * Adding a workload: write workloads/python/<module>.py, its C twin in
  * workloads/native/<name>.c, and add one row to the table in registry.c.
+ *
+ * Beyond ops and answer, a workload can put fields of its own into the cell
+ * record (e.g. "convoy", "dealloc"), in both halves the same way:
+ *  - Python: work() may return (ops, answer, extra), extra any JSON-able
+ *    value; the module may define begin(params) -> state, called by the
+ *    driver in the cell's main process before the workers start (params:
+ *    {"model", "workers", "units", "cpu_threads", "echo_port",
+ *    "start_method"}), and end(state, extras, wall_s) -> dict, called after
+ *    the timed region with every worker's extra (None for a worker that
+ *    returned two values); the dict's items become record fields.
+ *  - C: the row's hooks (wl_native_hooks): begin before the workers start,
+ *    end after the timed region, adding fields to the result object.
+ * Probes that serve every cell (GC pauses, hiccups) live in embed/ and add
+ * their own objects in embed/cell.c.
  */
 #ifndef GILLAB_REGISTRY_H
 #define GILLAB_REGISTRY_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,15 +43,54 @@ typedef struct {
 typedef int (*wl_native_fn)(unsigned worker, unsigned nworkers, uint64_t units,
                             wl_result *out, char *err, size_t errlen);
 
+/* What a cell gives its workload beyond (worker, nworkers, units), set by
+ * the runner before the workers start and constant during the cell. */
 typedef struct {
-  const char *name;      /* "cpu.primes" */
-  const char *summary;   /* one line for `gillab list` */
-  const char *py_module; /* module in workloads/python, NULL if none */
-  wl_native_fn native;   /* C twin, NULL if none */
-  unsigned models;       /* MODEL_BIT()s of the models that fit */
-  uint64_t units_py;     /* total units at --size 1 for Python models */
-  uint64_t units_native; /* total units at --size 1 for native models */
-  int hidden;            /* test-only workloads, listed with --all */
+  unsigned workers;
+  uint64_t units;
+  unsigned cpu_threads; /* CPU-bound threads beside the workers (convoy) */
+  int echo_port;        /* the echo server's port; 0 when none runs */
+} wl_ctx;
+
+/* The cell's context (never NULL; zeros before wl_set_context). */
+const wl_ctx *wl_context(void);
+/* Sets the context (copied); called by the runner only. */
+void wl_set_context(const wl_ctx *ctx);
+
+/* Optional hooks of a C twin, run on the runner's main thread. begin runs
+ * before the workers start (outside the timed region; e.g. starts helper
+ * threads) and returns 0 or a negative code with err; end runs after the
+ * timed region, whatever happened, stops what begin started and adds the
+ * workload's own fields to out (the cell's result object). */
+typedef struct {
+  int (*begin)(const wl_ctx *ctx, char *err, size_t errlen);
+  void (*end)(cJSON *out, double wall_s);
+} wl_native_hooks;
+
+/* Flags of a workload. */
+#define WL_ECHO_SERVER 0x1u /* the runner runs the echo server (echosrv.h) */
+#define WL_CPU_THREADS 0x2u /* takes the --cpu-threads axis */
+/* The echo server answers WL_ECHO_SERVICE_US after each request, as a
+ * service with work to do would. mixed.convoy needs it: an immediate
+ * loopback reply (7 us here) often comes back before a CPU-bound thread,
+ * woken by the GIL's release, has taken the GIL, so the I/O thread keeps
+ * it and the convoy shows in only some round trips (6x to 15x fewer round
+ * trips with 1 CPU thread on 3.11, from run to run); with 50 us every
+ * blocking recv hands the GIL over, as over a real network (~40x). */
+#define WL_ECHO_SERVICE 0x4u
+#define WL_ECHO_SERVICE_US 50
+
+typedef struct {
+  const char *name;             /* "cpu.primes" */
+  const char *summary;          /* one line for `gillab list` */
+  const char *py_module;        /* module in workloads/python, NULL if none */
+  wl_native_fn native;          /* C twin, NULL if none */
+  unsigned models;              /* MODEL_BIT()s of the models that fit */
+  uint64_t units_py;            /* total units at --size 1 for Python models */
+  uint64_t units_native;        /* total units at --size 1 for native models */
+  int hidden;                   /* test-only workloads, listed with --all */
+  unsigned flags;               /* WL_ECHO_SERVER, WL_CPU_THREADS */
+  const wl_native_hooks *hooks; /* the C twin's hooks, NULL if none */
 } wl_workload;
 
 /* The workload named name, or NULL. */
@@ -47,6 +101,11 @@ const wl_workload *wl_all(size_t *n);
 /* C twins (workloads/native/). */
 int wl_primes_native(unsigned worker, unsigned nworkers, uint64_t units,
                      wl_result *out, char *err, size_t errlen);
+int wl_echo_native(unsigned worker, unsigned nworkers, uint64_t units,
+                   wl_result *out, char *err, size_t errlen);
+int wl_convoy_native(unsigned worker, unsigned nworkers, uint64_t units,
+                     wl_result *out, char *err, size_t errlen);
+extern const wl_native_hooks wl_echo_hooks, wl_convoy_hooks;
 int wl_crash_native(unsigned worker, unsigned nworkers, uint64_t units,
                     wl_result *out, char *err, size_t errlen);
 int wl_hang_native(unsigned worker, unsigned nworkers, uint64_t units,

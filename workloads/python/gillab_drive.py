@@ -8,6 +8,14 @@ before a start barrier, call _gillab.worker_begin(i) when it releases them
 and _gillab.worker_leave(i) when done; the timed region runs from the
 barrier's release to the last worker's end, as in the native drivers
 (workloads/native/).
+
+A workload may add fields of its own to the record (workloads/registry.h):
+work() may return (ops, answer, extra), and the module may define
+begin(params) -> state, called here before the workers start, and
+end(state, extras, wall_s) -> dict of record fields, called after the timed
+region. `params` (from the runner) also asks for the hiccup probe:
+{"hiccup": true} runs a Python thread that sleeps 1 ms at a time and records
+how late it wakes up, outside the workers (not bound, not counted).
 """
 
 import importlib
@@ -17,6 +25,60 @@ import threading
 import time
 
 import _gillab
+import gillab_lat
+
+
+class _Hiccup:
+    """A Python thread sleeping 1 ms in a loop, recording its lateness (the
+    GIL, the GC and the OS together). Unbound: it runs where the OS puts
+    it, and is not one of the cell's workers."""
+
+    PERIOD_NS = 1_000_000
+
+    def __init__(self):
+        self.samples = []  # (woke_ns, late_ns)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="gillab-hiccup",
+                                       daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        now, sleep, period = time.monotonic_ns, time.sleep, self.PERIOD_NS
+        add = self.samples.append
+        while not self.stop.is_set():
+            t0 = now()
+            sleep(period / 1e9)
+            t1 = now()
+            add((t0, t1 - t0 - period))
+
+    def report(self, t0, t1):
+        """Lateness of the sleeps that lay inside the timed region."""
+        self.stop.set()
+        self.thread.join()
+        late = [max(0, d) for w, d in self.samples if w >= t0 and w <= t1]
+        return {"python_us": gillab_lat.summary(late)}
+
+
+def _begin(mod, params, model, workers, units):
+    """The module's begin hook, and the hiccup thread when asked for."""
+    p = dict(params or {})
+    p.update(model=model, workers=workers, units=units)
+    state = mod.begin(p) if hasattr(mod, "begin") else None
+    hiccup = _Hiccup() if p.get("hiccup") else None
+    return state, hiccup
+
+
+def _finish(mod, state, hiccup, results, out, t0):
+    """ops, answer and the module's own fields into out (the driver's
+    result); results are the workers' return values."""
+    out["ops"] = sum(r[0] for r in results)
+    out["answer"] = sum(r[1] for r in results)
+    extras = [r[2] if len(r) > 2 else None for r in results]
+    if hiccup:
+        out["hiccup"] = hiccup.report(t0, t0 + int(out["wall_s"] * 1e9))
+    if hasattr(mod, "end"):
+        out.update(mod.end(state, extras, out["wall_s"]))
+    return out
 
 
 def _gil_enabled():
@@ -37,12 +99,13 @@ def _gil_report(before_import):
     }
 
 
-def threads(module, workers, units, switch_interval=None):
+def threads(module, workers, units, switch_interval=None, params=None):
     """Model `threads`: `workers` Python threads in this interpreter."""
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     gil_before_import = _gil_enabled()
     mod = importlib.import_module(module)
+    state, hiccup = _begin(mod, params, "threads", workers, units)
     start = threading.Barrier(workers + 1)
     results = [None] * workers
     errors = [None] * workers
@@ -74,14 +137,15 @@ def threads(module, workers, units, switch_interval=None):
     wall_ns = _gillab.now_ns() - t0
     for i, e in enumerate(errors):
         if e is not None:
+            if hasattr(mod, "end"):
+                mod.end(state, [None] * workers, 0)
             raise RuntimeError(f"worker {i} of {workers} failed: {e!r}") from e
-    return {
+    out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
         "gil": _gil_report(gil_before_import),
-        "ops": sum(r[0] for r in results),
-        "answer": sum(r[1] for r in results),
     }
+    return _finish(mod, state, hiccup, results, out, t0)
 
 
 def _process_worker(module, i, workers, units, cpuset, barrier, conn):
@@ -101,7 +165,7 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn):
     barrier.wait()
     s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
     try:
-        report["ops"], report["answer"] = mod.work(i, workers, units)
+        report["result"] = tuple(mod.work(i, workers, units))
     except BaseException as e:
         report["error"] = repr(e)
     s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
@@ -110,7 +174,7 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn):
 
 
 def processes(module, workers, units, start_method=None,
-              switch_interval=None):
+              switch_interval=None, params=None):
     """Model `processes`: `workers` multiprocessing processes started with
     `start_method` (fork, spawn, forkserver; None: the runtime's default).
     The parent adopts each child into the cell's worker table (the sampler
@@ -122,6 +186,9 @@ def processes(module, workers, units, start_method=None,
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     ctx = multiprocessing.get_context(start_method)
+    mod = importlib.import_module(module)
+    state, hiccup = _begin(mod, dict(params or {}, start_method=start_method),
+                           "processes", workers, units)
     barrier = ctx.Barrier(workers + 1)
     pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
@@ -166,21 +233,23 @@ def processes(module, workers, units, start_method=None,
             p.join()
     errors = [r["error"] for r in reports.values() if r["error"]]
     if errors or len(reports) < workers:
+        if hasattr(mod, "end"):
+            mod.end(state, [None] * workers, 0)
         raise RuntimeError(f"a worker process failed: "
                            f"{errors[0] if errors else 'no report'}")
     for i, r in reports.items():
         _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"])
-    return {
+    out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
-        "ops": sum(r["ops"] for r in reports.values()),
-        "answer": sum(r["answer"] for r in reports.values()),
         "start_method": ctx.get_start_method(),
         "gil": _gil_report(_gil_enabled()),
     }
+    return _finish(mod, state, hiccup,
+                   [reports[i]["result"] for i in range(workers)], out, t0)
 
 
-def asyncio_tasks(module, workers, units, switch_interval=None):
+def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
     """Model `asyncio`: one event loop on this thread running `workers`
     tasks. A task awaits the module's `awork(worker, nworkers, units)` when
     it has one; otherwise it calls `work()`, which never yields, so CPU-bound
@@ -193,6 +262,7 @@ def asyncio_tasks(module, workers, units, switch_interval=None):
     gil_before_import = _gil_enabled()
     mod = importlib.import_module(module)
     awork = getattr(mod, "awork", None)
+    state, hiccup = _begin(mod, params, "asyncio", workers, units)
 
     async def task(i):
         await asyncio.sleep(0)  # every task starts before any works
@@ -213,13 +283,12 @@ def asyncio_tasks(module, workers, units, switch_interval=None):
         _gillab.worker_leave(0)
     finally:
         loop.close()
-    return {
+    out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
-        "ops": sum(r[0] for r in results),
-        "answer": sum(r[1] for r in results),
         "gil": _gil_report(gil_before_import),
     }
+    return _finish(mod, state, hiccup, results, out, t0)
 
 
 def subinterpreters(module, workers, units, switch_interval=None):
