@@ -291,7 +291,8 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
     return _finish(mod, state, hiccup, results, out, t0)
 
 
-def subinterpreters(module, workers, units, switch_interval=None):
+def subinterpreters(module, workers, units, switch_interval=None,
+                    params=None):
     """Model `subinterpreters`: one interpreter per worker, each on a host
     thread of its own (embed/subinterp.c). On 3.12+ each has its own GIL;
     on 3.11 they share the one GIL. The workers bind themselves, import the
@@ -299,9 +300,15 @@ def subinterpreters(module, workers, units, switch_interval=None):
     import os
 
     gil = _gil_report(_gil_enabled())
+    # Workloads with begin/end hooks do not run here (registry.c): only the
+    # hiccup probe, in the main interpreter, beside the workers.
+    hiccup = _Hiccup() if (params or {}).get("hiccup") else None
     r = _gillab.run_subinterpreters(module, workers, units,
                                     os.path.dirname(os.path.abspath(__file__)),
                                     switch_interval or 0.0)
+    if hiccup:
+        r["hiccup"] = hiccup.report(r["start_ns"],
+                                    r["start_ns"] + int(r["wall_s"] * 1e9))
     gil["own_gil"] = r.pop("own_gil")
     gil["gils_watched"] = r.pop("gils_watched")
     r["gil"] = gil
