@@ -180,6 +180,25 @@ static void test_start_methods(void **state) {
   EXPECT_EINVAL(fx, "not fork, spawn", "--start-method", "thread");
 }
 
+/* --cpu-threads is a list of counts, sorted, 0,1 by default; --hiccup is
+ * off by default. */
+static void test_cpu_threads_hiccup(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-w", "mixed.convoy"), 0);
+  assert_int_equal(fx->s.ncpu_threads, 2);
+  assert_int_equal(fx->s.cpu_threads[0], 0);
+  assert_int_equal(fx->s.cpu_threads[1], 1);
+  assert_int_equal(fx->s.hiccup, 0);
+  assert_int_equal(PARSE(fx, "--cpu-threads", "4,0,2", "--hiccup"), 0);
+  assert_int_equal(fx->s.ncpu_threads, 3);
+  assert_int_equal(fx->s.cpu_threads[0], 0);
+  assert_int_equal(fx->s.cpu_threads[2], 4);
+  assert_int_equal(fx->s.hiccup, 1);
+  EXPECT_EINVAL(fx, "thread count from 0 to 256", "--cpu-threads", "-1");
+  EXPECT_EINVAL(fx, "thread count", "--cpu-threads", "two");
+  EXPECT_EINVAL(fx, "given twice", "--cpu-threads", "1,1");
+}
+
 /* --runtime takes this build's runtimes (or all, in the build's order); an
  * unknown one is refused, listing the runtimes there are. */
 static void test_runtimes(void **state) {
@@ -356,6 +375,7 @@ static void test_to_json(void **state) {
                        "\"switch_intervals_s\":[null],\"gil_probe\":true,"
                        "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
                        "\"start_methods\":[\"default\"],"
+                       "\"cpu_threads\":[0,1],\"hiccup\":false,"
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -466,6 +486,7 @@ int main(void) {
       T(test_switch_interval),
       T(test_scaling),
       T(test_start_methods),
+      T(test_cpu_threads_hiccup),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),
@@ -484,6 +505,7 @@ int main(void) {
       cmocka_unit_test(test_split_errors),
       cmocka_unit_test(test_join_plain),
       cmocka_unit_test(test_join_quotes),
+
       T(test_regr_getopt_state_after_help_in_group),
       T(test_regr_duplicate_models_and_placements),
       T(test_regr_unknown_option_in_group),
