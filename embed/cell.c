@@ -147,8 +147,8 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
   cJSON *gc = gcprobe_report(s->model == MODEL_PROCESSES
-                                 ? "main process (each worker process has a "
-                                   "GC of its own, not counted)"
+                                 ? "main process and each worker process "
+                                   "(over its timed span)"
                                  : "main process");
   if (rc == 0 && gc)
     cJSON_AddItemToObject(*out, "gc", gc);

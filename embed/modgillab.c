@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include "modgillab.h"
 
+#include "gcprobe.h"
 #include "gil_locate.h"
 #include "gilprobe.h"
 #include "place.h"
@@ -292,6 +293,31 @@ static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
       r.own_gil ? Py_True : Py_False, "gils_watched", r.watched);
 }
 
+/* gc_probe_child_begin(): a worker process starts its GC probe span. */
+static PyObject *gl_gc_probe_child_begin(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  char err[256];
+  if (gcprobe_child_begin(err, sizeof err) < 0) {
+    PyErr_SetString(PyExc_RuntimeError, err);
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+/* gc_probe_child_take() -> dict: what a worker process's probe saw. */
+static PyObject *gl_gc_probe_child_take(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  return gcprobe_child_take();
+}
+
+/* gc_probe_merge(d): the parent adds a worker process's report. */
+static PyObject *gl_gc_probe_merge(PyObject *self, PyObject *arg) {
+  (void)self;
+  if (gcprobe_merge(arg) < 0)
+    return NULL;
+  Py_RETURN_NONE;
+}
+
 /* dealloc_trace(on) -> bool: installs or removes the destroyed-object
  * counter (PyRefTracer, 3.13+); False when the runtime has none. */
 static PyObject *gl_dealloc_trace(PyObject *self, PyObject *arg) {
@@ -349,6 +375,12 @@ static PyMethodDef gl_methods[] = {
      "run_subinterpreters(module, workers, units, workloads_dir[, "
      "switch_interval]) -> dict: run work() in one subinterpreter per "
      "worker."},
+    {"gc_probe_child_begin", gl_gc_probe_child_begin, METH_NOARGS,
+     "gc_probe_child_begin(): a worker process starts its GC probe span."},
+    {"gc_probe_child_take", gl_gc_probe_child_take, METH_NOARGS,
+     "gc_probe_child_take() -> dict: the worker process's GC pauses."},
+    {"gc_probe_merge", gl_gc_probe_merge, METH_O,
+     "gc_probe_merge(d): add a worker process's GC pauses to the cell's."},
     {"dealloc_trace", gl_dealloc_trace, METH_O,
      "dealloc_trace(on) -> bool: count destroyed objects (3.13+)."},
     {"dealloc_objects", gl_dealloc_objects, METH_NOARGS,

@@ -47,11 +47,18 @@ check "mixed.convoy processes: 1 CPU process keeps round trips/s within 4x ($(tp
 
 # 3. mem.gc on every runtime: the probe's collections per generation equal
 # gc.get_stats()'s deltas over the same span, and every Python cell has gc.
+# With processes, each worker process probes its own GC and the parent
+# merges it (scope says so).
 "$gillab" run -w mem.gc,cpu.primes -m threads -n 1 -r 1 --size 0.2 \
   --runtime all -o "$tmp/gc" -q >/dev/null 2>&1
+"$gillab" run -w mem.gc -m processes -n 2 -r 1 --size 0.2 \
+  --start-method fork,spawn -o "$tmp/gcp" -q >/dev/null 2>&1
 res="$tmp/gc/results.jsonl"
 check "mem.gc: measured on every runtime" jqtrue "$res" \
   '(.[0].runtimes | length) as $n | [.[] | select(.workload == "mem.gc")] | length == $n and $n >= 1 and all(.status == "ok")'
+check "mem.gc processes: the worker processes' GCs merged, counts equal gc.get_stats() deltas" \
+  jqtrue "$tmp/gcp/results.jsonl" \
+  '[.[] | select(.type == "cell")] | length == 4 and all(.status == "ok" and .gc.processes == .workers + 1 and .gc.collections > 10 and ([.gc.gens[].collections] == [.gc.get_stats_delta[].collections]) and ([.gc.gens[].collected] == [.gc.get_stats_delta[].collected]))'
 check "mem.gc: collections per generation == gc.get_stats() deltas" jqtrue "$res" \
   '[.[] | select(.type == "cell")] | length >= 2 and all(([.gc.gens[].collections] == [.gc.get_stats_delta[].collections]) and ([.gc.gens[].collected] == [.gc.get_stats_delta[].collected]))'
 check "mem.gc: collections happened, pauses sane (p50 <= p99 <= max, total <= wall)" jqtrue "$res" \

@@ -163,13 +163,17 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn):
         barrier.abort()
         return
     barrier.wait()
+    # This process's GC is its own: it runs the GC probe itself over its
+    # span and the parent merges what it saw (embed/gcprobe.h).
+    _gillab.gc_probe_child_begin()
     s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
     try:
         report["result"] = tuple(mod.work(i, workers, units))
     except BaseException as e:
         report["error"] = repr(e)
     s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
-    report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1})
+    report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1},
+                  gc=_gillab.gc_probe_child_take())
     conn.send(report)
 
 
@@ -239,6 +243,7 @@ def processes(module, workers, units, start_method=None,
                            f"{errors[0] if errors else 'no report'}")
     for i, r in reports.items():
         _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"])
+        _gillab.gc_probe_merge(r["gc"])
     out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
