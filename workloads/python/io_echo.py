@@ -66,6 +66,36 @@ def work(worker, nworkers, units):
     return done, matched, rtts
 
 
+async def awork(worker, nworkers, units):
+    """The same round trips as a task of the asyncio model: every await
+    yields to the event loop, so the tasks of one loop overlap their
+    waits."""
+    import asyncio
+
+    port = int(os.environ.get("GILLAB_ECHO_PORT", "0"))
+    if not port:
+        raise RuntimeError("no echo server runs for this cell")
+    first = units * worker // nworkers
+    end = units * (worker + 1) // nworkers
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.get_extra_info("socket").setsockopt(
+        socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    now = time.monotonic_ns
+    rtts = []
+    matched = 0
+    try:
+        for i in range(end - first):
+            t0 = now()
+            msg = b"gillab %09d" % i
+            writer.write(msg)
+            reply = await reader.readexactly(MSG_LEN)
+            rtts.append(now() - t0)
+            matched += reply == msg
+    finally:
+        writer.close()
+    return end - first, matched, rtts
+
+
 def rtt_report(extras, wall_s):
     """The workers' round trips as {"round_trips", "round_trips_per_s",
     "rtt_us"}."""
