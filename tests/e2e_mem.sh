@@ -11,11 +11,11 @@ build=${1:?usage: e2e_mem.sh BUILD_DIR}
 gillab="$build/gillab"
 
 # 1. io.echo: every model measures round trips against the native server.
-"$gillab" run -w io.echo -m threads,processes,native-threads -n 1,2 -r 1 \
+"$gillab" run -w io.echo -m threads,processes,asyncio,native-threads -n 1,2 -r 1 \
   --size 0.1 -o "$tmp/echo" -q >/dev/null 2>&1
 res="$tmp/echo/results.jsonl"
-check "io.echo: 6 cells, each reply matched its request" jqtrue "$res" \
-  '[.[] | select(.type == "cell")] | length == 6 and all(.status == "ok" and .answer == .ops and .ops == .units)'
+check "io.echo: 8 cells, each reply matched its request" jqtrue "$res" \
+  '[.[] | select(.type == "cell")] | length == 8 and all(.status == "ok" and .answer == .ops and .ops == .units)'
 check "io.echo: round trips and their percentiles in the echo object" jqtrue "$res" \
   '[.[] | select(.type == "cell")] | all(.echo.round_trips == .ops and .echo.round_trips_per_s > 0 and .echo.rtt_us.p50 > 0 and .echo.rtt_us.p50 <= .echo.rtt_us.p99 and .echo.rtt_us.p99 <= .echo.rtt_us.max)'
 check "io.echo: the server saw every request, one connection per worker, and says where it ran" \
