@@ -293,6 +293,12 @@ static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
       r.own_gil ? Py_True : Py_False, "gils_watched", r.watched);
 }
 
+/* cpu() -> int: the CPU the calling thread runs on (sched_getcpu). */
+static PyObject *gl_cpu(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  return PyLong_FromLong(sched_getcpu());
+}
+
 /* gc_probe_child_begin(): a worker process starts its GC probe span. */
 static PyObject *gl_gc_probe_child_begin(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
@@ -375,6 +381,8 @@ static PyMethodDef gl_methods[] = {
      "run_subinterpreters(module, workers, units, workloads_dir[, "
      "switch_interval]) -> dict: run work() in one subinterpreter per "
      "worker."},
+    {"cpu", gl_cpu, METH_NOARGS,
+     "cpu() -> int: the CPU the calling thread runs on."},
     {"gc_probe_child_begin", gl_gc_probe_child_begin, METH_NOARGS,
      "gc_probe_child_begin(): a worker process starts its GC probe span."},
     {"gc_probe_child_take", gl_gc_probe_child_take, METH_NOARGS,

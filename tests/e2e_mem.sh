@@ -81,7 +81,7 @@ check "mem.dealloc: objects null below 3.13, and at least the nodes dropped on 3
   --hiccup -o "$tmp/hiccup" -q >/dev/null 2>&1
 res="$tmp/hiccup/results.jsonl"
 check "--hiccup: native lateness in every cell, Python lateness in Python cells" jqtrue "$res" \
-  '[.[] | select(.type == "cell")] | length == 4 and all(.status == "ok" and .hiccup.native_us.n > 10 and .hiccup.native_us.p50 >= 0 and (if .model == "threads" then .hiccup.python_us.n > 0 else .hiccup.python_us == null end))'
+  '[.[] | select(.type == "cell")] | length == 4 and all(.status == "ok" and .hiccup.native_us.n > 10 and .hiccup.native_us.p50 >= 0 and (if .model == "threads" then .hiccup.python_us.n > 0 and (.hiccup.python_cpus_seen | length >= 1) else .hiccup.python_us == null end))'
 check "--hiccup: the sleepers are not workers" jqtrue "$res" \
   '[.[] | select(.type == "cell")] | all((.per_worker | length) == .workers)'
 check "no hiccup object without --hiccup" jqtrue "$tmp/gc/results.jsonl" \

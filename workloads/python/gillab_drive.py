@@ -44,19 +44,22 @@ class _Hiccup:
 
     def _run(self):
         now, sleep, period = time.monotonic_ns, time.sleep, self.PERIOD_NS
-        add = self.samples.append
+        add, cpu, cpus = self.samples.append, _gillab.cpu, set()
         while not self.stop.is_set():
             t0 = now()
             sleep(period / 1e9)
             t1 = now()
             add((t0, t1 - t0 - period))
+            cpus.add(cpu())
+        self.cpus = sorted(cpus)
 
     def report(self, t0, t1):
         """Lateness of the sleeps that lay inside the timed region."""
         self.stop.set()
         self.thread.join()
         late = [max(0, d) for w, d in self.samples if w >= t0 and w <= t1]
-        return {"python_us": gillab_lat.summary(late)}
+        return {"python_us": gillab_lat.summary(late),
+                "python_cpus_seen": self.cpus}
 
 
 def _begin(mod, params, model, workers, units):
