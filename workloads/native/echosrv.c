@@ -25,7 +25,7 @@ struct echosrv {
   unsigned service_us;
   pthread_t thread;
   pid_t tid;
-  uint64_t conns, reads, bytes;
+  _Atomic uint64_t conns, reads, bytes;
   _Atomic uint64_t cpus[ECHOSRV_MAX_CPUS / 64];
 };
 
@@ -93,7 +93,7 @@ static void *serve(void *p) {
         if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, c, &cev) < 0)
           close(c);
         else
-          s->conns++;
+          atomic_fetch_add_explicit(&s->conns, 1, memory_order_relaxed);
         continue;
       }
       ssize_t got = read(fd, buf, sizeof buf);
@@ -101,13 +101,17 @@ static void *serve(void *p) {
         continue;
       if (got > 0 && s->service_us)
         serve_time(s->service_us);
+      if (got > 0) {
+        /* Counted before the reply leaves: a client that has its reply
+         * finds its request counted. */
+        atomic_fetch_add_explicit(&s->reads, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->bytes, (uint64_t)got,
+                                  memory_order_relaxed);
+      }
       if (got <= 0 || write_all(fd, buf, (size_t)got) < 0) {
         epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
         close(fd);
-        continue;
       }
-      s->reads++;
-      s->bytes += (uint64_t)got;
     }
   }
   return NULL;
@@ -196,8 +200,8 @@ cJSON *echosrv_report(const echosrv *s) {
     if (atomic_load_explicit(&s->cpus[c / 64], memory_order_relaxed) &
         (1ull << (c % 64)))
       cJSON_AddItemToArray(cpus, cJSON_CreateNumber(c));
-  cJSON_AddNumberToObject(o, "conns", (double)s->conns);
-  cJSON_AddNumberToObject(o, "reads", (double)s->reads);
-  cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
+  cJSON_AddNumberToObject(o, "conns", (double)atomic_load(&s->conns));
+  cJSON_AddNumberToObject(o, "reads", (double)atomic_load(&s->reads));
+  cJSON_AddNumberToObject(o, "bytes", (double)atomic_load(&s->bytes));
   return o;
 }

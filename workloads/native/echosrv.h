@@ -9,10 +9,12 @@
  *
  * Notes about the implementation: one thread serves every connection with
  * epoll; it echoes whatever it reads. An eventfd wakes it to stop. The
- * counters are written by the server thread only and read after the join;
- * cpus_seen (where the server thread woke up: on these VMs a wake-up across
- * cores is slow, so where the server ran shapes the round-trip time) is a
- * bitmask updated with relaxed atomics.
+ * counters are written by the server thread only, with relaxed atomics, a
+ * request counted before its reply is written, so a report taken after the
+ * clients have their replies counts every request; cpus_seen (where the server
+ * thread woke up: on these VMs a wake-up across cores is slow, so where the
+ * server ran shapes the round-trip time) is a bitmask updated with relaxed
+ * atomics.
  */
 #ifndef GILLAB_ECHOSRV_H
 #define GILLAB_ECHOSRV_H
@@ -32,7 +34,7 @@ int echosrv_port(const echosrv *s);
 /* Stops the thread, closes every socket and frees s. */
 void echosrv_stop(echosrv *s);
 /* A new object {"port", "service_us", "tid", "bound": null, "cpus_seen": [...],
- * "conns", "reads", "bytes"}, valid after the cell's work is done. */
+ * "conns", "reads", "bytes"}: every request whose reply was received. */
 cJSON *echosrv_report(const echosrv *s);
 
 #endif
