@@ -45,6 +45,7 @@ function(gillab_add_runtime exe)
     embed/gil_locate.c
     embed/gilprobe.c
     embed/tstat.c
+    embed/coreuse.c
     embed/modgillab.c
     embed/workers.c
     embed/cell.c

@@ -1,6 +1,7 @@
 /* cell — running one cell inside the runner; see cell.h. */
 #include "cell.h"
 
+#include "coreuse.h"
 #include "drive.h"
 #include "echosrv.h"
 #include "gcprobe.h"
@@ -292,6 +293,9 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
                               (start->valuedouble - (double)started_ns) / 1e9);
     cJSON_Delete(start);
     cJSON_AddItemToObject(*result, "workers", wk_report());
+    cJSON *cores = cu_report();
+    if (cores)
+      cJSON_AddItemToObject(*result, "cores", cores);
   }
 out:
   hiccup_stop();

@@ -2,6 +2,7 @@
  * workers.h. */
 #include "workers.h"
 
+#include "coreuse.h"
 #include "gilprobe.h"
 #include "tstat.h"
 
@@ -68,6 +69,7 @@ int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
     return -EINVAL;
   }
   memset(&wk, 0, sizeof wk);
+  cu_reset();
   wk.slots = calloc(n, sizeof *wk.slots);
   if (!wk.slots)
     goto nomem;
@@ -105,8 +107,10 @@ void wk_begin(unsigned i) {
   if (i >= wk.n)
     return;
   wk_slot *s = &wk.slots[i];
-  if (atomic_fetch_add(&wk.begun, 1) == 0)
+  if (atomic_fetch_add(&wk.begun, 1) == 0) {
+    cu_begin();
     wk.switch0 = gil_switches();
+  }
   gilprobe_thread_snapshot(&s->g0);
   tstat_read(&s->t0);
   atomic_store_explicit(&s->active, 1, memory_order_release);
@@ -120,8 +124,10 @@ void wk_leave(unsigned i) {
   gilprobe_thread_snapshot(&s->g1);
   mark_cpu(s, sched_getcpu());
   atomic_store_explicit(&s->active, 0, memory_order_release);
-  if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n)
+  if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n) {
     wk.switch1 = gil_switches();
+    cu_end();
+  }
 }
 
 const char *wk_set(unsigned i) {
@@ -132,7 +138,8 @@ void wk_adopt(unsigned i, pid_t pid) {
   if (i >= wk.n)
     return;
   wk_slot *s = &wk.slots[i];
-  atomic_fetch_add(&wk.begun, 1);
+  if (atomic_fetch_add(&wk.begun, 1) == 0)
+    cu_begin();
   atomic_store_explicit(&s->tid, pid, memory_order_release);
   atomic_store_explicit(&s->active, 1, memory_order_release);
 }
@@ -150,7 +157,8 @@ void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
   mark_cpu(s, cpu0);
   mark_cpu(s, cpu1);
   atomic_store_explicit(&s->active, 0, memory_order_release);
-  atomic_fetch_add(&wk.left, 1);
+  if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n)
+    cu_end();
 }
 
 /* One GIL sample, counted only while some worker is in its timed span. */

@@ -138,8 +138,9 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
       snprintf(err, errlen, "a worker process died before it was ready");
       rc = -EIO;
     }
-  /* Adopted once every child has bound itself (it is ready), so the
-   * sampler never sees one where it ran before its binding. */
+  /* Adopted once every child is bound and ready, so the sampler (and the
+   * core-use region, which starts at the first adoption) covers the work,
+   * not the forks. */
   for (unsigned i = 0; rc == 0 && i < n; i++)
     wk_adopt(i, pids[i]);
   uint64_t t0 = util_now_ns();
