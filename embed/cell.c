@@ -241,6 +241,7 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   cell_spec s;
   place_topo *topo = NULL;
   echosrv *echo = NULL;
+  int prepared = 0;
   int rc = spec_parse(spec, &s, err, errlen);
   if (rc < 0)
     goto out;
@@ -267,6 +268,12 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   rc = place_topo_open(&topo, NULL, err, errlen);
   if (rc < 0)
     goto out;
+  /* Before the workers exist (and before Python starts, so what prepare
+   * exports in the environment reaches the interpreter and its worker
+   * processes). */
+  if (s.wl->prepare && (rc = s.wl->prepare(err, errlen)) < 0)
+    goto out;
+  prepared = s.wl->prepare != NULL;
   rc = wk_setup(topo, model_threads(s.model, s.workers), s.sets, err, errlen);
   if (rc < 0)
     goto out;
@@ -301,6 +308,8 @@ out:
   hiccup_stop();
   echosrv_stop(echo);
   wk_teardown();
+  if (prepared && s.wl->cleanup)
+    s.wl->cleanup();
   if (topo)
     place_topo_close(topo);
   free(s.sets);

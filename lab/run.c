@@ -125,15 +125,16 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   /* Strong scaling splits the same work across the workers; weak scaling
    * gives each worker that much, so the ideal wall time stays flat and the
    * speedup (N t1 / tN) is N. */
+  int weak = s->weak || wl->per_worker;
   uint64_t units = (uint64_t)fmax(
       1, round((double)(python ? wl->units_py : wl->units_native) * s->size *
-               (s->weak ? workers : 1)));
+               (weak ? workers : 1)));
   record_id id = {wl->name,  model_name(m),
                   placement, python ? s->runtimes[k->rt] : "native",
                   workers,   k->rep + 1,
                   units};
   cJSON *rec = record_new(&id);
-  cJSON_AddStringToObject(rec, "scaling", s->weak ? "weak" : "strong");
+  cJSON_AddStringToObject(rec, "scaling", weak ? "weak" : "strong");
   const char *start_method =
       m == MODEL_PROCESSES ? s->start_methods[k->sm] : NULL;
   if (start_method)

@@ -22,47 +22,160 @@
    MODEL_BIT(MODEL_NATIVE_THREADS))
 
 /* Sizes: at --size 1 one cell of 1 worker takes about a second on a 2-core
- * VM (Python: ~3 us per primality test near 10^6; C: ~0.1 us). */
+ * VM (measured with `gillab run -w NAME -m threads,native-threads -n 1`;
+ * the per-operation costs in the comments are from such runs). Python:
+ * ~3 us per primality test near 10^6; C: ~0.1 us. */
 static const wl_workload workloads[] = {
-    {"cpu.primes", "count primes by trial division (pure Python integers)",
-     "cpu_primes", wl_primes_native, BOTH, 300000, 10000000, 0, 0, NULL},
+    {.name = "cpu.primes",
+     .summary = "count primes by trial division (pure Python integers)",
+     .py_module = "cpu_primes",
+     .native = wl_primes_native,
+     .models = BOTH,
+     .units_py = 300000,
+     .units_native = 10000000},
+    /* One op: 100 steps of a 5-body system, ~0.7 ms in Python, ~9 us in C. */
+    {.name = "cpu.nbody",
+     .summary = "n-body orbits stepped in floats (pure Python floats)",
+     .py_module = "cpu_nbody",
+     .native = wl_nbody_native,
+     .models = BOTH,
+     .units_py = 1800,
+     .units_native = 130000},
+    /* One op: one request parsed and answered, ~17 us in Python, ~2.5 us
+     * in C. */
+    {.name = "cpu.dicts",
+     .summary =
+         "parse requests into dicts, build and serialize responses (str churn)",
+     .py_module = "cpu_dicts",
+     .native = wl_dicts_native,
+     .models = BOTH,
+     .units_py = 70000,
+     .units_native = 500000},
+    /* hashlib and zlib release the GIL for the whole hash or deflate, and
+     * the C twins call the same libraries, so Python and C cost about the
+     * same per operation: ~0.85 ms per 1 MiB hashed (no SHA extensions on
+     * this VM's CPU), ~7 ms per 64 KiB deflated. */
+    {.name = "cpu.sha256",
+     .summary = "SHA-256 of 1 MiB buffers (hashlib releases the GIL)",
+     .py_module = "cpu_sha256",
+     .native = wl_sha256_native,
+     .models = BOTH,
+     .units_py = 1400,
+     .units_native = 1400},
+    {.name = "cpu.zlib",
+     .summary = "zlib level 6 of 64 KiB text windows (releases the GIL)",
+     .py_module = "cpu_zlib",
+     .native = wl_zlib_native,
+     .models = BOTH,
+     .units_py = 170,
+     .units_native = 170},
+    /* Weak scaling (per_worker): each worker is one waiter doing units
+     * sleeps of 1 ms, so N waiters ideally take as long as one and the
+     * throughput grows N-fold; what a model loses per wake-up shows as
+     * the shortfall. Split strongly, 200 waiters would do 5 sleeps each
+     * and the cell would measure thread start-up, not waiting. */
+    {.name = "io.sleep",
+     .summary = "1 ms sleeps: time.sleep, asyncio.sleep, nanosleep",
+     .py_module = "io_sleep",
+     .native = wl_sleep_native,
+     .models = BOTH,
+     .units_py = 800,
+     .units_native = 800,
+     .per_worker = 1},
+    /* ~12 us per 64 KiB read, Python and C alike (the copy dominates). */
+    {.name = "io.file",
+     .summary = "64 KiB preads from a 64 MiB file in the page cache",
+     .py_module = "io_file",
+     .native = wl_file_native,
+     .models = BOTH,
+     .units_py = 100000,
+     .units_native = 100000,
+     .prepare = wl_file_prepare,
+     .cleanup = wl_file_cleanup},
     /* A loopback round trip costs ~8-15 us from Python or C on these VMs
      * (p50 7 us; the mean is pulled up by cross-core wake-ups). */
-    {"io.echo",
-     "request/response round trips over loopback TCP to a native "
-     "echo server (one connection per worker)",
-     "io_echo", wl_echo_native, NET | MODEL_BIT(MODEL_ASYNCIO), 80000, 100000,
-     0, WL_ECHO_SERVER, &wl_echo_hooks},
+    {.name = "io.echo",
+     .summary = "request/response round trips over loopback TCP to a native "
+                "echo server (one connection per worker)",
+     .py_module = "io_echo",
+     .native = wl_echo_native,
+     .models = NET | MODEL_BIT(MODEL_ASYNCIO),
+     .units_py = 80000,
+     .units_native = 100000,
+     .flags = WL_ECHO_SERVER,
+     .hooks = &wl_echo_hooks},
     /* units are milliseconds: each echo worker runs that long, whatever
      * the number of CPU-bound threads beside it. */
-    {"mixed.convoy",
-     "the convoy effect: echo round trips while "
-     "--cpu-threads K CPU-bound threads run (bpo-7946)",
-     "mixed_convoy", wl_convoy_native, NET, 1000, 1000, 0,
-     WL_ECHO_SERVER | WL_ECHO_SERVICE | WL_CPU_THREADS, &wl_convoy_hooks},
+    {.name = "mixed.convoy",
+     .summary = "the convoy effect: echo round trips while "
+                "--cpu-threads K CPU-bound threads run (bpo-7946)",
+     .py_module = "mixed_convoy",
+     .native = wl_convoy_native,
+     .models = NET,
+     .units_py = 1000,
+     .units_native = 1000,
+     .flags = WL_ECHO_SERVER | WL_ECHO_SERVICE | WL_CPU_THREADS,
+     .hooks = &wl_convoy_hooks},
     /* ~1.2 us per pair of cyclic nodes on 3.11 here. */
-    {"mem.gc", "cyclic garbage for the GC; its pauses per generation", "mem_gc",
-     NULL, PY_ONLY, 600000, 1, 0, 0, NULL},
+    {.name = "mem.gc",
+     .summary = "cyclic garbage for the GC; its pauses per generation",
+     .py_module = "mem_gc",
+     .models = PY_ONLY,
+     .units_py = 600000,
+     .units_native = 1},
     /* One drop: ~15-25 ms to build the graph and drop it (3.11 here). */
-    {"mem.dealloc",
-     "build and drop large object graphs with the GC off; "
-     "each drop's pause",
-     "mem_dealloc", NULL, PY_ONLY, 36, 1, 0, 0, NULL},
-    {"calib.hold",
-     "calibration: one worker holds the GIL for known spans, one waits",
-     "calib_hold", NULL, MODEL_BIT(MODEL_THREADS), 20, 1, 1, 0, NULL},
-    {"calib.spin",
-     "calibration: every worker runs Python for the same span (ms)",
-     "calib_spin", NULL, MODEL_BIT(MODEL_THREADS), 1000, 1, 1, 0, NULL},
-    {"calib.sleep",
-     "calibration: workers sleep 1 ms at a time, the GIL released",
-     "calib_sleep", NULL, MODEL_BIT(MODEL_THREADS), 400, 1, 1, 0, NULL},
-    {"debug.crash", "test: the process aborts (SIGABRT) after 50 ms",
-     "debug_crash", wl_crash_native, BOTH, 1, 1, 1, 0, NULL},
-    {"debug.hang", "test: never finishes, to exercise the cell timeout",
-     "debug_hang", wl_hang_native, BOTH, 1, 1, 1, 0, NULL},
-    {"debug.raise", "test: the Python workload raises an exception",
-     "debug_raise", NULL, MODEL_BIT(MODEL_THREADS), 1, 1, 1, 0, NULL},
+    {.name = "mem.dealloc",
+     .summary = "build and drop large object graphs with the GC off; "
+                "each drop's pause",
+     .py_module = "mem_dealloc",
+     .models = PY_ONLY,
+     .units_py = 36,
+     .units_native = 1},
+    {.name = "calib.hold",
+     .summary =
+         "calibration: one worker holds the GIL for known spans, one waits",
+     .py_module = "calib_hold",
+     .models = MODEL_BIT(MODEL_THREADS),
+     .units_py = 20,
+     .units_native = 1,
+     .hidden = 1},
+    {.name = "calib.spin",
+     .summary = "calibration: every worker runs Python for the same span (ms)",
+     .py_module = "calib_spin",
+     .models = MODEL_BIT(MODEL_THREADS),
+     .units_py = 1000,
+     .units_native = 1,
+     .hidden = 1},
+    {.name = "calib.sleep",
+     .summary = "calibration: workers sleep 1 ms at a time, the GIL released",
+     .py_module = "calib_sleep",
+     .models = MODEL_BIT(MODEL_THREADS),
+     .units_py = 400,
+     .units_native = 1,
+     .hidden = 1},
+    {.name = "debug.crash",
+     .summary = "test: the process aborts (SIGABRT) after 50 ms",
+     .py_module = "debug_crash",
+     .native = wl_crash_native,
+     .models = BOTH,
+     .units_py = 1,
+     .units_native = 1,
+     .hidden = 1},
+    {.name = "debug.hang",
+     .summary = "test: never finishes, to exercise the cell timeout",
+     .py_module = "debug_hang",
+     .native = wl_hang_native,
+     .models = BOTH,
+     .units_py = 1,
+     .units_native = 1,
+     .hidden = 1},
+    {.name = "debug.raise",
+     .summary = "test: the Python workload raises an exception",
+     .py_module = "debug_raise",
+     .models = MODEL_BIT(MODEL_THREADS),
+     .units_py = 1,
+     .units_native = 1,
+     .hidden = 1},
 };
 
 static wl_ctx context;

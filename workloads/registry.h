@@ -91,6 +91,16 @@ typedef struct {
   int hidden;                   /* test-only workloads, listed with --all */
   unsigned flags;               /* WL_ECHO_SERVER, WL_CPU_THREADS */
   const wl_native_hooks *hooks; /* the C twin's hooks, NULL if none */
+  /* The units are each worker's, whatever --scaling says (weak scaling):
+   * for workloads where a worker is one client or waiter, so N workers
+   * ideally finish in the time of one. */
+  int per_worker;
+  /* Run by the runner before the cell's workers start (any model, unlike
+   * hooks, which serve the C twin) and after they are done: e.g. a file
+   * the workload reads. NULL: none. prepare returns 0, or a negative code
+   * with a sentence in err. */
+  int (*prepare)(char *err, size_t errlen);
+  void (*cleanup)(void);
 } wl_workload;
 
 /* The workload named name, or NULL. */
@@ -106,6 +116,20 @@ int wl_echo_native(unsigned worker, unsigned nworkers, uint64_t units,
 int wl_convoy_native(unsigned worker, unsigned nworkers, uint64_t units,
                      wl_result *out, char *err, size_t errlen);
 extern const wl_native_hooks wl_echo_hooks, wl_convoy_hooks;
+int wl_nbody_native(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int wl_dicts_native(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int wl_sha256_native(unsigned worker, unsigned nworkers, uint64_t units,
+                     wl_result *out, char *err, size_t errlen);
+int wl_zlib_native(unsigned worker, unsigned nworkers, uint64_t units,
+                   wl_result *out, char *err, size_t errlen);
+int wl_sleep_native(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int wl_file_native(unsigned worker, unsigned nworkers, uint64_t units,
+                   wl_result *out, char *err, size_t errlen);
+int wl_file_prepare(char *err, size_t errlen);
+void wl_file_cleanup(void);
 int wl_crash_native(unsigned worker, unsigned nworkers, uint64_t units,
                     wl_result *out, char *err, size_t errlen);
 int wl_hang_native(unsigned worker, unsigned nworkers, uint64_t units,
