@@ -49,7 +49,7 @@ static const wl_workload workloads[] = {
      .py_module = "cpu_dicts",
      .native = wl_dicts_native,
      .models = BOTH,
-     .units_py = 70000,
+     .units_py = 100000,
      .units_native = 500000},
     /* hashlib and zlib release the GIL for the whole hash or deflate, and
      * the C twins call the same libraries, so Python and C cost about the

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End-to-end: the workload suite's CPU, GIL-releasing and simple I/O
+# workloads (cpu.nbody, cpu.dicts, cpu.sha256, cpu.zlib, io.sleep, io.file)
+# run under their models at 1 and 2 workers with sane figures, every C twin
+# computes the Python version's answer, io.sleep scales to 200 waiters, and
+# every record carries its core use. Usage: e2e_workloads.sh BUILD_DIR
+#
+# Sizes are small (--size 0.05: ~60 ms of work per cell) to keep the test
+# under a minute. Timing checks use bounds far from what this machine
+# measures (see each), since the VM is shared and noisy; the checks are
+# about behaviour, not speed.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh"
+build=${1:?usage: e2e_workloads.sh BUILD_DIR}
+gillab="$build/gillab"
+wls=cpu.nbody,cpu.dicts,cpu.sha256,cpu.zlib,io.sleep,io.file
+
+# 1. gillab list shows them.
+"$gillab" list >"$tmp/list"
+for w in ${wls//,/ }; do
+  check "gillab list shows $w" grep -q "$w" "$tmp/list"
+done
+
+# 2. Every workload under every model at 1 and 2 workers.
+"$gillab" run -w "$wls" -m threads,processes,asyncio,native-threads,native-procs \
+  -n 1,2 -r 1 --size 0.05 -o "$tmp/all" -q >/dev/null 2>&1
+res="$tmp/all/results.jsonl"
+check "60 cells, all measured" jqtrue "$res" \
+  '[.[] | select(.type == "cell")] | length == 60 and all(.status == "ok")'
+check "each cell did its units, in a positive time" jqtrue "$res" \
+  '[.[] | select(.type == "cell")] | all(.ops == .units and .wall_s > 0 and .throughput > 0 and .answer > 0)'
+check "io.sleep is weak-scaled: each worker sleeps the same number of times" \
+  jqtrue "$res" \
+  '[.[] | select(.workload == "io.sleep")] | all(.scaling == "weak") and (map(select(.workers == 2 and .model == "threads"))[0].units == 2 * map(select(.workers == 1 and .model == "threads"))[0].units)'
+check "the other workloads are strong-scaled" jqtrue "$res" \
+  '[.[] | select(.type == "cell" and .workload != "io.sleep")] | all(.scaling == "strong")'
+# A 1 ms sleep takes at least 1 ms: an io.sleep cell with k sleeps per
+# worker cannot be shorter than k ms.
+check "io.sleep sleeps (wall >= sleeps per worker x 1 ms)" jqtrue "$res" \
+  '[.[] | select(.workload == "io.sleep")] | all(.wall_s >= (.units / .workers) * 0.001)'
+check "Python answers agree across models and worker counts" jqtrue "$res" \
+  '[.[] | select(.runtime != "native")] | group_by([.workload, .units]) | all(map(.answer) | unique | length == 1)'
+check "C answers agree across models and worker counts" jqtrue "$res" \
+  '[.[] | select(.runtime == "native")] | group_by([.workload, .units]) | all(map(.answer) | unique | length == 1)'
+check "io.file leaves no file behind" test -z "$(ls "${TMPDIR:-/tmp}"/gillab-io-file-* 2>/dev/null)"
+
+# 3. Core use in every record, Python and native.
+check "cores: a busy fraction per CPU in [0, 1], CPU time, peak RSS" jqtrue "$res" \
+  '(.[0].machine.pus) as $pus | [.[] | select(.type == "cell")] | all(.cores.busy | length == $pus and all(. == null or (. >= 0 and . <= 1))) and all(.cores.user_s >= 0 and .cores.sys_s >= 0 and .cores.maxrss_kb > 1000)'
+# CPU-bound cells keep at least one CPU busy most of the region, whatever
+# else the machine runs (0.5: generous; here they read 0.9 to 1).
+check "cores: CPU-bound cells show a busy CPU and user time" jqtrue "$res" \
+  '[.[] | select(.workload == "cpu.nbody" and .workers == 1)] | all((.cores.busy | max) > 0.5 and .cores.user_s > 0)'
+# The worker processes' CPU time reaches the runner's rusage when they are
+# reaped: it must cover what each worker measured of itself (schedstat).
+check "cores: worker processes' CPU time counts (processes, native-procs)" jqtrue "$res" \
+  '[.[] | select(.workload == "cpu.nbody" and (.model == "processes" or .model == "native-procs"))] | length == 4 and all(.cores.user_s + .cores.sys_s >= 0.9 * ([.per_worker[].cpu_s] | add))'
+
+# 4. The twins: the same units give the same answer in Python and C.
+runner=$(ls "$build"/gillab-runner-* | head -n 1)
+for spec in cpu.nbody:60 cpu.dicts:3000 cpu.sha256:20 cpu.zlib:8 io.sleep:20 io.file:3000; do
+  w=${spec%%:*} u=${spec#*:}
+  cell="\"workload\":\"$w\",\"workers\":2,\"units\":$u,\"sets\":[\"\",\"\"]"
+  py=$("$runner" --cell "{$cell,\"model\":\"threads\"}" | jq .answer)
+  c=$("$runner" --cell "{$cell,\"model\":\"native-threads\"}" | jq .answer)
+  check "$w: Python and C twins agree ($py)" test -n "$py" -a "$py" = "$c" -a "$py" != 0
+done
+
+# 5. io.sleep with 200 concurrent waiters: threads and asyncio complete at
+# least 20x the sleeps per second of one waiter (the issue's bar; this VM
+# measures 90-140x at --size 1, 200 sleeps per waiter here).
+"$gillab" run -w io.sleep -m threads,asyncio -n 1,200 -r 1 --size 0.25 \
+  -o "$tmp/sleep" -q >/dev/null 2>&1
+check "io.sleep: threads and asyncio at 200 waiters >= 20x one waiter" \
+  jqtrue "$tmp/sleep/results.jsonl" \
+  '[.[] | select(.type == "cell" and .workers == 200)] | length == 2 and all(.status == "ok" and .speedup >= 20)'
+
+# 6. cpu.sha256 releases the GIL: two threads hardly wait for it (a
+# CPU-bound pure Python pair waits about half its time: wait_share ~0.5).
+"$gillab" run -w cpu.sha256 -m threads -n 2 -r 1 --size 0.1 -o "$tmp/sha" -q \
+  >/dev/null 2>&1
+check "cpu.sha256: threads wait little for the GIL (wait_share < 0.2)" \
+  jqtrue "$tmp/sha/results.jsonl" \
+  '[.[] | select(.type == "cell" and .workers == 2)] | length == 1 and all(.status == "ok" and (.gil.enabled == false or .gil.wait_share < 0.2))'
+
+e2e_finish
