@@ -11,7 +11,6 @@ grows N-fold; the shortfall is what the model costs per wake-up.
 The C twin (workloads/native/sleep.c) sleeps with nanosleep.
 """
 
-import asyncio
 import time
 
 SLEEP_S = 0.001
@@ -29,6 +28,11 @@ def work(worker, nworkers, units):
 
 async def awork(worker, nworkers, units):
     """The same as work(), as a coroutine sleeping with asyncio.sleep."""
+    # Imported here, not at the top: the subinterpreters model imports this
+    # module in each interpreter and calls work() only, and on 3.12.1 an
+    # own-GIL subinterpreter that imported _asyncio crashes at its end.
+    import asyncio
+
     first = units * worker // nworkers
     end = units * (worker + 1) // nworkers
     for _ in range(first, end):
