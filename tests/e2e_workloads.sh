@@ -45,6 +45,16 @@ check "C answers agree across models and worker counts" jqtrue "$res" \
   '[.[] | select(.runtime == "native")] | group_by([.workload, .units]) | all(map(.answer) | unique | length == 1)'
 check "io.file leaves no file behind" test -z "$(ls "${TMPDIR:-/tmp}"/gillab-io-file-* 2>/dev/null)"
 
+# A runner killed at its timeout cannot remove its file; the next io.file
+# cell removes the files of runners that are gone.
+"$gillab" run -w io.file -m native-threads -n 1 -r 1 --size 1000 --timeout 1 \
+  -o "$tmp/iotimeout" -q >/dev/null 2>&1
+"$gillab" run -w io.file -m native-threads -n 1 -r 1 --size 0.01 \
+  -o "$tmp/ioafter" -q >/dev/null 2>&1
+check "io.file: a timed-out cell's file is removed by the next cell" \
+  test "$(jq -s -c '[.[1].status, .[2].status]' "$tmp/iotimeout/results.jsonl" "$tmp/ioafter/results.jsonl")" = '["timeout","ok"]' \
+  -a -z "$(ls "${TMPDIR:-/tmp}"/gillab-io-file-* 2>/dev/null)"
+
 # 3. Core use in every record, Python and native.
 check "cores: a busy fraction per CPU in [0, 1], CPU time, peak RSS" jqtrue "$res" \
   '(.[0].machine.pus) as $pus | [.[] | select(.type == "cell")] | all(.cores.busy | length == $pus and all(. == null or (. >= 0 and . <= 1))) and all(.cores.user_s >= 0 and .cores.sys_s >= 0 and .cores.maxrss_kb > 1000)'

@@ -5,7 +5,9 @@
  * $TMPDIR (or /tmp) and exports its path as GILLAB_IO_FILE, so the workers,
  * whether threads, forked or spawned processes, find it; wl_file_cleanup
  * removes it after the cell. Just written, the file is in the page cache:
- * reads measure the system call and the copy, not the disk.
+ * reads measure the system call and the copy, not the disk. A runner killed
+ * by the cell timeout cannot clean up: the file's name carries the
+ * runner's pid, and prepare removes the files of runners that are gone.
  *
  * One operation is one pread of a 64 KiB chunk, chunk (op * 577) mod 1024;
  * byte k of chunk c is (c + k) mod 256, and the answer adds up byte
@@ -14,8 +16,10 @@
  */
 #include "registry.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +30,35 @@
 #define STRIDE 577u
 #define ENV_NAME "GILLAB_IO_FILE"
 
+#define PREFIX "gillab-io-file-"
+
 static char path[4096];
+
+/* Removes the files in dir left by runners that no longer run (killed at
+ * a timeout before their cleanup). */
+static void remove_stale(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    if (strncmp(e->d_name, PREFIX, strlen(PREFIX)) != 0)
+      continue;
+    long pid = strtol(e->d_name + strlen(PREFIX), NULL, 10);
+    if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+      char stale[4096];
+      snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+      unlink(stale);
+    }
+  }
+  if (d)
+    closedir(d);
+}
 
 int wl_file_prepare(char *err, size_t errlen) {
   const char *dir = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/gillab-io-file-XXXXXX",
-           dir && *dir ? dir : "/tmp");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  remove_stale(dir);
+  snprintf(path, sizeof path, "%s/" PREFIX "%ld-XXXXXX", dir, (long)getpid());
   int fd = mkstemp(path);
   if (fd < 0) {
     int e = errno;
