@@ -52,7 +52,7 @@ check "io.file leaves no file behind" test -z "$(ls "${TMPDIR:-/tmp}"/gillab-io-
 "$gillab" run -w io.file -m native-threads -n 1 -r 1 --size 0.01 \
   -o "$tmp/ioafter" -q >/dev/null 2>&1
 check "io.file: a timed-out cell's file is removed by the next cell" \
-  test "$(jq -s -c '[.[1].status, .[2].status]' "$tmp/iotimeout/results.jsonl" "$tmp/ioafter/results.jsonl")" = '["timeout","ok"]' \
+  test "$(jq -s -c '[.[1].status, .[3].status]' "$tmp/iotimeout/results.jsonl" "$tmp/ioafter/results.jsonl")" = '["timeout","ok"]' \
   -a -z "$(ls "${TMPDIR:-/tmp}"/gillab-io-file-* 2>/dev/null)"
 
 # 3. Core use in every record, Python and native.
