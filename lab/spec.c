@@ -17,10 +17,16 @@ const char spec_run_usage[] =
     "repetition), each in a fresh runner process, and writes\n"
     "DIR/results.jsonl and DIR/summary.md.\n"
     "\n"
-    "  -w, --workloads LIST    workloads (default: cpu.primes; see `gillab "
-    "list`)\n"
-    "  -m, --models LIST       models (default: threads,native-threads)\n"
-    "  -n, --workers LIST      worker counts (default: 1,2,4); 1 is always\n"
+    "With no -w, -m or -n it runs the default experiment, the classic\n"
+    "comparison: " SPEC_DEFAULT_WORKLOADS "\n"
+    "under every model, at 1 to 2 x cores workers, --size 0.4 (about 2\n"
+    "minutes on 2 cores; --quick: one repetition at --size 0.25).\n"
+    "\n"
+    "  -w, --workloads LIST    workloads (default: the experiment's; see\n"
+    "                          `gillab list`)\n"
+    "  -m, --models LIST       models (default: every model)\n"
+    "  -n, --workers LIST      worker counts (default: 1, 2, 4, ... up to\n"
+    "                          2 x the CPUs gillab may use); 1 is always\n"
     "                          run, as the speedup baseline\n"
     "  -p, --placements LIST   none, compact, scatter, one-core, or hwloc\n"
     "                          locations: core:0-1 (worker i on core i),\n"
@@ -54,6 +60,8 @@ const char spec_run_usage[] =
     "      --hiccup            in every cell, a Python thread and a C thread\n"
     "                          sleep 1 ms at a time and record how late they\n"
     "                          wake up (record field hiccup)\n"
+    "      --quick             one repetition at --size 0.25 unless -r or\n"
+    "                          --size say otherwise (a first look)\n"
     "  -q, --quiet             no progress on stderr\n"
     "  -h, --help              this help\n"
     "\n"
@@ -336,6 +344,19 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi,
   return 0;
 }
 
+void spec_default_workers(unsigned ncpus, char *buf, size_t len) {
+  size_t used = 0;
+  unsigned top = 2 * (ncpus ? ncpus : 1);
+  buf[0] = '\0';
+  for (unsigned n = 1;; n *= 2) {
+    unsigned v = n < top ? n : top;
+    int w = snprintf(buf + used, len - used, "%s%u", used ? "," : "", v);
+    if (w < 0 || (size_t)w >= len - used || v == top)
+      break;
+    used += (size_t)w;
+  }
+}
+
 int spec_from_args(run_spec *s, int argc, char **argv, char *err,
                    size_t errlen) {
   static const struct option opts[] = {
@@ -357,6 +378,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"start-method", required_argument, NULL, 'M'},
       {"cpu-threads", required_argument, NULL, 'K'},
       {"hiccup", no_argument, NULL, 'Y'},
+      {"quick", no_argument, NULL, 'Q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -366,12 +388,13 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   s->hash_seed = SPEC_SEED_PER_REP;
   s->size = 1;
   s->timeout_s = 120;
-  const char *workloads = "cpu.primes", *models = "threads,native-threads",
-             *workers = "1,2,4", *placements = "none",
-             *runtimes = GILLAB_DEFAULT_RUNTIME, *switches = NULL,
-             *start_methods = "default", *cpu_threads = "0,1";
+  char default_workers[LIST_BUF];
+  spec_default_workers(util_ncpus(), default_workers, sizeof default_workers);
+  const char *workloads = NULL, *models = NULL, *workers = NULL,
+             *placements = "none", *runtimes = GILLAB_DEFAULT_RUNTIME,
+             *switches = NULL, *start_methods = "default", *cpu_threads = "0,1";
   double reps;
-  int c, rc = 0;
+  int c, rc = 0, quick = 0, reps_given = 0, size_given = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
   opterr = 0;
   while (rc == 0 &&
@@ -397,12 +420,17 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       }
       if (rc == 0)
         s->reps = (unsigned)reps;
+      reps_given = 1;
       break;
     case 'R':
       runtimes = optarg;
       break;
     case 'S':
       rc = parse_number("--size", optarg, 1e-6, 1e6, &s->size, err, errlen);
+      size_given = 1;
+      break;
+    case 'Q':
+      quick = 1;
       break;
     case 'T':
       rc = parse_number("--timeout", optarg, 0.1, 86400, &s->timeout_s, err,
@@ -482,9 +510,19 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
              argv[optind]);
     return -EINVAL;
   }
-  if ((rc = parse_workloads(s, workloads, err, errlen)) < 0 ||
-      (rc = parse_models(s, models, err, errlen)) < 0 ||
-      (rc = parse_workers(s, workers, err, errlen)) < 0 ||
+  /* The default experiment: the classic comparison, sized to take about
+   * two minutes on 2 cores (--quick: about 30 s). */
+  s->default_experiment = !workloads && !models && !workers;
+  if (!size_given && (quick || s->default_experiment))
+    s->size = quick ? 0.25 : 0.4;
+  if (quick && !reps_given)
+    s->reps = 1;
+  if ((rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
+                            err, errlen)) < 0 ||
+      (rc = parse_models(s, models ? models : SPEC_DEFAULT_MODELS, err,
+                         errlen)) < 0 ||
+      (rc = parse_workers(s, workers ? workers : default_workers, err,
+                          errlen)) < 0 ||
       (rc = parse_placements(s, placements, err, errlen)) < 0 ||
       (rc = parse_runtimes(s, runtimes, err, errlen)) < 0 ||
       (rc = parse_switches(s, switches, err, errlen)) < 0 ||
@@ -531,6 +569,7 @@ cJSON *spec_to_json(const run_spec *s) {
     cJSON_AddStringToObject(j, "hash_seed", "random");
   else
     cJSON_AddNumberToObject(j, "hash_seed", (double)s->hash_seed);
+  cJSON_AddBoolToObject(j, "default_experiment", s->default_experiment);
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);

@@ -17,6 +17,11 @@
 #define SPEC_MAX_ITEMS 64
 #define SPEC_SEED_PER_REP (-2)
 #define SPEC_MAX_PLACEMENTS 16
+/* The default experiment (`gillab run` with no -w, -m or -n): CPU-bound,
+ * GIL-releasing, I/O-bound and convoy workloads under every model. */
+#define SPEC_DEFAULT_WORKLOADS "cpu.primes,cpu.sha256,io.sleep,mixed.convoy"
+#define SPEC_DEFAULT_MODELS                                                    \
+  "threads,processes,asyncio,subinterpreters,native-threads,native-procs"
 #define SPEC_PLACEMENT_MAX 128
 
 typedef struct {
@@ -55,6 +60,7 @@ typedef struct {
   size_t ncpu_threads;
   int hiccup; /* run the hiccup sleepers in every cell (--hiccup) */
   int quiet;
+  int default_experiment; /* no -w, -m or -n: the classic comparison */
 } run_spec;
 
 /* Options of `gillab run`, for its --help. */
@@ -65,6 +71,10 @@ extern const char spec_run_usage[];
  * -EINVAL with err saying what was wrong. */
 int spec_from_args(run_spec *s, int argc, char **argv, char *err,
                    size_t errlen);
+
+/* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
+ * (always included), as a list in buf (len bytes). */
+void spec_default_workers(unsigned ncpus, char *buf, size_t len);
 
 /* The spec as a new JSON object for the metadata record. */
 cJSON *spec_to_json(const run_spec *s);

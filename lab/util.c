@@ -1,6 +1,8 @@
 /* util — see util.h. */
 #include "util.h"
 
+#include <sched.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,4 +94,12 @@ char *util_join_argv(int argc, char **argv) {
   }
   *p = '\0';
   return out;
+}
+
+unsigned util_ncpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) < 0)
+    return 1;
+  int n = CPU_COUNT(&set);
+  return n > 0 ? (unsigned)n : 1;
 }

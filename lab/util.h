@@ -27,4 +27,7 @@ int util_self_dir(char *buf, size_t len);
  * memory). */
 char *util_join_argv(int argc, char **argv);
 
+/* How many CPUs this process may run on (its affinity mask; at least 1). */
+unsigned util_ncpus(void);
+
 #endif

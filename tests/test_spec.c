@@ -88,23 +88,61 @@ static void test_defaults(void **state) {
   assert_int_equal(parse(fx, (const char *)NULL), 0);
 
   const run_spec *s = &fx->s;
-  assert_int_equal(s->nworkloads, 1);
+  assert_int_equal(s->default_experiment, 1);
+  assert_int_equal(s->nworkloads, 4);
   assert_ptr_equal(s->workloads[0], wl_find("cpu.primes"));
-  assert_int_equal(s->nmodels, 2);
+  assert_ptr_equal(s->workloads[3], wl_find("mixed.convoy"));
+  assert_int_equal(s->nmodels, 6);
   assert_int_equal(s->models[0], MODEL_THREADS);
-  assert_int_equal(s->models[1], MODEL_NATIVE_THREADS);
-  static const unsigned want[] = {1, 2, 4};
-  assert_workers(s, want, ARRAY_LEN(want));
+  assert_int_equal(s->models[5], MODEL_NATIVE_PROCS);
+  char want[64];
+  spec_default_workers(util_ncpus(), want, sizeof want);
+  char got[64] = "";
+  for (size_t i = 0; i < s->nworkers; i++)
+    snprintf(got + strlen(got), sizeof got - strlen(got), "%s%u", i ? "," : "",
+             s->workers[i]);
+  assert_string_equal(got, want);
   assert_int_equal(s->added_one_worker, 0);
   assert_int_equal(s->nplacements, 1);
   assert_string_equal(s->placements[0], "none");
   assert_int_equal(s->reps, 3);
-  assert_true(s->size == 1);
+  assert_true(s->size == 0.4);
   assert_true(s->timeout_s == 120);
   assert_int_equal(s->nruntimes, 1);
   assert_string_equal(s->runtimes[0], GILLAB_DEFAULT_RUNTIME);
   assert_null(s->outdir);
   assert_int_equal(s->quiet, 0);
+}
+
+/* 1, 2, 4, ... up to twice the CPUs, which is always included. */
+static void test_default_workers(void **state) {
+  (void)state;
+  char buf[256];
+  spec_default_workers(1, buf, sizeof buf);
+  assert_string_equal(buf, "1,2");
+  spec_default_workers(2, buf, sizeof buf);
+  assert_string_equal(buf, "1,2,4");
+  spec_default_workers(3, buf, sizeof buf);
+  assert_string_equal(buf, "1,2,4,6");
+  spec_default_workers(256, buf, sizeof buf);
+  assert_string_equal(buf, "1,2,4,8,16,32,64,128,256,512");
+}
+
+/* --quick: one repetition at size 0.25, unless -r or --size say
+ * otherwise; a workload chosen with -w is not the default experiment and
+ * keeps size 1. */
+static void test_quick(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "--quick"), 0);
+  assert_int_equal(fx->s.reps, 1);
+  assert_true(fx->s.size == 0.25);
+  assert_int_equal(PARSE(fx, "--quick", "-r", "2", "--size", "0.5"), 0);
+  assert_int_equal(fx->s.reps, 2);
+  assert_true(fx->s.size == 0.5);
+  assert_int_equal(PARSE(fx, "-w", "cpu.nbody"), 0);
+  assert_int_equal(fx->s.default_experiment, 0);
+  assert_true(fx->s.size == 1);
+  assert_int_equal(fx->s.nmodels, 6);
 }
 
 /* Every long option reaches its field. */
@@ -367,8 +405,11 @@ static void test_to_json(void **state) {
 
   cJSON *j = spec_to_json(&fx->s);
   assert_non_null(j);
-  assert_json_equal(j, "{\"workloads\":[\"cpu.primes\"],"
-                       "\"models\":[\"threads\",\"native-threads\"],"
+  assert_json_equal(j, "{\"workloads\":[\"cpu.primes\",\"cpu.sha256\","
+                       "\"io.sleep\",\"mixed.convoy\"],"
+                       "\"models\":[\"threads\",\"processes\",\"asyncio\","
+                       "\"subinterpreters\",\"native-threads\","
+                       "\"native-procs\"],"
                        "\"workers\":[1,2,4],"
                        "\"placements\":[\"compact\",\"none\"],"
                        "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
@@ -376,6 +417,7 @@ static void test_to_json(void **state) {
                        "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
                        "\"start_methods\":[\"default\"],"
                        "\"cpu_threads\":[0,1],\"hiccup\":false,"
+                       "\"default_experiment\":false,"
                        "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -480,6 +522,8 @@ int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
   const struct CMUnitTest tests[] = {
       T(test_defaults),
+      T(test_default_workers),
+      T(test_quick),
       T(test_long_options),
       T(test_short_options),
       T(test_runtimes),
