@@ -131,8 +131,7 @@ static unsigned bucket_of(uint64_t ns) {
   return 1 + octave * GP_SUB + sub;
 }
 
-/* Upper edge of bucket b, in nanoseconds. */
-static double bucket_upper(unsigned b) {
+double gilprobe_bucket_upper(unsigned b) {
   if (b == 0)
     return 1024;
   unsigned octave = (b - 1) / GP_SUB, sub = (b - 1) % GP_SUB;
@@ -312,15 +311,15 @@ double gilprobe_percentile(const gp_counts *c, double q) {
   for (unsigned b = 0; b < GP_BUCKETS; b++) {
     seen += c->hist[b];
     if (seen >= rank)
-      return bucket_upper(b);
+      return gilprobe_bucket_upper(b);
   }
-  return bucket_upper(GP_BUCKETS - 1);
+  return gilprobe_bucket_upper(GP_BUCKETS - 1);
 }
 
 double gilprobe_max(const gp_counts *c) {
   for (unsigned b = GP_BUCKETS; b-- > 0;)
     if (c->hist[b])
-      return bucket_upper(b);
+      return gilprobe_bucket_upper(b);
   return 0;
 }
 

@@ -81,6 +81,10 @@ void gilprobe_counts_add(gp_counts *a, const gp_counts *b);
 /* Latency percentile (0..1) of a histogram, in nanoseconds: the upper edge
  * of the bucket that holds it. 0 when empty. */
 double gilprobe_percentile(const gp_counts *c, double q);
+/* Upper edge of histogram bucket b (0 <= b < GP_BUCKETS), in nanoseconds;
+ * reports export the histogram as [upper edge, count] pairs. */
+double gilprobe_bucket_upper(unsigned b);
+
 /* The largest latency seen, to bucket precision (upper edge). */
 double gilprobe_max(const gp_counts *c);
 

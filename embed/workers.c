@@ -306,6 +306,18 @@ void wk_gil_report(cJSON *gil) {
   cJSON_AddNumberToObject(acq, "p90", gilprobe_percentile(&total, 0.9) / 1e3);
   cJSON_AddNumberToObject(acq, "p99", gilprobe_percentile(&total, 0.99) / 1e3);
   cJSON_AddNumberToObject(acq, "max", gilprobe_max(&total) / 1e3);
+  /* The whole histogram, non-empty buckets only, as [upper edge in us,
+   * count] pairs: what an acquisition-latency CDF in a report needs. */
+  cJSON *hist = cJSON_AddArrayToObject(gil, "acq_hist");
+  for (unsigned b = 0; b < GP_BUCKETS; b++) {
+    if (!total.hist[b])
+      continue;
+    cJSON *pair = cJSON_CreateArray();
+    cJSON_AddItemToArray(pair,
+                         cJSON_CreateNumber(gilprobe_bucket_upper(b) / 1e3));
+    cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)total.hist[b]));
+    cJSON_AddItemToArray(hist, pair);
+  }
   cJSON_AddNumberToObject(gil, "cond_waits", (double)total.cond_waits);
   cJSON_AddNumberToObject(gil, "switch_waits", (double)total.switch_waits);
   cJSON_AddNumberToObject(gil, "switch_wait_s",

@@ -80,3 +80,49 @@ cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
   cJSON_AddItemToObject(m, "spec", spec);
   return m;
 }
+
+static const char *mstr(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+void meta_describe(const cJSON *meta, meta_line_fn fn, void *ctx) {
+  if (!meta) {
+    fn(ctx, "metadata", "missing: the results file has no metadata record");
+    return;
+  }
+  const cJSON *mach = cJSON_GetObjectItemCaseSensitive(meta, "machine");
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
+  char buf[1024];
+  fn(ctx, "command", mstr(meta, "command"));
+  fn(ctx, "started", mstr(meta, "started"));
+  fn(ctx, "host", mstr(mach, "hostname"));
+  fn(ctx, "CPU", mstr(mach, "cpu_model"));
+  fn(ctx, "topology", mstr(mach, "topology"));
+  snprintf(buf, sizeof buf, "%s (%s)", mstr(mach, "kernel"), mstr(mach, "os"));
+  fn(ctx, "kernel", buf);
+  fn(ctx, "governor", mstr(mach, "governor"));
+  const cJSON *rt;
+  cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) {
+    /* The configure flags that change speed: readers comparing runtimes
+     * must know that a build without PGO/LTO is slower per thread. */
+    static const char *const flags[] = {"--enable-optimizations", "--with-lto",
+                                        "--disable-gil", "--enable-shared"};
+    char shown[256] = "", label[64];
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+      if (strstr(mstr(rt, "config_args"), flags[i])) {
+        size_t used = strlen(shown);
+        snprintf(shown + used, sizeof shown - used, " %s", flags[i]);
+      }
+    snprintf(label, sizeof label, "runtime %s", mstr(rt, "tag"));
+    snprintf(buf, sizeof buf, "CPython %s, %s; configure:%s; %s",
+             mstr(rt, "version"),
+             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rt, "free_threaded"))
+                 ? "free-threaded build"
+                 : "GIL build",
+             shown[0] ? shown : " (none of note)", mstr(rt, "runner"));
+    fn(ctx, label, buf);
+  }
+  snprintf(buf, sizeof buf, "%s (git %s)", mstr(g, "version"), mstr(g, "git"));
+  fn(ctx, "gillab", buf);
+}

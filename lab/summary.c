@@ -1,173 +1,114 @@
-/* summary — see summary.h. */
+/* summary — see summary.h.
+ *
+ * Every figure is a median over the repetitions of one cell key, written
+ * with its interval (stats.h); every finding is computed from those same
+ * medians and intervals, and says so when the interval is too wide to tell.
+ */
 #include "summary.h"
 
+#include "escape.h"
+#include "meta.h"
 #include "registry.h"
-#include "stats.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_WORKERS 256
+
+/* How a table's figures are shown. */
+typedef enum { FMT_SI, FMT_RATIO, FMT_PERCENT, FMT_US } cell_fmt;
+
+/* One table: the path of the figure in the records, and how to show it.
+ * efficiency is speedup / workers (not a record field). */
 typedef struct {
-  cJSON *meta;
-  cJSON **cells;
-  size_t n;
-} records;
+  const char *path;
+  cell_fmt fmt;
+  int python_only; /* native rows have no such figure */
+  int efficiency;
+} metric;
 
-static void records_free(records *r) {
-  cJSON_Delete(r->meta);
+static void fmt_value(char *buf, size_t len, double v, cell_fmt fmt) {
+  if (!isfinite(v))
+    snprintf(buf, len, "–");
+  else if (fmt == FMT_SI || fmt == FMT_US)
+    results_fmt_si(buf, len, v);
+  else if (fmt == FMT_PERCENT)
+    snprintf(buf, len, "%.0f%%", v * 100);
+  else
+    snprintf(buf, len, "%.2f", v);
+}
+
+/* The figure of group g: its interval, scaled for efficiency. */
+static stats_ci metric_ci(const results_group *g, const metric *m,
+                          size_t *tried) {
+  stats_ci c = results_ci(g, m->path, tried);
+  if (m->efficiency) {
+    double w = results_num(g->first, "workers");
+    c.median /= w;
+    c.lo /= w;
+    c.hi /= w;
+  }
+  return c;
+}
+
+/* "255k [249k–260k]", or "255k" for one value. */
+static void fmt_ci(char *buf, size_t len, const stats_ci *c, cell_fmt fmt) {
+  char m[32], lo[32], hi[32];
+  fmt_value(m, sizeof m, c->median, fmt);
+  if (c->n < 2 || !isfinite(c->lo)) {
+    snprintf(buf, len, "%s", m);
+    return;
+  }
+  fmt_value(lo, sizeof lo, c->lo, fmt);
+  fmt_value(hi, sizeof hi, c->hi, fmt);
+  snprintf(buf, len, "%s [%s–%s]", m, lo, hi);
+}
+
+/* Whether row is a native (C) row. */
+static int is_native(const cJSON *row) {
+  return strcmp(results_str(row, "runtime"), "native") == 0;
+}
+
+/* Whether group index g is the first of its table row (rows are written at
+ * their first group). */
+static int row_first(const results *r, size_t g) {
+  for (size_t j = 0; j < g; j++)
+    if (results_same_row(r->groups[j].first, r->groups[g].first))
+      return 0;
+  return 1;
+}
+
+/* Whether any ok cell of workload has the figure at path. */
+static int has_figure(const results *r, const char *workload,
+                      const char *path) {
   for (size_t i = 0; i < r->n; i++)
-    cJSON_Delete(r->cells[i]);
-  free(r->cells);
-}
-
-static int records_load(const char *path, records *r, char *err,
-                        size_t errlen) {
-  memset(r, 0, sizeof *r);
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-    return -errno;
-  }
-  char *line = NULL;
-  size_t cap = 0, lineno = 0;
-  while (getline(&line, &cap, f) > 0) {
-    lineno++;
-    cJSON *rec = cJSON_Parse(line);
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
-    if (!cJSON_IsString(type)) {
-      /* A run killed mid-write can leave a torn last line: skip it. */
-      fprintf(stderr, "gillab: %s:%zu: not a record, skipped\n", path, lineno);
-      cJSON_Delete(rec);
-      continue;
-    }
-    if (strcmp(type->valuestring, "meta") == 0 && !r->meta) {
-      r->meta = rec;
-      continue;
-    }
-    cJSON **cells = realloc(r->cells, (r->n + 1) * sizeof *cells);
-    if (!cells) {
-      cJSON_Delete(rec);
-      break;
-    }
-    r->cells = cells;
-    r->cells[r->n++] = rec;
-  }
-  free(line);
-  fclose(f);
-  return 0;
-}
-
-static const char *str(const cJSON *rec, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* A number at key, which may be a dotted path ("gil.wait_share"). */
-static double num(const cJSON *rec, const char *key) {
-  char part[64];
-  const char *dot;
-  while ((dot = strchr(key, '.')) && (size_t)(dot - key) < sizeof part) {
-    snprintf(part, sizeof part, "%.*s", (int)(dot - key), key);
-    rec = cJSON_GetObjectItemCaseSensitive(rec, part);
-    key = dot + 1;
-  }
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
-  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-/* Same model, placement, switch interval (null: the default) and CPU-bound
- * threads beside (mixed.convoy; absent elsewhere). */
-static int same_setup(const cJSON *a, const cJSON *b) {
-  double x = num(a, "switch_interval_s"), y = num(b, "switch_interval_s");
-  double ca = num(a, "cpu_threads"), cb = num(b, "cpu_threads");
-  return strcmp(str(a, "model"), str(b, "model")) == 0 &&
-         strcmp(str(a, "placement"), str(b, "placement")) == 0 &&
-         strcmp(str(a, "start_method"), str(b, "start_method")) == 0 &&
-         (x == y || (isnan(x) && isnan(y))) &&
-         (ca == cb || (isnan(ca) && isnan(cb)));
-}
-
-/* A table row: the cells of one runtime and setup. */
-static int same_row(const cJSON *a, const cJSON *b) {
-  return strcmp(str(a, "runtime"), str(b, "runtime")) == 0 && same_setup(a, b);
-}
-
-/* The model column: the model, its start method (processes), the switch
- * interval when one was set and the CPU-bound threads beside
- * ("processes spawn, si 1ms, 1 cpu"). */
-static const char *model_label(const cJSON *row, char *buf, size_t len) {
-  double si = num(row, "switch_interval_s");
-  const char *sm = str(row, "start_method");
-  int n = snprintf(buf, len, "%s%s%s", str(row, "model"), *sm ? " " : "", sm);
-  if (!isnan(si) && n >= 0 && (size_t)n < len)
-    n += snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
-  double cpu = num(row, "cpu_threads");
-  if (!isnan(cpu) && n >= 0 && (size_t)n < len)
-    snprintf(buf + n, len - (size_t)n, ", %g cpu", cpu);
-  return buf;
-}
-
-/* Whether a cell of workload before cell i, not skipped, belongs to the
- * same table row as cell i: each row is written at its first cell. */
-static int row_seen_before(const records *r, size_t i, const char *workload) {
-  for (size_t j = 0; j < i; j++)
-    if (strcmp(str(r->cells[j], "workload"), workload) == 0 &&
-        strcmp(str(r->cells[j], "status"), "skipped") != 0 &&
-        same_row(r->cells[j], r->cells[i]))
+    if (results_ok(r->cells[i]) &&
+        strcmp(results_str(r->cells[i], "workload"), workload) == 0 &&
+        isfinite(results_num(r->cells[i], path)))
       return 1;
   return 0;
 }
 
-/* 297000 -> "297k"; three significant digits. */
-static void fmt_si(char *buf, size_t len, double v) {
-  static const char *const suffix[] = {"", "k", "M", "G", "T"};
-  int i = 0;
-  if (!isfinite(v)) {
-    snprintf(buf, len, "–");
-    return;
+/* "3.11 threads none" (escaped) into f: a row as findings name it. */
+static void row_name(FILE *f, const cJSON *row) {
+  char model[128];
+  results_model_label(row, model, sizeof model);
+  esc_md(f, model);
+  fputs(" (", f);
+  esc_md(f, results_str(row, "runtime"));
+  if (strcmp(results_str(row, "placement"), "none") != 0) {
+    fputs(", ", f);
+    esc_md(f, results_str(row, "placement"));
   }
-  while (fabs(v) >= 1000 && i < 4) {
-    v /= 1000;
-    i++;
-  }
-  snprintf(buf, len, "%.3g%s", v, suffix[i]);
+  fputc(')', f);
 }
 
-/* The median of `key` over the ok cells of workload in runtime rt, with
- * row's model and placement and `workers` workers; vals has room for every
- * record. *nv: the cells counted, *tried: the cells there were. */
-static double median_of(const records *r, const char *workload, const char *rt,
-                        const cJSON *row, unsigned workers, const char *key,
-                        double *vals, size_t *nv, size_t *tried) {
-  *nv = *tried = 0;
-  for (size_t j = 0; j < r->n; j++) {
-    const cJSON *c = r->cells[j];
-    if (strcmp(str(c, "workload"), workload) != 0 ||
-        strcmp(str(c, "runtime"), rt) != 0 || !same_setup(c, row) ||
-        num(c, "workers") != workers)
-      continue;
-    (*tried)++;
-    double v = num(c, key);
-    if (strcmp(str(c, "status"), "ok") == 0 && isfinite(v))
-      vals[(*nv)++] = v;
-  }
-  return stats_median(vals, *nv);
-}
-
-typedef enum { FMT_SI, FMT_RATIO, FMT_PERCENT } cell_fmt;
-
-/* One table: rows x worker counts, each entry the median of `key` over the
- * ok cells, with the count of repetitions when some failed. Keys under
- * "gil." exist for Python models only: native rows are left out. */
-static void write_table(FILE *f, records *r, const char *workload,
-                        const char *key, cell_fmt fmt, const unsigned *workers,
+static void write_table(FILE *f, const results *r, const char *workload,
+                        const metric *m, const unsigned *workers,
                         size_t nworkers) {
-  int python_only = strncmp(key, "gil.", 4) == 0;
   fprintf(f, "| runtime | model | placement |");
   for (size_t k = 0; k < nworkers; k++)
     fprintf(f, " %u |", workers[k]);
@@ -175,260 +116,567 @@ static void write_table(FILE *f, records *r, const char *workload,
   for (size_t k = 0; k < nworkers; k++)
     fprintf(f, "---:|");
   fputc('\n', f);
-  double *vals = malloc((r->n + 1) * sizeof *vals);
-  for (size_t i = 0; vals && i < r->n; i++) {
-    const cJSON *row = r->cells[i];
-    if (strcmp(str(row, "workload"), workload) != 0 ||
-        strcmp(str(row, "status"), "skipped") == 0 ||
-        (python_only && strcmp(str(row, "runtime"), "native") == 0))
-      continue;
-    if (row_seen_before(r, i, workload))
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), workload) != 0 ||
+        (m->python_only && is_native(row)) || !row_first(r, g))
       continue;
     char label[128];
-    fprintf(f, "| %s | %s | %s |", str(row, "runtime"),
-            model_label(row, label, sizeof label), str(row, "placement"));
+    fputs("| ", f);
+    esc_md(f, results_str(row, "runtime"));
+    fputs(" | ", f);
+    esc_md(f, results_model_label(row, label, sizeof label));
+    fputs(" | ", f);
+    esc_md(f, results_str(row, "placement"));
+    fputs(" |", f);
     for (size_t k = 0; k < nworkers; k++) {
-      size_t nv, tried;
-      double med = median_of(r, workload, str(row, "runtime"), row, workers[k],
-                             key, vals, &nv, &tried);
-      char cell[64];
-      if (!isfinite(med))
-        snprintf(cell, sizeof cell, "–");
-      else if (fmt == FMT_SI)
-        fmt_si(cell, sizeof cell, med);
-      else if (fmt == FMT_PERCENT)
-        snprintf(cell, sizeof cell, "%.0f%%", med * 100);
-      else
-        snprintf(cell, sizeof cell, "%.2f", med);
-      if (tried && nv < tried)
-        fprintf(f, " %s (%zu/%zu ok) |", cell, nv, tried);
+      const results_group *grp = results_find(r, row, workers[k]);
+      char cell[160];
+      size_t tried = 0;
+      stats_ci c = {0, NAN, NAN, NAN, 0};
+      if (grp)
+        c = metric_ci(grp, m, &tried);
+      fmt_ci(cell, sizeof cell, &c, m->fmt);
+      if (tried && c.n < tried)
+        fprintf(f, " %s (%zu/%zu ok) |", cell, c.n, tried);
       else
         fprintf(f, " %s |", cell);
     }
     fputc('\n', f);
   }
-  free(vals);
+  fputc('\n', f);
+}
+
+/* The CPUs of the machine the results came from (0 if unknown). */
+static unsigned machine_pus(const results *r) {
+  double p = results_num(r->meta, "machine.pus");
+  return isfinite(p) && p > 0 ? (unsigned)p : 0;
+}
+
+/* " (95 % interval 0.90–0.95)" or " (min–max 0.90–0.95: 75 % coverage)". */
+static void interval_words(FILE *f, const stats_ci *c, cell_fmt fmt) {
+  char lo[32], hi[32];
+  if (c->n < 2)
+    return;
+  fmt_value(lo, sizeof lo, c->lo, fmt);
+  fmt_value(hi, sizeof hi, c->hi, fmt);
+  if (c->coverage >= 0.95)
+    fprintf(f, " (95 %% interval %s–%s)", lo, hi);
+  else
+    fprintf(f,
+            " (range %s–%s of %zu repetitions, which holds the median "
+            "with %.0f %% probability only)",
+            lo, hi, c->n, c->coverage * 100);
+}
+
+/* The worker count a finding quotes for a row: the largest that does not
+ * outnumber the CPUs, or the smallest above 1 when all do. */
+static unsigned quoted_workers(const unsigned *workers, size_t nworkers,
+                               unsigned pus) {
+  unsigned best = 0;
+  for (size_t k = 0; k < nworkers; k++)
+    if (workers[k] > 1 && (!pus || workers[k] <= pus))
+      best = workers[k];
+  if (!best)
+    for (size_t k = 0; k < nworkers && !best; k++)
+      if (workers[k] > 1)
+        best = workers[k];
+  return best;
+}
+
+static void finding_throughput(FILE *f, const results *r, const char *wl) {
+  const results_group *best = NULL, *py1 = NULL, *c1 = NULL;
+  stats_ci bc = {0}, p1 = {0}, n1 = {0};
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0)
+      continue;
+    stats_ci c = results_ci(grp, "throughput", NULL);
+    if (!isfinite(c.median))
+      continue;
+    if (!best || c.median > bc.median)
+      best = grp, bc = c;
+    if (results_num(grp->first, "workers") != 1)
+      continue;
+    if (is_native(grp->first) && (!c1 || c.median > n1.median))
+      c1 = grp, n1 = c;
+    if (!is_native(grp->first) && (!py1 || c.median > p1.median))
+      py1 = grp, p1 = c;
+  }
+  if (!best)
+    return;
+  char v[32];
+  results_fmt_si(v, sizeof v, bc.median);
+  fputs("**Finding:** the highest throughput is ", f);
+  row_name(f, best->first);
+  fprintf(f, " at %g workers, %s ops/s", results_num(best->first, "workers"),
+          v);
+  interval_words(f, &bc, FMT_SI);
+  fputs(".", f);
+  if (py1 && c1 && p1.median > 0)
+    fprintf(f,
+            " At 1 worker the C twin does %.1f× the work per second of the "
+            "fastest Python model: the cost of the interpreter itself.",
+            n1.median / p1.median);
+  fputs("\n\n", f);
+}
+
+static void finding_speedup(FILE *f, const results *r, const char *wl,
+                            const unsigned *workers, size_t nworkers) {
+  unsigned pus = machine_pus(r);
+  unsigned w = quoted_workers(workers, nworkers, pus);
+  if (!w)
+    return;
+  fputs("**Finding:**\n\n", f);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 || !row_first(r, g))
+      continue;
+    const results_group *grp = results_find(r, row, w);
+    if (!grp)
+      continue;
+    stats_ci c = results_ci(grp, "speedup", NULL);
+    if (!isfinite(c.median))
+      continue;
+    double ideal = pus && w > pus ? pus : w;
+    fputs("- ", f);
+    row_name(f, row);
+    fprintf(f, ": %.2f× at %u workers", c.median, w);
+    interval_words(f, &c, FMT_RATIO);
+    const char *model = results_str(row, "model");
+    const cJSON *en = results_get(grp->first, "gil.enabled");
+    stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
+    if (c.lo < 1 && c.hi > 1 && stats_rel_halfwidth(&c) > STATS_NOISY_REL)
+      fprintf(f, " — the machine was too noisy to tell whether more workers "
+                 "help");
+    else if (c.hi < 1.15 && strcmp(model, "asyncio") == 0)
+      fprintf(f, " — asyncio runs every task on one thread: no parallelism "
+                 "by design");
+    else if (c.hi < 1.15 && cJSON_IsTrue(en)) {
+      fprintf(f, " — the GIL serializes this workload");
+      if (isfinite(ws.median))
+        fprintf(f, "; each thread waited %.0f %% of the time for it",
+                ws.median * 100);
+    } else if (c.hi < 1.15)
+      fprintf(f, " — no gain from more workers");
+    else if (c.median >= 0.8 * ideal)
+      fprintf(f, " — scales with the cores (ideal %.0f×%s)", ideal,
+              pus && w >= pus ? ", the machine's CPUs" : "");
+    else
+      fprintf(f, " — partial scaling: %.0f %% of the ideal %.0f×",
+              c.median / ideal * 100, ideal);
+    fputs(".\n", f);
+  }
+  fputc('\n', f);
+}
+
+static void finding_efficiency(FILE *f, const results *r, const char *wl,
+                               const unsigned *workers, size_t nworkers) {
+  unsigned pus = machine_pus(r);
+  unsigned wmax = nworkers ? workers[nworkers - 1] : 0;
+  if (wmax < 2)
+    return;
+  fprintf(f, "**Finding:** efficiency is speedup per worker (100 %% when "
+             "every worker adds a full worker's throughput).");
+  if (pus && wmax > pus)
+    fprintf(f,
+            " With %u workers on %u CPUs at most %.0f %% is possible, since "
+            "the CPUs, not the workers, limit it.",
+            wmax, pus, 100.0 * pus / wmax);
+  fputs(" At the most workers:", f);
+  int first = 1;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 || !row_first(r, g))
+      continue;
+    const results_group *grp = results_find(r, row, wmax);
+    if (!grp)
+      continue;
+    stats_ci c = results_ci(grp, "speedup", NULL);
+    if (!isfinite(c.median))
+      continue;
+    fputs(first ? " " : "; ", f);
+    first = 0;
+    row_name(f, row);
+    fprintf(f, " %.0f %%", c.median / wmax * 100);
+  }
+  fputs(".\n\n", f);
+}
+
+static void finding_gil_wait(FILE *f, const results *r, const char *wl,
+                             const unsigned *workers, size_t nworkers) {
+  unsigned w = quoted_workers(workers, nworkers, machine_pus(r));
+  if (!w)
+    w = nworkers ? workers[nworkers - 1] : 0;
+  fputs("**Finding:**", f);
+  int any = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 || !row_first(r, g) ||
+        is_native(row))
+      continue;
+    const results_group *grp = results_find(r, row, w);
+    stats_ci c = grp ? results_ci(grp, "gil.wait_share", NULL)
+                     : (stats_ci){0, NAN, NAN, NAN, 0};
+    if (!isfinite(c.median))
+      continue;
+    fputs(any++ ? "; " : " at ", f);
+    if (any == 1)
+      fprintf(f, "%u workers, ", w);
+    row_name(f, row);
+    fprintf(f, " waited %.0f %% of its time for the GIL", c.median * 100);
+  }
+  if (any)
+    fprintf(f,
+            ". When %u CPU-bound threads share one GIL, each must wait "
+            "%.0f %% of the time ((n−1)/n); far less means the threads "
+            "release it (I/O, C code) or run without it.\n\n",
+            w, 100.0 * (w - 1) / w);
+  else
+    fputs(" no Python row has GIL figures at this worker count.\n\n", f);
+}
+
+/* The group of workload wl with the largest median of path, or NULL. */
+static const results_group *largest(const results *r, const char *wl,
+                                    const char *path, stats_ci *out) {
+  const results_group *best = NULL;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0)
+      continue;
+    stats_ci c = results_ci(grp, path, NULL);
+    if (isfinite(c.median) && (!best || c.median > out->median)) {
+      best = grp;
+      *out = c;
+    }
+  }
+  return best;
+}
+
+/* A finding naming the cell with the largest median of path. */
+static void finding_largest(FILE *f, const results *r, const char *wl,
+                            const char *path, const char *what,
+                            const char *unit, const char *then) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, path, &c);
+  if (!g)
+    return;
+  char v[32];
+  results_fmt_si(v, sizeof v, c.median);
+  fprintf(f, "**Finding:** the largest %s is %s%s, ", what, v, unit);
+  row_name(f, g->first);
+  double w = results_num(g->first, "workers");
+  fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
+  interval_words(f, &c, FMT_SI);
+  fprintf(f, ".%s\n\n", then);
+}
+
+static void finding_hiccup(FILE *f, const results *r, const char *wl) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, "hiccup.python_us.p99", &c);
+  if (!g)
+    return;
+  stats_ci n = results_ci(g, "hiccup.native_us.p99", NULL);
+  char v[32], nv[32];
+  results_fmt_si(v, sizeof v, c.median);
+  results_fmt_si(nv, sizeof nv, n.median);
+  fputs("**Finding:** the worst p99 lateness of the Python thread that "
+        "sleeps 1 ms in a loop is ",
+        f);
+  fprintf(f, "%s µs, ", v);
+  row_name(f, g->first);
+  fprintf(f, " at %g workers", results_num(g->first, "workers"));
+  if (isfinite(n.median))
+    fprintf(f,
+            "; the native control thread in the same cells is late by %s µs "
+            "(p99): the difference is what the GIL and the interpreter add",
+            nv);
+  fputs(".\n\n", f);
 }
 
 /* With two or more Python runtimes: each runtime's median throughput as a
  * ratio to the first runtime's, for the same model, placement and workers
  * (the question "should we move to that runtime?"). */
-static void write_runtimes(FILE *f, records *r, const char *workload,
+static void write_runtimes(FILE *f, const results *r, const char *wl,
                            const unsigned *workers, size_t nworkers) {
   const cJSON *rts[64];
   size_t nrts = 0;
-  for (size_t i = 0; i < r->n && nrts < 64; i++) {
-    const cJSON *c = r->cells[i];
-    const cJSON *py = cJSON_GetObjectItemCaseSensitive(c, "python");
-    if (strcmp(str(c, "workload"), workload) != 0 || !py)
+  for (size_t g = 0; g < r->ngroups && nrts < 64; g++) {
+    const cJSON *c = r->groups[g].first;
+    if (strcmp(results_str(c, "workload"), wl) != 0 || is_native(c))
       continue;
     size_t k = 0;
-    while (k < nrts && strcmp(str(rts[k], "runtime"), str(c, "runtime")))
+    while (k < nrts &&
+           strcmp(results_str(rts[k], "runtime"), results_str(c, "runtime")))
       k++;
     if (k == nrts)
       rts[nrts++] = c;
   }
   if (nrts < 2)
     return;
-  double *vals = malloc((r->n + 1) * sizeof *vals);
-  if (!vals)
-    return;
-  fprintf(f,
-          "Runtimes side by side: median throughput, and its ratio to "
-          "runtime %s:\n\n| model | placement | workers |",
-          str(rts[0], "runtime"));
-  for (size_t k = 0; k < nrts; k++)
-    fprintf(f, " %s |", str(rts[k], "runtime"));
+  fprintf(f, "### Runtimes side by side\n\nMedian throughput, and its ratio "
+             "to runtime ");
+  esc_md(f, results_str(rts[0], "runtime"));
+  fprintf(f, ":\n\n| model | placement | workers |");
+  for (size_t k = 0; k < nrts; k++) {
+    fputc(' ', f);
+    esc_md(f, results_str(rts[k], "runtime"));
+    fputs(" |", f);
+  }
   fprintf(f, "\n|---|---|---:|");
   for (size_t k = 0; k < nrts; k++)
     fprintf(f, "---:|");
   fputc('\n', f);
-  for (size_t i = 0; i < r->n; i++) {
-    const cJSON *row = r->cells[i];
-    if (strcmp(str(row, "workload"), workload) != 0 ||
-        strcmp(str(row, "runtime"), str(rts[0], "runtime")) != 0 ||
-        !cJSON_GetObjectItemCaseSensitive(row, "python") ||
-        row_seen_before(r, i, workload))
+  double lo[64], hi[64];
+  for (size_t k = 0; k < nrts; k++)
+    lo[k] = INFINITY, hi[k] = -INFINITY;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        strcmp(results_str(row, "runtime"), results_str(rts[0], "runtime")) !=
+            0 ||
+        !row_first(r, g))
       continue;
     for (size_t w = 0; w < nworkers; w++) {
       char label[128];
-      fprintf(f, "| %s | %s | %u |", model_label(row, label, sizeof label),
-              str(row, "placement"), workers[w]);
+      fputs("| ", f);
+      esc_md(f, results_model_label(row, label, sizeof label));
+      fputs(" | ", f);
+      esc_md(f, results_str(row, "placement"));
+      fprintf(f, " | %u |", workers[w]);
       double base = NAN;
       for (size_t k = 0; k < nrts; k++) {
-        size_t nv, tried;
-        double med = median_of(r, workload, str(rts[k], "runtime"), row,
-                               workers[w], "throughput", vals, &nv, &tried);
+        /* The same row in runtime k: rts[k]'s runtime, row's setup. */
+        const results_group *grp = NULL;
+        for (size_t h = 0; h < r->ngroups && !grp; h++) {
+          const cJSON *c = r->groups[h].first;
+          if (results_same_key(c, row, 1) &&
+              results_num(c, "workers") == workers[w] &&
+              strcmp(results_str(c, "runtime"),
+                     results_str(rts[k], "runtime")) == 0)
+            grp = &r->groups[h];
+        }
+        double med = grp ? results_ci(grp, "throughput", NULL).median : NAN;
         if (k == 0)
           base = med;
         char cell[64];
-        fmt_si(cell, sizeof cell, med);
-        if (k > 0 && isfinite(med) && isfinite(base) && base > 0)
-          fprintf(f, " %s (%.2f×) |", cell, med / base);
-        else
+        results_fmt_si(cell, sizeof cell, med);
+        if (k > 0 && isfinite(med) && isfinite(base) && base > 0) {
+          double ratio = med / base;
+          fprintf(f, " %s (%.2f×) |", cell, ratio);
+          lo[k] = fmin(lo[k], ratio);
+          hi[k] = fmax(hi[k], ratio);
+        } else {
           fprintf(f, " %s |", cell);
+        }
       }
       fputc('\n', f);
     }
   }
-  fputc('\n', f);
-  free(vals);
-}
-
-/* Whether any cell of the workload has GIL probe figures. */
-static int has_gil_figures(const records *r, const char *workload) {
-  for (size_t i = 0; i < r->n; i++)
-    if (strcmp(str(r->cells[i], "workload"), workload) == 0 &&
-        isfinite(num(r->cells[i], "gil.wait_share")))
-      return 1;
-  return 0;
-}
-
-static int cmp_unsigned(const void *a, const void *b) {
-  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-  return (x > y) - (x < y);
-}
-
-static void write_workload(FILE *f, records *r, const char *workload) {
-  const wl_workload *wl = wl_find(workload);
-  fprintf(f, "## %s\n\n", workload);
-  if (wl)
-    fprintf(f, "%s.\n\n", wl->summary);
-  unsigned workers[256];
-  size_t nworkers = 0, reps = 0;
-  for (size_t i = 0; i < r->n; i++) {
-    const cJSON *c = r->cells[i];
-    if (strcmp(str(c, "workload"), workload) != 0)
+  fputs("\n**Finding:**", f);
+  for (size_t k = 1; k < nrts; k++) {
+    if (!isfinite(lo[k]))
       continue;
-    unsigned n = (unsigned)num(c, "workers");
-    size_t k = 0;
-    while (k < nworkers && workers[k] != n)
-      k++;
-    if (k == nworkers && nworkers < 256)
-      workers[nworkers++] = n;
-    if (num(c, "rep") > (double)reps)
-      reps = (size_t)num(c, "rep");
+    fputs(k > 1 ? ";" : "", f);
+    fputs(" runtime ", f);
+    esc_md(f, results_str(rts[k], "runtime"));
+    fprintf(f, " runs at %.2f× to %.2f× the throughput of ", lo[k], hi[k]);
+    esc_md(f, results_str(rts[0], "runtime"));
+    fputs(" across these cells", f);
   }
-  qsort(workers, nworkers, sizeof workers[0], cmp_unsigned);
-  fprintf(f,
-          "Throughput (operations per second, median of %zu "
-          "repetition%s), by workers:\n\n",
-          reps, reps == 1 ? "" : "s");
-  write_table(f, r, workload, "throughput", FMT_SI, workers, nworkers);
-  fprintf(f, "\nSpeedup against 1 worker of the same model, placement and "
-             "repetition (median), by workers:\n\n");
-  write_table(f, r, workload, "speedup", FMT_RATIO, workers, nworkers);
-  fputc('\n', f);
-  if (has_gil_figures(r, workload)) {
-    fprintf(f, "GIL wait: the share of the workers' time spent waiting for "
-               "the GIL (median), by workers:\n\n");
-    write_table(f, r, workload, "gil.wait_share", FMT_PERCENT, workers,
-                nworkers);
-    fprintf(f, "\nGIL held: the fraction of the time the GIL was held "
-               "(median; sampled every 5 ms on average), by workers:\n\n");
-    write_table(f, r, workload, "gil.held_frac", FMT_RATIO, workers, nworkers);
-    fprintf(f, "\nGIL acquisition latency, 99th percentile in microseconds "
-               "(median), by workers:\n\n");
-    write_table(f, r, workload, "gil.acq_us.p99", FMT_SI, workers, nworkers);
-    fputc('\n', f);
-  }
-  write_runtimes(f, r, workload, workers, nworkers);
+  fputs(".\n\n", f);
+}
 
+static void write_failures(FILE *f, const results *r, const char *wl) {
   int any = 0;
   for (size_t i = 0; i < r->n; i++) {
     const cJSON *c = r->cells[i];
-    if (strcmp(str(c, "workload"), workload) != 0 ||
-        strcmp(str(c, "status"), "ok") == 0)
+    if (strcmp(results_str(c, "workload"), wl) != 0 ||
+        strcmp(results_str(c, "status"), "ok") == 0 ||
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "warmup")))
       continue;
     if (!any++)
-      fprintf(f, "Cells not measured:\n\n");
-    const char *error = str(c, "error"), *nl = strrchr(error, '\n');
-    fprintf(f, "- %s, n=%g, %s, rep %g: **%s** — %s\n", str(c, "model"),
-            num(c, "workers"), str(c, "placement"), num(c, "rep"),
-            str(c, "status"), nl ? nl + 1 : error);
+      fprintf(f, "### Cells not measured\n\n");
+    const char *error = results_str(c, "error"), *nl = strrchr(error, '\n');
+    fputs("- ", f);
+    esc_md(f, results_str(c, "runtime"));
+    fputc(' ', f);
+    esc_md(f, results_str(c, "model"));
+    fprintf(f, ", n=%g, ", results_num(c, "workers"));
+    esc_md(f, results_str(c, "placement"));
+    fprintf(f, ", rep %g: **", results_num(c, "rep"));
+    esc_md(f, results_str(c, "status"));
+    fputs("** — ", f);
+    esc_md(f, nl ? nl + 1 : error);
+    fputc('\n', f);
   }
   if (any)
     fputc('\n', f);
 }
 
-static void write_header(FILE *f, const cJSON *meta) {
-  const cJSON *mach = cJSON_GetObjectItemCaseSensitive(meta, "machine");
-  const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
-  fprintf(f, "# gillab results\n\n");
-  if (!meta) {
-    fprintf(f, "(no metadata record)\n\n");
+static void write_workload(FILE *f, const results *r, const char *wl) {
+  const wl_workload *def = wl_find(wl);
+  fputs("## ", f);
+  esc_md(f, wl);
+  fputs("\n\n", f);
+  if (def)
+    fprintf(f, "%s.\n\n", def->summary);
+  unsigned workers[MAX_WORKERS];
+  size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
+
+  static const metric tput = {"throughput", FMT_SI, 0, 0};
+  static const metric speed = {"speedup", FMT_RATIO, 0, 0};
+  static const metric eff = {"speedup", FMT_PERCENT, 0, 1};
+  fprintf(f, "### Throughput\n\nOperations per second by workers:\n\n");
+  write_table(f, r, wl, &tput, workers, nworkers);
+  finding_throughput(f, r, wl);
+  fprintf(f, "### Speedup\n\nThroughput at N workers over throughput at 1 "
+             "worker of the same repetition, by workers:\n\n");
+  write_table(f, r, wl, &speed, workers, nworkers);
+  finding_speedup(f, r, wl, workers, nworkers);
+  fprintf(f, "### Efficiency\n\nSpeedup divided by the workers, by "
+             "workers:\n\n");
+  write_table(f, r, wl, &eff, workers, nworkers);
+  finding_efficiency(f, r, wl, workers, nworkers);
+
+  if (has_figure(r, wl, "gil.wait_share")) {
+    static const metric wait = {"gil.wait_share", FMT_PERCENT, 1, 0};
+    static const metric held = {"gil.held_frac", FMT_RATIO, 1, 0};
+    static const metric acq = {"gil.acq_us.p99", FMT_US, 1, 0};
+    fprintf(f, "### GIL wait\n\nThe share of the workers' time spent waiting "
+               "for the GIL, by workers:\n\n");
+    write_table(f, r, wl, &wait, workers, nworkers);
+    finding_gil_wait(f, r, wl, workers, nworkers);
+    fprintf(f, "### GIL held\n\nThe fraction of the time the GIL was held "
+               "(sampled every 5 ms on average), by workers:\n\n");
+    write_table(f, r, wl, &held, workers, nworkers);
+    finding_largest(f, r, wl, "gil.held_frac", "held fraction", "",
+                    " Near 1 means some thread always held it: Python ran "
+                    "all the time, but only one thread at a time.");
+    fprintf(f, "### GIL acquisition latency\n\n99th percentile of the time "
+               "a thread waited to take the GIL, in microseconds, by "
+               "workers:\n\n");
+    write_table(f, r, wl, &acq, workers, nworkers);
+    finding_largest(f, r, wl, "gil.acq_us.p99", "acquisition p99", " µs",
+                    " A thread that wants a held GIL asks for it after one "
+                    "switch interval (5000 µs by default), so CPU-bound "
+                    "threads wait about that long for every turn.");
+  }
+  if (has_figure(r, wl, "gc.p99_us")) {
+    static const metric gc = {"gc.p99_us", FMT_US, 1, 0};
+    fprintf(f, "### GC pauses\n\n99th percentile of the garbage collector's "
+               "pauses, in microseconds, by workers:\n\n");
+    write_table(f, r, wl, &gc, workers, nworkers);
+    finding_largest(f, r, wl, "gc.p99_us", "GC pause p99", " µs",
+                    " Every thread waits out a pause: a collection runs with "
+                    "the GIL held (or, free-threaded, stops the world).");
+  }
+  if (has_figure(r, wl, "hiccup.python_us.p99")) {
+    static const metric hic = {"hiccup.python_us.p99", FMT_US, 1, 0};
+    fprintf(f, "### Hiccups\n\n99th percentile of how late a Python thread "
+               "sleeping 1 ms in a loop woke up, in microseconds, by "
+               "workers:\n\n");
+    write_table(f, r, wl, &hic, workers, nworkers);
+    finding_hiccup(f, r, wl);
+  }
+  write_runtimes(f, r, wl, workers, nworkers);
+  write_failures(f, r, wl);
+}
+
+static void header_line(void *ctx, const char *label, const char *value) {
+  FILE *f = ctx;
+  fprintf(f, "- %s: ", label);
+  if (strcmp(label, "command") == 0) {
+    /* A code span shows the command as typed; backticks inside it would
+     * end the span, so a longer fence is used. */
+    fprintf(f, "`` %s ``\n", value);
     return;
   }
-  fprintf(f, "- started: %s\n", str(meta, "started"));
-  fprintf(f, "- command: `%s`\n", str(meta, "command"));
-  fprintf(f, "- machine: %s, %s; %s; %s; governor %s\n", str(mach, "hostname"),
-          str(mach, "cpu_model"), str(mach, "topology"), str(mach, "kernel"),
-          str(mach, "governor"));
-  const cJSON *rt;
-  cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) {
-    const cJSON *ft = cJSON_GetObjectItemCaseSensitive(rt, "free_threaded");
-    /* The configure flags that change speed: readers comparing runtimes
-     * must know that a build without PGO/LTO is slower per thread. */
-    static const char *const flags[] = {"--enable-optimizations", "--with-lto",
-                                        "--disable-gil", "--enable-shared"};
-    char shown[256] = "";
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-      if (strstr(str(rt, "config_args"), flags[i])) {
-        size_t used = strlen(shown);
-        snprintf(shown + used, sizeof shown - used, " %s", flags[i]);
-      }
-    fprintf(f, "- runtime %s: CPython %s, %s; configure:%s; %s\n",
-            str(rt, "tag"), str(rt, "version"),
-            cJSON_IsTrue(ft) ? "free-threaded build" : "GIL build",
-            shown[0] ? shown : " (none of note)", str(rt, "runner"));
+  esc_md(f, value);
+  fputc('\n', f);
+}
+
+/* How the intervals were made, with the coverage the repetitions allow. */
+static void write_method(FILE *f, const results *r) {
+  size_t reps = 0, warm = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    double rep = results_num(r->cells[i], "rep");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->cells[i], "warmup")))
+      warm = rep > (double)warm ? (size_t)rep : warm;
+    else if (rep > (double)reps)
+      reps = (size_t)rep;
   }
-  fprintf(f, "- gillab %s (git %s)\n\n", str(g, "version"), str(g, "git"));
-  const cJSON *spec = cJSON_GetObjectItemCaseSensitive(meta, "spec");
-  int weak = strcmp(str(spec, "scaling"), "weak") == 0;
+  const cJSON *spec = cJSON_GetObjectItemCaseSensitive(r->meta, "spec");
+  int weak = strcmp(results_str(spec, "scaling"), "weak") == 0;
+  fprintf(f, "Each figure is the median of %zu repetition%s", reps,
+          reps == 1 ? "" : "s");
+  if (warm)
+    fprintf(f, " (after %zu warm-up repetition%s, not counted)", warm,
+            warm == 1 ? "" : "s");
+  fprintf(f, "; in brackets, a distribution-free interval on the median "
+             "(order statistics).");
+  if (reps >= 6)
+    fprintf(f, " It holds the true median with at least 95 %% "
+               "probability.");
+  else if (reps >= 2)
+    fprintf(f,
+            " With %zu repetitions it is the range from the lowest to the "
+            "highest value, which holds the true median with %.0f %% "
+            "probability only; 6 or more repetitions give a 95 %% "
+            "interval.",
+            reps, 100 * (1 - 2 * pow(0.5, (double)reps)));
+  fprintf(f, " Two figures differ significantly only when their intervals "
+             "do not overlap.\n\n");
   fprintf(f,
           "Native models (the C twins, no Python) show runtime `native`. "
           "Speedup is throughput at N workers over throughput at 1 worker "
-          "(ideal: N); %s\n\n",
+          "(ideal: N, up to the number of CPUs); %s\n\n",
           weak ? "weak scaling: each worker did the same work, so the speedup "
                  "reads N t1 / tN."
                : "strong scaling: the same work was split across the "
                  "workers.");
-  if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) >
-      1)
+  if (cJSON_GetArraySize(
+          cJSON_GetObjectItemCaseSensitive(r->meta, "runtimes")) > 1)
     fprintf(f, "Throughput across runtimes also reflects how each was built: "
                "builds without PGO (`--enable-optimizations`) or LTO run "
                "Python slower per thread (scripts/get-python builds neither; "
                "distributions build with PGO through their own rules).\n\n");
 }
 
+void summary_render(const results *r, FILE *f) {
+  fprintf(f, "# gillab results\n\n");
+  meta_describe(r->meta, header_line, f);
+  fputc('\n', f);
+  write_method(f, r);
+  const char *wls[256];
+  size_t nwl = results_workloads(r, wls, 256);
+  for (size_t i = 0; i < nwl; i++)
+    write_workload(f, r, wls[i]);
+  if (r->n == 0)
+    fprintf(f, "No cell was measured.\n");
+}
+
 int summary_write(const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX + 32];
-  records r;
+  results r;
   snprintf(path, sizeof path, "%s/results.jsonl", dir);
-  int rc = records_load(path, &r, err, errlen);
-  if (rc < 0)
+  int rc = results_load(path, &r, err, errlen);
+  if (rc < 0) {
+    results_free(&r);
     return rc;
+  }
   snprintf(path, sizeof path, "%s/summary.md", dir);
   FILE *f = fopen(path, "w");
   if (!f) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    records_free(&r);
-    return -errno;
+    rc = -errno;
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+    results_free(&r);
+    return rc;
   }
-  write_header(f, r.meta);
-  for (size_t i = 0; i < r.n; i++) {
-    const char *wl = str(r.cells[i], "workload");
-    int seen = 0;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = strcmp(str(r.cells[j], "workload"), wl) == 0;
-    if (!seen)
-      write_workload(f, &r, wl);
-  }
-  if (r.n == 0)
-    fprintf(f, "No cell was measured.\n");
+  summary_render(&r, f);
   rc = fclose(f) == 0 ? 0 : -EIO;
   if (rc < 0)
     snprintf(err, errlen, "cannot write %s", path);
-  records_free(&r);
+  results_free(&r);
   return rc;
 }

@@ -1,11 +1,19 @@
-/* summary — DIR/summary.md from DIR/results.jsonl: per workload, tables of
- * median throughput and speedup by model x workers, and the cells that
- * failed, with why. Made from the records alone, so it can be remade from a
- * results directory at any time. */
+/* summary — summary.md from a results file: per workload, tables of
+ * throughput, speedup, efficiency, GIL wait, GC and hiccup pauses by model x
+ * workers (x runtime), each median with its confidence interval, and under
+ * each table a finding in plain words computed from the same figures; the
+ * cells that failed, with why. Made from the records alone, so it can be
+ * remade from a results directory at any time. */
 #ifndef GILLAB_SUMMARY_H
 #define GILLAB_SUMMARY_H
 
+#include "results.h"
+
 #include <stddef.h>
+#include <stdio.h>
+
+/* Writes the summary of r to f. */
+void summary_render(const results *r, FILE *f);
 
 /* Reads dir/results.jsonl and writes dir/summary.md. Returns 0, or a
  * negative code with err. */

@@ -1,0 +1,24 @@
+/* escape — names and messages made safe for the formats reports write:
+ * Markdown (summary.md, compare.md), HTML (report.html) and CSV. Workload,
+ * model and runtime names, placements and error messages come from users
+ * and from Python tracebacks, so every one is escaped where it is written.
+ */
+#ifndef GILLAB_ESCAPE_H
+#define GILLAB_ESCAPE_H
+
+#include <stdio.h>
+
+/* s for Markdown text and table cells: a backslash before each of
+ * \ ` * _ [ ] < > # | ~ (emphasis, code, links, HTML, headings, table
+ * cells, strike-through), and newlines as spaces (a newline would end a
+ * table row). Dashes and dots stay as they are: "native-threads" and
+ * "cpu.primes" read the same escaped or not. */
+void esc_md(FILE *f, const char *s);
+
+/* s for HTML text and attribute values: & < > " ' as entities. */
+void esc_html(FILE *f, const char *s);
+
+/* s as one CSV field (RFC 4180): quoted, with quotes doubled. */
+void esc_csv(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,238 @@
+/* results — see results.h. */
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *results_str(const cJSON *rec, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const cJSON *results_get(const cJSON *rec, const char *path) {
+  char part[64];
+  const char *dot;
+  while (rec && (dot = strchr(path, '.')) &&
+         (size_t)(dot - path) < sizeof part) {
+    snprintf(part, sizeof part, "%.*s", (int)(dot - path), path);
+    rec = cJSON_GetObjectItemCaseSensitive(rec, part);
+    path = dot + 1;
+  }
+  return rec ? cJSON_GetObjectItemCaseSensitive(rec, path) : NULL;
+}
+
+double results_num(const cJSON *rec, const char *path) {
+  const cJSON *v = results_get(rec, path);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int is_warmup(const cJSON *rec) {
+  return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "warmup"));
+}
+
+int results_ok(const cJSON *rec) {
+  return strcmp(results_str(rec, "status"), "ok") == 0 && !is_warmup(rec);
+}
+
+/* Same model, start method, placement, switch interval (null: the
+ * default), scaling and workload. */
+static int same_setup(const cJSON *a, const cJSON *b) {
+  double x = results_num(a, "switch_interval_s");
+  double y = results_num(b, "switch_interval_s");
+  return strcmp(results_str(a, "workload"), results_str(b, "workload")) == 0 &&
+         strcmp(results_str(a, "model"), results_str(b, "model")) == 0 &&
+         strcmp(results_str(a, "placement"), results_str(b, "placement")) ==
+             0 &&
+         strcmp(results_str(a, "start_method"),
+                results_str(b, "start_method")) == 0 &&
+         strcmp(results_str(a, "scaling"), results_str(b, "scaling")) == 0 &&
+         (x == y || (isnan(x) && isnan(y)));
+}
+
+int results_same_row(const cJSON *a, const cJSON *b) {
+  return same_setup(a, b) &&
+         strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0;
+}
+
+int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime) {
+  return same_setup(a, b) &&
+         results_num(a, "workers") == results_num(b, "workers") &&
+         (ignore_runtime ||
+          strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0);
+}
+
+/* Puts every non-skipped, non-warm-up record into the group of its key. */
+static int make_groups(results *r) {
+  r->groups = calloc(r->n + 1, sizeof *r->groups);
+  if (!r->groups)
+    return -ENOMEM;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    if (is_warmup(c) || strcmp(results_str(c, "status"), "skipped") == 0)
+      continue;
+    size_t g = 0;
+    while (g < r->ngroups && !results_same_key(r->groups[g].first, c, 0))
+      g++;
+    results_group *grp = &r->groups[g];
+    if (g == r->ngroups) {
+      r->ngroups++;
+      grp->first = c;
+    }
+    const cJSON **recs = realloc(grp->recs, (grp->n + 1) * sizeof *recs);
+    if (!recs)
+      return -ENOMEM;
+    grp->recs = recs;
+    grp->recs[grp->n++] = c;
+  }
+  return 0;
+}
+
+int results_load(const char *path, results *r, char *err, size_t errlen) {
+  memset(r, 0, sizeof *r);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    int e = errno;
+    snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+    return -e;
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  int rc = 0;
+  while (getline(&line, &cap, f) > 0) {
+    lineno++;
+    cJSON *rec = cJSON_Parse(line);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
+    if (!cJSON_IsString(type)) {
+      /* A run killed mid-write can leave a torn last line: skip it. */
+      fprintf(stderr, "gillab: %s:%zu: not a record, skipped\n", path, lineno);
+      cJSON_Delete(rec);
+      continue;
+    }
+    if (strcmp(type->valuestring, "meta") == 0 && !r->meta) {
+      r->meta = rec;
+      continue;
+    }
+    cJSON **cells = realloc(r->cells, (r->n + 1) * sizeof *cells);
+    if (!cells) {
+      cJSON_Delete(rec);
+      rc = -ENOMEM;
+      break;
+    }
+    r->cells = cells;
+    r->cells[r->n++] = rec;
+  }
+  free(line);
+  fclose(f);
+  if (rc == 0)
+    rc = make_groups(r);
+  if (rc < 0)
+    snprintf(err, errlen, "out of memory reading %s", path);
+  return rc;
+}
+
+void results_free(results *r) {
+  cJSON_Delete(r->meta);
+  for (size_t i = 0; i < r->n; i++)
+    cJSON_Delete(r->cells[i]);
+  free(r->cells);
+  for (size_t g = 0; g < r->ngroups; g++)
+    free(r->groups[g].recs);
+  free(r->groups);
+  memset(r, 0, sizeof *r);
+}
+
+stats_ci results_ci(const results_group *g, const char *path, size_t *tried) {
+  double *v = malloc((g->n + 1) * sizeof *v);
+  size_t n = 0;
+  for (size_t i = 0; v && i < g->n; i++) {
+    double x = results_num(g->recs[i], path);
+    if (results_ok(g->recs[i]) && isfinite(x))
+      v[n++] = x;
+  }
+  stats_ci c = stats_median_ci(v, n);
+  free(v);
+  if (tried)
+    *tried = g->n;
+  return c;
+}
+
+const char *results_model_label(const cJSON *rec, char *buf, size_t len) {
+  double si = results_num(rec, "switch_interval_s");
+  const char *sm = results_str(rec, "start_method");
+  int n = snprintf(buf, len, "%s%s%s", results_str(rec, "model"),
+                   *sm ? " " : "", sm);
+  if (!isnan(si) && n >= 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
+  return buf;
+}
+
+const char *results_key_label(const cJSON *rec, char *buf, size_t len) {
+  char model[128];
+  snprintf(buf, len, "%s %s %s n=%g %s", results_str(rec, "workload"),
+           results_str(rec, "runtime"),
+           results_model_label(rec, model, sizeof model),
+           results_num(rec, "workers"), results_str(rec, "placement"));
+  return buf;
+}
+
+const results_group *results_find(const results *r, const cJSON *row,
+                                  unsigned workers) {
+  for (size_t g = 0; g < r->ngroups; g++)
+    if (results_same_row(r->groups[g].first, row) &&
+        results_num(r->groups[g].first, "workers") == workers)
+      return &r->groups[g];
+  return NULL;
+}
+
+size_t results_workloads(const results *r, const char **out, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const char *wl = results_str(r->cells[i], "workload");
+    size_t k = 0;
+    while (k < n && strcmp(out[k], wl) != 0)
+      k++;
+    if (k == n && n < max)
+      out[n++] = wl;
+  }
+  return n;
+}
+
+static int cmp_unsigned(const void *a, const void *b) {
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return (x > y) - (x < y);
+}
+
+size_t results_workers(const results *r, const char *workload, unsigned *out,
+                       size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    if (strcmp(results_str(c, "workload"), workload) != 0)
+      continue;
+    unsigned w = (unsigned)results_num(c, "workers");
+    size_t k = 0;
+    while (k < n && out[k] != w)
+      k++;
+    if (k == n && n < max)
+      out[n++] = w;
+  }
+  qsort(out, n, sizeof out[0], cmp_unsigned);
+  return n;
+}
+
+void results_fmt_si(char *buf, size_t len, double v) {
+  static const char *const suffix[] = {"", "k", "M", "G", "T"};
+  int i = 0;
+  if (!isfinite(v)) {
+    snprintf(buf, len, "–");
+    return;
+  }
+  while (fabs(v) >= 1000 && i < 4) {
+    v /= 1000;
+    i++;
+  }
+  snprintf(buf, len, "%.3g%s", v, suffix[i]);
+}

@@ -1,0 +1,85 @@
+/* results — a results.jsonl read back: the metadata record, the cell
+ * records, and the cells grouped by their key (every axis of the matrix but
+ * the repetition), which is what every report is made of: summary.md,
+ * report.html, results.csv and `gillab compare`.
+ *
+ * Warm-up repetitions (records with "warmup": true) are loaded but belong to
+ * no group: they are never measurements.
+ */
+#ifndef GILLAB_RESULTS_H
+#define GILLAB_RESULTS_H
+
+#include "stats.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* The cells of one key: its records in file order. */
+typedef struct {
+  const cJSON *first; /* the first record, for the key's fields */
+  const cJSON **recs; /* every non-warm-up record of the key */
+  size_t n;
+} results_group;
+
+typedef struct {
+  cJSON *meta;   /* NULL when the file has none */
+  cJSON **cells; /* every cell record, warm-ups included */
+  size_t n;
+  results_group *groups; /* skipped cells form no group */
+  size_t ngroups;
+} results;
+
+/* Reads path (a results.jsonl) into r, which is freed with results_free
+ * even on error. A torn last line (a run killed mid-write) is skipped.
+ * Returns 0 or a negative errno with err. */
+int results_load(const char *path, results *r, char *err, size_t errlen);
+void results_free(results *r);
+
+/* The string at key of rec, "" when absent. */
+const char *results_str(const cJSON *rec, const char *key);
+
+/* The item at a dotted path ("gil.acq_us.p99"), NULL when absent. */
+const cJSON *results_get(const cJSON *rec, const char *path);
+
+/* The number at a dotted path, NAN when absent or not a number. */
+double results_num(const cJSON *rec, const char *path);
+
+/* Whether rec is a measured, ok, non-warm-up repetition. */
+int results_ok(const cJSON *rec);
+
+/* Whether a and b have the same key; with ignore_runtime, all but the
+ * runtime (to set one runtime's cells against another's). */
+int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime);
+
+/* Whether a and b would sit in the same row of a table by workers: the same
+ * key but for the worker count. */
+int results_same_row(const cJSON *a, const cJSON *b);
+
+/* The median and interval of the number at path over the ok repetitions of
+ * g (values that are absent are not counted). *tried, when not NULL,
+ * receives the number of repetitions the group had. */
+stats_ci results_ci(const results_group *g, const char *path, size_t *tried);
+
+/* The model as shown in tables: the model, its start method (processes)
+ * and the switch interval when one was set ("processes spawn, si 1ms"). */
+const char *results_model_label(const cJSON *rec, char *buf, size_t len);
+
+/* "cpu.primes 3.11 threads n=2 none" into buf. */
+const char *results_key_label(const cJSON *rec, char *buf, size_t len);
+
+/* The group of key (workload, runtime, row of row, workers), or NULL. */
+const results_group *results_find(const results *r, const cJSON *row,
+                                  unsigned workers);
+
+/* The distinct workloads in file order into out (pointers into the
+ * records), at most max; returns how many. */
+size_t results_workloads(const results *r, const char **out, size_t max);
+
+/* The distinct worker counts of a workload, ascending, at most max. */
+size_t results_workers(const results *r, const char *workload, unsigned *out,
+                       size_t max);
+
+/* 297000 -> "297k"; three significant digits; "–" when not finite. */
+void results_fmt_si(char *buf, size_t len, double v);
+
+#endif
