@@ -2,13 +2,14 @@
 #include "cli.h"
 
 #include "calibrate.h"
+#include "compare.h"
 #include "model.h"
 #include "place.h"
 #include "registry.h"
+#include "report.h"
 #include "run.h"
 #include "runtime.h"
 #include "spec.h"
-#include "summary.h"
 #include "util.h"
 
 #include "gitrev.h"
@@ -31,6 +32,7 @@ static int cmd_calibrate(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_topo(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
+static int cmd_compare(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
@@ -40,7 +42,11 @@ static const command commands[] = {
      "check the GIL probe against known answers, and measure its cost"},
     {"list", cmd_list, "list workloads, models, placements and runtimes"},
     {"topo", cmd_topo, "show the topology and the PUs a placement gives"},
-    {"report", cmd_report, "remake summary.md from a results directory"},
+    {"report", cmd_report,
+     "remake summary.md, report.html, the charts and results.csv of a "
+     "results directory"},
+    {"compare", cmd_compare,
+     "two runs side by side: per-cell ratios with intervals and verdicts"},
     {"version", cmd_version, "print gillab's version and default runtime"},
     {"help", cmd_help, "this list, or `help COMMAND` for a command's help"},
 };
@@ -92,7 +98,9 @@ static int cmd_run(int argc, char **argv) {
   if (rc == 1)
     fprintf(stderr,
             "gillab: interrupted; the cells measured so far are kept.\n");
-  printf("results: %s/results.jsonl\nsummary: %s/summary.md\n", outdir, outdir);
+  printf("results: %s/results.jsonl\nsummary: %s/summary.md\n"
+         "report:  %s/report.html\ncsv:     %s/results.csv\n",
+         outdir, outdir, outdir, outdir);
   return rc == 1 ? 130 : 0;
 }
 
@@ -355,7 +363,8 @@ static int cmd_topo(int argc, char **argv) {
 static const char report_usage[] =
     "usage: gillab report DIR\n"
     "\n"
-    "Remakes DIR/summary.md from DIR/results.jsonl.\n";
+    "Remakes every output of a results directory from DIR/results.jsonl:\n"
+    "summary.md, results.csv, report.html and the charts as .svg files.\n";
 
 static int cmd_report(int argc, char **argv) {
   int h = only_help(argc, argv, report_usage);
@@ -364,11 +373,85 @@ static int cmd_report(int argc, char **argv) {
   if (optind != argc - 1)
     return usage_error("report", "give one results directory");
   char err[1024];
-  if (summary_write(argv[optind], err, sizeof err) < 0) {
+  unsigned charts = 0;
+  const char *dir = argv[optind];
+  if (report_write(dir, &charts, err, sizeof err) < 0) {
     fprintf(stderr, "gillab report: %s\n", err);
     return 1;
   }
-  printf("summary: %s/summary.md\n", argv[optind]);
+  printf("summary: %s/summary.md\nreport:  %s/report.html (%u charts)\n"
+         "csv:     %s/results.csv\n",
+         dir, dir, charts, dir);
+  return 0;
+}
+
+static const char compare_usage[] =
+    "usage: gillab compare [--metric PATH] [-o FILE] A B\n"
+    "\n"
+    "Puts two results directories side by side (two runtimes, two machines,\n"
+    "before and after a change): cells matched by their key, the median of\n"
+    "each with its interval, the ratio B/A with its interval, and whether\n"
+    "the difference is larger than the noise. Printed as Markdown.\n"
+    "  --metric PATH  the figure to compare (default: throughput; any\n"
+    "                 number of the cell records, e.g. speedup,\n"
+    "                 gil.wait_share, gc.p99_us)\n"
+    "  -o FILE        also write the comparison to FILE (e.g. compare.md)\n";
+
+static int cmd_compare(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"metric", required_argument, NULL, 'M'},
+      {"output", required_argument, NULL, 'o'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *metric = NULL, *outfile = NULL;
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'M':
+      metric = optarg;
+      break;
+    case 'o':
+      outfile = optarg;
+      break;
+    case 'h':
+      fputs(compare_usage, stdout);
+      return 0;
+    case ':':
+      return usage_error("compare", "an option needs a value");
+    default:
+      return usage_error("compare", "unknown option");
+    }
+  }
+  if (optind != argc - 2)
+    return usage_error("compare", "give two results directories, A and B");
+  char *text = NULL, err[1024];
+  size_t len, matched;
+  FILE *m = open_memstream(&text, &len);
+  if (!m)
+    return 1;
+  int rc = compare_runs(argv[optind], argv[optind + 1], metric, m, &matched,
+                        err, sizeof err);
+  fclose(m);
+  if (rc < 0) {
+    free(text);
+    fprintf(stderr, "gillab compare: %s\n", err);
+    return 1;
+  }
+  fputs(text, stdout);
+  if (outfile) {
+    FILE *f = fopen(outfile, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+      fprintf(stderr, "gillab compare: cannot write %s\n", outfile);
+      free(text);
+      return 1;
+    }
+  }
+  free(text);
+  if (matched == 0)
+    fprintf(stderr, "gillab compare: no cell of A matches a cell of B\n");
   return 0;
 }
 

@@ -169,6 +169,17 @@ const char *results_model_label(const cJSON *rec, char *buf, size_t len) {
   return buf;
 }
 
+int results_row_first(const results *r, size_t g) {
+  for (size_t j = 0; j < g; j++)
+    if (results_same_row(r->groups[j].first, r->groups[g].first))
+      return 0;
+  return 1;
+}
+
+int results_is_native(const cJSON *rec) {
+  return strcmp(results_str(rec, "runtime"), "native") == 0;
+}
+
 const char *results_key_label(const cJSON *rec, char *buf, size_t len) {
   char model[128];
   snprintf(buf, len, "%s %s %s n=%g %s", results_str(rec, "workload"),

@@ -64,6 +64,13 @@ stats_ci results_ci(const results_group *g, const char *path, size_t *tried);
  * and the switch interval when one was set ("processes spawn, si 1ms"). */
 const char *results_model_label(const cJSON *rec, char *buf, size_t len);
 
+/* Whether groups[g] is the first group of its row (a table row, or a line
+ * of a chart: the same key but for the workers). */
+int results_row_first(const results *r, size_t g);
+
+/* Whether rec is a native (C) cell. */
+int results_is_native(const cJSON *rec);
+
 /* "cpu.primes 3.11 threads n=2 none" into buf. */
 const char *results_key_label(const cJSON *rec, char *buf, size_t len);
 

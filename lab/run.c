@@ -4,9 +4,10 @@
 #include "cellspec.h"
 #include "child.h"
 #include "meta.h"
+#include "progress.h"
 #include "record.h"
+#include "report.h"
 #include "runtime.h"
-#include "summary.h"
 #include "util.h"
 
 #include <errno.h>
@@ -67,8 +68,7 @@ typedef struct {
   FILE *out;
   baseline *bases;
   size_t nbases;
-  unsigned done, total;
-  uint64_t t0;
+  progress *prog;
 } run_ctx;
 
 static double find_baseline(const run_ctx *c, const cell_key *k) {
@@ -80,36 +80,6 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
       return c->bases[i].throughput;
   }
   return NAN;
-}
-
-static void progress(run_ctx *c, const cJSON *rec) {
-  if (c->s->quiet)
-    return;
-  const char *status =
-      cJSON_GetObjectItemCaseSensitive(rec, "status")->valuestring;
-  double elapsed = (double)(util_now_ns() - c->t0) / 1e9;
-  double left = c->done ? elapsed / c->done * (c->total - c->done) : 0;
-  fprintf(stderr, "[%*u/%u %5.0fs, ~%.0fs left] %s %s %s n=%d %s rep %d: %s",
-          c->total >= 100 ? 3 : 2, c->done, c->total, elapsed, left,
-          cJSON_GetObjectItemCaseSensitive(rec, "workload")->valuestring,
-          cJSON_GetObjectItemCaseSensitive(rec, "runtime")->valuestring,
-          cJSON_GetObjectItemCaseSensitive(rec, "model")->valuestring,
-          cJSON_GetObjectItemCaseSensitive(rec, "workers")->valueint,
-          cJSON_GetObjectItemCaseSensitive(rec, "placement")->valuestring,
-          cJSON_GetObjectItemCaseSensitive(rec, "rep")->valueint, status);
-  const cJSON *tp = cJSON_GetObjectItemCaseSensitive(rec, "throughput");
-  const cJSON *sp = cJSON_GetObjectItemCaseSensitive(rec, "speedup");
-  const cJSON *er = cJSON_GetObjectItemCaseSensitive(rec, "error");
-  if (cJSON_IsNumber(tp))
-    fprintf(stderr, ", %.4g ops/s", tp->valuedouble);
-  if (cJSON_IsNumber(sp))
-    fprintf(stderr, ", speedup %.2f", sp->valuedouble);
-  if (cJSON_IsString(er)) {
-    /* The last line of an error is the most telling one. */
-    const char *msg = er->valuestring, *nl = strrchr(msg, '\n');
-    fprintf(stderr, " (%s)", nl ? nl + 1 : msg);
-  }
-  fputc('\n', stderr);
 }
 
 /* Runs one cell (or records why it is skipped) and appends its record.
@@ -129,11 +99,18 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   uint64_t units = (uint64_t)fmax(
       1, round((double)(python ? wl->units_py : wl->units_native) * s->size *
                (weak ? workers : 1)));
+  /* Warm-up repetitions come first, numbered 1.. of their own and flagged,
+   * so that no report counts them as measurements. */
+  int warmup = k->rep < s->warmup;
+  unsigned rep = warmup ? k->rep + 1 : k->rep - s->warmup + 1;
   record_id id = {wl->name,  model_name(m),
                   placement, python ? s->runtimes[k->rt] : "native",
-                  workers,   k->rep + 1,
+                  workers,   rep,
                   units};
+  uint64_t t0 = util_now_ns();
   cJSON *rec = record_new(&id);
+  if (warmup)
+    cJSON_AddBoolToObject(rec, "warmup", 1);
   cJSON_AddStringToObject(rec, "scaling", weak ? "weak" : "strong");
   const char *start_method =
       m == MODEL_PROCESSES ? s->start_methods[k->sm] : NULL;
@@ -167,7 +144,7 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   }
   /* The same hash seed for every cell of a repetition (see spec.h). */
   cellspec_python py = {s->gil_probe, switch_interval,
-                        s->hash_seed == SPEC_SEED_PER_REP ? (long)k->rep + 1
+                        s->hash_seed == SPEC_SEED_PER_REP ? (long)rep
                                                           : s->hash_seed,
                         cpu_threads, s->hiccup};
   if (python)
@@ -206,9 +183,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   cJSON_AddNumberToObject(rec, "elapsed_s", out.elapsed_s);
   child_outcome_clear(&out);
 emit:
-  c->done++;
   rc = record_append(c->out, rec);
-  progress(c, rec);
+  progress_cell(c->prog, rec, (double)(util_now_ns() - t0) / 1e9);
   cJSON_Delete(rec);
   return rc;
 }
@@ -338,14 +314,15 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
     per_wl += variants_of(s, s->models[m]);
   for (size_t w = 0; w < s->nworkloads; w++)
     cpu_axis += cpu_variants(s, s->workloads[w]);
-  c.total =
-      (unsigned)(s->reps * cpu_axis * per_wl * s->nplacements * s->nworkers);
-  c.t0 = util_now_ns();
+  unsigned cells_per_rep =
+      (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
+  unsigned total = (s->warmup + s->reps) * cells_per_rep;
+  c.prog = progress_new(total, cells_per_rep, s->quiet);
   if (!s->quiet)
-    fprintf(stderr, "gillab: %u cells into %s/results.jsonl\n", c.total,
-            outdir);
+    fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
+            s->warmup ? " (warm-up included)" : "", outdir);
   cell_key k;
-  for (k.rep = 0; rc == 0 && k.rep < s->reps; k.rep++)
+  for (k.rep = 0; rc == 0 && k.rep < s->warmup + s->reps; k.rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
       for (k.ct = 0; rc == 0 && k.ct < cpu_variants(s, s->workloads[w]); k.ct++)
         for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
@@ -363,13 +340,15 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
   sigaction(SIGTERM, &old_term, NULL);
   fclose(c.out);
   free(c.bases);
+  progress_free(c.prog);
   place_topo_close(c.topo);
   if (rc < 0) {
     snprintf(err, errlen, "cannot append to %s/results.jsonl: %s", outdir,
              strerror(-rc));
     return rc;
   }
-  int srr = summary_write(outdir, err, errlen);
+  /* Interrupted or not, the reports show what was measured. */
+  int srr = report_write(outdir, NULL, err, errlen);
   if (srr < 0)
     return srr;
   return rc == 1 ? 1 : 0;

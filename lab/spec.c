@@ -15,7 +15,8 @@ const char spec_run_usage[] =
     "\n"
     "Runs a matrix of cells (workload x model x workers x placement x\n"
     "repetition), each in a fresh runner process, and writes\n"
-    "DIR/results.jsonl and DIR/summary.md.\n"
+    "DIR/results.jsonl, then summary.md, report.html (with the charts also\n"
+    "as .svg files) and results.csv.\n"
     "\n"
     "With no -w, -m or -n it runs the default experiment, the classic\n"
     "comparison: " SPEC_DEFAULT_WORKLOADS "\n"
@@ -33,6 +34,9 @@ const char spec_run_usage[] =
     "                          pu:0,pu:1 (';' between two such) (default: "
     "none)\n"
     "  -r, --reps N            repetitions, interleaved (default: 3)\n"
+    "      --warmup N          warm-up repetitions run first, recorded with\n"
+    "                          \"warmup\": true and left out of every\n"
+    "                          statistic (default: 0)\n"
     "      --runtime LIST      CPython runtimes, e.g. 3.11,3.13t, or all\n"
     "                          (default: the build's first; see\n"
     "                          `gillab list --runtimes`)\n"
@@ -365,6 +369,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"workers", required_argument, NULL, 'n'},
       {"placements", required_argument, NULL, 'p'},
       {"reps", required_argument, NULL, 'r'},
+      {"warmup", required_argument, NULL, 'W'},
       {"runtime", required_argument, NULL, 'R'},
       {"runtimes", required_argument, NULL, 'R'},
       {"size", required_argument, NULL, 'S'},
@@ -421,6 +426,15 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       if (rc == 0)
         s->reps = (unsigned)reps;
       reps_given = 1;
+      break;
+    case 'W':
+      rc = parse_number("--warmup", optarg, 0, 1000, &reps, err, errlen);
+      if (rc == 0 && reps != floor(reps)) {
+        snprintf(err, errlen, "--warmup: '%s' is not a whole number", optarg);
+        rc = -EINVAL;
+      }
+      if (rc == 0)
+        s->warmup = (unsigned)reps;
       break;
     case 'R':
       runtimes = optarg;
@@ -571,6 +585,7 @@ cJSON *spec_to_json(const run_spec *s) {
     cJSON_AddNumberToObject(j, "hash_seed", (double)s->hash_seed);
   cJSON_AddBoolToObject(j, "default_experiment", s->default_experiment);
   cJSON_AddNumberToObject(j, "reps", s->reps);
+  cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
   return j;

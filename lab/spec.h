@@ -38,6 +38,7 @@ typedef struct {
   char runtimes[RUNTIME_MAX][RUNTIME_TAG_MAX]; /* tags, e.g. "3.11" */
   size_t nruntimes;
   unsigned reps;
+  unsigned warmup;    /* repetitions run first and flagged, not measured */
   double size;        /* multiplies each workload's default units */
   double timeout_s;   /* per cell */
   const char *outdir; /* NULL: results/<timestamp> */

@@ -67,20 +67,6 @@ static void fmt_ci(char *buf, size_t len, const stats_ci *c, cell_fmt fmt) {
   snprintf(buf, len, "%s [%s–%s]", m, lo, hi);
 }
 
-/* Whether row is a native (C) row. */
-static int is_native(const cJSON *row) {
-  return strcmp(results_str(row, "runtime"), "native") == 0;
-}
-
-/* Whether group index g is the first of its table row (rows are written at
- * their first group). */
-static int row_first(const results *r, size_t g) {
-  for (size_t j = 0; j < g; j++)
-    if (results_same_row(r->groups[j].first, r->groups[g].first))
-      return 0;
-  return 1;
-}
-
 /* Whether any ok cell of workload has the figure at path. */
 static int has_figure(const results *r, const char *workload,
                       const char *path) {
@@ -119,7 +105,7 @@ static void write_table(FILE *f, const results *r, const char *workload,
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
     if (strcmp(results_str(row, "workload"), workload) != 0 ||
-        (m->python_only && is_native(row)) || !row_first(r, g))
+        (m->python_only && results_is_native(row)) || !results_row_first(r, g))
       continue;
     char label[128];
     fputs("| ", f);
@@ -163,10 +149,8 @@ static void interval_words(FILE *f, const stats_ci *c, cell_fmt fmt) {
   if (c->coverage >= 0.95)
     fprintf(f, " (95 %% interval %s–%s)", lo, hi);
   else
-    fprintf(f,
-            " (range %s–%s of %zu repetitions, which holds the median "
-            "with %.0f %% probability only)",
-            lo, hi, c->n, c->coverage * 100);
+    fprintf(f, " (range %s–%s of %zu repetitions: %.0f %% coverage)", lo, hi,
+            c->n, c->coverage * 100);
 }
 
 /* The worker count a finding quotes for a row: the largest that does not
@@ -198,9 +182,9 @@ static void finding_throughput(FILE *f, const results *r, const char *wl) {
       best = grp, bc = c;
     if (results_num(grp->first, "workers") != 1)
       continue;
-    if (is_native(grp->first) && (!c1 || c.median > n1.median))
+    if (results_is_native(grp->first) && (!c1 || c.median > n1.median))
       c1 = grp, n1 = c;
-    if (!is_native(grp->first) && (!py1 || c.median > p1.median))
+    if (!results_is_native(grp->first) && (!py1 || c.median > p1.median))
       py1 = grp, p1 = c;
   }
   if (!best)
@@ -230,7 +214,8 @@ static void finding_speedup(FILE *f, const results *r, const char *wl,
   fputs("**Finding:**\n\n", f);
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
-    if (strcmp(results_str(row, "workload"), wl) != 0 || !row_first(r, g))
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g))
       continue;
     const results_group *grp = results_find(r, row, w);
     if (!grp)
@@ -287,7 +272,8 @@ static void finding_efficiency(FILE *f, const results *r, const char *wl,
   int first = 1;
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
-    if (strcmp(results_str(row, "workload"), wl) != 0 || !row_first(r, g))
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g))
       continue;
     const results_group *grp = results_find(r, row, wmax);
     if (!grp)
@@ -312,8 +298,8 @@ static void finding_gil_wait(FILE *f, const results *r, const char *wl,
   int any = 0;
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
-    if (strcmp(results_str(row, "workload"), wl) != 0 || !row_first(r, g) ||
-        is_native(row))
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g) || results_is_native(row))
       continue;
     const results_group *grp = results_find(r, row, w);
     stats_ci c = grp ? results_ci(grp, "gil.wait_share", NULL)
@@ -403,7 +389,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
   size_t nrts = 0;
   for (size_t g = 0; g < r->ngroups && nrts < 64; g++) {
     const cJSON *c = r->groups[g].first;
-    if (strcmp(results_str(c, "workload"), wl) != 0 || is_native(c))
+    if (strcmp(results_str(c, "workload"), wl) != 0 || results_is_native(c))
       continue;
     size_t k = 0;
     while (k < nrts &&
@@ -435,7 +421,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     if (strcmp(results_str(row, "workload"), wl) != 0 ||
         strcmp(results_str(row, "runtime"), results_str(rts[0], "runtime")) !=
             0 ||
-        !row_first(r, g))
+        !results_row_first(r, g))
       continue;
     for (size_t w = 0; w < nworkers; w++) {
       char label[128];

@@ -1,0 +1,142 @@
+/* chart — see chart.h. */
+#include "chart.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+void chart_preamble(FILE *script, int width, int height) {
+  fprintf(script,
+          "set terminal svg size %d,%d noenhanced font 'sans-serif,11' "
+          "background '#ffffff'\n"
+          "set encoding utf8\n"
+          "set key outside right top vertical Left reverse noautotitle\n"
+          "set grid lc rgb '#dddddd'\n"
+          "set border lc rgb '#444444'\n"
+          "set style line 99 lc rgb '#888888' dt 2 lw 1.5\n",
+          width, height);
+}
+
+void chart_quote(FILE *script, const char *s) {
+  fputc('"', script);
+  for (; s && *s; s++) {
+    if (*s == '"' || *s == '\\')
+      fputc('\\', script);
+    if (*s == '\n')
+      fputc(' ', script);
+    else
+      fputc(*s, script);
+  }
+  fputc('"', script);
+}
+
+/* Reads all of fd into a new string. */
+static char *slurp(int fd) {
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  ssize_t got;
+  while (buf && (got = read(fd, buf + len, cap - len - 1)) != 0) {
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    len += (size_t)got;
+    if (cap - len < 4096) {
+      char *more = realloc(buf, cap *= 2);
+      if (!more) {
+        free(buf);
+        return NULL;
+      }
+      buf = more;
+    }
+  }
+  if (buf)
+    buf[len] = '\0';
+  return buf;
+}
+
+/* Writes the script to a temporary file, so that gnuplot's stdout carries
+ * the SVG alone and its stderr the complaints. */
+int chart_render(const char *script, char **svg, char *err, size_t errlen) {
+  char path[] = "/tmp/gillab-chart-XXXXXX", epath[] = "/tmp/gillab-err-XXXXXX";
+  int sfd = mkstemp(path), efd = sfd < 0 ? -1 : mkstemp(epath);
+  int out[2] = {-1, -1}, rc = 0;
+  *svg = NULL;
+  if (sfd < 0 || efd < 0 || pipe(out) < 0) {
+    rc = -errno;
+    snprintf(err, errlen, "cannot set up gnuplot: %s", strerror(errno));
+    goto done;
+  }
+  size_t len = strlen(script);
+  if (write(sfd, script, len) != (ssize_t)len) {
+    rc = -EIO;
+    snprintf(err, errlen, "cannot write the chart script to %s", path);
+    goto done;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  char *argv[] = {"gnuplot", path, NULL};
+  pid_t pid;
+  int sp = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  out[1] = -1;
+  if (sp != 0) {
+    rc = -sp;
+    snprintf(err, errlen,
+             "cannot run gnuplot: %s (install gnuplot-nox; "
+             "scripts/bootstrap does)",
+             strerror(sp));
+    goto done;
+  }
+  *svg = slurp(out[0]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !*svg ||
+      !strstr(*svg, "<svg")) {
+    char msg[512] = "";
+    lseek(efd, 0, SEEK_SET);
+    ssize_t n = read(efd, msg, sizeof msg - 1);
+    msg[n > 0 ? n : 0] = '\0';
+    snprintf(err, errlen, "gnuplot failed: %s", msg[0] ? msg : "no output");
+    free(*svg);
+    *svg = NULL;
+    rc = -EIO;
+  }
+done:
+  if (out[0] >= 0)
+    close(out[0]);
+  if (out[1] >= 0)
+    close(out[1]);
+  if (sfd >= 0) {
+    close(sfd);
+    unlink(path);
+  }
+  if (efd >= 0) {
+    close(efd);
+    unlink(epath);
+  }
+  return rc;
+}
+
+int chart_available(void) {
+  static int known = -1;
+  if (known < 0) {
+    char *svg = NULL, err[256];
+    known =
+        chart_render("set terminal svg\nplot 1\n", &svg, err, sizeof err) == 0;
+    free(svg);
+  }
+  return known;
+}

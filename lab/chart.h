@@ -1,0 +1,31 @@
+/* chart — an SVG chart drawn by gnuplot (Debian's gnuplot-nox), run as a
+ * child process on a script that carries its own data (gnuplot 5 data
+ * blocks), so no data file is left behind.
+ *
+ * The SVG terminal is used without `mouse`, so the output holds no
+ * <script>, and with a generic font family, so nothing is fetched. Text is
+ * drawn `noenhanced` (no ^ _ @ markup) and gnuplot escapes & and < in it;
+ * strings put into a script must still be quoted with chart_quote.
+ */
+#ifndef GILLAB_CHART_H
+#define GILLAB_CHART_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The preamble every chart script starts with: the SVG terminal at
+ * width x height pixels, and a readable default style. */
+void chart_preamble(FILE *script, int width, int height);
+
+/* s as a gnuplot double-quoted string, quotes included. */
+void chart_quote(FILE *script, const char *s);
+
+/* Runs gnuplot on script (a complete script, NUL-terminated) and returns
+ * the SVG it drew as a new string (free()) in *svg. Returns 0, or a
+ * negative code with gnuplot's complaint in err. */
+int chart_render(const char *script, char **svg, char *err, size_t errlen);
+
+/* Whether gnuplot can be run (looked up once). */
+int chart_available(void);
+
+#endif

@@ -1,0 +1,171 @@
+/* compare — see compare.h. */
+#include "compare.h"
+
+#include "escape.h"
+#include "meta.h"
+#include "results.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void header_line(void *ctx, const char *label, const char *value) {
+  FILE *f = ctx;
+  fprintf(f, "  - %s: ", label);
+  if (strcmp(label, "command") == 0)
+    fprintf(f, "`` %s ``\n", value);
+  else {
+    esc_md(f, value);
+    fputc('\n', f);
+  }
+}
+
+/* The one Python runtime of r, or NULL when it has none or several. */
+static const char *only_python_runtime(const results *r) {
+  const char *rt = NULL;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *c = r->groups[g].first;
+    if (results_is_native(c))
+      continue;
+    if (rt && strcmp(rt, results_str(c, "runtime")) != 0)
+      return NULL;
+    rt = results_str(c, "runtime");
+  }
+  return rt;
+}
+
+static void fmt_fig(char *buf, size_t len, const stats_ci *c) {
+  char m[32], lo[32], hi[32];
+  results_fmt_si(m, sizeof m, c->median);
+  if (c->n < 2) {
+    snprintf(buf, len, "%s", m);
+    return;
+  }
+  results_fmt_si(lo, sizeof lo, c->lo);
+  results_fmt_si(hi, sizeof hi, c->hi);
+  snprintf(buf, len, "%s [%s–%s]", m, lo, hi);
+}
+
+int compare_runs(const char *a, const char *b, const char *path, FILE *out,
+                 size_t *matched, char *err, size_t errlen) {
+  results ra, rb;
+  char file[PATH_MAX + 32];
+  path = path ? path : "throughput";
+  *matched = 0;
+  snprintf(file, sizeof file, "%s/results.jsonl", a);
+  int rc = results_load(file, &ra, err, errlen);
+  if (rc < 0) {
+    results_free(&ra);
+    return rc;
+  }
+  snprintf(file, sizeof file, "%s/results.jsonl", b);
+  rc = results_load(file, &rb, err, errlen);
+  if (rc < 0) {
+    results_free(&ra);
+    results_free(&rb);
+    return rc;
+  }
+  const char *pa = only_python_runtime(&ra), *pb = only_python_runtime(&rb);
+  int across = pa && pb && strcmp(pa, pb) != 0;
+
+  fprintf(out, "# gillab compare\n\n- A: ");
+  esc_md(out, a);
+  fputc('\n', out);
+  meta_describe(ra.meta, header_line, out);
+  fprintf(out, "- B: ");
+  esc_md(out, b);
+  fputc('\n', out);
+  meta_describe(rb.meta, header_line, out);
+  fputs("\nFigure: `", out);
+  fputs(path, out);
+  fputs("`, the median of each cell's repetitions with its interval in "
+        "brackets (distribution-free, on order statistics; with fewer than "
+        "6 repetitions it is the min–max range, which holds the median with "
+        "less than 95 % probability: 75 % for 3). B/A is the ratio of the "
+        "medians; its interval, [B low / A high, B high / A low], holds "
+        "whenever both intervals do. The verdict says higher or lower only "
+        "when the two intervals do not overlap; when they overlap and one "
+        "is wider than ±10 % of its median, the machine was too noisy to "
+        "tell.\n\n",
+        out);
+  if (across) {
+    fputs("The runs have one Python runtime each: Python cells of runtime ",
+          out);
+    esc_md(out, pa);
+    fputs(" (A) are matched with those of runtime ", out);
+    esc_md(out, pb);
+    fputs(" (B).\n\n", out);
+  }
+  fputs("| workload | runtime | model | placement | workers | A | B | B/A | "
+        "verdict |\n|---|---|---|---|---:|---:|---:|---:|---|\n",
+        out);
+  size_t counts[STATS_TOO_FEW + 1] = {0}, only_a = 0;
+  int *used = calloc(rb.ngroups + 1, sizeof *used);
+  for (size_t g = 0; g < ra.ngroups; g++) {
+    const results_group *ga = &ra.groups[g], *gb = NULL;
+    int ignore = across && !results_is_native(ga->first);
+    for (size_t h = 0; h < rb.ngroups && !gb; h++)
+      if (results_same_key(ga->first, rb.groups[h].first, ignore) &&
+          results_is_native(ga->first) ==
+              results_is_native(rb.groups[h].first)) {
+        gb = &rb.groups[h];
+        if (used)
+          used[h] = 1;
+      }
+    if (!gb) {
+      only_a++;
+      continue;
+    }
+    stats_ci ca = results_ci(ga, path, NULL), cb = results_ci(gb, path, NULL);
+    if (!isfinite(ca.median) && !isfinite(cb.median))
+      continue;
+    (*matched)++;
+    stats_verdict v = stats_compare(&ca, &cb);
+    counts[v]++;
+    char fa[128], fb[128], model[128], rt[128];
+    fmt_fig(fa, sizeof fa, &ca);
+    fmt_fig(fb, sizeof fb, &cb);
+    if (ignore)
+      snprintf(rt, sizeof rt, "%s → %s", results_str(ga->first, "runtime"),
+               results_str(gb->first, "runtime"));
+    else
+      snprintf(rt, sizeof rt, "%s", results_str(ga->first, "runtime"));
+    fputs("| ", out);
+    esc_md(out, results_str(ga->first, "workload"));
+    fputs(" | ", out);
+    esc_md(out, rt);
+    fputs(" | ", out);
+    esc_md(out, results_model_label(ga->first, model, sizeof model));
+    fputs(" | ", out);
+    esc_md(out, results_str(ga->first, "placement"));
+    fprintf(out, " | %g | %s | %s |", results_num(ga->first, "workers"), fa,
+            fb);
+    if (isfinite(ca.median) && isfinite(cb.median) && ca.median > 0) {
+      fprintf(out, " %.2f×", cb.median / ca.median);
+      if (ca.n > 1 && cb.n > 1 && ca.lo > 0)
+        fprintf(out, " [%.2f–%.2f]", cb.lo / ca.hi, cb.hi / ca.lo);
+      fputs(" |", out);
+    } else {
+      fputs(" – |", out);
+    }
+    fprintf(out, " %s%s |\n", v == STATS_HIGHER || v == STATS_LOWER ? "B " : "",
+            stats_verdict_name(v));
+  }
+  size_t only_b = 0;
+  for (size_t h = 0; used && h < rb.ngroups; h++)
+    only_b += !used[h];
+  free(used);
+  fprintf(out,
+          "\n%zu cells matched: %zu higher in B, %zu lower, %zu the same "
+          "within noise, %zu too noisy to tell, %zu with too few "
+          "repetitions.",
+          *matched, counts[STATS_HIGHER], counts[STATS_LOWER],
+          counts[STATS_SAME], counts[STATS_NOISY], counts[STATS_TOO_FEW]);
+  if (only_a || only_b)
+    fprintf(out, " Cells in one run only: %zu in A, %zu in B.", only_a, only_b);
+  fputc('\n', out);
+  results_free(&ra);
+  results_free(&rb);
+  return 0;
+}

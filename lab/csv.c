@@ -1,0 +1,128 @@
+/* csv — see csv.h. */
+#include "csv.h"
+
+#include "escape.h"
+#include "meta.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+typedef enum { COL_STR, COL_NUM, COL_BOOL } col_kind;
+
+/* The columns, in their fixed order: the name in the header and the path
+ * in the record. Append new ones at the end only. */
+static const struct {
+  const char *name, *path;
+  col_kind kind;
+} cols[] = {
+    {"workload", "workload", COL_STR},
+    {"runtime", "runtime", COL_STR},
+    {"model", "model", COL_STR},
+    {"start_method", "start_method", COL_STR},
+    {"switch_interval_s", "switch_interval_s", COL_NUM},
+    {"placement", "placement", COL_STR},
+    {"workers", "workers", COL_NUM},
+    {"scaling", "scaling", COL_STR},
+    {"rep", "rep", COL_NUM},
+    {"warmup", "warmup", COL_BOOL},
+    {"status", "status", COL_STR},
+    {"units", "units", COL_NUM},
+    {"ops", "ops", COL_NUM},
+    {"wall_s", "wall_s", COL_NUM},
+    {"throughput", "throughput", COL_NUM},
+    {"speedup", "speedup", COL_NUM},
+    {"answer", "answer", COL_NUM},
+    {"hash_seed", "hash_seed", COL_NUM},
+    {"placement_ok", "placement_ok", COL_BOOL},
+    {"setup_s", "setup_s", COL_NUM},
+    {"elapsed_s", "elapsed_s", COL_NUM},
+    {"gil_enabled", "gil.enabled", COL_BOOL},
+    {"gil_wait_s", "gil.wait_s", COL_NUM},
+    {"gil_wait_share", "gil.wait_share", COL_NUM},
+    {"gil_waits", "gil.waits", COL_NUM},
+    {"gil_drop_requests", "gil.drop_requests", COL_NUM},
+    {"gil_switches", "gil.switches", COL_NUM},
+    {"gil_held_frac", "gil.held_frac", COL_NUM},
+    {"gil_acq_p50_us", "gil.acq_us.p50", COL_NUM},
+    {"gil_acq_p90_us", "gil.acq_us.p90", COL_NUM},
+    {"gil_acq_p99_us", "gil.acq_us.p99", COL_NUM},
+    {"gil_acq_max_us", "gil.acq_us.max", COL_NUM},
+    {"cores_user_s", "cores.user_s", COL_NUM},
+    {"cores_sys_s", "cores.sys_s", COL_NUM},
+    {"cores_maxrss_kb", "cores.maxrss_kb", COL_NUM},
+    {"gc_collections", "gc.collections", COL_NUM},
+    {"gc_total_s", "gc.total_s", COL_NUM},
+    {"gc_p50_us", "gc.p50_us", COL_NUM},
+    {"gc_p99_us", "gc.p99_us", COL_NUM},
+    {"gc_max_us", "gc.max_us", COL_NUM},
+    {"dealloc_drops", "dealloc.drops", COL_NUM},
+    {"dealloc_total_s", "dealloc.total_s", COL_NUM},
+    {"dealloc_p50_us", "dealloc.p50_us", COL_NUM},
+    {"dealloc_p99_us", "dealloc.p99_us", COL_NUM},
+    {"dealloc_max_us", "dealloc.max_us", COL_NUM},
+    {"dealloc_objects", "dealloc.objects", COL_NUM},
+    {"hiccup_python_p50_us", "hiccup.python_us.p50", COL_NUM},
+    {"hiccup_python_p99_us", "hiccup.python_us.p99", COL_NUM},
+    {"hiccup_python_max_us", "hiccup.python_us.max", COL_NUM},
+    {"hiccup_native_p50_us", "hiccup.native_us.p50", COL_NUM},
+    {"hiccup_native_p99_us", "hiccup.native_us.p99", COL_NUM},
+    {"hiccup_native_max_us", "hiccup.native_us.max", COL_NUM},
+    {"convoy_cpu_threads", "convoy.cpu_threads", COL_NUM},
+    {"convoy_round_trips", "convoy.round_trips", COL_NUM},
+    {"convoy_round_trips_per_s", "convoy.round_trips_per_s", COL_NUM},
+    {"convoy_rtt_p50_us", "convoy.rtt_us.p50", COL_NUM},
+    {"convoy_rtt_p99_us", "convoy.rtt_us.p99", COL_NUM},
+    {"error", "error", COL_STR},
+};
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+static void header_line(void *ctx, const char *label, const char *value) {
+  FILE *f = ctx;
+  fprintf(f, "# %s: ", label);
+  for (; *value; value++)
+    fputc(*value == '\n' ? ' ' : *value, f);
+  fputc('\n', f);
+}
+
+void csv_render(const results *r, FILE *f) {
+  meta_describe(r->meta, header_line, f);
+  for (size_t k = 0; k < NCOLS; k++)
+    fprintf(f, "%s%s", k ? "," : "", cols[k].name);
+  fputc('\n', f);
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    for (size_t k = 0; k < NCOLS; k++) {
+      if (k)
+        fputc(',', f);
+      const cJSON *v = results_get(c, cols[k].path);
+      if (cols[k].kind == COL_STR && cJSON_IsString(v))
+        esc_csv(f, v->valuestring);
+      else if (cols[k].kind == COL_NUM && cJSON_IsNumber(v))
+        fprintf(f, "%.15g", v->valuedouble);
+      else if (cols[k].kind == COL_BOOL && cJSON_IsBool(v))
+        fputs(cJSON_IsTrue(v) ? "true" : "false", f);
+      else if (cols[k].kind == COL_BOOL && strcmp(cols[k].name, "warmup") == 0)
+        fputs("false", f); /* absent: a measured repetition */
+    }
+    fputc('\n', f);
+  }
+}
+
+int csv_write(const results *r, const char *dir, char *err, size_t errlen) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/results.csv", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    int e = errno;
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+    return -e;
+  }
+  csv_render(r, f);
+  if (fclose(f) != 0) {
+    snprintf(err, errlen, "cannot write %s", path);
+    return -EIO;
+  }
+  return 0;
+}

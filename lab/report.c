@@ -1,0 +1,28 @@
+/* report — see report.h. */
+#include "report.h"
+
+#include "csv.h"
+#include "report_html.h"
+#include "results.h"
+#include "summary.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+int report_write(const char *dir, unsigned *ncharts, char *err, size_t errlen) {
+  char path[PATH_MAX + 32];
+  results r;
+  unsigned drawn = 0;
+  snprintf(path, sizeof path, "%s/results.jsonl", dir);
+  int rc = results_load(path, &r, err, errlen);
+  if (rc == 0)
+    rc = summary_write(dir, err, errlen);
+  if (rc == 0)
+    rc = csv_write(&r, dir, err, errlen);
+  if (rc == 0)
+    rc = report_html_write(&r, dir, &drawn, err, errlen);
+  if (ncharts)
+    *ncharts = drawn;
+  results_free(&r);
+  return rc;
+}
