@@ -685,9 +685,13 @@ static void md_inline(FILE *f, const char *s, size_t n) {
     fputs("</strong>", f);
 }
 
-/* Splits a table row on the '|' that are not escaped; writes cells. */
-static void md_row(FILE *f, const char *line, int head) {
+#define MAX_COLS 64
+
+/* Splits a table row on the '|' that are not escaped; writes cells, right
+ * aligned where the separator row said "---:" (right[col]). */
+static void md_row(FILE *f, const char *line, int head, const int *right) {
   const char *p = line + 1; /* after the leading '|' */
+  int col = 0;
   fputs("<tr>", f);
   while (*p && *p != '\n') {
     const char *q = p;
@@ -700,9 +704,8 @@ static void md_row(FILE *f, const char *line, int head) {
       a++;
     while (b > a && b[-1] == ' ')
       b--;
-    /* Figures are right-aligned, names left. */
-    int num =
-        (*a >= '0' && *a <= '9') || (a < b && (*a == '-' || *a == '\xe2'));
+    int num = right && col < MAX_COLS && right[col];
+    col++;
     fprintf(f, head ? "<th>" : (num ? "<td class=n>" : "<td>"));
     md_inline(f, a, (size_t)(b - a));
     fputs(head ? "</th>" : "</td>", f);
@@ -809,7 +812,7 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
   if (f) {
     fputs(page_head, f);
     block b = B_NONE;
-    int serial = 0, in_table = 0;
+    int serial = 0, in_table = 0, right[MAX_COLS] = {0};
     long wl = -1;
     char *save = NULL;
     for (char *line = strtok_r(md, "\n", &save); line;
@@ -820,14 +823,18 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
         if (b != B_TABLE) {
           close_block(f, &b);
           fputs("<table><thead>", f);
-          md_row(f, line, 1);
+          md_row(f, line, 1, NULL);
           fputs("</thead><tbody>\n", f);
           b = B_TABLE;
           in_table = 1;
         } else if (in_table == 1 && strncmp(line, "|---", 4) == 0) {
           in_table = 2;
+          int col = 0;
+          for (const char *q = line + 1; *q && col < MAX_COLS; q++)
+            if (*q == '|')
+              right[col++] = q[-1] == ':';
         } else {
-          md_row(f, line, 0);
+          md_row(f, line, 0, right);
         }
         continue;
       }
