@@ -9,7 +9,7 @@ void esc_md(FILE *f, const char *s) {
       fputc(' ', f);
       continue;
     }
-    if (strchr("\\`*_[]<>#|~", *s))
+    if (strchr("\\`*_[]<>#|~&", *s))
       fputc('\\', f);
     fputc(*s, f);
   }

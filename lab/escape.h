@@ -9,10 +9,10 @@
 #include <stdio.h>
 
 /* s for Markdown text and table cells: a backslash before each of
- * \ ` * _ [ ] < > # | ~ (emphasis, code, links, HTML, headings, table
- * cells, strike-through), and newlines as spaces (a newline would end a
- * table row). Dashes and dots stay as they are: "native-threads" and
- * "cpu.primes" read the same escaped or not. */
+ * \ ` * _ [ ] < > # | ~ & (emphasis, code, links, HTML and entities,
+ * headings, table cells, strike-through), and newlines as spaces (a newline
+ * would end a table row). Dashes and dots stay as they are: "native-threads"
+ * and "cpu.primes" read the same escaped or not. */
 void esc_md(FILE *f, const char *s);
 
 /* s for HTML text and attribute values: & < > " ' as entities. */

@@ -39,7 +39,7 @@ int results_ok(const cJSON *rec) {
 
 /* Same model, start method, placement, switch interval (null: the
  * default), scaling and workload. */
-static int same_setup(const cJSON *a, const cJSON *b) {
+int results_same_setup(const cJSON *a, const cJSON *b) {
   double x = results_num(a, "switch_interval_s");
   double y = results_num(b, "switch_interval_s");
   return strcmp(results_str(a, "workload"), results_str(b, "workload")) == 0 &&
@@ -53,12 +53,12 @@ static int same_setup(const cJSON *a, const cJSON *b) {
 }
 
 int results_same_row(const cJSON *a, const cJSON *b) {
-  return same_setup(a, b) &&
+  return results_same_setup(a, b) &&
          strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0;
 }
 
 int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime) {
-  return same_setup(a, b) &&
+  return results_same_setup(a, b) &&
          results_num(a, "workers") == results_num(b, "workers") &&
          (ignore_runtime ||
           strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0);

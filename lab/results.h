@@ -51,6 +51,10 @@ int results_ok(const cJSON *rec);
  * runtime (to set one runtime's cells against another's). */
 int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime);
 
+/* Whether a and b have the same workload, model, start method, placement,
+ * switch interval and scaling (any runtime, any workers). */
+int results_same_setup(const cJSON *a, const cJSON *b);
+
 /* Whether a and b would sit in the same row of a table by workers: the same
  * key but for the worker count. */
 int results_same_row(const cJSON *a, const cJSON *b);

@@ -193,8 +193,8 @@ static void finding_throughput(FILE *f, const results *r, const char *wl) {
   results_fmt_si(v, sizeof v, bc.median);
   fputs("**Finding:** the highest throughput is ", f);
   row_name(f, best->first);
-  fprintf(f, " at %g workers, %s ops/s", results_num(best->first, "workers"),
-          v);
+  double bw = results_num(best->first, "workers");
+  fprintf(f, " at %g worker%s, %s ops/s", bw, bw == 1 ? "" : "s", v);
   interval_words(f, &bc, FMT_SI);
   fputs(".", f);
   if (py1 && c1 && p1.median > 0)
@@ -371,7 +371,8 @@ static void finding_hiccup(FILE *f, const results *r, const char *wl) {
         f);
   fprintf(f, "%s µs, ", v);
   row_name(f, g->first);
-  fprintf(f, " at %g workers", results_num(g->first, "workers"));
+  double w = results_num(g->first, "workers");
+  fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
   if (isfinite(n.median))
     fprintf(f,
             "; the native control thread in the same cells is late by %s µs "
@@ -436,7 +437,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
         const results_group *grp = NULL;
         for (size_t h = 0; h < r->ngroups && !grp; h++) {
           const cJSON *c = r->groups[h].first;
-          if (results_same_key(c, row, 1) &&
+          if (results_same_setup(c, row) &&
               results_num(c, "workers") == workers[w] &&
               strcmp(results_str(c, "runtime"),
                      results_str(rts[k], "runtime")) == 0)

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Loads an HTML file in headless Chromium and reports what happened, as JSON.
+
+Drives Chromium through the DevTools protocol over --remote-debugging-pipe
+(file descriptors 3 and 4, NUL-separated JSON messages), with the Python
+standard library only. Prints one JSON object:
+
+  {"loaded": true, "svg": N, "figures": N, "captions": N, "scripts": N,
+   "b_i": N (<b> and <i> elements: the report writes none, so any came
+   from a name that was not escaped),
+   "requests": [every URL requested other than the page itself and data:],
+   "data_urls": N (inline data: URLs loaded, which never leave the file),
+   "console_errors": [console errors, exceptions and error log entries]}
+
+Exit status 0 when the page loaded, 2 on a usage error, 3 when Chromium
+could not be started or did not answer (the caller decides whether that is
+a skip or a failure).
+"""
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT_S = 60
+
+
+class Pipe:
+    def __init__(self, wfd, rfd):
+        self.wfd, self.rfd, self.buf, self.next_id = wfd, rfd, b"", 0
+        self.events = []
+
+    def send(self, method, params=None, session=None):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self.wfd, json.dumps(msg).encode() + b"\0")
+        return self.next_id
+
+    def read_one(self, deadline):
+        while b"\0" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("chromium did not answer")
+            ready, _, _ = select.select([self.rfd], [], [], left)
+            if ready:
+                chunk = os.read(self.rfd, 1 << 16)
+                if not chunk:
+                    raise EOFError("chromium closed the pipe")
+                self.buf += chunk
+        raw, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method, params=None, session=None, deadline=None):
+        want = self.send(method, params, session)
+        deadline = deadline or time.monotonic() + TIMEOUT_S
+        while True:
+            msg = self.read_one(deadline)
+            if msg.get("id") == want:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def wait_event(self, method, deadline):
+        while True:
+            for i, ev in enumerate(self.events):
+                if ev.get("method") == method:
+                    return self.events.pop(i)
+            self.events.append(self.read_one(deadline))
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: chromium_check.py FILE.html", file=sys.stderr)
+        return 2
+    path = os.path.abspath(sys.argv[1])
+    url = "file://" + path
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        print("chromium not found", file=sys.stderr)
+        return 3
+    to_chrome_r, to_chrome_w = os.pipe()
+    from_chrome_r, from_chrome_w = os.pipe()
+    # Out of the way of 3 and 4 before the child moves them there.
+    hi_r, hi_w = os.dup(to_chrome_r) + 100, os.dup(from_chrome_w) + 100
+    os.dup2(to_chrome_r, hi_r)
+    os.dup2(from_chrome_w, hi_w)
+
+    def child_fds():
+        os.dup2(hi_r, 3)
+        os.dup2(hi_w, 4)
+
+    profile = tempfile.mkdtemp(prefix="gillab-chromium-")
+    args = [exe, "--headless", "--disable-gpu", "--no-sandbox",
+            "--remote-debugging-pipe", "--user-data-dir=" + profile,
+            "--no-first-run", "--no-default-browser-check",
+            "--disable-extensions", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "about:blank"]
+    proc = subprocess.Popen(args, preexec_fn=child_fds, close_fds=False,
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    for fd in (to_chrome_r, from_chrome_w, hi_r, hi_w):
+        os.close(fd)
+    pipe = Pipe(to_chrome_w, from_chrome_r)
+    out = {"loaded": False, "requests": [], "data_urls": 0,
+           "console_errors": []}
+    try:
+        deadline = time.monotonic() + TIMEOUT_S
+        target = pipe.call("Target.createTarget", {"url": "about:blank"},
+                           deadline=deadline)["targetId"]
+        session = pipe.call("Target.attachToTarget",
+                            {"targetId": target, "flatten": True},
+                            deadline=deadline)["sessionId"]
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            pipe.call(domain + ".enable", session=session, deadline=deadline)
+        pipe.call("Page.navigate", {"url": url}, session=session,
+                  deadline=deadline)
+        pipe.wait_event("Page.loadEventFired", deadline)
+        # Late requests or errors (none expected): give them a moment.
+        settle = time.monotonic() + 1.0
+        try:
+            while True:
+                pipe.events.append(pipe.read_one(settle))
+        except TimeoutError:
+            pass
+        res = pipe.call("Runtime.evaluate", {
+            "expression": "JSON.stringify({"
+            "svg: document.querySelectorAll('svg').length,"
+            "figures: document.querySelectorAll('figure').length,"
+            "captions: document.querySelectorAll('figcaption').length,"
+            "scripts: document.scripts.length,"
+            "b_i: document.querySelectorAll('b, i').length})",
+            "returnByValue": True}, session=session, deadline=deadline)
+        out.update(json.loads(res["result"]["value"]))
+        out["loaded"] = True
+        for ev in pipe.events:
+            m, p = ev.get("method"), ev.get("params", {})
+            if m == "Network.requestWillBeSent":
+                u = p.get("request", {}).get("url", "")
+                # data: URLs are inline (gnuplot's heat map is an
+                # embedded PNG): they do not leave the file.
+                if u.startswith("data:"):
+                    out["data_urls"] += 1
+                elif u != url:
+                    out["requests"].append(u)
+            elif m == "Runtime.consoleAPICalled" and p.get("type") == "error":
+                out["console_errors"].append(
+                    " ".join(str(a.get("value", a.get("description", "")))
+                             for a in p.get("args", [])))
+            elif m == "Runtime.exceptionThrown":
+                out["console_errors"].append(
+                    p.get("exceptionDetails", {}).get("text", "exception"))
+            elif m == "Log.entryAdded" and \
+                    p.get("entry", {}).get("level") == "error":
+                out["console_errors"].append(p["entry"].get("text", ""))
+        try:
+            pipe.call("Browser.close", deadline=time.monotonic() + 10)
+        except Exception:
+            pass
+    except (TimeoutError, EOFError, RuntimeError, KeyError) as e:
+        print(f"chromium: {e}", file=sys.stderr)
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+        return 3
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    shutil.rmtree(profile, ignore_errors=True)
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

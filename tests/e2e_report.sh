@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# End-to-end: the reports. Usage: e2e_report.sh BUILD_DIR
+#
+# 1. `gillab report` on a fixed results.jsonl (tests/data/report/) must
+#    write summary.md and results.csv equal to the golden files next to it
+#    (GILLAB_UPDATE_GOLDEN=1 rewrites them; review the diff before
+#    committing), and report.html with every chart, which headless Chromium
+#    loads with no console error and no request leaving the file. The
+#    fixture is a real run (3.11, 3.13t, native; 1 warm-up + 3 repetitions)
+#    plus a copy of its 3.11 cells under a workload and placement named
+#    with HTML and Markdown specials, carrying the contract's gc, dealloc,
+#    hiccup, cores and convoy fields with made-up values, and one failed
+#    repetition whose error holds a <script>: those exercise the escaping
+#    and the charts no workload of this branch measures yet.
+# 2. `gillab compare` of the fixture with itself and with a copy whose
+#    throughputs are doubled: ratios, intervals and verdicts.
+# 3. A small real `gillab run` with --warmup: warm-ups flagged and left out,
+#    the outputs written at the end, progress only when asked for.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/e2e_lib.sh"
+build=${1:?usage: e2e_report.sh BUILD_DIR}
+gillab="$build/gillab"
+data="$here/data/report"
+
+# 1. Golden summary.md and results.csv; report.html in Chromium.
+mkdir -p "$tmp/fx"
+cp "$data/results.jsonl" "$tmp/fx/"
+"$gillab" report "$tmp/fx" >"$tmp/report.out" 2>"$tmp/report.err"
+check "report exits 0" test $? -eq 0
+if [ "${GILLAB_UPDATE_GOLDEN:-}" = 1 ]; then
+  cp "$tmp/fx/summary.md" "$data/summary.md"
+  cp "$tmp/fx/results.csv" "$data/results.csv"
+fi
+check "summary.md equals the golden file" diff -u "$data/summary.md" "$tmp/fx/summary.md"
+check "results.csv equals the golden file" diff -u "$data/results.csv" "$tmp/fx/results.csv"
+nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
+check "every chart of the fixture drawn as an .svg file (14)" test "$nsvg" -eq 14
+check "report says how many charts" grep -q "(14 charts)" "$tmp/report.out"
+check "names are escaped in summary.md" grep -qF 'evil\<b\>\|\*\_\[x\](y)\&"\#' "$tmp/fx/summary.md"
+check "no raw HTML from names in report.html" \
+  bash -c "! grep -qF -e '<b>' -e '<i>one' -e '<script>' '$tmp/fx/report.html'"
+check "names are escaped in report.html" grep -qF '&lt;script&gt;alert(&quot;x&quot;)' "$tmp/fx/report.html"
+check "absent charts are noted, not drawn" grep -q 'class=absent>Chart not drawn.*cores.busy' "$tmp/fx/report.html"
+check "warm-ups are flagged in results.csv" \
+  test "$(grep -c '^"cpu.primes",.*,true,"ok"' "$tmp/fx/results.csv")" -eq 6
+check "results.csv opens with the reproducibility header" \
+  grep -q '^# runtime 3.13t: CPython .*free-threaded build' "$tmp/fx/results.csv"
+
+python3 "$here/chromium_check.py" "$tmp/fx/report.html" >"$tmp/chrome.json" 2>"$tmp/chrome.err"
+rc=$?
+if [ $rc -eq 3 ]; then
+  echo "FAIL chromium could not load the page: $(cat "$tmp/chrome.err")"
+  failed=$((failed + 1))
+else
+  check "chromium: loaded, every chart an <svg> with a caption" jqone "$tmp/chrome.json" \
+    '.loaded and .svg == 14 and .figures == 14 and .captions == 14'
+  check "chromium: no console error" jqone "$tmp/chrome.json" '.console_errors == []'
+  check "chromium: no request leaves the file" jqone "$tmp/chrome.json" '.requests == []'
+  check "chromium: no script, no element from a name" jqone "$tmp/chrome.json" '.scripts == 0 and .b_i == 0'
+fi
+# The checker itself sees what it should: a page with a remote image and a
+# script error (a control, so an empty list above means something).
+printf '<!DOCTYPE html><img src="http://127.0.0.1:9/x.png"><script>nosuch()</script>' >"$tmp/bad.html"
+python3 "$here/chromium_check.py" "$tmp/bad.html" >"$tmp/bad.json" 2>/dev/null
+check "chromium control: a remote request and an error are seen" jqone "$tmp/bad.json" \
+  '(.requests | length) == 1 and (.console_errors | length) >= 1'
+
+# 2. compare.
+"$gillab" compare "$tmp/fx" "$tmp/fx" -o "$tmp/same.md" >"$tmp/same.out"
+check "compare exits 0" test $? -eq 0
+check "compare writes -o and prints the same" cmp -s "$tmp/same.md" "$tmp/same.out"
+check "compare with itself: ratios 1.00 with intervals, no verdict of a difference" \
+  bash -c "grep -q '| 1.00× \[' '$tmp/same.out' && ! grep -q 'B higher\|B lower' '$tmp/same.out'"
+mkdir -p "$tmp/double"
+jq -c 'if .type == "cell" and .throughput then .throughput *= 2 else . end' \
+  "$data/results.jsonl" >"$tmp/double/results.jsonl"
+"$gillab" compare "$tmp/fx" "$tmp/double" >"$tmp/double.out"
+check "compare: doubled throughput is 2.00x, B higher" \
+  grep -q '| cpu.primes | native | native-threads | none | 1 | .* | 2.00× \[.*\] | B higher |' "$tmp/double.out"
+check "compare: header of both runs" \
+  test "$(grep -c 'runtime 3.13t: CPython' "$tmp/double.out")" -eq 2
+check "compare: the count line" grep -q '^[0-9]* cells matched: ' "$tmp/double.out"
+
+# 3. A real run with a warm-up, and progress.
+"$gillab" run -w cpu.primes -m threads,native-threads -n 1,2 -r 2 --warmup 1 \
+  --size 0.1 -o "$tmp/run" >"$tmp/run.out" 2>"$tmp/run.err"
+check "run with --warmup exits 0" test $? -eq 0
+check "warm-up cells flagged, measured reps numbered from 1" jqtrue "$tmp/run/results.jsonl" \
+  '[.[] | select(.type == "cell")] | (map(select(.warmup)) | length == 4) and (map(select(.warmup | not)) | map(.rep) | sort | unique == [1, 2])'
+check "run wrote summary, csv, report and charts" \
+  test -s "$tmp/run/summary.md" -a -s "$tmp/run/results.csv" -a -s "$tmp/run/report.html" -a -s "$tmp/run/cpu.primes-speedup.svg"
+check "at least 5 charts for threads and native-threads" \
+  test "$(ls "$tmp/run"/*.svg | wc -l)" -ge 5
+check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"
+check "no progress lines when stderr is not a terminal" bash -c "! grep -q 'left\]' '$tmp/run.err'"
+GILLAB_PROGRESS=1 "$gillab" run -w cpu.primes -m native-threads -n 1,2 -r 1 \
+  --size 0.1 -o "$tmp/prog" >/dev/null 2>"$tmp/prog.err"
+check "progress: cell k of n, elapsed, estimate" grep -q '^\[ 2/2 .*s, ~0s left\] cpu.primes native native-threads n=2' "$tmp/prog.err"
+GILLAB_PROGRESS=1 "$gillab" run -w cpu.primes -m native-threads -n 1 -r 1 \
+  --size 0.1 -q -o "$tmp/quiet" >/dev/null 2>"$tmp/quiet.err"
+check "progress: none with -q" test ! -s "$tmp/quiet.err"
+
+e2e_finish
