@@ -69,51 +69,71 @@ static unsigned chart_workers(const results *r, const char *wl) {
   return best;
 }
 
-/* Draws script (a memory stream's buffer) into c, or notes why not. */
-static void draw(chart *c, char *script, size_t len, char *err, size_t errlen,
-                 int *failed) {
+/* Draws script (a memory stream's buffer, freed here) into c; when gnuplot
+ * fails, the chart is left out with gnuplot's complaint as the note, so one
+ * bad chart does not cost the others (err is scratch space). */
+static void draw(chart *c, char *script, size_t len, char *err, size_t errlen) {
   (void)len;
   if (chart_render(script, &c->svg, err, errlen) < 0)
-    *failed = 1;
+    snprintf(c->absent, sizeof c->absent, "%s", err);
   free(script);
 }
 
-/* Lines of one figure by workers, one per row of wl (python_only: no
- * native rows), median with the interval as error bars. */
-static void plot_by_workers(FILE *s, const results *r, const char *wl,
-                            const char *path, int python_only, double scale) {
-  size_t nrows = 0;
+/* Lines of one figure by workers, one per row of wl that has the figure
+ * (python_only: no native rows), median with the interval as error bars:
+ * the data blocks into s, then "plot ...". Returns the number of lines;
+ * with none, nothing is written. */
+static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
+                              const char *path, int python_only, double scale) {
+  char *plot = NULL;
+  size_t plen, k = 0;
+  FILE *p = open_memstream(&plot, &plen);
+  if (!p)
+    return 0;
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
     if (strcmp(results_str(row, "workload"), wl) != 0 ||
         !results_row_first(r, g) || (python_only && results_is_native(row)))
       continue;
-    fprintf(s, "$r%zu << EOD\n", nrows);
+    char *data = NULL;
+    size_t dlen, pts = 0;
+    FILE *d = open_memstream(&data, &dlen);
+    if (!d)
+      continue;
     for (size_t h = 0; h < r->ngroups; h++) {
       if (!results_same_row(r->groups[h].first, row))
         continue;
       stats_ci c = results_ci(&r->groups[h], path, NULL);
-      if (isfinite(c.median))
-        fprintf(s, "%g %g %g %g\n", results_num(r->groups[h].first, "workers"),
+      if (isfinite(c.median)) {
+        fprintf(d, "%g %g %g %g\n", results_num(r->groups[h].first, "workers"),
                 c.median * scale, c.lo * scale, c.hi * scale);
+        pts++;
+      }
     }
-    fprintf(s, "EOD\n");
-    nrows++;
+    fclose(d);
+    if (pts) {
+      char label[256];
+      row_label(row, label, sizeof label);
+      fprintf(s, "$r%zu << EOD\n%sEOD\n", k, data);
+      fprintf(p, "%s$r%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
+              k ? ", " : "", k);
+      chart_quote(p, label);
+      k++;
+    }
+    free(data);
   }
-  fprintf(s, "plot ");
-  size_t k = 0;
-  for (size_t g = 0; g < r->ngroups; g++) {
-    const cJSON *row = r->groups[g].first;
-    if (strcmp(results_str(row, "workload"), wl) != 0 ||
-        !results_row_first(r, g) || (python_only && results_is_native(row)))
-      continue;
-    char label[256];
-    row_label(row, label, sizeof label);
-    fprintf(s, "%s$r%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
-            k ? ", " : "", k);
-    chart_quote(s, label);
-    k++;
-  }
+  fclose(p);
+  if (k)
+    fprintf(s, "plot %s", plot);
+  free(plot);
+  return k;
+}
+
+/* The note of a chart with no line to draw. */
+static void no_lines(chart *c, char *script, const char *path) {
+  free(script);
+  snprintf(c->absent, sizeof c->absent,
+           "no cell of this workload was measured with %s", path);
 }
 
 static void xtics_workers(FILE *s, const results *r, const char *wl) {
@@ -127,7 +147,7 @@ static void xtics_workers(FILE *s, const results *r, const char *wl) {
 }
 
 static void chart_speedup(const results *r, const char *wl, chart *c, char *err,
-                          size_t errlen, int *failed) {
+                          size_t errlen) {
   char *buf;
   size_t len;
   FILE *s = open_memstream(&buf, &len);
@@ -142,14 +162,16 @@ static void chart_speedup(const results *r, const char *wl, chart *c, char *err,
             "dt 3 lc rgb '#aa0000'\nset label 'CPUs: %g' at graph 0.02, "
             "first %g offset 0,0.6 tc rgb '#aa0000'\n",
             pus, pus, pus, pus);
-  plot_by_workers(s, r, wl, "speedup", 0, 1);
+  size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1);
   fprintf(s, ", x with lines ls 99 title 'ideal: N'\n");
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  if (!lines)
+    return no_lines(c, buf, "speedup");
+  draw(c, buf, len, err, errlen);
 }
 
 static void chart_throughput(const results *r, const char *wl, chart *c,
-                             char *err, size_t errlen, int *failed) {
+                             char *err, size_t errlen) {
   char *buf;
   size_t len;
   FILE *s = open_memstream(&buf, &len);
@@ -157,14 +179,16 @@ static void chart_throughput(const results *r, const char *wl, chart *c,
   fprintf(s, "set xlabel 'workers'\nset ylabel 'operations per second'\n"
              "set logscale y\nset format y '%%.0s%%c'\n");
   xtics_workers(s, r, wl);
-  plot_by_workers(s, r, wl, "throughput", 0, 1);
+  size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1);
   fputc('\n', s);
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  if (!lines)
+    return no_lines(c, buf, "throughput");
+  draw(c, buf, len, err, errlen);
 }
 
 static void chart_gil_wait(const results *r, const char *wl, chart *c,
-                           char *err, size_t errlen, int *failed) {
+                           char *err, size_t errlen) {
   if (!wl_has(r, wl, "gil.wait_share")) {
     snprintf(c->absent, sizeof c->absent,
              "no cell of this workload has GIL figures (gil.wait_share): "
@@ -178,11 +202,13 @@ static void chart_gil_wait(const results *r, const char *wl, chart *c,
   fprintf(s, "set xlabel 'workers'\nset ylabel 'GIL wait, %% of each "
              "worker''s time'\nset yrange [0:100]\n");
   xtics_workers(s, r, wl);
-  plot_by_workers(s, r, wl, "gil.wait_share", 1, 100);
+  size_t lines = plot_by_workers(s, r, wl, "gil.wait_share", 1, 100);
   fprintf(s, ", 100*(x-1)/x with lines ls 99 title '(n-1)/n: CPU-bound "
              "threads under one GIL'\n");
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  if (!lines)
+    return no_lines(c, buf, "gil.wait_share");
+  draw(c, buf, len, err, errlen);
 }
 
 /* The repetition of g with the median throughput (the one charts of a
@@ -205,7 +231,7 @@ static const cJSON *median_rep(const results_group *g) {
 }
 
 static void chart_threads(const results *r, const char *wl, chart *c, char *err,
-                          size_t errlen, int *failed) {
+                          size_t errlen) {
   unsigned w = chart_workers(r, wl);
   char *buf;
   size_t len;
@@ -263,7 +289,7 @@ static void chart_threads(const results *r, const char *wl, chart *c, char *err,
              "'' using 4 lc rgb '#fdbb84' title 'run queue', "
              "'' using 5 lc rgb '#bdbdbd' title 'other blocked'\n");
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  draw(c, buf, len, err, errlen);
 }
 
 /* Sums the [[upper, count], ...] histograms at path over g's ok
@@ -311,7 +337,7 @@ static size_t sum_hist(const results_group *g, const char *path, double *edges,
  * group with more than one worker). */
 static void chart_hist(const results *r, const char *wl, const char *path,
                        unsigned w, int cdf, const char *xlabel, chart *c,
-                       char *err, size_t errlen, int *failed) {
+                       char *err, size_t errlen) {
   static double edges[MAX_BUCKETS], counts[MAX_BUCKETS];
   char *buf;
   size_t len;
@@ -369,11 +395,11 @@ static void chart_hist(const results *r, const char *wl, const char *path,
   fprintf(s, "plot %s\n", plot);
   free(plot);
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  draw(c, buf, len, err, errlen);
 }
 
 static void chart_cores(const results *r, const char *wl, chart *c, char *err,
-                        size_t errlen, int *failed) {
+                        size_t errlen) {
   char *buf;
   size_t len;
   FILE *s = open_memstream(&buf, &len);
@@ -442,11 +468,11 @@ static void chart_cores(const results *r, const char *wl, chart *c, char *err,
           120 + rows * 28, tics, rows - 1, ncpu - 1);
   free(tics);
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  draw(c, buf, len, err, errlen);
 }
 
 static void chart_convoy(const results *r, const char *wl, chart *c, char *err,
-                         size_t errlen, int *failed) {
+                         size_t errlen) {
   if (!wl_has(r, wl, "convoy.round_trips_per_s")) {
     snprintf(c->absent, sizeof c->absent,
              "no cell of this workload has convoy figures "
@@ -494,7 +520,9 @@ static void chart_convoy(const results *r, const char *wl, chart *c, char *err,
   fprintf(s, "plot %s\n", plot);
   free(plot);
   fclose(s);
-  draw(c, buf, len, err, errlen, failed);
+  if (!k)
+    return no_lines(c, buf, "convoy.round_trips_per_s");
+  draw(c, buf, len, err, errlen);
 }
 
 /* A workload name as part of a file name: [A-Za-z0-9._-] kept, the rest
@@ -577,7 +605,6 @@ static const struct {
 /* Draws the charts of workload wl into cs[CH_COUNT]. */
 static int make_charts(const results *r, const char *wl, chart *cs, char *err,
                        size_t errlen) {
-  int failed = 0;
   unsigned w = chart_workers(r, wl);
   char part[200];
   file_part(part, sizeof part, wl);
@@ -588,28 +615,20 @@ static int make_charts(const results *r, const char *wl, chart *cs, char *err,
     snprintf(cs[i].file, sizeof cs[i].file, "%s-%s.svg", part,
              chart_defs[i].name);
   }
-  chart_speedup(r, wl, &cs[CH_SPEEDUP], err, errlen, &failed);
-  if (!failed)
-    chart_throughput(r, wl, &cs[CH_THROUGHPUT], err, errlen, &failed);
-  if (!failed)
-    chart_gil_wait(r, wl, &cs[CH_GIL_WAIT], err, errlen, &failed);
-  if (!failed)
-    chart_threads(r, wl, &cs[CH_THREADS], err, errlen, &failed);
-  if (!failed)
-    chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us",
-               &cs[CH_ACQ_CDF], err, errlen, &failed);
-  if (!failed)
-    chart_hist(r, wl, "gc.hist", w, 0, "GC pause, us (bucket upper edge)",
-               &cs[CH_GC], err, errlen, &failed);
-  if (!failed)
-    chart_hist(r, wl, "dealloc.hist", w, 0,
-               "deallocation pause, us (bucket upper edge)", &cs[CH_DEALLOC],
-               err, errlen, &failed);
-  if (!failed)
-    chart_cores(r, wl, &cs[CH_CORES], err, errlen, &failed);
-  if (!failed)
-    chart_convoy(r, wl, &cs[CH_CONVOY], err, errlen, &failed);
-  return failed ? -EIO : 0;
+  chart_speedup(r, wl, &cs[CH_SPEEDUP], err, errlen);
+  chart_throughput(r, wl, &cs[CH_THROUGHPUT], err, errlen);
+  chart_gil_wait(r, wl, &cs[CH_GIL_WAIT], err, errlen);
+  chart_threads(r, wl, &cs[CH_THREADS], err, errlen);
+  chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us",
+             &cs[CH_ACQ_CDF], err, errlen);
+  chart_hist(r, wl, "gc.hist", w, 0, "GC pause, us (bucket upper edge)",
+             &cs[CH_GC], err, errlen);
+  chart_hist(r, wl, "dealloc.hist", w, 0,
+             "deallocation pause, us (bucket upper edge)", &cs[CH_DEALLOC], err,
+             errlen);
+  chart_cores(r, wl, &cs[CH_CORES], err, errlen);
+  chart_convoy(r, wl, &cs[CH_CONVOY], err, errlen);
+  return 0;
 }
 
 /* Writes svg into f without its XML prologue, with every id (and every
@@ -770,6 +789,12 @@ static const char page_head[] =
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
                       char *err, size_t errlen) {
   *ncharts = 0;
+  if (!chart_available()) {
+    snprintf(err, errlen,
+             "cannot run gnuplot, so report.html was not written (install "
+             "gnuplot-nox; scripts/bootstrap does)");
+    return -ENOENT;
+  }
   char *md = NULL;
   size_t mdlen;
   FILE *m = open_memstream(&md, &mdlen);

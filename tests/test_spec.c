@@ -418,7 +418,7 @@ static void test_to_json(void **state) {
                        "\"start_methods\":[\"default\"],"
                        "\"cpu_threads\":[0,1],\"hiccup\":false,"
                        "\"default_experiment\":false,"
-                       "\"reps\":2,\"size\":0.5,\"timeout_s\":120}");
+                       "\"reps\":2,\"warmup\":0,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
 
