@@ -100,7 +100,8 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   fputs("| workload | runtime | model | placement | workers | A | B | B/A | "
         "verdict |\n|---|---|---|---|---:|---:|---:|---:|---|\n",
         out);
-  size_t counts[STATS_TOO_FEW + 1] = {0}, only_a = 0;
+  size_t counts[STATS_TOO_FEW + 1] = {0}, only_a = 0, nnative = 0;
+  double native_ratio[256];
   int *used = calloc(rb.ngroups + 1, sizeof *used);
   for (size_t g = 0; g < ra.ngroups; g++) {
     const results_group *ga = &ra.groups[g], *gb = NULL;
@@ -142,6 +143,8 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
     fprintf(out, " | %g | %s | %s |", results_num(ga->first, "workers"), fa,
             fb);
     if (isfinite(ca.median) && isfinite(cb.median) && ca.median > 0) {
+      if (results_is_native(ga->first) && nnative < 256)
+        native_ratio[nnative++] = cb.median / ca.median;
       fprintf(out, " %.2f×", cb.median / ca.median);
       if (ca.n > 1 && cb.n > 1 && ca.lo > 0)
         fprintf(out, " [%.2f–%.2f]", cb.lo / ca.hi, cb.hi / ca.lo);
@@ -165,6 +168,15 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   if (only_a || only_b)
     fprintf(out, " Cells in one run only: %zu in A, %zu in B.", only_a, only_b);
   fputc('\n', out);
+  /* The C twins run the same code in both runs (unless gillab itself
+   * changed): what moves them is the machine, a control for the rest. */
+  if (nnative)
+    fprintf(out,
+            "\nThe native cells ran the same C code in both runs; their "
+            "ratios (median %.2f× over %zu cells) show how much the machine "
+            "itself changed between the runs (load, frequency, another "
+            "host): read the Python ratios against that.\n",
+            stats_median(native_ratio, nnative), nnative);
   results_free(&ra);
   results_free(&rb);
   return 0;
