@@ -16,7 +16,7 @@ int report_write(const char *dir, unsigned *ncharts, char *err, size_t errlen) {
   snprintf(path, sizeof path, "%s/results.jsonl", dir);
   int rc = results_load(path, &r, err, errlen);
   if (rc == 0)
-    rc = summary_write(dir, err, errlen);
+    rc = summary_write(&r, dir, err, errlen);
   if (rc == 0)
     rc = csv_write(&r, dir, err, errlen);
   if (rc == 0)

@@ -643,27 +643,19 @@ void summary_render(const results *r, FILE *f) {
     fprintf(f, "No cell was measured.\n");
 }
 
-int summary_write(const char *dir, char *err, size_t errlen) {
+int summary_write(const results *r, const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX + 32];
-  results r;
-  snprintf(path, sizeof path, "%s/results.jsonl", dir);
-  int rc = results_load(path, &r, err, errlen);
-  if (rc < 0) {
-    results_free(&r);
-    return rc;
-  }
   snprintf(path, sizeof path, "%s/summary.md", dir);
   FILE *f = fopen(path, "w");
   if (!f) {
-    rc = -errno;
+    int rc = -errno;
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-    results_free(&r);
     return rc;
   }
-  summary_render(&r, f);
-  rc = fclose(f) == 0 ? 0 : -EIO;
-  if (rc < 0)
+  summary_render(r, f);
+  if (fclose(f) != 0) {
     snprintf(err, errlen, "cannot write %s", path);
-  results_free(&r);
-  return rc;
+    return -EIO;
+  }
+  return 0;
 }

@@ -15,8 +15,8 @@
 /* Writes the summary of r to f. */
 void summary_render(const results *r, FILE *f);
 
-/* Reads dir/results.jsonl and writes dir/summary.md. Returns 0, or a
- * negative code with err. */
-int summary_write(const char *dir, char *err, size_t errlen);
+/* Writes the summary of r to dir/summary.md. Returns 0, or a negative
+ * code with err. */
+int summary_write(const results *r, const char *dir, char *err, size_t errlen);
 
 #endif
