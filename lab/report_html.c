@@ -464,7 +464,11 @@ static void chart_cores(const results *r, const char *wl, chart *c, char *err,
           "set xlabel 'CPU'\nset xtics 1\nset cbrange [0:1]\n"
           "set cblabel 'busy fraction'\nset palette defined (0 '#ffffff', "
           "1 '#08306b')\nunset grid\nset lmargin 34\n"
-          "plot $m matrix with image notitle\n",
+          /* pixels: one rectangle per cell, not an embedded bitmap the
+           * browser would blur; each cell also says its value. */
+          "plot $m matrix with image pixels notitle, $m matrix using "
+          "1:2:(sprintf('%%.0f%%%%', $3 * 100)) with labels tc rgb "
+          "'#cc6600' notitle\n",
           120 + rows * 28, tics, rows - 1, ncpu - 1);
   free(tics);
   fclose(s);
