@@ -205,6 +205,55 @@ static void finding_throughput(FILE *f, const results *r, const char *wl) {
   fputs("\n\n", f);
 }
 
+/* Python models against each other at the quoted worker count: the
+ * fastest, and every other as a ratio to it with the verdict of their
+ * intervals (only a difference the intervals show is called one). */
+static void finding_models(FILE *f, const results *r, const char *wl,
+                           const unsigned *workers, size_t nworkers) {
+  unsigned w = quoted_workers(workers, nworkers, machine_pus(r));
+  if (!w)
+    w = nworkers ? workers[nworkers - 1] : 1;
+  const results_group *best = NULL;
+  stats_ci bc = {0};
+  size_t n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        results_is_native(grp->first) ||
+        results_num(grp->first, "workers") != w)
+      continue;
+    stats_ci c = results_ci(grp, "throughput", NULL);
+    if (!isfinite(c.median))
+      continue;
+    n++;
+    if (!best || c.median > bc.median)
+      best = grp, bc = c;
+  }
+  if (n < 2)
+    return;
+  fprintf(f, "**Finding:** at %u workers the fastest Python model is ", w);
+  row_name(f, best->first);
+  fputs("; against it,", f);
+  int first = 1;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (grp == best || strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        results_is_native(grp->first) ||
+        results_num(grp->first, "workers") != w)
+      continue;
+    stats_ci c = results_ci(grp, "throughput", NULL);
+    if (!isfinite(c.median) || bc.median <= 0)
+      continue;
+    stats_verdict v = stats_compare(&c, &bc);
+    fputs(first ? " " : "; ", f);
+    first = 0;
+    row_name(f, grp->first);
+    fprintf(f, " %.2f× (%s)", c.median / bc.median,
+            v == STATS_HIGHER ? "significantly slower" : stats_verdict_name(v));
+  }
+  fputs(".\n\n", f);
+}
+
 static void finding_speedup(FILE *f, const results *r, const char *wl,
                             const unsigned *workers, size_t nworkers) {
   unsigned pus = machine_pus(r);
@@ -415,6 +464,8 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     fprintf(f, "---:|");
   fputc('\n', f);
   double lo[64], hi[64];
+  size_t verdicts[64][STATS_TOO_FEW + 1];
+  memset(verdicts, 0, sizeof verdicts);
   for (size_t k = 0; k < nrts; k++)
     lo[k] = INFINITY, hi[k] = -INFINITY;
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -432,6 +483,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
       esc_md(f, results_str(row, "placement"));
       fprintf(f, " | %u |", workers[w]);
       double base = NAN;
+      stats_ci base_ci = {0, NAN, NAN, NAN, 0};
       for (size_t k = 0; k < nrts; k++) {
         /* The same row in runtime k: rts[k]'s runtime, row's setup. */
         const results_group *grp = NULL;
@@ -443,9 +495,13 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
                      results_str(rts[k], "runtime")) == 0)
             grp = &r->groups[h];
         }
-        double med = grp ? results_ci(grp, "throughput", NULL).median : NAN;
-        if (k == 0)
+        stats_ci ci = grp ? results_ci(grp, "throughput", NULL)
+                          : (stats_ci){0, NAN, NAN, NAN, 0};
+        double med = ci.median;
+        if (k == 0) {
           base = med;
+          base_ci = ci;
+        }
         char cell[64];
         results_fmt_si(cell, sizeof cell, med);
         if (k > 0 && isfinite(med) && isfinite(base) && base > 0) {
@@ -453,6 +509,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
           fprintf(f, " %s (%.2f×) |", cell, ratio);
           lo[k] = fmin(lo[k], ratio);
           hi[k] = fmax(hi[k], ratio);
+          verdicts[k][stats_compare(&base_ci, &ci)]++;
         } else {
           fprintf(f, " %s |", cell);
         }
@@ -469,7 +526,13 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     esc_md(f, results_str(rts[k], "runtime"));
     fprintf(f, " runs at %.2f× to %.2f× the throughput of ", lo[k], hi[k]);
     esc_md(f, results_str(rts[0], "runtime"));
-    fputs(" across these cells", f);
+    fputs(" across these cells (significantly higher in ", f);
+    fprintf(f,
+            "%zu, lower in %zu, the same within noise in %zu, too noisy to "
+            "tell in %zu, too few repetitions in %zu)",
+            verdicts[k][STATS_HIGHER], verdicts[k][STATS_LOWER],
+            verdicts[k][STATS_SAME], verdicts[k][STATS_NOISY],
+            verdicts[k][STATS_TOO_FEW]);
   }
   fputs(".\n\n", f);
 }
@@ -517,6 +580,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   fprintf(f, "### Throughput\n\nOperations per second by workers:\n\n");
   write_table(f, r, wl, &tput, workers, nworkers);
   finding_throughput(f, r, wl);
+  finding_models(f, r, wl, workers, nworkers);
   fprintf(f, "### Speedup\n\nThroughput at N workers over throughput at 1 "
              "worker of the same repetition, by workers:\n\n");
   write_table(f, r, wl, &speed, workers, nworkers);
