@@ -293,6 +293,17 @@ static void finding_speedup(FILE *f, const results *r, const char *wl,
                 ws.median * 100);
     } else if (c.hi < 1.15)
       fprintf(f, " — no gain from more workers");
+    else if (cJSON_IsTrue(en) && isfinite(ws.median) &&
+             ws.median >= 0.8 * (w - 1) / w)
+      /* Threads that waited their (n-1)/n share for one GIL cannot have
+       * run in parallel: the gain came from elsewhere (a slow 1-worker
+       * baseline on a busy machine), and the reader must be told. */
+      fprintf(f,
+              " — but each thread waited %.0f %% of the time for the GIL, "
+              "as threads that take turns must, so this gain is not "
+              "parallelism: the machine's noise (slow 1-worker cells) is "
+              "the likelier cause",
+              ws.median * 100);
     else if (c.median >= 0.8 * ideal)
       fprintf(f, " — scales with the cores (ideal %.0f×%s)", ideal,
               pus && w >= pus ? ", the machine's CPUs" : "");
