@@ -1,6 +1,6 @@
 /* report_html — DIR/report.html: one self-contained file, readable offline,
  * with the summary (its tables and findings) and, per workload, the charts
- * as inline SVG drawn by gnuplot (chart.h), each with a caption saying how
+ * (plots.h) as inline SVG drawn by gnuplot, each with a caption saying how
  * to read it. Every chart is also written as DIR/<workload>-<chart>.svg,
  * for slides. A chart whose data the run does not have is left out, with a
  * note saying so, rather than drawn empty.

@@ -1,0 +1,616 @@
+/* plots — see plots.h.
+ *
+ * One builder per chart: each picks its figures from the grouped records,
+ * writes a gnuplot script with the data inline and has chart.c draw it, or
+ * says in the plot's note why there is nothing to draw.
+ */
+#include "plots.h"
+
+#include "chart.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROWS 256
+
+/* A line's label in charts: "3.11 threads" (+ placement, start method,
+ * switch interval when set). Plain text: gnuplot escapes it in the SVG. */
+static void row_label(const cJSON *row, char *buf, size_t len) {
+  char model[128];
+  results_model_label(row, model, sizeof model);
+  const char *pl = results_str(row, "placement");
+  snprintf(buf, len, "%s %s%s%s", results_str(row, "runtime"), model,
+           strcmp(pl, "none") ? " " : "", strcmp(pl, "none") ? pl : "");
+}
+
+/* A label as a quoted field of a gnuplot data block. */
+static void data_label(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++)
+    fputc(*s == '"' || *s == '\n' ? '\'' : *s, f);
+  fputc('"', f);
+}
+
+/* Whether an ok cell of workload wl has the item at path. */
+static int wl_has(const results *r, const char *wl, const char *path) {
+  for (size_t i = 0; i < r->n; i++)
+    if (results_ok(r->cells[i]) &&
+        strcmp(results_str(r->cells[i], "workload"), wl) == 0 &&
+        results_get(r->cells[i], path))
+      return 1;
+  return 0;
+}
+
+/* The worker count charts of one worker count show: the largest that does
+ * not outnumber the CPUs (or the largest there is). */
+static unsigned chart_workers(const results *r, const char *wl) {
+  unsigned workers[MAX_ROWS];
+  size_t n = results_workers(r, wl, workers, MAX_ROWS);
+  double pus = results_num(r->meta, "machine.pus");
+  unsigned best = n ? workers[n - 1] : 1;
+  for (size_t k = 0; k < n; k++)
+    if (isfinite(pus) && workers[k] <= pus)
+      best = workers[k];
+  return best;
+}
+
+/* Draws script (a memory stream's buffer, freed here) into c; when gnuplot
+ * fails, the chart is left out with gnuplot's complaint as the note, so one
+ * bad chart does not cost the others. */
+static void draw(plot *c, char *script) {
+  chart_render(script, &c->svg, c->absent, sizeof c->absent);
+  free(script);
+}
+
+/* Lines of one figure by workers, one per row of wl that has the figure
+ * (python_only: no native rows), median with the interval as error bars:
+ * the data blocks into s, then "plot ...". Returns the number of lines;
+ * with none, nothing is written. */
+static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
+                              const char *path, int python_only, double scale) {
+  char *plot = NULL;
+  size_t plen, k = 0;
+  FILE *p = open_memstream(&plot, &plen);
+  if (!p)
+    return 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g) || (python_only && results_is_native(row)))
+      continue;
+    char *data = NULL;
+    size_t dlen, pts = 0;
+    FILE *d = open_memstream(&data, &dlen);
+    if (!d)
+      continue;
+    for (size_t h = 0; h < r->ngroups; h++) {
+      if (!results_same_row(r->groups[h].first, row))
+        continue;
+      stats_ci c = results_ci(&r->groups[h], path, NULL);
+      if (isfinite(c.median)) {
+        fprintf(d, "%g %g %g %g\n", results_num(r->groups[h].first, "workers"),
+                c.median * scale, c.lo * scale, c.hi * scale);
+        pts++;
+      }
+    }
+    fclose(d);
+    if (pts) {
+      char label[256];
+      row_label(row, label, sizeof label);
+      fprintf(s, "$r%zu << EOD\n%sEOD\n", k, data);
+      fprintf(p, "%s$r%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
+              k ? ", " : "", k);
+      chart_quote(p, label);
+      k++;
+    }
+    free(data);
+  }
+  fclose(p);
+  if (k)
+    fprintf(s, "plot %s", plot);
+  free(plot);
+  return k;
+}
+
+/* The note of a chart with no line to draw. */
+static void no_lines(plot *c, char *script, const char *path) {
+  free(script);
+  snprintf(c->absent, sizeof c->absent,
+           "no cell of this workload was measured with %s", path);
+}
+
+static void xtics_workers(FILE *s, const results *r, const char *wl) {
+  unsigned workers[MAX_ROWS];
+  size_t n = results_workers(r, wl, workers, MAX_ROWS);
+  fprintf(s, "set xtics (");
+  for (size_t k = 0; k < n; k++)
+    fprintf(s, "%s%u", k ? ", " : "", workers[k]);
+  fprintf(s, ")\nset xrange [%g:%g]\n", n ? workers[0] - 0.2 : 0.0,
+          n ? workers[n - 1] + 0.2 : 1.0);
+}
+
+static void chart_speedup(const results *r, const char *wl, plot *c) {
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 400);
+  fprintf(s, "set xlabel 'workers'\nset ylabel 'speedup (x 1 worker)'\n"
+             "set yrange [0:*]\n");
+  xtics_workers(s, r, wl);
+  double pus = results_num(r->meta, "machine.pus");
+  if (isfinite(pus))
+    fprintf(s,
+            "set arrow from graph 0, first %g to graph 1, first %g nohead "
+            "dt 3 lc rgb '#aa0000'\nset label 'CPUs: %g' at graph 0.02, "
+            "first %g offset 0,0.6 tc rgb '#aa0000'\n",
+            pus, pus, pus, pus);
+  size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1);
+  fprintf(s, ", x with lines ls 99 title 'ideal: N'\n");
+  fclose(s);
+  if (!lines)
+    return no_lines(c, buf, "speedup");
+  draw(c, buf);
+}
+
+static void chart_throughput(const results *r, const char *wl, plot *c) {
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 400);
+  fprintf(s, "set xlabel 'workers'\nset ylabel 'operations per second'\n"
+             "set logscale y\nset format y '%%.0s%%c'\n");
+  xtics_workers(s, r, wl);
+  size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1);
+  fputc('\n', s);
+  fclose(s);
+  if (!lines)
+    return no_lines(c, buf, "throughput");
+  draw(c, buf);
+}
+
+static void chart_gil_wait(const results *r, const char *wl, plot *c) {
+  if (!wl_has(r, wl, "gil.wait_share")) {
+    snprintf(c->absent, sizeof c->absent,
+             "no cell of this workload has GIL figures (gil.wait_share): "
+             "native models only, or the probe was off");
+    return;
+  }
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 400);
+  fprintf(s, "set xlabel 'workers'\nset ylabel 'GIL wait, %% of each "
+             "worker''s time'\nset yrange [0:100]\n");
+  xtics_workers(s, r, wl);
+  size_t lines = plot_by_workers(s, r, wl, "gil.wait_share", 1, 100);
+  fprintf(s, ", 100*(x-1)/x with lines ls 99 title '(n-1)/n: CPU-bound "
+             "threads under one GIL'\n");
+  fclose(s);
+  if (!lines)
+    return no_lines(c, buf, "gil.wait_share");
+  draw(c, buf);
+}
+
+/* The repetition of g with the median throughput (the one charts of a
+ * single repetition show), or NULL. */
+static const cJSON *median_rep(const results_group *g) {
+  const cJSON *ok[MAX_ROWS];
+  size_t n = 0;
+  for (size_t i = 0; i < g->n && n < MAX_ROWS; i++)
+    if (results_ok(g->recs[i]))
+      ok[n++] = g->recs[i];
+  for (size_t i = 1; i < n; i++) /* insertion sort by throughput */
+    for (size_t j = i; j > 0 && results_num(ok[j - 1], "throughput") >
+                                    results_num(ok[j], "throughput");
+         j--) {
+      const cJSON *t = ok[j];
+      ok[j] = ok[j - 1];
+      ok[j - 1] = t;
+    }
+  return n ? ok[(n - 1) / 2] : NULL;
+}
+
+static void chart_threads(const results *r, const char *wl, plot *c) {
+  unsigned w = chart_workers(r, wl);
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 420);
+  fprintf(s, "$d << EOD\n");
+  size_t bars = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        results_num(row, "workers") != w)
+      continue;
+    const cJSON *rec = median_rep(&r->groups[g]);
+    /* The GIL probe's per-thread list carries the time split and the GIL
+     * wait; native cells have the split in per_worker. */
+    const cJSON *list = results_get(rec, "gil.per_thread");
+    if (!cJSON_IsArray(list) || !cJSON_GetArraySize(list))
+      list = results_get(rec, "per_worker");
+    const cJSON *t;
+    size_t i = 0;
+    char label[256];
+    row_label(row, label, sizeof label);
+    cJSON_ArrayForEach(t, list) {
+      double cpu = results_num(t, "cpu_s"), runq = results_num(t, "runq_s");
+      double blocked = results_num(t, "blocked_s");
+      double wait = results_num(t, "wait_s");
+      if (!isfinite(cpu) || !isfinite(blocked))
+        continue;
+      if (!isfinite(wait))
+        wait = 0;
+      char name[300];
+      snprintf(name, sizeof name, "%s #%zu", label, i++);
+      data_label(s, name);
+      fprintf(s, " %g %g %g %g\n", cpu, wait, isfinite(runq) ? runq : 0,
+              fmax(0, blocked - wait));
+      bars++;
+    }
+  }
+  fprintf(s, "EOD\n");
+  if (!bars) {
+    fclose(s);
+    free(buf);
+    snprintf(c->absent, sizeof c->absent,
+             "no cell at %u workers has per-thread times (cpu_s, runq_s, "
+             "blocked_s)",
+             w);
+    return;
+  }
+  fprintf(s, "set style data histograms\nset style histogram rowstacked\n"
+             "set style fill solid 0.85 border -1\nset boxwidth 0.7\n"
+             "set ylabel 'seconds'\nset yrange [0:*]\n"
+             "set xtics rotate by -30 left\nset bmargin 8\n"
+             "plot $d using 2:xtic(1) lc rgb '#2b8cbe' title 'on CPU', "
+             "'' using 3 lc rgb '#e34a33' title 'GIL wait', "
+             "'' using 4 lc rgb '#fdbb84' title 'run queue', "
+             "'' using 5 lc rgb '#bdbdbd' title 'other blocked'\n");
+  fclose(s);
+  draw(c, buf);
+}
+
+/* Sums the [[upper, count], ...] histograms at path over g's ok
+ * repetitions into edges/counts (sorted by edge); returns how many. */
+static size_t sum_hist(const results_group *g, const char *path, double *edges,
+                       double *counts, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < g->n; i++) {
+    if (!results_ok(g->recs[i]))
+      continue;
+    const cJSON *pair;
+    cJSON_ArrayForEach(pair, results_get(g->recs[i], path)) {
+      const cJSON *e = cJSON_GetArrayItem(pair, 0);
+      const cJSON *k = cJSON_GetArrayItem(pair, 1);
+      if (!cJSON_IsNumber(e) || !cJSON_IsNumber(k))
+        continue;
+      size_t j = 0;
+      while (j < n && edges[j] != e->valuedouble)
+        j++;
+      if (j == n) {
+        if (n == max)
+          continue;
+        edges[n] = e->valuedouble;
+        counts[n++] = 0;
+      }
+      counts[j] += k->valuedouble;
+    }
+  }
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && edges[j - 1] > edges[j]; j--) {
+      double t = edges[j];
+      edges[j] = edges[j - 1];
+      edges[j - 1] = t;
+      t = counts[j];
+      counts[j] = counts[j - 1];
+      counts[j - 1] = t;
+    }
+  return n;
+}
+
+#define MAX_BUCKETS 1024
+
+/* A histogram chart (cdf: cumulative fractions) over the groups of wl
+ * that have one at path; only at worker count w unless w is 0 (then every
+ * group with more than one worker). */
+static void chart_hist(const results *r, const char *wl, const char *path,
+                       unsigned w, int cdf, const char *xlabel, plot *c) {
+  static double edges[MAX_BUCKETS], counts[MAX_BUCKETS];
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 400);
+  size_t k = 0;
+  char *plot = NULL;
+  size_t plen;
+  FILE *p = open_memstream(&plot, &plen);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    double gw = results_num(grp->first, "workers");
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        (w ? gw != w : gw < 2))
+      continue;
+    size_t n = sum_hist(grp, path, edges, counts, MAX_BUCKETS);
+    double total = 0;
+    for (size_t i = 0; i < n; i++)
+      total += counts[i];
+    if (!n || total <= 0)
+      continue;
+    fprintf(s, "$h%zu << EOD\n", k);
+    double cum = 0;
+    if (cdf)
+      fprintf(s, "%g 0\n", edges[0] / 2);
+    for (size_t i = 0; i < n; i++) {
+      cum += counts[i];
+      fprintf(s, "%g %g\n", edges[i], cdf ? cum / total : counts[i]);
+    }
+    fprintf(s, "EOD\n");
+    char label[300];
+    row_label(grp->first, label, sizeof label);
+    size_t used = strlen(label);
+    snprintf(label + used, sizeof label - used, " n=%g", gw);
+    fprintf(p, "%s$h%zu using 1:2 with %s lw 2 title ", k ? ", " : "", k,
+            cdf ? "steps" : "linespoints pt 7");
+    chart_quote(p, label);
+    k++;
+  }
+  fclose(p);
+  if (!k) {
+    fclose(s);
+    free(buf);
+    free(plot);
+    snprintf(c->absent, sizeof c->absent, "no cell of this workload%s has %s",
+             w ? " at that worker count" : "", path);
+    return;
+  }
+  fprintf(s, "set logscale x\nset xlabel '%s'\n", xlabel);
+  if (cdf)
+    fprintf(s, "set ylabel 'fraction of acquisitions at most x'\n"
+               "set yrange [0:1.02]\nset key bottom right inside\n");
+  else
+    fprintf(s, "set logscale y\nset ylabel 'pauses in the bucket'\n");
+  fprintf(s, "plot %s\n", plot);
+  free(plot);
+  fclose(s);
+  draw(c, buf);
+}
+
+static void chart_cores(const results *r, const char *wl, plot *c) {
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 200);
+  fprintf(s, "$m << EOD\n");
+  char *tics = NULL;
+  size_t tlen;
+  FILE *t = open_memstream(&tics, &tlen);
+  size_t rows = 0, ncpu = 0;
+  for (size_t g = 0; g < r->ngroups && rows < MAX_ROWS; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0)
+      continue;
+    double sum[MAX_ROWS] = {0};
+    size_t n = 0, width = 0;
+    for (size_t i = 0; i < grp->n; i++) {
+      const cJSON *busy = results_get(grp->recs[i], "cores.busy");
+      if (!results_ok(grp->recs[i]) || !cJSON_IsArray(busy))
+        continue;
+      size_t j = 0;
+      const cJSON *b;
+      cJSON_ArrayForEach(b, busy) {
+        if (j < MAX_ROWS && cJSON_IsNumber(b))
+          sum[j] += b->valuedouble;
+        j++;
+      }
+      width = j > width ? j : width;
+      n++;
+    }
+    if (!n || !width)
+      continue;
+    if (ncpu == 0)
+      ncpu = width < MAX_ROWS ? width : MAX_ROWS;
+    for (size_t j = 0; j < ncpu; j++)
+      fprintf(s, "%s%.3f", j ? " " : "", sum[j] / (double)n);
+    fputc('\n', s);
+    char label[300];
+    row_label(grp->first, label, sizeof label);
+    size_t used = strlen(label);
+    snprintf(label + used, sizeof label - used, " n=%g",
+             results_num(grp->first, "workers"));
+    fprintf(t, "%s", rows ? ", " : "");
+    chart_quote(t, label);
+    fprintf(t, " %zu", rows);
+    rows++;
+  }
+  fprintf(s, "EOD\n");
+  fclose(t);
+  if (!rows) {
+    fclose(s);
+    free(buf);
+    free(tics);
+    snprintf(c->absent, sizeof c->absent,
+             "no cell of this workload has per-CPU use (cores.busy)");
+    return;
+  }
+  /* The terminal size grows with the rows: redo the preamble's size. */
+  fprintf(s,
+          "set terminal svg size 760,%zu noenhanced font 'sans-serif,11' "
+          "background '#ffffff'\n"
+          "set ytics (%s)\nset yrange [-0.5:%zu.5]\nset xrange [-0.5:%zu.5]\n"
+          "set xlabel 'CPU'\nset xtics 1\nset cbrange [0:1]\n"
+          "set cblabel 'busy fraction'\nset palette defined (0 '#ffffff', "
+          "1 '#08306b')\nunset grid\nset lmargin 34\n"
+          /* pixels: one rectangle per cell, not an embedded bitmap the
+           * browser would blur; each cell also says its value. */
+          "plot $m matrix with image pixels notitle, $m matrix using "
+          "1:2:(sprintf('%%.0f%%%%', $3 * 100)) with labels tc rgb "
+          "'#cc6600' notitle\n",
+          120 + rows * 28, tics, rows - 1, ncpu - 1);
+  free(tics);
+  fclose(s);
+  draw(c, buf);
+}
+
+static void chart_convoy(const results *r, const char *wl, plot *c) {
+  if (!wl_has(r, wl, "convoy.round_trips_per_s")) {
+    snprintf(c->absent, sizeof c->absent,
+             "no cell of this workload has convoy figures "
+             "(convoy.round_trips_per_s)");
+    return;
+  }
+  char *buf;
+  size_t len;
+  FILE *s = open_memstream(&buf, &len);
+  chart_preamble(s, 760, 400);
+  fprintf(s, "set xlabel 'CPU-bound threads'\nset ylabel 'round trips per "
+             "second'\nset logscale y\nset format y '%%.0s%%c'\n");
+  size_t k = 0;
+  char *plot = NULL;
+  size_t plen;
+  FILE *p = open_memstream(&plot, &plen);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g))
+      continue;
+    fprintf(s, "$c%zu << EOD\n", k);
+    size_t pts = 0;
+    for (size_t h = 0; h < r->ngroups; h++) {
+      if (!results_same_row(r->groups[h].first, row))
+        continue;
+      stats_ci x = results_ci(&r->groups[h], "convoy.cpu_threads", NULL);
+      stats_ci y = results_ci(&r->groups[h], "convoy.round_trips_per_s", NULL);
+      if (isfinite(x.median) && isfinite(y.median)) {
+        fprintf(s, "%g %g %g %g\n", x.median, y.median, y.lo, y.hi);
+        pts++;
+      }
+    }
+    fprintf(s, "EOD\n");
+    if (!pts)
+      continue;
+    char label[256];
+    row_label(row, label, sizeof label);
+    fprintf(p, "%s$c%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
+            k ? ", " : "", k);
+    chart_quote(p, label);
+    k++;
+  }
+  fclose(p);
+  fprintf(s, "plot %s\n", plot);
+  free(plot);
+  fclose(s);
+  if (!k)
+    return no_lines(c, buf, "convoy.round_trips_per_s");
+  draw(c, buf);
+}
+
+/* A workload name as part of a file name: [A-Za-z0-9._-] kept, the rest
+ * '_'. */
+static void file_part(char *out, size_t len, const char *s) {
+  size_t i = 0;
+  for (; *s && i + 1 < len; s++)
+    out[i++] = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                       (*s >= '0' && *s <= '9') || *s == '.' || *s == '-'
+                   ? *s
+                   : '_';
+  out[i] = '\0';
+}
+
+/* The charts, in the order a workload's section shows them. */
+enum {
+  CH_SPEEDUP,
+  CH_THROUGHPUT,
+  CH_GIL_WAIT,
+  CH_THREADS,
+  CH_ACQ_CDF,
+  CH_GC,
+  CH_DEALLOC,
+  CH_CORES,
+  CH_CONVOY,
+};
+
+static const struct {
+  const char *name, *title, *caption;
+} chart_defs[PLOTS_COUNT] = {
+    {"speedup", "Speedup by workers",
+     "Each line is one model (and runtime), its points the median speedup "
+     "over 1 worker, its error bars the interval of that median. The dashed "
+     "diagonal is the ideal (N workers, N times as fast); the dotted red "
+     "line is the number of CPUs, past which no model can go. The "
+     "native-threads and native-procs lines are the same work in C, the "
+     "ceiling the machine allows."},
+    {"throughput", "Throughput by workers",
+     "Operations per second (log scale) by workers, median with its "
+     "interval. The vertical gap between a Python line and its native twin "
+     "is what the interpreter costs per operation."},
+    {"gil-wait", "GIL wait by workers",
+     "The share of each Python worker's time spent waiting for the GIL. The "
+     "dashed curve (n-1)/n is what n CPU-bound threads sharing one GIL must "
+     "wait: a line on it means the GIL serializes the work; a line near 0 "
+     "means the threads release the GIL (I/O, C code) or run without it."},
+    {"threads", "Where each worker's time went",
+     "One bar per worker thread of each model, at the worker count shown, "
+     "in the repetition with the median throughput: time on a CPU, waiting "
+     "for the GIL, waiting in the kernel's run queue for a CPU, and blocked "
+     "for any other reason (I/O, sleep, locks). A bar that is mostly GIL "
+     "wait is a thread that had work but no turn."},
+    {"acq-cdf", "GIL acquisition latency (CDF)",
+     "For each Python cell with more than one worker, all repetitions "
+     "together: the fraction of contended GIL acquisitions (y) that took at "
+     "most x microseconds (log scale). A step near 5000 us means threads "
+     "waited out the whole switch interval for their turn."},
+    {"gc-pauses", "GC pause histogram",
+     "How many garbage-collector pauses (y, log scale) fell in each duration "
+     "bucket (x: the bucket's upper edge in microseconds, log scale), all "
+     "repetitions together. Every thread waits out a pause, so the right "
+     "tail is what a latency-sensitive service feels."},
+    {"dealloc-pauses", "Deallocation pause histogram",
+     "How many drops of a large object graph (y, log scale) took each "
+     "duration (x: the bucket's upper edge in microseconds, log scale), all "
+     "repetitions together: freeing memory by reference counting runs in "
+     "the thread that drops the last reference, and holds the GIL."},
+    {"cores", "Per-CPU utilization",
+     "Each row is one cell (model and workers, mean over the repetitions), "
+     "each column one CPU; the colour is the fraction of the timed region "
+     "that CPU was busy, from white (idle) to dark blue (always busy). A row "
+     "with one dark column ran on one CPU whatever its worker count."},
+    {"convoy", "Convoy: I/O round trips against CPU-bound threads",
+     "Round trips per second of the I/O thread (y, log scale) as CPU-bound "
+     "threads are added (x). A Python line that falls while its native twin "
+     "holds is the convoy effect: after every wake-up the I/O thread waits "
+     "for the GIL behind the CPU-bound threads."},
+};
+
+void plots_make(const results *r, const char *wl, plot *cs) {
+  unsigned w = chart_workers(r, wl);
+  char part[200];
+  file_part(part, sizeof part, wl);
+  for (int i = 0; i < PLOTS_COUNT; i++) {
+    memset(&cs[i], 0, sizeof cs[i]);
+    cs[i].title = chart_defs[i].title;
+    cs[i].caption = chart_defs[i].caption;
+    snprintf(cs[i].file, sizeof cs[i].file, "%s-%s.svg", part,
+             chart_defs[i].name);
+  }
+  chart_speedup(r, wl, &cs[CH_SPEEDUP]);
+  chart_throughput(r, wl, &cs[CH_THROUGHPUT]);
+  chart_gil_wait(r, wl, &cs[CH_GIL_WAIT]);
+  chart_threads(r, wl, &cs[CH_THREADS]);
+  chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us",
+             &cs[CH_ACQ_CDF]);
+  chart_hist(r, wl, "gc.hist", w, 0, "GC pause, us (bucket upper edge)",
+             &cs[CH_GC]);
+  chart_hist(r, wl, "dealloc.hist", w, 0,
+             "deallocation pause, us (bucket upper edge)", &cs[CH_DEALLOC]);
+  chart_cores(r, wl, &cs[CH_CORES]);
+  chart_convoy(r, wl, &cs[CH_CONVOY]);
+}
+
+void plots_free(plot *cs) {
+  for (int i = 0; i < PLOTS_COUNT; i++) {
+    free(cs[i].svg);
+    cs[i].svg = NULL;
+  }
+}
