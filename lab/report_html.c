@@ -263,9 +263,22 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
           level++;
         if (level == 2)
           wl++;
-        fprintf(f, "<h%d>", level);
+        if (level == 2)
+          fprintf(f, "<h2 id=\"wl-%ld\">", wl);
+        else
+          fprintf(f, "<h%d>", level);
         md_inline(f, line + level + 1, strlen(line + level + 1));
         fprintf(f, "</h%d>\n", level);
+        if (level == 1 && nwl > 1) {
+          /* Links within the page only: nothing is fetched. */
+          fputs("<nav><p>Workloads:", f);
+          for (size_t i = 0; i < nwl; i++) {
+            fprintf(f, " <a href=\"#wl-%zu\">", i);
+            esc_html(f, wls[i]);
+            fputs("</a>", f);
+          }
+          fputs("</p></nav>\n", f);
+        }
       } else if (strncmp(line, "- ", 2) == 0) {
         if (b != B_UL) {
           close_block(f, &b);

@@ -658,6 +658,42 @@ static void header_line(void *ctx, const char *label, const char *value) {
   fputc('\n', f);
 }
 
+/* How noisy the machine was during the run: the spread of the throughput
+ * intervals, relative to their medians, over the cells with 3 or more
+ * repetitions, and the noisiest cell. */
+static void write_noise(FILE *f, const results *r) {
+  double *w = malloc((r->ngroups + 1) * sizeof *w);
+  size_t n = 0;
+  const results_group *worst = NULL;
+  double wmax = -1;
+  for (size_t g = 0; w && g < r->ngroups; g++) {
+    stats_ci c = results_ci(&r->groups[g], "throughput", NULL);
+    double h = stats_rel_halfwidth(&c);
+    if (c.n < 3 || !isfinite(h))
+      continue;
+    w[n++] = h;
+    if (h > wmax)
+      wmax = h, worst = &r->groups[g];
+  }
+  if (n) {
+    double med = stats_median(w, n);
+    char label[256];
+    fprintf(f,
+            " Noise in this run: half the width of a throughput interval is "
+            "%.0f %% of its median in the typical cell, %.0f %% in the "
+            "noisiest (",
+            med * 100, wmax * 100);
+    esc_md(f, results_key_label(worst->first, label, sizeof label));
+    fprintf(f, ")%s",
+            med > STATS_NOISY_REL
+                ? "; differences smaller than that cannot be told apart "
+                  "here: rerun on a quieter machine or with more "
+                  "repetitions."
+                : ".");
+  }
+  free(w);
+}
+
 /* How the intervals were made, with the coverage the repetitions allow. */
 static void write_method(FILE *f, const results *r) {
   size_t reps = 0, warm = 0;
@@ -670,6 +706,13 @@ static void write_method(FILE *f, const results *r) {
   }
   const cJSON *spec = cJSON_GetObjectItemCaseSensitive(r->meta, "spec");
   int weak = strcmp(results_str(spec, "scaling"), "weak") == 0;
+  /* What the run asked for, when the metadata says (the records of an
+   * interrupted run may have fewer). */
+  double sr = results_num(spec, "reps"), sw = results_num(spec, "warmup");
+  if (isfinite(sr) && sr >= 1)
+    reps = (size_t)sr;
+  if (isfinite(sw) && sw >= 0)
+    warm = (size_t)sw;
   fprintf(f, "Each figure is the median of %zu repetition%s", reps,
           reps == 1 ? "" : "s");
   if (warm)
@@ -688,7 +731,9 @@ static void write_method(FILE *f, const results *r) {
             "interval.",
             reps, 100 * (1 - 2 * pow(0.5, (double)reps)));
   fprintf(f, " Two figures differ significantly only when their intervals "
-             "do not overlap.\n\n");
+             "do not overlap.");
+  write_noise(f, r);
+  fputs("\n\n", f);
   fprintf(f,
           "Native models (the C twins, no Python) show runtime `native`. "
           "Speedup is throughput at N workers over throughput at 1 worker "

@@ -81,6 +81,17 @@ check "compare: doubled throughput is 2.00x, B higher" \
 check "compare: header of both runs" \
   test "$(grep -c 'runtime 3.13t: CPython' "$tmp/double.out")" -eq 2
 check "compare: the count line" grep -q '^[0-9]* cells matched: ' "$tmp/double.out"
+check "compare: the native cells as a control for the machine" \
+  grep -q '^The native cells ran the same C code in both runs; their ratios (median 2.00× over 2 cells)' "$tmp/double.out"
+# One runtime per run, different ones: Python cells matched across them.
+mkdir -p "$tmp/rt311" "$tmp/rt313t"
+jq -c 'select(.type == "meta" or (.workload == "cpu.primes" and .runtime != "3.13t"))' \
+  "$data/results.jsonl" >"$tmp/rt311/results.jsonl"
+jq -c 'select(.type == "meta" or (.workload == "cpu.primes" and .runtime != "3.11"))' \
+  "$data/results.jsonl" >"$tmp/rt313t/results.jsonl"
+"$gillab" compare "$tmp/rt311" "$tmp/rt313t" >"$tmp/rt.out"
+check "compare: one runtime each, matched across (3.11 → 3.13t)" \
+  grep -q '| cpu.primes | 3.11 → 3.13t | threads | none | 2 | .* | 0.39× \[' "$tmp/rt.out"
 
 # 3. A real run with a warm-up, and progress.
 "$gillab" run -w cpu.primes -m threads,native-threads -n 1,2 -r 2 --warmup 1 \
