@@ -87,7 +87,8 @@ def main():
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
     # Out of the way of 3 and 4 before the child moves them there.
-    hi_r, hi_w = os.dup(to_chrome_r) + 100, os.dup(from_chrome_w) + 100
+    hi_r = max(to_chrome_r, to_chrome_w, from_chrome_r, from_chrome_w) + 10
+    hi_w = hi_r + 1
     os.dup2(to_chrome_r, hi_r)
     os.dup2(from_chrome_w, hi_w)
 
