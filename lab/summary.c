@@ -310,6 +310,12 @@ static void finding_speedup(FILE *f, const results *r, const char *wl,
     else
       fprintf(f, " — partial scaling: %.0f %% of the ideal %.0f×",
               c.median / ideal * 100, ideal);
+    double hw = stats_rel_halfwidth(&c);
+    if (hw > STATS_NOISY_REL && !(c.lo < 1 && c.hi > 1))
+      fprintf(f,
+              " (a wide interval, ±%.0f %%: the machine was noisy during "
+              "these cells, so read the figure with care)",
+              hw * 100);
     fputs(".\n", f);
   }
   fputc('\n', f);
