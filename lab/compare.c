@@ -85,9 +85,9 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
         "less than 95 % probability: 75 % for 3). B/A is the ratio of the "
         "medians; its interval, [B low / A high, B high / A low], holds "
         "whenever both intervals do. The verdict says higher or lower only "
-        "when the two intervals do not overlap; when they overlap and one "
-        "is wider than ±10 % of its median, the machine was too noisy to "
-        "tell.\n\n",
+        "when the two intervals do not overlap; when they overlap, the "
+        "difference is not significant, and when one of them is also wider "
+        "than ±10 % of its median, the machine was too noisy to tell.\n\n",
         out);
   if (across) {
     fputs("The runs have one Python runtime each: Python cells of runtime ",
@@ -160,8 +160,8 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
     only_b += !used[h];
   free(used);
   fprintf(out,
-          "\n%zu cells matched: %zu higher in B, %zu lower, %zu the same "
-          "within noise, %zu too noisy to tell, %zu with too few "
+          "\n%zu cells matched: %zu higher in B, %zu lower, %zu with no "
+          "significant difference, %zu too noisy to tell, %zu with too few "
           "repetitions.",
           *matched, counts[STATS_HIGHER], counts[STATS_LOWER],
           counts[STATS_SAME], counts[STATS_NOISY], counts[STATS_TOO_FEW]);

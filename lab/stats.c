@@ -66,7 +66,7 @@ const char *stats_verdict_name(stats_verdict v) {
   case STATS_LOWER:
     return "lower";
   case STATS_SAME:
-    return "same within noise";
+    return "no significant difference";
   case STATS_NOISY:
     return "too noisy to tell";
   case STATS_TOO_FEW:

@@ -49,7 +49,7 @@ typedef enum {
 
 stats_verdict stats_compare(const stats_ci *a, const stats_ci *b);
 
-/* "higher", "lower", "same within noise", "too noisy to tell",
+/* "higher", "lower", "no significant difference", "too noisy to tell",
  * "too few repetitions". */
 const char *stats_verdict_name(stats_verdict v);
 

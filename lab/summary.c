@@ -545,7 +545,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     esc_md(f, results_str(rts[0], "runtime"));
     fputs(" across these cells (significantly higher in ", f);
     fprintf(f,
-            "%zu, lower in %zu, the same within noise in %zu, too noisy to "
+            "%zu, lower in %zu, no significant difference in %zu, too noisy to "
             "tell in %zu, too few repetitions in %zu)",
             verdicts[k][STATS_HIGHER], verdicts[k][STATS_LOWER],
             verdicts[k][STATS_SAME], verdicts[k][STATS_NOISY],
