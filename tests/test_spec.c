@@ -405,20 +405,21 @@ static void test_to_json(void **state) {
 
   cJSON *j = spec_to_json(&fx->s);
   assert_non_null(j);
-  assert_json_equal(j, "{\"workloads\":[\"cpu.primes\",\"cpu.sha256\","
-                       "\"io.sleep\",\"mixed.convoy\"],"
-                       "\"models\":[\"threads\",\"processes\",\"asyncio\","
-                       "\"subinterpreters\",\"native-threads\","
-                       "\"native-procs\"],"
-                       "\"workers\":[1,2,4],"
-                       "\"placements\":[\"compact\",\"none\"],"
-                       "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
-                       "\"switch_intervals_s\":[null],\"gil_probe\":true,"
-                       "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
-                       "\"start_methods\":[\"default\"],"
-                       "\"cpu_threads\":[0,1],\"hiccup\":false,"
-                       "\"default_experiment\":false,"
-                       "\"reps\":2,\"warmup\":0,\"size\":0.5,\"timeout_s\":120}");
+  assert_json_equal(j,
+                    "{\"workloads\":[\"cpu.primes\",\"cpu.sha256\","
+                    "\"io.sleep\",\"mixed.convoy\"],"
+                    "\"models\":[\"threads\",\"processes\",\"asyncio\","
+                    "\"subinterpreters\",\"native-threads\","
+                    "\"native-procs\"],"
+                    "\"workers\":[1,2,4],"
+                    "\"placements\":[\"compact\",\"none\"],"
+                    "\"runtimes\":[\"" GILLAB_DEFAULT_RUNTIME "\"],"
+                    "\"switch_intervals_s\":[null],\"gil_probe\":true,"
+                    "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
+                    "\"start_methods\":[\"default\"],"
+                    "\"cpu_threads\":[0,1],\"hiccup\":false,"
+                    "\"default_experiment\":false,"
+                    "\"reps\":2,\"warmup\":0,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
 
