@@ -37,7 +37,7 @@ static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
-    {"run", cmd_run, "run an experiment and write its results and summary"},
+    {"run", cmd_run, "run an experiment and write its results and reports"},
     {"calibrate", cmd_calibrate,
      "check the GIL probe against known answers, and measure its cost"},
     {"list", cmd_list, "list workloads, models, placements and runtimes"},
