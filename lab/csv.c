@@ -22,6 +22,7 @@ static const struct {
     {"model", "model", COL_STR},
     {"start_method", "start_method", COL_STR},
     {"switch_interval_s", "switch_interval_s", COL_NUM},
+    {"cpu_threads", "cpu_threads", COL_NUM},
     {"placement", "placement", COL_STR},
     {"workers", "workers", COL_NUM},
     {"scaling", "scaling", COL_STR},
@@ -74,6 +75,10 @@ static const struct {
     {"convoy_round_trips_per_s", "convoy.round_trips_per_s", COL_NUM},
     {"convoy_rtt_p50_us", "convoy.rtt_us.p50", COL_NUM},
     {"convoy_rtt_p99_us", "convoy.rtt_us.p99", COL_NUM},
+    {"echo_round_trips", "echo.round_trips", COL_NUM},
+    {"echo_round_trips_per_s", "echo.round_trips_per_s", COL_NUM},
+    {"echo_rtt_p50_us", "echo.rtt_us.p50", COL_NUM},
+    {"echo_rtt_p99_us", "echo.rtt_us.p99", COL_NUM},
     {"error", "error", COL_STR},
 };
 #define NCOLS (sizeof cols / sizeof cols[0])

@@ -465,33 +465,58 @@ static void chart_convoy(const results *r, const char *wl, plot *c) {
   FILE *s = open_memstream(&buf, &len);
   chart_preamble(s, 760, 400);
   fprintf(s, "set xlabel 'CPU-bound threads'\nset ylabel 'round trips per "
-             "second'\nset logscale y\nset format y '%%.0s%%c'\n");
+             "second'\nset logscale y\nset format y '%%.0s%%c'\n"
+             "set xtics 1\nset offsets 0.1, 0.1, 0, 0\n");
   size_t k = 0;
   char *plot = NULL;
   size_t plen;
   FILE *p = open_memstream(&plot, &plen);
+  /* One line per cell but for its CPU-bound threads (runtime, model,
+   * placement, workers, ...), its points the cells with 0, 1, ... K. */
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
-    if (strcmp(results_str(row, "workload"), wl) != 0 ||
-        !results_row_first(r, g))
+    if (strcmp(results_str(row, "workload"), wl) != 0)
       continue;
-    fprintf(s, "$c%zu << EOD\n", k);
+    int seen = 0;
+    for (size_t h = 0; h < g && !seen; h++)
+      seen = results_same_but_cpu(r->groups[h].first, row);
+    if (seen)
+      continue;
+    double pt[MAX_ROWS][4];
     size_t pts = 0;
-    for (size_t h = 0; h < r->ngroups; h++) {
-      if (!results_same_row(r->groups[h].first, row))
+    for (size_t h = g; h < r->ngroups && pts < MAX_ROWS; h++) {
+      if (!results_same_but_cpu(r->groups[h].first, row))
         continue;
       stats_ci x = results_ci(&r->groups[h], "convoy.cpu_threads", NULL);
       stats_ci y = results_ci(&r->groups[h], "convoy.round_trips_per_s", NULL);
-      if (isfinite(x.median) && isfinite(y.median)) {
-        fprintf(s, "%g %g %g %g\n", x.median, y.median, y.lo, y.hi);
-        pts++;
+      if (!isfinite(x.median) || !isfinite(y.median))
+        continue;
+      size_t i = pts++; /* insertion by CPU-bound threads */
+      while (i > 0 && pt[i - 1][0] > x.median) {
+        memcpy(pt[i], pt[i - 1], sizeof pt[i]);
+        i--;
       }
+      pt[i][0] = x.median, pt[i][1] = y.median, pt[i][2] = y.lo,
+      pt[i][3] = y.hi;
     }
-    fprintf(s, "EOD\n");
     if (!pts)
       continue;
-    char label[256];
-    row_label(row, label, sizeof label);
+    fprintf(s, "$c%zu << EOD\n", k);
+    for (size_t i = 0; i < pts; i++)
+      fprintf(s, "%g %g %g %g\n", pt[i][0], pt[i][1], pt[i][2], pt[i][3]);
+    fprintf(s, "EOD\n");
+    char model[128], label[300];
+    results_model_label(row, model, sizeof model);
+    /* The model label ends in ", K cpu": the x axis says that here. */
+    char *cpu = strstr(model, ", ");
+    while (cpu && strstr(cpu + 2, ", "))
+      cpu = strstr(cpu + 2, ", ");
+    if (cpu && strstr(cpu, " cpu"))
+      *cpu = '\0';
+    const char *pl = results_str(row, "placement");
+    snprintf(label, sizeof label, "%s %s%s%s n=%g", results_str(row, "runtime"),
+             model, strcmp(pl, "none") ? " " : "", strcmp(pl, "none") ? pl : "",
+             results_num(row, "workers"));
     fprintf(p, "%s$c%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
             k ? ", " : "", k);
     chart_quote(p, label);

@@ -39,9 +39,24 @@ int results_ok(const cJSON *rec) {
 
 /* Same model, start method, placement, switch interval (null: the
  * default), scaling and workload. */
+static int same_setup(const cJSON *a, const cJSON *b, int check_cpu);
+
 int results_same_setup(const cJSON *a, const cJSON *b) {
+  return same_setup(a, b, 1);
+}
+
+int results_same_but_cpu(const cJSON *a, const cJSON *b) {
+  return same_setup(a, b, 0) &&
+         strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0 &&
+         results_num(a, "workers") == results_num(b, "workers");
+}
+
+static int same_setup(const cJSON *a, const cJSON *b, int check_cpu) {
   double x = results_num(a, "switch_interval_s");
   double y = results_num(b, "switch_interval_s");
+  /* The CPU-bound threads beside the workers (mixed.convoy's axis;
+   * absent elsewhere). */
+  double ca = results_num(a, "cpu_threads"), cb = results_num(b, "cpu_threads");
   return strcmp(results_str(a, "workload"), results_str(b, "workload")) == 0 &&
          strcmp(results_str(a, "model"), results_str(b, "model")) == 0 &&
          strcmp(results_str(a, "placement"), results_str(b, "placement")) ==
@@ -49,7 +64,8 @@ int results_same_setup(const cJSON *a, const cJSON *b) {
          strcmp(results_str(a, "start_method"),
                 results_str(b, "start_method")) == 0 &&
          strcmp(results_str(a, "scaling"), results_str(b, "scaling")) == 0 &&
-         (x == y || (isnan(x) && isnan(y)));
+         (x == y || (isnan(x) && isnan(y))) &&
+         (!check_cpu || ca == cb || (isnan(ca) && isnan(cb)));
 }
 
 int results_same_row(const cJSON *a, const cJSON *b) {
@@ -165,7 +181,10 @@ const char *results_model_label(const cJSON *rec, char *buf, size_t len) {
   int n = snprintf(buf, len, "%s%s%s", results_str(rec, "model"),
                    *sm ? " " : "", sm);
   if (!isnan(si) && n >= 0 && (size_t)n < len)
-    snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
+    n += snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
+  double cpu = results_num(rec, "cpu_threads");
+  if (!isnan(cpu) && n >= 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, ", %g cpu", cpu);
   return buf;
 }
 

@@ -52,8 +52,13 @@ int results_ok(const cJSON *rec);
 int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime);
 
 /* Whether a and b have the same workload, model, start method, placement,
- * switch interval and scaling (any runtime, any workers). */
+ * switch interval, scaling and CPU-bound threads beside (mixed.convoy's
+ * cpu_threads) — any runtime, any workers. */
 int results_same_setup(const cJSON *a, const cJSON *b);
+
+/* Whether a and b have the same key but for cpu_threads (the convoy's
+ * axis): the same cell with more or fewer CPU-bound threads beside. */
+int results_same_but_cpu(const cJSON *a, const cJSON *b);
 
 /* Whether a and b would sit in the same row of a table by workers: the same
  * key but for the worker count. */
@@ -64,8 +69,9 @@ int results_same_row(const cJSON *a, const cJSON *b);
  * receives the number of repetitions the group had. */
 stats_ci results_ci(const results_group *g, const char *path, size_t *tried);
 
-/* The model as shown in tables: the model, its start method (processes)
- * and the switch interval when one was set ("processes spawn, si 1ms"). */
+/* The model as shown in tables: the model, its start method (processes),
+ * the switch interval when one was set and the CPU-bound threads beside
+ * ("processes spawn, si 1ms, 2 cpu"). */
 const char *results_model_label(const cJSON *rec, char *buf, size_t len);
 
 /* Whether groups[g] is the first group of its row (a table row, or a line

@@ -205,6 +205,27 @@ static void finding_throughput(FILE *f, const results *r, const char *wl) {
   fputs("\n\n", f);
 }
 
+/* Whether the Python threads of g were CPU-bound: on a CPU or waiting for
+ * the GIL for at least 90 % of their span (gil.per_thread, every ok
+ * repetition), so that no other blocking (I/O, sleep) let them overlap. */
+static int cpu_bound(const results_group *g) {
+  double busy = 0, span = 0;
+  for (size_t i = 0; i < g->n; i++) {
+    if (!results_ok(g->recs[i]))
+      continue;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, results_get(g->recs[i], "gil.per_thread")) {
+      double cpu = results_num(t, "cpu_s"), wait = results_num(t, "wait_s");
+      double sp = results_num(t, "span_s");
+      if (isfinite(cpu) && isfinite(wait) && isfinite(sp)) {
+        busy += cpu + wait;
+        span += sp;
+      }
+    }
+  }
+  return span > 0 && busy >= 0.9 * span;
+}
+
 /* Python models against each other at the quoted worker count: the
  * fastest, and every other as a ratio to it with the verdict of their
  * intervals (only a difference the intervals show is called one). */
@@ -254,6 +275,61 @@ static void finding_models(FILE *f, const results *r, const char *wl,
   fputs(".\n\n", f);
 }
 
+/* The convoy effect (mixed.convoy): each cell's round trips with the most
+ * CPU-bound threads beside it, as a ratio to the same cell with none, and
+ * the verdict of their intervals. */
+static void finding_convoy(FILE *f, const results *r, const char *wl,
+                           const unsigned *workers, size_t nworkers) {
+  const char *path = "convoy.round_trips_per_s";
+  double kmax = 0;
+  for (size_t g = 0; g < r->ngroups; g++)
+    if (strcmp(results_str(r->groups[g].first, "workload"), wl) == 0)
+      kmax = fmax(kmax, results_num(r->groups[g].first, "cpu_threads"));
+  unsigned w = quoted_workers(workers, nworkers, machine_pus(r));
+  if (!w)
+    w = nworkers ? workers[0] : 1;
+  if (!(kmax > 0) || !has_figure(r, wl, path))
+    return;
+  fprintf(f,
+          "**Finding:** the convoy effect, at %u worker%s: with %g CPU-bound "
+          "thread%s beside it,",
+          w, w == 1 ? "" : "s", kmax, kmax == 1 ? "" : "s");
+  int any = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *alone = &r->groups[g], *busy = NULL;
+    if (strcmp(results_str(alone->first, "workload"), wl) != 0 ||
+        results_num(alone->first, "workers") != w ||
+        results_num(alone->first, "cpu_threads") != 0)
+      continue;
+    for (size_t h = 0; h < r->ngroups && !busy; h++)
+      if (results_same_but_cpu(r->groups[h].first, alone->first) &&
+          results_num(r->groups[h].first, "cpu_threads") == kmax)
+        busy = &r->groups[h];
+    stats_ci a = results_ci(alone, path, NULL);
+    stats_ci b = busy ? results_ci(busy, path, NULL) : a;
+    if (!busy || !isfinite(a.median) || !isfinite(b.median) || a.median <= 0)
+      continue;
+    stats_verdict v = stats_compare(&a, &b);
+    fputs(any++ ? ";" : "", f);
+    fputc(' ', f);
+    esc_md(f, results_str(alone->first, "model"));
+    fputs(" (", f);
+    esc_md(f, results_str(alone->first, "runtime"));
+    fprintf(f, ") makes %.2f× the round trips it makes alone (%s)",
+            b.median / a.median,
+            v == STATS_LOWER    ? "significantly fewer"
+            : v == STATS_HIGHER ? "significantly more"
+                                : stats_verdict_name(v));
+  }
+  fputs(any ? ". A Python thread that blocks in recv releases the GIL; to "
+              "handle the reply it must take it back from a CPU-bound thread, "
+              "which holds it up to a switch interval (5 ms): one round trip "
+              "per turn. The C twin has no GIL to wait for.\n\n"
+            : " no cell has a twin without CPU-bound threads to compare "
+              "with.\n\n",
+        f);
+}
+
 static void finding_speedup(FILE *f, const results *r, const char *wl,
                             const unsigned *workers, size_t nworkers) {
   unsigned pus = machine_pus(r);
@@ -294,7 +370,8 @@ static void finding_speedup(FILE *f, const results *r, const char *wl,
     } else if (c.hi < 1.15)
       fprintf(f, " — no gain from more workers");
     else if (cJSON_IsTrue(en) && isfinite(ws.median) &&
-             ws.median >= 0.8 * (w - 1) / w)
+             ws.median >= 0.8 * (w - 1) / w && cpu_bound(grp) &&
+             !(results_num(row, "cpu_threads") > 0))
       /* Threads that waited their (n-1)/n share for one GIL cannot have
        * run in parallel: the gain came from elsewhere (a slow 1-worker
        * baseline on a busy machine), and the reader must be told. */
@@ -304,6 +381,12 @@ static void finding_speedup(FILE *f, const results *r, const char *wl,
               "parallelism: the machine's noise (slow 1-worker cells) is "
               "the likelier cause",
               ws.median * 100);
+    else if (cJSON_IsTrue(en) && results_num(row, "cpu_threads") > 0)
+      fprintf(f,
+              " — with %g CPU-bound thread%s beside, each worker waits its "
+              "turn at the GIL: more workers get more turns, not more cores",
+              results_num(row, "cpu_threads"),
+              results_num(row, "cpu_threads") == 1 ? "" : "s");
     else if (c.median >= 0.8 * ideal)
       fprintf(f, " — scales with the cores (ideal %.0f×%s)", ideal,
               pus && w >= pus ? ", the machine's CPUs" : "");
@@ -376,7 +459,10 @@ static void finding_gil_wait(FILE *f, const results *r, const char *wl,
     if (any == 1)
       fprintf(f, "%u workers, ", w);
     row_name(f, row);
-    fprintf(f, " waited %.0f %% of its time for the GIL", c.median * 100);
+    if (cJSON_IsFalse(results_get(grp->first, "gil.enabled")))
+      fprintf(f, " ran without a GIL (free-threaded)");
+    else
+      fprintf(f, " waited %.0f %% of its time for the GIL", c.median * 100);
   }
   if (any)
     fprintf(f,
@@ -598,6 +684,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   write_table(f, r, wl, &tput, workers, nworkers);
   finding_throughput(f, r, wl);
   finding_models(f, r, wl, workers, nworkers);
+  finding_convoy(f, r, wl, workers, nworkers);
   fprintf(f, "### Speedup\n\nThroughput at N workers over throughput at 1 "
              "worker of the same repetition, by workers:\n\n");
   write_table(f, r, wl, &speed, workers, nworkers);
@@ -646,6 +733,23 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
                "workers:\n\n");
     write_table(f, r, wl, &hic, workers, nworkers);
     finding_hiccup(f, r, wl);
+  }
+  /* Round-trip latency: io.echo records it as echo, mixed.convoy as
+   * convoy (the same shape). */
+  static const char *const rtt_paths[] = {"echo.rtt_us.p99",
+                                          "convoy.rtt_us.p99"};
+  for (size_t i = 0; i < 2; i++) {
+    if (!has_figure(r, wl, rtt_paths[i]))
+      continue;
+    metric rtt = {rtt_paths[i], FMT_US, 0, 0};
+    fprintf(f, "### Round-trip latency\n\n99th percentile of a request's "
+               "round trip to the echo server, in microseconds, by "
+               "workers:\n\n");
+    write_table(f, r, wl, &rtt, workers, nworkers);
+    finding_largest(f, r, wl, rtt_paths[i], "round-trip p99", " µs",
+                    " A Python worker must take the GIL back after every "
+                    "reply; what it waits for that shows here, next to its "
+                    "native twin.");
   }
   write_runtimes(f, r, wl, workers, nworkers);
   write_failures(f, r, wl);
