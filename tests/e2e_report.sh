@@ -11,9 +11,8 @@
 #    1 warm-up + 3 repetitions; the `python` object of each cell record
 #    removed to keep the file small) plus a copy of its 3.11 cpu.primes
 #    cells under a workload and placement named with HTML and Markdown
-#    specials, carrying a made-up cores.busy (no workload records it yet),
-#    and one failed repetition whose error holds a <script>: those exercise
-#    the escaping and the per-CPU heat map.
+#    specials, and one failed repetition whose error holds a <script>: those
+#    exercise the escaping.
 # 2. `gillab compare` of the fixture with itself and with a copy whose
 #    throughputs are doubled: ratios, intervals and verdicts.
 # 3. A small real `gillab run` with --warmup: warm-ups flagged and left out,
@@ -37,13 +36,13 @@ fi
 check "summary.md equals the golden file" diff -u "$data/summary.md" "$tmp/fx/summary.md"
 check "results.csv equals the golden file" diff -u "$data/results.csv" "$tmp/fx/results.csv"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "every chart of the fixture drawn as an .svg file (27)" test "$nsvg" -eq 27
-check "report says how many charts" grep -q "(27 charts)" "$tmp/report.out"
+check "every chart of the fixture drawn as an .svg file (30)" test "$nsvg" -eq 30
+check "report says how many charts" grep -q "(30 charts)" "$tmp/report.out"
 check "names are escaped in summary.md" grep -qF 'evil\<b\>\|\*\_\[x\](y)\&"\#' "$tmp/fx/summary.md"
 check "no raw HTML from names in report.html" \
   bash -c "! grep -qF -e '<b>' -e '<i>one' -e '<script>' '$tmp/fx/report.html'"
 check "names are escaped in report.html" grep -qF '&lt;script&gt;alert(&quot;x&quot;)' "$tmp/fx/report.html"
-check "absent charts are noted, not drawn" grep -q 'class=absent>Chart not drawn.*cores.busy' "$tmp/fx/report.html"
+check "absent charts are noted, not drawn" grep -q 'class=absent>Chart not drawn.*convoy.round_trips_per_s' "$tmp/fx/report.html"
 check "warm-ups are flagged in results.csv" \
   test "$(grep -c '^"cpu.primes",.*,true,"ok"' "$tmp/fx/results.csv")" -eq 6
 check "results.csv opens with the reproducibility header" \
