@@ -178,8 +178,11 @@ stats_ci results_ci(const results_group *g, const char *path, size_t *tried) {
 const char *results_model_label(const cJSON *rec, char *buf, size_t len) {
   double si = results_num(rec, "switch_interval_s");
   const char *sm = results_str(rec, "start_method");
-  int n = snprintf(buf, len, "%s%s%s", results_str(rec, "model"),
-                   *sm ? " " : "", sm);
+  /* subinterpreters: "own GIL" (3.12+) or "shared GIL" (3.11). */
+  const char *interp = results_str(rec, "interpreters");
+  int n = snprintf(buf, len, "%s%s%s%s%s%s", results_str(rec, "model"),
+                   *sm ? " " : "", sm, *interp ? " (" : "", interp,
+                   *interp ? ")" : "");
   if (!isnan(si) && n >= 0 && (size_t)n < len)
     n += snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
   double cpu = results_num(rec, "cpu_threads");
