@@ -35,6 +35,7 @@ typedef struct {
   int overhead_control;     /* ... with the probe on on both sides (A/A) */
   unsigned cpu_threads;     /* CPU-bound threads beside (WL_CPU_THREADS) */
   int hiccup;               /* run the hiccup sleepers (hiccup.h) */
+  double warmup_s;          /* untimed work of each fresh worker */
 } cell_spec;
 
 static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
@@ -65,6 +66,8 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
                        ? (unsigned)cpu->valuedouble
                        : 0;
   s->hiccup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "hiccup"));
+  const cJSON *warm = cJSON_GetObjectItemCaseSensitive(j, "worker_warmup_s");
+  s->warmup_s = cJSON_IsNumber(warm) ? warm->valuedouble : 0;
   if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
       !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
@@ -144,6 +147,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     cJSON_AddNumberToObject(params, "cpu_threads", s->cpu_threads);
     cJSON_AddNumberToObject(params, "echo_port", wl_context()->echo_port);
     cJSON_AddBoolToObject(params, "hiccup", s->hiccup);
+    cJSON_AddNumberToObject(params, "warmup_s", s->warmup_s);
   }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);

@@ -272,17 +272,18 @@ static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
   const char *module, *dir;
   unsigned workers;
   unsigned long long units;
-  double si = 0;
+  double si = 0, warmup = 0;
   char err[512];
   si_result r;
-  if (!PyArg_ParseTuple(args, "sIKs|d", &module, &workers, &units, &dir, &si))
+  if (!PyArg_ParseTuple(args, "sIKs|dd", &module, &workers, &units, &dir, &si,
+                        &warmup))
     return NULL;
   if (workers < 1 || workers > WK_MAX_WORKERS) {
     PyErr_SetString(PyExc_ValueError, "workers out of range");
     return NULL;
   }
-  if (si_run(dir, module, workers, units, si, gilprobe_enabled(), &r, err,
-             sizeof err) < 0) {
+  if (si_run(dir, module, workers, units, si, warmup, gilprobe_enabled(), &r,
+             err, sizeof err) < 0) {
     PyErr_SetString(PyExc_RuntimeError, err);
     return NULL;
   }
@@ -379,8 +380,8 @@ static PyMethodDef gl_methods[] = {
      "worker_adopted_done(i, t0, t1, gil): worker process i's report."},
     {"run_subinterpreters", gl_run_subinterpreters, METH_VARARGS,
      "run_subinterpreters(module, workers, units, workloads_dir[, "
-     "switch_interval]) -> dict: run work() in one subinterpreter per "
-     "worker."},
+     "switch_interval[, warmup_s]]) -> dict: run work() in one "
+     "subinterpreter per worker."},
     {"cpu", gl_cpu, METH_NOARGS,
      "cpu() -> int: the CPU the calling thread runs on."},
     {"gc_probe_child_begin", gl_gc_probe_child_begin, METH_NOARGS,

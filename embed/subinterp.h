@@ -24,12 +24,13 @@ typedef struct {
 
 /* Runs module.work(i, n, units) in n subinterpreters, worker i in its own
  * thread and interpreter; workloads_dir goes first on each interpreter's
- * sys.path; switch_interval > 0 sets it in each. Called from Python with
- * the main interpreter's GIL held (the caller's thread state attached); it
- * is released while the workers run. Returns 0, or a negative code with
- * err (the first failing worker's exception). */
+ * sys.path; switch_interval > 0 sets it in each; each worker first runs
+ * work() untimed for warmup_s seconds (WL_WARMUP in registry.h). Called from
+ * Python with the main interpreter's GIL held (the caller's thread state
+ * attached); it is released while the workers run. Returns 0, or a negative
+ * code with err (the first failing worker's exception). */
 int si_run(const char *workloads_dir, const char *module, unsigned n,
-           uint64_t units, double switch_interval, int gil_probe,
-           si_result *out, char *err, size_t errlen);
+           uint64_t units, double switch_interval, double warmup_s,
+           int gil_probe, si_result *out, char *err, size_t errlen);
 
 #endif

@@ -22,6 +22,8 @@ cJSON *cellspec_new(const wl_workload *wl, model_t m, unsigned workers,
     cJSON_AddNumberToObject(cell, "cpu_threads", py->cpu_threads);
   if (py->hiccup)
     cJSON_AddBoolToObject(cell, "hiccup", 1);
+  if (py->worker_warmup_s > 0)
+    cJSON_AddNumberToObject(cell, "worker_warmup_s", py->worker_warmup_s);
   cJSON *sets = cJSON_AddArrayToObject(cell, "sets");
   for (unsigned i = 0; plan && i < plan->n; i++)
     cJSON_AddItemToArray(sets, cJSON_CreateString(plan->sets[i]));

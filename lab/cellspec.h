@@ -19,6 +19,7 @@ typedef struct {
   long hash_seed;         /* PYTHONHASHSEED; -1: random */
   unsigned cpu_threads;   /* beside the workers (WL_CPU_THREADS); 0: none */
   int hiccup;             /* run the hiccup sleepers */
+  double worker_warmup_s; /* untimed work of each fresh worker (WL_WARMUP) */
 } cellspec_python;
 
 /* A new cell spec (free with cJSON_Delete): the workload, model, workers

@@ -143,10 +143,22 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     goto emit;
   }
   /* The same hash seed for every cell of a repetition (see spec.h). */
-  cellspec_python py = {s->gil_probe, switch_interval,
+  /* A worker in a fresh process or interpreter first touches its memory
+   * and caches: on these VMs that alone cost a 0.5 s share of cpu.primes
+   * 10-40 %, which a long-running pool pays once. */
+  double fresh_warmup = (wl->flags & WL_WARMUP) && (m == MODEL_PROCESSES ||
+                                                    m == MODEL_SUBINTERPRETERS)
+                            ? s->worker_warmup_s
+                            : 0;
+  cellspec_python py = {s->gil_probe,
+                        switch_interval,
                         s->hash_seed == SPEC_SEED_PER_REP ? (long)rep
                                                           : s->hash_seed,
-                        cpu_threads, s->hiccup};
+                        cpu_threads,
+                        s->hiccup,
+                        warmup};
+  if (fresh_warmup > 0)
+    cJSON_AddNumberToObject(rec, "worker_warmup_s", fresh_warmup);
   if (python)
     cJSON_AddNumberToObject(rec, "hash_seed", (double)py.hash_seed);
   cJSON *cell = cellspec_new(wl, m, workers, units, &plan, &py);

@@ -64,6 +64,10 @@ const char spec_run_usage[] =
     "      --hiccup            in every cell, a Python thread and a C thread\n"
     "                          sleep 1 ms at a time and record how late they\n"
     "                          wake up (record field hiccup)\n"
+    "      --worker-warmup S   seconds each fresh worker process or\n"
+    "                          interpreter runs a CPU workload untimed before\n"
+    "                          the start (default: 0.2; 0: time its first\n"
+    "                          touches of memory too)\n"
     "      --quick             one repetition at --size 0.25 unless -r or\n"
     "                          --size say otherwise (a first look)\n"
     "  -q, --quiet             no progress on stderr\n"
@@ -384,6 +388,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       {"cpu-threads", required_argument, NULL, 'K'},
       {"hiccup", no_argument, NULL, 'Y'},
       {"quick", no_argument, NULL, 'Q'},
+      {"worker-warmup", required_argument, NULL, 'U'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -393,6 +398,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   s->hash_seed = SPEC_SEED_PER_REP;
   s->size = 1;
   s->timeout_s = 120;
+  s->worker_warmup_s = 0.2;
   char default_workers[LIST_BUF];
   spec_default_workers(util_ncpus(), default_workers, sizeof default_workers);
   const char *workloads = NULL, *models = NULL, *workers = NULL,
@@ -445,6 +451,10 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
       break;
     case 'Q':
       quick = 1;
+      break;
+    case 'U':
+      rc = parse_number("--worker-warmup", optarg, 0, 60, &s->worker_warmup_s,
+                        err, errlen);
       break;
     case 'T':
       rc = parse_number("--timeout", optarg, 0.1, 86400, &s->timeout_s, err,
@@ -584,6 +594,7 @@ cJSON *spec_to_json(const run_spec *s) {
   else
     cJSON_AddNumberToObject(j, "hash_seed", (double)s->hash_seed);
   cJSON_AddBoolToObject(j, "default_experiment", s->default_experiment);
+  cJSON_AddNumberToObject(j, "worker_warmup_s", s->worker_warmup_s);
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);

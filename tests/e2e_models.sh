@@ -33,6 +33,15 @@ while read -r tag version kind _; do
 done <"$tmp/runtimes"
 [ $own -eq 1 ] || echo "note: no CPython 3.12+ in this build; own-GIL subinterpreters not tested (scripts/get-python 3.13)"
 
+# Fresh workers (processes, subinterpreters) of a CPU workload warm up
+# untimed first; --worker-warmup 0 times their first touches too.
+check "subinterpreters of cpu.primes warmed up 0.2 s (the default), threads not" \
+  jqtrue "$res" '[.[] | select(.type == "cell" and .status == "ok")] | all(if .model == "subinterpreters" then .worker_warmup_s == 0.2 else .worker_warmup_s == null end)'
+"$gillab" run -w cpu.primes,io.sleep -m processes -n 2 -r 1 --size 0.05 \
+  --worker-warmup 0.1 -o "$tmp/warm" -q >/dev/null 2>&1
+check "processes: --worker-warmup sets the warm-up of CPU workloads only" \
+  jqtrue "$tmp/warm/results.jsonl" '[.[] | select(.type == "cell")] | length == 4 and all(.status == "ok") and all(if .workload == "cpu.primes" then .worker_warmup_s == 0.1 else .worker_warmup_s == null end)'
+
 # Explicit locations: worker i on the i-th object named, and it stayed.
 "$gillab" run -w cpu.primes -m native-threads,threads -n 2 -r 1 --size 0.05 \
   -p 'pu:1,pu:0;core:0-1' -o "$tmp/loc" -q >/dev/null 2>&1

@@ -418,7 +418,7 @@ static void test_to_json(void **state) {
                     "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
                     "\"start_methods\":[\"default\"],"
                     "\"cpu_threads\":[0,1],\"hiccup\":false,"
-                    "\"default_experiment\":false,"
+                    "\"default_experiment\":false,\"worker_warmup_s\":0.2,"
                     "\"reps\":2,\"warmup\":0,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }

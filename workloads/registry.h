@@ -79,6 +79,10 @@ typedef struct {
  * blocking recv hands the GIL over, as over a real network (~40x). */
 #define WL_ECHO_SERVICE 0x4u
 #define WL_ECHO_SERVICE_US 50
+/* Pure computation, no state across calls of work(): a worker that starts
+ * in a fresh process or interpreter (processes, subinterpreters) runs it
+ * untimed for --worker-warmup seconds before the start barrier. */
+#define WL_WARMUP 0x8u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */

@@ -151,7 +151,20 @@ def threads(module, workers, units, switch_interval=None, params=None):
     return _finish(mod, state, hiccup, results, out, t0)
 
 
-def _process_worker(module, i, workers, units, cpuset, barrier, conn):
+def _warm_up(work, i, workers, units, seconds):
+    """Runs work() untimed for `seconds` in small slices (about 1/64 of the
+    worker's share each): a fresh process or interpreter touches its memory
+    and fills its caches here, not in the timed region."""
+    if seconds <= 0:
+        return
+    end = time.perf_counter() + seconds
+    small = max(workers, units // 64)
+    while time.perf_counter() < end:
+        work(i, workers, small)
+
+
+def _process_worker(module, i, workers, units, cpuset, barrier, conn,
+                    warmup_s=0.0):
     """Worker i of the `processes` model, in a process of its own: binds
     itself, waits at the start barrier, works, and sends back its result,
     its time split and its GIL counters over the span."""
@@ -165,6 +178,7 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn):
         conn.send(report)
         barrier.abort()
         return
+    _warm_up(mod.work, i, workers, units, warmup_s)
     barrier.wait()
     # This process's GC is its own: it runs the GC probe itself over its
     # span and the parent merges what it saw (embed/gcprobe.h).
@@ -200,7 +214,8 @@ def processes(module, workers, units, start_method=None,
     pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
                          args=(module, i, workers, units,
-                               _gillab.worker_set(i), barrier, pipes[i][1]))
+                               _gillab.worker_set(i), barrier, pipes[i][1],
+                               (params or {}).get("warmup_s", 0.0)))
              for i in range(workers)]
     for i, p in enumerate(procs):
         p.start()
@@ -313,7 +328,8 @@ def subinterpreters(module, workers, units, switch_interval=None,
     hiccup = _Hiccup() if (params or {}).get("hiccup") else None
     r = _gillab.run_subinterpreters(module, workers, units,
                                     os.path.dirname(os.path.abspath(__file__)),
-                                    switch_interval or 0.0)
+                                    switch_interval or 0.0,
+                                    (params or {}).get("warmup_s", 0.0))
     if hiccup:
         r["hiccup"] = hiccup.report(r["start_ns"],
                                     r["start_ns"] + int(r["wall_s"] * 1e9))
