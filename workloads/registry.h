@@ -107,6 +107,17 @@ typedef struct {
   void (*cleanup)(void);
 } wl_workload;
 
+/* Worker `worker`'s share of `units` under strong scaling: the block
+ * [*first, *end). Blocks, not an interleaved split: interleaving would give
+ * one of two workers every even number of cpu.primes, which it rejects at
+ * once. The Python halves compute the same bounds (units * worker //
+ * nworkers), so the twins do the same operations. */
+static inline void wl_share(unsigned worker, unsigned nworkers, uint64_t units,
+                            uint64_t *first, uint64_t *end) {
+  *first = units * worker / nworkers;
+  *end = units * (worker + 1) / nworkers;
+}
+
 /* The workload named name, or NULL. */
 const wl_workload *wl_find(const char *name);
 /* All workloads; *n receives the count. The table is static. */

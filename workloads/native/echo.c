@@ -115,8 +115,8 @@ static int echo_loop(unsigned worker, uint64_t count, uint64_t until_ns,
 
 int wl_echo_native(unsigned worker, unsigned nworkers, uint64_t units,
                    wl_result *out, char *err, size_t errlen) {
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   return echo_loop(worker, end - first, 0, out, err, errlen);
 }
 

@@ -99,8 +99,8 @@ void wl_file_cleanup(void) {
 
 int wl_file_native(unsigned worker, unsigned nworkers, uint64_t units,
                    wl_result *out, char *err, size_t errlen) {
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   const char *p = getenv(ENV_NAME);
   int fd = p ? open(p, O_RDONLY) : -1;
   if (fd < 0) {

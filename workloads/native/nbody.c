@@ -103,8 +103,8 @@ int wl_nbody_native(unsigned worker, unsigned nworkers, uint64_t units,
                     wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   uint64_t total = 0;
   for (uint64_t op = first; op < end; op++)
     total += (uint64_t)(int64_t)(-simulate(op) * 1e9);

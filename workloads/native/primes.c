@@ -28,8 +28,8 @@ int wl_primes_native(unsigned worker, unsigned nworkers, uint64_t units,
                      wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   uint64_t found = 0;
   for (uint64_t i = first; i < end; i++)
     found += (uint64_t)is_prime(BASE + i % WINDOW);

@@ -27,8 +27,8 @@ static void buf_fill(void) {
 int wl_sha256_native(unsigned worker, unsigned nworkers, uint64_t units,
                      wl_result *out, char *err, size_t errlen) {
   pthread_once(&buf_once, buf_fill);
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   uint64_t total = 0;
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
   if (!ctx) {

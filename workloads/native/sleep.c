@@ -10,8 +10,8 @@ int wl_sleep_native(unsigned worker, unsigned nworkers, uint64_t units,
                     wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   for (uint64_t op = first; op < end; op++) {
     struct timespec t = {0, 1000000};
     while (nanosleep(&t, &t) < 0 && errno == EINTR)

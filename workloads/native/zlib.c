@@ -57,8 +57,8 @@ static void text_fill(void) {
 int wl_zlib_native(unsigned worker, unsigned nworkers, uint64_t units,
                    wl_result *out, char *err, size_t errlen) {
   pthread_once(&text_once, text_fill);
-  uint64_t first = units * worker / nworkers;
-  uint64_t end = units * (worker + 1) / nworkers;
+  uint64_t first, end;
+  wl_share(worker, nworkers, units, &first, &end);
   uLong cap = compressBound(CHUNK);
   unsigned char *dest = malloc(cap);
   if (!dest) {
