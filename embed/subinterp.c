@@ -97,21 +97,20 @@ static PyObject *prepare(si_worker *w, PyThreadState *ts) {
   return work;
 }
 
-/* Runs work() untimed for sh->warmup_s in slices of about 1/64 of the
- * worker's share: the new interpreter's own allocator touches its memory
- * and fills the caches here, not in the timed region (gillab_drive's
- * _warm_up does the same for processes). */
+/* Runs work() untimed for sh->warmup_s, as gillab_drive._warm_up does for
+ * processes: the new interpreter's own allocator touches its memory and
+ * fills the caches here, not in the timed region. */
 static void warm_up(si_worker *w, PyObject *work) {
   si_shared *sh = w->sh;
-  uint64_t small = sh->units / 64 > sh->n ? sh->units / 64 : sh->n;
-  uint64_t end = util_now_ns() + (uint64_t)(sh->warmup_s * 1e9);
-  while (w->rc == 0 && util_now_ns() < end) {
-    PyObject *r = PyObject_CallFunction(work, "IIK", w->i, sh->n,
-                                        (unsigned long long)small);
-    if (!r)
-      take_error(w, "work() warming up");
-    Py_XDECREF(r);
-  }
+  PyObject *drive = PyImport_ImportModule("gillab_drive");
+  PyObject *r =
+      drive ? PyObject_CallMethod(drive, "_warm_up", "OIIKd", work, w->i, sh->n,
+                                  (unsigned long long)sh->units, sh->warmup_s)
+            : NULL;
+  if (!r)
+    take_error(w, "warming up");
+  Py_XDECREF(r);
+  Py_XDECREF(drive);
 }
 
 /* Calls work(i, n, units) and keeps (ops, answer). */
@@ -171,7 +170,7 @@ static void *worker_main(void *arg) {
     work = prepare(w, ts);
     if (work && wk_enter(w->i, ts, w->err, sizeof w->err) < 0)
       w->rc = -1;
-    if (work && w->rc == 0)
+    if (work && w->rc == 0 && sh->warmup_s > 0)
       warm_up(w, work);
   }
   /* The span starts before the GIL is taken again: on 3.11, where the
