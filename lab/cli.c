@@ -259,7 +259,7 @@ static int cmd_list(int argc, char **argv) {
   for (size_t i = 0; i < n; i++) {
     if (wls[i].hidden && !all)
       continue;
-    printf("  %-14s %s\n  %-14s models:", wls[i].name, wls[i].summary, "");
+    printf("  %-16s %s\n  %-16s models:", wls[i].name, wls[i].summary, "");
     for (int m = 0; m < MODEL_COUNT; m++)
       if (wls[i].models & MODEL_BIT(m))
         printf(" %s", model_name((model_t)m));
@@ -267,11 +267,13 @@ static int cmd_list(int argc, char **argv) {
   }
   printf("\nmodels:\n");
   for (int m = 0; m < MODEL_COUNT; m++)
-    printf("  %-14s %s\n", model_name((model_t)m), model_help((model_t)m));
+    printf("  %-16s %s\n", model_name((model_t)m), model_help((model_t)m));
   printf("\nplacements:\n");
   for (int p = 0; p < PLACE_POLICY_COUNT; p++)
-    printf("  %-14s %s\n", place_policy_name((place_policy)p),
+    printf("  %-16s %s\n", place_policy_name((place_policy)p),
            place_policy_help((place_policy)p));
+  printf("  %-16s %s\n", "TYPE:INDEXES",
+         "hwloc locations, e.g. core:0-1 or pu:0,pu:1: worker i on object i");
   printf("\nruntimes: `gillab list --runtimes`\n");
   return 0;
 }
