@@ -150,7 +150,8 @@ static int parse_placements(run_spec *s, const char *arg, char *err,
   char norm[LIST_BUF];
   /* ';' ends an explicit placement: make it a ',' plus a marker item. */
   size_t o = 0;
-  for (const char *c = arg; *c && o + 3 < sizeof norm; c++) {
+  const char *c = arg;
+  for (; *c && o + 3 < sizeof norm; c++) {
     if (*c == ';') {
       memcpy(norm + o, ",;,", 3);
       o += 3;
@@ -159,6 +160,10 @@ static int parse_placements(run_spec *s, const char *arg, char *err,
     }
   }
   norm[o] = '\0';
+  if (*c) { /* it did not fit: refuse it rather than cut a location short */
+    snprintf(err, errlen, "-p: '%.40s...' is too long", arg);
+    return -EINVAL;
+  }
   int n = split_list("-p", norm, buf, items, SPEC_MAX_ITEMS, 0, err, errlen);
   if (n < 0)
     return n;
