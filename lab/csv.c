@@ -37,6 +37,7 @@ static const struct {
     {"answer", "answer", COL_NUM},
     {"hash_seed", "hash_seed", COL_NUM},
     {"placement_ok", "placement_ok", COL_BOOL},
+    {"cpu_imbalance", "cpu_imbalance", COL_NUM},
     {"setup_s", "setup_s", COL_NUM},
     {"elapsed_s", "elapsed_s", COL_NUM},
     {"gil_enabled", "gil.enabled", COL_BOOL},

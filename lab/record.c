@@ -122,6 +122,29 @@ double record_measured(cJSON *rec, cJSON *result, double baseline) {
   return tput;
 }
 
+void record_cpu_imbalance(cJSON *rec) {
+  static const double MIN_CPU_S = 0.2;
+  const cJSON *w;
+  double lo = INFINITY, hi = -INFINITY;
+  int n = 0, slowest = -1;
+  cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(rec, "per_worker")) {
+    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(w, "cpu_s");
+    if (!cJSON_IsNumber(cpu) || cpu->valuedouble < MIN_CPU_S)
+      return;
+    if (cpu->valuedouble > hi) {
+      const cJSON *idx = cJSON_GetObjectItemCaseSensitive(w, "worker");
+      hi = cpu->valuedouble;
+      slowest = cJSON_IsNumber(idx) ? idx->valueint : n;
+    }
+    lo = fmin(lo, cpu->valuedouble);
+    n++;
+  }
+  if (n < 2)
+    return;
+  cJSON_AddNumberToObject(rec, "cpu_imbalance", hi / lo);
+  cJSON_AddNumberToObject(rec, "cpu_imbalance_worker", slowest);
+}
+
 int record_append(FILE *f, const cJSON *rec) {
   char *line = cJSON_PrintUnformatted(rec);
   if (!line)

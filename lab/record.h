@@ -7,7 +7,8 @@
  * ("ok", "failed", "timeout", "skipped") and error (null when ok); a
  * measured cell adds ops, wall_s, throughput (ops/s), speedup, answer,
  * cpus_seen (union over workers), per_worker, placement_ok (every bound
- * worker stayed on its set; null when none was bound), setup_s, and for Python
+ * worker stayed on its set; null when none was bound), setup_s,
+ * cpu_imbalance (record_cpu_imbalance), and for Python
  * models python (the runtime) and gil {enabled, free_threaded_build,
  * reenabled}.
  */
@@ -40,6 +41,17 @@ void record_fail(cJSON *rec, const char *status, const char *reason,
  * speedup: NAN when unknown (speedup null), negative when this cell is
  * itself the baseline (speedup 1). Returns the cell's throughput. */
 double record_measured(cJSON *rec, cJSON *result, double baseline);
+
+/* For a measured cell whose workers did equal shares of pure computation
+ * (WL_WARMUP workloads): adds cpu_imbalance, the slowest worker's CPU time
+ * over the fastest's (1 when the CPUs ran alike), and cpu_imbalance_worker,
+ * the slowest worker's index. The same work taking more CPU time on one
+ * worker means its CPU ran slower: on a VM, the host gave that vCPU's core
+ * to someone else too (an SMT sibling in use, a busy neighbour), which no
+ * counter inside the guest shows. The cell's wall time follows the slowest
+ * worker. Nothing is added with fewer than 2 workers, or when a worker
+ * used under MIN_CPU_S of CPU (too short to compare). */
+void record_cpu_imbalance(cJSON *rec);
 
 /* Appends rec as one line of f and makes it durable (fflush and fsync), so
  * an interrupted run keeps every cell measured so far. 0 or -errno. */

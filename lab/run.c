@@ -181,6 +181,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   if (out.status == CHILD_OK) {
     double base = workers == 1 ? -1 : find_baseline(c, k);
     double tput = record_measured(rec, out.result, base);
+    if (wl->flags & WL_WARMUP)
+      record_cpu_imbalance(rec);
     if (workers == 1) {
       baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
       if (b) {

@@ -804,6 +804,61 @@ static void write_noise(FILE *f, const results *r) {
   free(w);
 }
 
+/* Whether the CPUs ran alike: over the cells whose workers did equal
+ * shares of pure computation (record field cpu_imbalance), how many had a
+ * worker that needed HOST_SLOW more CPU time than another for the same
+ * work, and the worst. Only the host makes one CPU slower than another for
+ * the same instructions, and the noise summary above cannot tell that
+ * from noise in the baselines. */
+static void write_host(FILE *f, const results *r) {
+  static const double HOST_SLOW = 1.15;
+  size_t n = 0, slow = 0;
+  const cJSON *worst = NULL;
+  double wmax = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    double imb = results_num(c, "cpu_imbalance");
+    if (!results_ok(c) || !isfinite(imb))
+      continue;
+    n++;
+    slow += imb > HOST_SLOW;
+    if (imb > wmax)
+      wmax = imb, worst = c;
+  }
+  if (!n)
+    return;
+  if (!slow) {
+    fprintf(f,
+            " The CPUs ran alike: in the %zu cell%s whose workers did equal "
+            "shares of pure computation, no worker needed more than %.0f %% "
+            "more CPU time than another.",
+            n, n == 1 ? "" : "s", (wmax - 1) * 100);
+    return;
+  }
+  char label[256];
+  const cJSON *w =
+      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(worst, "per_worker"),
+                         (int)results_num(worst, "cpu_imbalance_worker"));
+  const cJSON *seen = cJSON_GetObjectItemCaseSensitive(w, "cpus_seen");
+  fprintf(f,
+          " **The host slowed some CPUs:** in %zu of %zu cells whose workers "
+          "did equal shares of pure computation, one worker needed over "
+          "%.0f %% more CPU time than another for the same work (up to "
+          "%.2fx, in ",
+          slow, n, (HOST_SLOW - 1) * 100, wmax);
+  esc_md(f, results_key_label(worst, label, sizeof label));
+  fprintf(f, ", worker %g", results_num(worst, "cpu_imbalance_worker"));
+  if (cJSON_GetArraySize(seen) == 1 &&
+      cJSON_IsNumber(cJSON_GetArrayItem(seen, 0)))
+    fprintf(f, " on CPU %d", cJSON_GetArrayItem(seen, 0)->valueint);
+  fprintf(f, "). The same work taking more CPU time means that CPU ran "
+             "slower, which is the host's doing: on a VM, most likely another "
+             "guest using that core or its SMT sibling. A cell's wall "
+             "time follows its slowest worker, so those speedups understate "
+             "what the model gives on a quiet machine; rerun when "
+             "`cpu_imbalance` stays near 1 (see `gillab run --help`).");
+}
+
 /* How the intervals were made, with the coverage the repetitions allow. */
 static void write_method(FILE *f, const results *r) {
   size_t reps = 0, warm = 0;
@@ -843,6 +898,7 @@ static void write_method(FILE *f, const results *r) {
   fprintf(f, " Two figures differ significantly only when their intervals "
              "do not overlap.");
   write_noise(f, r);
+  write_host(f, r);
   fputs("\n\n", f);
   fprintf(f,
           "Native models (the C twins, no Python) show runtime `native`. "

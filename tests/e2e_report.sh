@@ -17,6 +17,8 @@
 #    throughputs are doubled: ratios, intervals and verdicts.
 # 3. A small real `gillab run` with --warmup: warm-ups flagged and left out,
 #    the outputs written at the end, progress only when asked for.
+# 4. cpu_imbalance in real records, and the summary's sentence on it (the
+#    records edited to a slowed CPU and to CPUs that ran alike).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
@@ -86,6 +88,23 @@ check "run wrote summary, csv, report and charts" \
 check "at least 5 charts for threads and native-threads" \
   test "$(ls "$tmp/run"/*.svg | wc -l)" -ge 5
 check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"
+# cpu_imbalance, in cells long enough to compare (a worker's share over
+# MIN_CPU_S = 0.2 s of CPU time in lab/record.c).
+"$gillab" run -w cpu.primes,io.sleep -m native-threads -n 1,2 -r 1 --size 0.5 \
+  -o "$tmp/imb" -q >/dev/null 2>&1
+check "cpu_imbalance: >= 1 in the 2-worker cpu.primes cell; absent at 1 worker and for io.sleep" jqtrue "$tmp/imb/results.jsonl" \
+  '[.[] | select(.type == "cell" and .status == "ok")] | (map(select(.workload == "cpu.primes" and .workers == 2) | .cpu_imbalance >= 1 and .cpu_imbalance_worker >= 0) | all) and (map(select(.workers == 1 or .workload == "io.sleep") | has("cpu_imbalance") | not) | all)'
+# The host paragraph: that run's records with the imbalance set by hand.
+mkdir -p "$tmp/host" "$tmp/calm"
+jq -c 'if .type == "cell" and .cpu_imbalance then .cpu_imbalance = 1.5 | .cpu_imbalance_worker = 1 else . end' \
+  "$tmp/imb/results.jsonl" >"$tmp/host/results.jsonl"
+jq -c 'if .type == "cell" and .cpu_imbalance then .cpu_imbalance = 1.02 else . end' \
+  "$tmp/imb/results.jsonl" >"$tmp/calm/results.jsonl"
+"$gillab" report "$tmp/host" >/dev/null && "$gillab" report "$tmp/calm" >/dev/null
+check "summary: a slowed CPU is named, with the worst imbalance" \
+  grep -q 'The host slowed some CPUs:\*\* in 1 of 1 cells .* (up to 1.50x, in cpu.primes native native-threads n=2 none, worker 1' "$tmp/host/summary.md"
+check "summary: CPUs that ran alike are said to" \
+  grep -q 'The CPUs ran alike: in the 1 cell .* no worker needed more than 2 % more CPU time' "$tmp/calm/summary.md"
 check "no progress lines when stderr is not a terminal" bash -c "! grep -q 'left\]' '$tmp/run.err'"
 GILLAB_PROGRESS=1 "$gillab" run -w cpu.primes -m native-threads -n 1,2 -r 1 \
   --size 0.1 -o "$tmp/prog" >/dev/null 2>"$tmp/prog.err"
