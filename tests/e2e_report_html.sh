@@ -19,7 +19,7 @@ gillab="$build/gillab"
 printf '<!DOCTYPE html><p>start</p>' >"$tmp/start.html"
 if ! python3 "$here/chromium_check.py" "$tmp/start.html" >/dev/null 2>"$tmp/start.err"; then
   echo "SKIP chromium cannot be started here: $(cat "$tmp/start.err")"
-  echo "(install Debian's chromium; scripts/bootstrap does)"
+  echo "(install Debian's chromium; scripts/bootstrap --for-tests does)"
   exit 77
 fi
 
