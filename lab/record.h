@@ -52,6 +52,9 @@ double record_measured(cJSON *rec, cJSON *result, double baseline);
  * worker. Nothing is added with fewer than 2 workers, or when a worker
  * used under MIN_CPU_S of CPU (too short to compare). */
 void record_cpu_imbalance(cJSON *rec);
+/* Above this cpu_imbalance, the reports say the host slowed a CPU (1.0 to
+ * about 1.1 when the host leaves the CPUs alone, measured here). */
+#define RECORD_HOST_SLOW 1.15
 
 /* Appends rec as one line of f and makes it durable (fflush and fsync), so
  * an interrupted run keeps every cell measured so far. 0 or -errno. */

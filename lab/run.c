@@ -69,6 +69,8 @@ typedef struct {
   baseline *bases;
   size_t nbases;
   progress *prog;
+  unsigned host_slowed; /* cells with cpu_imbalance over RECORD_HOST_SLOW */
+  double imbalance_max;
 } run_ctx;
 
 static double find_baseline(const run_ctx *c, const cell_key *k) {
@@ -181,8 +183,14 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   if (out.status == CHILD_OK) {
     double base = workers == 1 ? -1 : find_baseline(c, k);
     double tput = record_measured(rec, out.result, base);
-    if (wl->flags & WL_WARMUP)
+    if (wl->flags & WL_WARMUP) {
       record_cpu_imbalance(rec);
+      const cJSON *imb = cJSON_GetObjectItemCaseSensitive(rec, "cpu_imbalance");
+      if (cJSON_IsNumber(imb) && imb->valuedouble > RECORD_HOST_SLOW) {
+        c->host_slowed++;
+        c->imbalance_max = fmax(c->imbalance_max, imb->valuedouble);
+      }
+    }
     if (workers == 1) {
       baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
       if (b) {
@@ -352,6 +360,13 @@ int run_execute(const run_spec *s, const char *command, char *outdir,
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
+  if (c.host_slowed && !s->quiet)
+    fprintf(stderr,
+            "gillab: in %u cell%s a worker needed up to %.2fx the CPU time of "
+            "another for the same work: the host slowed a CPU (another "
+            "guest on its core?), so those speedups read low; see "
+            "summary.md, and rerun when the machine is quieter.\n",
+            c.host_slowed, c.host_slowed == 1 ? "" : "s", c.imbalance_max);
   fclose(c.out);
   free(c.bases);
   progress_free(c.prog);

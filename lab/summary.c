@@ -8,6 +8,7 @@
 
 #include "escape.h"
 #include "meta.h"
+#include "record.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -806,12 +807,12 @@ static void write_noise(FILE *f, const results *r) {
 
 /* Whether the CPUs ran alike: over the cells whose workers did equal
  * shares of pure computation (record field cpu_imbalance), how many had a
- * worker that needed HOST_SLOW more CPU time than another for the same
- * work, and the worst. Only the host makes one CPU slower than another for
+ * worker that needed RECORD_HOST_SLOW times the CPU time than another for the
+ * same work, and the worst. Only the host makes one CPU slower than another for
  * the same instructions, and the noise summary above cannot tell that
  * from noise in the baselines. */
 static void write_host(FILE *f, const results *r) {
-  static const double HOST_SLOW = 1.15;
+  const double HOST_SLOW = RECORD_HOST_SLOW;
   size_t n = 0, slow = 0;
   const cJSON *worst = NULL;
   double wmax = 0;
