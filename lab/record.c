@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 cJSON *record_new(const record_id *id) {
@@ -122,11 +123,33 @@ double record_measured(cJSON *rec, cJSON *result, double baseline) {
   return tput;
 }
 
+/* Whether the cell's workers ran without waiting on one another: not
+ * threads that take turns on a GIL (or subinterpreters sharing one), whose
+ * CPU times also hold the hand-offs. */
+static int workers_independent(const cJSON *rec) {
+  const char *model =
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "model"));
+  if (!model)
+    return 0;
+  if (strcmp(model, "threads") == 0) {
+    const cJSON *gil = cJSON_GetObjectItemCaseSensitive(rec, "gil");
+    return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(gil, "enabled"));
+  }
+  if (strcmp(model, "subinterpreters") == 0) {
+    const char *interp = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(rec, "interpreters"));
+    return interp && strcmp(interp, "own GIL") == 0;
+  }
+  return strcmp(model, "asyncio") != 0;
+}
+
 void record_cpu_imbalance(cJSON *rec) {
   static const double MIN_CPU_S = 0.2;
   const cJSON *w;
   double lo = INFINITY, hi = -INFINITY;
   int n = 0, slowest = -1;
+  if (!workers_independent(rec))
+    return;
   cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(rec, "per_worker")) {
     const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(w, "cpu_s");
     if (!cJSON_IsNumber(cpu) || cpu->valuedouble < MIN_CPU_S)

@@ -49,8 +49,10 @@ double record_measured(cJSON *rec, cJSON *result, double baseline);
  * worker means its CPU ran slower: on a VM, the host gave that vCPU's core
  * to someone else too (an SMT sibling in use, a busy neighbour), which no
  * counter inside the guest shows. The cell's wall time follows the slowest
- * worker. Nothing is added with fewer than 2 workers, or when a worker
- * used under MIN_CPU_S of CPU (too short to compare). */
+ * worker. Nothing is added with fewer than 2 workers, when a worker
+ * used under MIN_CPU_S of CPU (too short to compare), or when the workers
+ * took turns on a GIL (threads on a GIL build, subinterpreters sharing a
+ * GIL): their CPU times also hold the hand-offs. */
 void record_cpu_imbalance(cJSON *rec);
 /* Above this cpu_imbalance, the reports say the host slowed a CPU (1.0 to
  * about 1.1 when the host leaves the CPUs alone, measured here). */

@@ -830,8 +830,9 @@ static void write_host(FILE *f, const results *r) {
     return;
   if (!slow) {
     fprintf(f,
-            " The CPUs ran alike: in the %zu cell%s whose workers did equal "
-            "shares of pure computation, no worker needed more than %.0f %% "
+            " The CPUs ran alike: in the %zu cell%s whose workers ran side by "
+            "side on equal shares of pure computation, no worker needed more "
+            "than %.0f %% "
             "more CPU time than another.",
             n, n == 1 ? "" : "s", (wmax - 1) * 100);
     return;
@@ -843,7 +844,8 @@ static void write_host(FILE *f, const results *r) {
   const cJSON *seen = cJSON_GetObjectItemCaseSensitive(w, "cpus_seen");
   fprintf(f,
           " **The host slowed some CPUs:** in %zu of %zu cells whose workers "
-          "did equal shares of pure computation, one worker needed over "
+          "ran side by side on equal shares of pure computation, one "
+          "worker needed over "
           "%.0f %% more CPU time than another for the same work (up to "
           "%.2fx, in ",
           slow, n, (HOST_SLOW - 1) * 100, wmax);
@@ -855,9 +857,11 @@ static void write_host(FILE *f, const results *r) {
   fprintf(f, "). The same work taking more CPU time means that CPU ran "
              "slower, which is the host's doing: on a VM, most likely another "
              "guest using that core or its SMT sibling. A cell's wall "
-             "time follows its slowest worker, so those speedups understate "
+             "time follows its slowest worker, so the speedups of such cells "
+             "understate "
              "what the model gives on a quiet machine; rerun when "
-             "`cpu_imbalance` stays near 1 (see `gillab run --help`).");
+             "`cpu_imbalance` stays near 1 (README: when the host slows one "
+             "CPU).");
 }
 
 /* How the intervals were made, with the coverage the repetitions allow. */

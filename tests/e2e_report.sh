@@ -90,10 +90,10 @@ check "at least 5 charts for threads and native-threads" \
 check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"
 # cpu_imbalance, in cells long enough to compare (a worker's share over
 # MIN_CPU_S = 0.2 s of CPU time in lab/record.c).
-"$gillab" run -w cpu.primes,io.sleep -m native-threads -n 1,2 -r 1 --size 0.5 \
+"$gillab" run -w cpu.primes,io.sleep -m native-threads,threads -n 1,2 -r 1 --size 0.5 \
   -o "$tmp/imb" -q >/dev/null 2>&1
-check "cpu_imbalance: >= 1 in the 2-worker cpu.primes cell; absent at 1 worker and for io.sleep" jqtrue "$tmp/imb/results.jsonl" \
-  '[.[] | select(.type == "cell" and .status == "ok")] | (map(select(.workload == "cpu.primes" and .workers == 2) | .cpu_imbalance >= 1 and .cpu_imbalance_worker >= 0) | all) and (map(select(.workers == 1 or .workload == "io.sleep") | has("cpu_imbalance") | not) | all)'
+check "cpu_imbalance: >= 1 in the 2-worker native cpu.primes cell; absent at 1 worker, for io.sleep and for threads on a GIL" jqtrue "$tmp/imb/results.jsonl" \
+  '[.[] | select(.type == "cell" and .status == "ok")] | (map(select(.workload == "cpu.primes" and .workers == 2 and .model == "native-threads") | .cpu_imbalance >= 1 and .cpu_imbalance_worker >= 0) | length == 1 and all) and (map(select(.workers == 1 or .workload == "io.sleep" or .model == "threads") | has("cpu_imbalance") | not) | all)'
 # The host paragraph: that run's records with the imbalance set by hand.
 mkdir -p "$tmp/host" "$tmp/calm"
 jq -c 'if .type == "cell" and .cpu_imbalance then .cpu_imbalance = 1.5 | .cpu_imbalance_worker = 1 else . end' \
