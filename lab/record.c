@@ -143,17 +143,17 @@ static int workers_independent(const cJSON *rec) {
   return strcmp(model, "asyncio") != 0;
 }
 
-void record_cpu_imbalance(cJSON *rec) {
+double record_cpu_imbalance(cJSON *rec) {
   static const double MIN_CPU_S = 0.2;
   const cJSON *w;
   double lo = INFINITY, hi = -INFINITY;
   int n = 0, slowest = -1;
   if (!workers_independent(rec))
-    return;
+    return NAN;
   cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(rec, "per_worker")) {
     const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(w, "cpu_s");
     if (!cJSON_IsNumber(cpu) || cpu->valuedouble < MIN_CPU_S)
-      return;
+      return NAN;
     if (cpu->valuedouble > hi) {
       const cJSON *idx = cJSON_GetObjectItemCaseSensitive(w, "worker");
       hi = cpu->valuedouble;
@@ -163,9 +163,10 @@ void record_cpu_imbalance(cJSON *rec) {
     n++;
   }
   if (n < 2)
-    return;
+    return NAN;
   cJSON_AddNumberToObject(rec, "cpu_imbalance", hi / lo);
   cJSON_AddNumberToObject(rec, "cpu_imbalance_worker", slowest);
+  return hi / lo;
 }
 
 int record_append(FILE *f, const cJSON *rec) {

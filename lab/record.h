@@ -52,8 +52,9 @@ double record_measured(cJSON *rec, cJSON *result, double baseline);
  * worker. Nothing is added with fewer than 2 workers, when a worker
  * used under MIN_CPU_S of CPU (too short to compare), or when the workers
  * took turns on a GIL (threads on a GIL build, subinterpreters sharing a
- * GIL): their CPU times also hold the hand-offs. */
-void record_cpu_imbalance(cJSON *rec);
+ * GIL): their CPU times also hold the hand-offs. Returns cpu_imbalance,
+ * or NAN when nothing was added. */
+double record_cpu_imbalance(cJSON *rec);
 /* Above this cpu_imbalance, the reports say the host slowed a CPU (1.0 to
  * about 1.1 when the host leaves the CPUs alone, measured here). */
 #define RECORD_HOST_SLOW 1.15

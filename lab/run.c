@@ -183,13 +183,10 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   if (out.status == CHILD_OK) {
     double base = workers == 1 ? -1 : find_baseline(c, k);
     double tput = record_measured(rec, out.result, base);
-    if (wl->flags & WL_WARMUP) {
-      record_cpu_imbalance(rec);
-      const cJSON *imb = cJSON_GetObjectItemCaseSensitive(rec, "cpu_imbalance");
-      if (cJSON_IsNumber(imb) && imb->valuedouble > RECORD_HOST_SLOW) {
-        c->host_slowed++;
-        c->imbalance_max = fmax(c->imbalance_max, imb->valuedouble);
-      }
+    double imb = wl->flags & WL_WARMUP ? record_cpu_imbalance(rec) : NAN;
+    if (imb > RECORD_HOST_SLOW) {
+      c->host_slowed++;
+      c->imbalance_max = fmax(c->imbalance_max, imb);
     }
     if (workers == 1) {
       baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);

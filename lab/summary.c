@@ -805,14 +805,13 @@ static void write_noise(FILE *f, const results *r) {
   free(w);
 }
 
-/* Whether the CPUs ran alike: over the cells whose workers did equal
- * shares of pure computation (record field cpu_imbalance), how many had a
- * worker that needed RECORD_HOST_SLOW times the CPU time than another for the
- * same work, and the worst. Only the host makes one CPU slower than another for
- * the same instructions, and the noise summary above cannot tell that
- * from noise in the baselines. */
+/* Whether the CPUs ran alike: over the cells whose workers ran side by
+ * side on equal shares of pure computation (record field cpu_imbalance),
+ * how many had a worker that needed over RECORD_HOST_SLOW times the CPU
+ * time of another for the same work, and the worst. Only the host makes
+ * one CPU slower than another for the same instructions, and the noise
+ * summary above cannot tell that from noise in the baselines. */
 static void write_host(FILE *f, const results *r) {
-  const double HOST_SLOW = RECORD_HOST_SLOW;
   size_t n = 0, slow = 0;
   const cJSON *worst = NULL;
   double wmax = 0;
@@ -822,7 +821,7 @@ static void write_host(FILE *f, const results *r) {
     if (!results_ok(c) || !isfinite(imb))
       continue;
     n++;
-    slow += imb > HOST_SLOW;
+    slow += imb > RECORD_HOST_SLOW;
     if (imb > wmax)
       wmax = imb, worst = c;
   }
@@ -832,25 +831,26 @@ static void write_host(FILE *f, const results *r) {
     fprintf(f,
             " The CPUs ran alike: in the %zu cell%s whose workers ran side by "
             "side on equal shares of pure computation, no worker needed more "
-            "than %.0f %% "
-            "more CPU time than another.",
+            "than %.0f %% more CPU time than another.",
             n, n == 1 ? "" : "s", (wmax - 1) * 100);
     return;
   }
   char label[256];
-  const cJSON *w =
-      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(worst, "per_worker"),
-                         (int)results_num(worst, "cpu_imbalance_worker"));
-  const cJSON *seen = cJSON_GetObjectItemCaseSensitive(w, "cpus_seen");
+  /* The slowest worker's entry, by its number (the field "worker"). */
+  double slowest = results_num(worst, "cpu_imbalance_worker");
+  const cJSON *w, *seen = NULL;
+  cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(worst, "per_worker")) {
+    if (results_num(w, "worker") == slowest)
+      seen = cJSON_GetObjectItemCaseSensitive(w, "cpus_seen");
+  }
   fprintf(f,
           " **The host slowed some CPUs:** in %zu of %zu cells whose workers "
-          "ran side by side on equal shares of pure computation, one "
-          "worker needed over "
-          "%.0f %% more CPU time than another for the same work (up to "
-          "%.2fx, in ",
-          slow, n, (HOST_SLOW - 1) * 100, wmax);
+          "ran side by side on equal shares of pure computation, one worker "
+          "needed over %.0f %% more CPU time than another for the same work "
+          "(up to %.2fx, in ",
+          slow, n, (RECORD_HOST_SLOW - 1) * 100, wmax);
   esc_md(f, results_key_label(worst, label, sizeof label));
-  fprintf(f, ", worker %g", results_num(worst, "cpu_imbalance_worker"));
+  fprintf(f, ", worker %g", slowest);
   if (cJSON_GetArraySize(seen) == 1 &&
       cJSON_IsNumber(cJSON_GetArrayItem(seen, 0)))
     fprintf(f, " on CPU %d", cJSON_GetArrayItem(seen, 0)->valueint);
@@ -858,8 +858,7 @@ static void write_host(FILE *f, const results *r) {
              "slower, which is the host's doing: on a VM, most likely another "
              "guest using that core or its SMT sibling. A cell's wall "
              "time follows its slowest worker, so the speedups of such cells "
-             "understate "
-             "what the model gives on a quiet machine; rerun when "
+             "understate what the model gives on a quiet machine; rerun when "
              "`cpu_imbalance` stays near 1 (README: when the host slows one "
              "CPU).");
 }
