@@ -53,16 +53,17 @@ function(gillab_add_runtime exe)
     embed/gcprobe.c
     embed/reftrace.c
     embed/hiccup.c
-    workloads/native/drive_threads.c
-    workloads/native/drive_procs.c)
-  target_include_directories(gillab_embed_${tag} PUBLIC embed workloads/native)
+    embed/drive_threads.c
+    embed/drive_procs.c)
+  target_include_directories(gillab_embed_${tag} PUBLIC embed)
   # SYSTEM: warnings inside CPython's (internal) headers are not ours.
   target_include_directories(gillab_embed_${tag} SYSTEM PUBLIC
     "${py_include}" "${py_confinclude}")
-  target_link_libraries(gillab_embed_${tag} PUBLIC gillab_core "${lib}"
+  target_link_libraries(gillab_embed_${tag} PUBLIC gillab_workloads "${lib}"
     ${CMAKE_DL_LIBS})
   target_compile_definitions(gillab_embed_${tag} PUBLIC
     GILLAB_PY_HOME="${py_home}"
+    GILLAB_DRIVERS_DIR="${CMAKE_SOURCE_DIR}/embed/python"
     GILLAB_RUNTIME_TAG="${tag}")
 
   # Exported symbols (-rdynamic) let the probes interpose on libpython's

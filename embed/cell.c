@@ -62,7 +62,7 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "overhead_control"));
   const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(j, "cpu_threads");
   s->cpu_threads = cJSON_IsNumber(cpu) && cpu->valuedouble >= 1 &&
-                           cpu->valuedouble <= WK_MAX_WORKERS
+                           cpu->valuedouble <= WORKERS_MAX_WORKERS
                        ? (unsigned)cpu->valuedouble
                        : 0;
   s->hiccup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "hiccup"));
@@ -73,7 +73,7 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
     snprintf(err, errlen, "cell spec needs workload, model, workers, units");
     return -EINVAL;
   }
-  s->wl = wl_find(wl->valuestring);
+  s->wl = registry_find(wl->valuestring);
   if (!s->wl) {
     snprintf(err, errlen, "unknown workload '%s'", wl->valuestring);
     return -EINVAL;
@@ -86,7 +86,7 @@ static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
              s->wl->name, model_name(s->model));
     return -EINVAL;
   }
-  if (workers->valuedouble < 1 || workers->valuedouble > WK_MAX_WORKERS ||
+  if (workers->valuedouble < 1 || workers->valuedouble > WORKERS_MAX_WORKERS ||
       units->valuedouble < 0) {
     snprintf(err, errlen, "cell spec: workers or units out of range");
     return -EINVAL;
@@ -116,7 +116,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     return rc;
   /* With the probe off the wrappers still stand between libpython and
    * glibc, but only forward: the difference is the probe's cost. */
-  if (s->gil_probe && gilprobe_watch(gil_main_interp()) < 0) {
+  if (s->gil_probe && gilprobe_watch(gil_locate_main_interp()) < 0) {
     char ferr[128];
     snprintf(err, errlen, "cannot locate the main interpreter's GIL");
     py_finish(ferr, sizeof ferr);
@@ -142,7 +142,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     cJSON_AddBoolToObject(args, "control", s->overhead_control);
   } else {
     /* What the workload's begin hook and the driver's probes get (see
-     * registry.h). */
+     * core/wl.h). */
     cJSON *params = cJSON_AddObjectToObject(args, "params");
     cJSON_AddNumberToObject(params, "cpu_threads", s->cpu_threads);
     cJSON_AddNumberToObject(params, "echo_port", wl_context()->echo_port);
@@ -165,7 +165,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
       gil = cJSON_AddObjectToObject(*out, "gil");
     cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
     if (s->gil_probe && !s->overhead_pairs)
-      wk_gil_report(gil);
+      workers_gil_report(gil);
     /* Each process, or own-GIL interpreter, has a GIL of its own: the
      * samples of the main interpreter's GIL say nothing about the workers.
      * Their waits are still counted, on whichever GIL they wait for. */
@@ -278,10 +278,11 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   if (s.wl->prepare && (rc = s.wl->prepare(err, errlen)) < 0)
     goto out;
   prepared = s.wl->prepare != NULL;
-  rc = wk_setup(topo, model_threads(s.model, s.workers), s.sets, err, errlen);
+  rc = workers_setup(topo, model_threads(s.model, s.workers), s.sets, err,
+                     errlen);
   if (rc < 0)
     goto out;
-  rc = wk_sampler_start(model_is_python(s.model) && s.gil_probe);
+  rc = workers_sampler_start(model_is_python(s.model) && s.gil_probe);
   if (rc < 0) {
     snprintf(err, errlen, "cannot start the sampler thread: %s", strerror(-rc));
     goto out;
@@ -289,7 +290,7 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   *result = NULL;
   rc = model_is_python(s.model) ? run_python(&s, result, err, errlen)
                                 : run_native(&s, result, err, errlen);
-  wk_sampler_stop();
+  workers_sampler_stop();
   hiccup_stop();
   if (rc == 0 && echo)
     cJSON_AddItemToObject(*result, "echo_server", echosrv_report(echo));
@@ -303,15 +304,15 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
       cJSON_AddNumberToObject(*result, "setup_s",
                               (start->valuedouble - (double)started_ns) / 1e9);
     cJSON_Delete(start);
-    cJSON_AddItemToObject(*result, "workers", wk_report());
-    cJSON *cores = cu_report();
+    cJSON_AddItemToObject(*result, "workers", workers_report());
+    cJSON *cores = coreuse_report();
     if (cores)
       cJSON_AddItemToObject(*result, "cores", cores);
   }
 out:
   hiccup_stop();
   echosrv_stop(echo);
-  wk_teardown();
+  workers_teardown();
   if (prepared && s.wl->cleanup)
     s.wl->cleanup();
   if (topo)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-int cu_parse_stat(const char *text, cu_stat *out) {
+int coreuse_parse_stat(const char *text, coreuse_stat *out) {
   memset(out, 0, sizeof *out);
   int parsed = 0;
   for (const char *line = text; line && *line;) {
@@ -46,7 +46,7 @@ int cu_parse_stat(const char *text, cu_stat *out) {
   return parsed > 0 ? parsed : -EINVAL;
 }
 
-int cu_read_stat(cu_stat *out) {
+int coreuse_read_stat(coreuse_stat *out) {
   /* /proc/stat is one read's worth of text for a few hundred CPUs; it also
    * lists interrupts, which can make it long, so grow the buffer. */
   FILE *f = fopen("/proc/stat", "r");
@@ -71,12 +71,12 @@ int cu_read_stat(cu_stat *out) {
   if (!buf)
     return -ENOMEM;
   buf[len] = '\0';
-  int rc = cu_parse_stat(buf, out);
+  int rc = coreuse_parse_stat(buf, out);
   free(buf);
   return rc;
 }
 
-cJSON *cu_busy_json(const cu_stat *a, const cu_stat *b) {
+cJSON *coreuse_busy_json(const coreuse_stat *a, const coreuse_stat *b) {
   cJSON *arr = cJSON_CreateArray();
   int n = a->ncpu > b->ncpu ? a->ncpu : b->ncpu;
   for (int c = 0; arr && c < n; c++) {
@@ -95,24 +95,24 @@ cJSON *cu_busy_json(const cu_stat *a, const cu_stat *b) {
 
 static struct {
   int begun, ended;
-  cu_stat stat0, stat1;
+  coreuse_stat stat0, stat1;
   struct rusage self0, self1, kids0;
 } cu;
 
-void cu_reset(void) {
+void coreuse_reset(void) {
   cu.begun = cu.ended = 0;
 }
 
-void cu_begin(void) {
+void coreuse_begin(void) {
   getrusage(RUSAGE_SELF, &cu.self0);
   getrusage(RUSAGE_CHILDREN, &cu.kids0);
-  cu.begun = cu_read_stat(&cu.stat0) > 0 ? 1 : -1;
+  cu.begun = coreuse_read_stat(&cu.stat0) > 0 ? 1 : -1;
 }
 
-void cu_end(void) {
+void coreuse_end(void) {
   if (!cu.begun)
     return;
-  if (cu.begun > 0 && cu_read_stat(&cu.stat1) <= 0)
+  if (cu.begun > 0 && coreuse_read_stat(&cu.stat1) <= 0)
     cu.begun = -1;
   getrusage(RUSAGE_SELF, &cu.self1);
   cu.ended = 1;
@@ -122,16 +122,16 @@ static double tv_s(struct timeval a, struct timeval b) {
   return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_usec - a.tv_usec) / 1e6;
 }
 
-cJSON *cu_report(void) {
+cJSON *coreuse_report(void) {
   if (!cu.begun)
     return NULL;
   if (!cu.ended)
-    cu_end();
+    coreuse_end();
   struct rusage kids1;
   getrusage(RUSAGE_CHILDREN, &kids1);
   cJSON *o = cJSON_CreateObject();
   if (cu.begun > 0)
-    cJSON_AddItemToObject(o, "busy", cu_busy_json(&cu.stat0, &cu.stat1));
+    cJSON_AddItemToObject(o, "busy", coreuse_busy_json(&cu.stat0, &cu.stat1));
   else
     cJSON_AddNullToObject(o, "busy");
   cJSON_AddNumberToObject(o, "user_s",

@@ -2,9 +2,9 @@
  * each CPU's busy fraction from /proc/stat deltas, and the CPU time and peak
  * memory of the runner and the worker processes it reaped (getrusage).
  *
- * The worker table (workers.c) marks the region: cu_begin when the first
- * worker begins (or the first worker process is adopted), cu_end when the
- * last one leaves. cu_report, called once the driver has returned (and so
+ * The worker table (workers.c) marks the region: coreuse_begin when the first
+ * worker begins (or the first worker process is adopted), coreuse_end when the
+ * last one leaves. coreuse_report, called once the driver has returned (and so
  * has reaped its worker processes), builds the record's `cores` object.
  *
  * /proc/stat is machine-wide: busy fractions include whatever else ran on
@@ -15,9 +15,9 @@
  * reaped, and then whole: the children's share of user_s and sys_s is their
  * whole lifetime (start-up included), not just the timed region.
  *
- * Notes about the implementation: cu_begin and cu_end are each called once
- * per cell, from whichever worker thread gets there first/last (the worker
- * table's atomic counters decide); cu_report runs after every worker has
+ * Notes about the implementation: coreuse_begin and coreuse_end are each called
+ * once per cell, from whichever worker thread gets there first/last (the worker
+ * table's atomic counters decide); coreuse_report runs after every worker has
  * left. The state is a static snapshot pair; no lock is needed.
  */
 #ifndef GILLAB_COREUSE_H
@@ -34,33 +34,33 @@ typedef struct {
   uint8_t present[CU_MAX_CPUS];
   uint64_t busy[CU_MAX_CPUS];  /* user + nice + system + irq + softirq */
   uint64_t total[CU_MAX_CPUS]; /* busy + idle + iowait + steal */
-} cu_stat;
+} coreuse_stat;
 
 /* Parses the text of /proc/stat (the per-CPU "cpuN ..." lines; the summary
  * "cpu" line and the rest are skipped) into *out. Returns the number of
  * CPUs parsed, or -EINVAL if there were none or a cpu line was malformed. */
-int cu_parse_stat(const char *text, cu_stat *out);
+int coreuse_parse_stat(const char *text, coreuse_stat *out);
 
-/* Reads and parses /proc/stat. Returns as cu_parse_stat, or -errno. */
-int cu_read_stat(cu_stat *out);
+/* Reads and parses /proc/stat. Returns as coreuse_parse_stat, or -errno. */
+int coreuse_read_stat(coreuse_stat *out);
 
 /* The busy fraction of each CPU between a and b (b later) as a new JSON
  * array indexed by CPU number: null for a CPU absent from either read, 0
  * when no tick passed. Caller owns it (cJSON_Delete). */
-cJSON *cu_busy_json(const cu_stat *a, const cu_stat *b);
+cJSON *coreuse_busy_json(const coreuse_stat *a, const coreuse_stat *b);
 
-/* Forgets the last cell's marks (wk_setup calls it). */
-void cu_reset(void);
+/* Forgets the last cell's marks (workers_setup calls it). */
+void coreuse_reset(void);
 /* The timed region starts / ends now. */
-void cu_begin(void);
-void cu_end(void);
+void coreuse_begin(void);
+void coreuse_end(void);
 
 /* The record's `cores` object, new (caller owns it): {"busy": [...],
  * "user_s", "sys_s", "maxrss_kb"}; user_s and sys_s are this process's
  * (every thread's) over the region plus the reaped children's since the
  * region began; maxrss_kb the larger of this process's peak and the largest
- * reaped child's. Without a cu_end (a worker never left), the region ends
- * now. NULL if cu_begin never ran. */
-cJSON *cu_report(void);
+ * reaped child's. Without a coreuse_end (a worker never left), the region ends
+ * now. NULL if coreuse_begin never ran. */
+cJSON *coreuse_report(void);
 
 #endif

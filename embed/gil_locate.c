@@ -11,7 +11,7 @@
 
 #include "gil_locate.h"
 
-int gil_locate(void *interp_, gil_view *v) {
+int gil_locate(void *interp_, gil_locate_view *v) {
   PyInterpreterState *interp = interp_;
   struct _gil_runtime_state *gil;
 #if PY_VERSION_HEX >= 0x030C0000
@@ -43,10 +43,10 @@ int gil_locate(void *interp_, gil_view *v) {
   return 0;
 }
 
-void *gil_current_tstate(void) {
+void *gil_locate_current_tstate(void) {
   return PyThreadState_Get();
 }
 
-void *gil_main_interp(void) {
+void *gil_locate_main_interp(void) {
   return PyInterpreterState_Main();
 }

@@ -24,18 +24,18 @@ typedef struct {
   void *const *last_holder;           /* PyThreadState *, compare only */
   const int *enabled; /* free-threaded builds: 0 when disabled; else NULL */
   const unsigned long *interval; /* the switch interval, microseconds */
-} gil_view;
+} gil_locate_view;
 
 /* Fills *v for the GIL of interpreter interp (a PyInterpreterState *).
  * Returns 0, or -1 if the interpreter has no GIL yet. */
-int gil_locate(void *interp, gil_view *v);
+int gil_locate(void *interp, gil_locate_view *v);
 
 /* The calling thread's PyThreadState (it must hold the GIL or be attached),
  * as compared with *last_holder. */
-void *gil_current_tstate(void);
+void *gil_locate_current_tstate(void);
 
 /* The main interpreter (PyInterpreterState_Main(); never &_PyRuntime, which
  * in a PIE host would make a copy relocation of the whole runtime). */
-void *gil_main_interp(void);
+void *gil_locate_main_interp(void);
 
 #endif

@@ -32,7 +32,7 @@ static _Atomic(clockwait_fn) real_clockwait;
 static _Atomic(condwait_fn) real_condwait;
 static _Atomic(mutexlock_fn) real_mutexlock;
 
-static gil_view gils[GP_MAX_GILS];
+static gil_locate_view gils[GP_MAX_GILS];
 static _Atomic int ngils;
 static _Atomic int enabled = 1;
 
@@ -96,7 +96,7 @@ __attribute__((constructor)) static void gilprobe_init(void) {
   pthread_atfork(NULL, NULL, atfork_child);
 }
 
-/* The index of the watched GIL whose gil_view member at `offset` (one of
+/* The index of the watched GIL whose gil_locate_view member at `offset` (one of
  * cond, mutex, switch_cond) is p, or -1. */
 static int find_gil(size_t offset, const void *p) {
   int n = atomic_load_explicit(&ngils, memory_order_acquire);
@@ -105,7 +105,7 @@ static int find_gil(size_t offset, const void *p) {
       return i;
   return -1;
 }
-#define FIND_GIL(field, p) find_gil(offsetof(gil_view, field), (p))
+#define FIND_GIL(field, p) find_gil(offsetof(gil_locate_view, field), (p))
 
 static gp_slot *slot(void) {
   if (me || no_slot)
@@ -244,7 +244,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
   return rc;
 }
 
-int gilprobe__add(const gil_view *v) {
+int gilprobe__add(const gil_locate_view *v) {
   int n = atomic_load(&ngils);
   for (int i = 0; i < n; i++)
     if (gils[i].gil == v->gil)
@@ -257,7 +257,7 @@ int gilprobe__add(const gil_view *v) {
 }
 
 int gilprobe_watch(void *interp) {
-  gil_view v;
+  gil_locate_view v;
   if (gil_locate(interp, &v) < 0)
     return -1;
   return gilprobe__add(&v);
@@ -271,7 +271,7 @@ int gilprobe_enabled(void) {
   return atomic_load_explicit(&enabled, memory_order_relaxed);
 }
 
-const gil_view *gilprobe_main_gil(void) {
+const gil_locate_view *gilprobe_main_gil(void) {
   return atomic_load_explicit(&ngils, memory_order_acquire) ? &gils[0] : NULL;
 }
 
@@ -328,7 +328,7 @@ uint64_t gilprobe_lost(void) {
 }
 
 int gilprobe_sample(void **holder) {
-  const gil_view *g = gilprobe_main_gil();
+  const gil_locate_view *g = gilprobe_main_gil();
   if (!g)
     return -1;
   *holder = __atomic_load_n((void **)g->last_holder, __ATOMIC_RELAXED);

@@ -59,7 +59,7 @@ int gilprobe_watch(void *interp);
 /* Watches the GIL described by v (copied). Internal: gilprobe_watch's
  * second half, and the tests' way to watch a GIL made of plain pthread
  * objects. Returns 0, or -1 if the table is full. */
-int gilprobe__add(const gil_view *v);
+int gilprobe__add(const gil_locate_view *v);
 
 /* Stops (0) or resumes (1) counting; while off the wrappers only forward. */
 void gilprobe_set_enabled(int on);
@@ -68,7 +68,7 @@ void gilprobe_set_enabled(int on);
 int gilprobe_enabled(void);
 
 /* Whether any GIL is watched, and the first one's view (NULL if none). */
-const gil_view *gilprobe_main_gil(void);
+const gil_locate_view *gilprobe_main_gil(void);
 
 /* The calling thread's counters so far, its pending acquisition included. */
 void gilprobe_thread_snapshot(gp_counts *out);

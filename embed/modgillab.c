@@ -23,12 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static PyObject *gl_now_ns(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_now_ns(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
   return PyLong_FromUnsignedLongLong(util_now_ns());
 }
 
-static PyObject *gl_native_tid(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_native_tid(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
   return PyLong_FromLong((long)gettid());
 }
@@ -36,7 +36,7 @@ static PyObject *gl_native_tid(PyObject *self, PyObject *unused) {
 /* Spins in C for `seconds` without releasing the GIL: any other thread that
  * wants to run Python meanwhile must wait that long, which makes it the
  * ground truth for measuring GIL waits. Returns the seconds actually held. */
-static PyObject *gl_hold_gil(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_hold_gil(PyObject *self, PyObject *arg) {
   (void)self;
   double seconds = PyFloat_AsDouble(arg);
   if (seconds == -1.0 && PyErr_Occurred())
@@ -67,13 +67,13 @@ static int worker_index(PyObject *arg, unsigned *out) {
 
 /* Registers the calling thread as worker i of the cell and binds it where
  * the cell's placement says. Raises OSError if the binding fails. */
-static PyObject *gl_worker_enter(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_worker_enter(PyObject *self, PyObject *arg) {
   (void)self;
   unsigned i;
   char err[256];
   if (worker_index(arg, &i) < 0)
     return NULL;
-  int rc = wk_enter(i, PyThreadState_Get(), err, sizeof err);
+  int rc = workers_enter(i, PyThreadState_Get(), err, sizeof err);
   if (rc < 0) {
     errno = -rc;
     PyErr_Format(PyExc_OSError, "worker %u: %s", i, err);
@@ -83,26 +83,26 @@ static PyObject *gl_worker_enter(PyObject *self, PyObject *arg) {
 }
 
 /* Worker i's timed span starts (called right after the start barrier). */
-static PyObject *gl_worker_begin(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_worker_begin(PyObject *self, PyObject *arg) {
   (void)self;
   unsigned i;
   if (worker_index(arg, &i) < 0)
     return NULL;
-  wk_begin(i);
+  workers_begin(i);
   Py_RETURN_NONE;
 }
 
-static PyObject *gl_worker_leave(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_worker_leave(PyObject *self, PyObject *arg) {
   (void)self;
   unsigned i;
   if (worker_index(arg, &i) < 0)
     return NULL;
-  wk_leave(i);
+  workers_leave(i);
   Py_RETURN_NONE;
 }
 
 /* Turns the GIL probe's counting on or off (gillab_drive.overhead). */
-static PyObject *gl_probe_enable(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_probe_enable(PyObject *self, PyObject *arg) {
   (void)self;
   int on = PyObject_IsTrue(arg);
   if (on < 0)
@@ -126,7 +126,7 @@ static place_topo *own_topo(char *err, size_t errlen) {
 }
 
 /* bind(cpuset): binds the calling thread (hwloc list syntax; "" = no). */
-static PyObject *gl_bind(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_bind(PyObject *self, PyObject *arg) {
   (void)self;
   char err[256];
   const char *set = PyUnicode_AsUTF8(arg);
@@ -143,7 +143,7 @@ static PyObject *gl_bind(PyObject *self, PyObject *arg) {
 }
 
 /* thread_stats(): the calling thread's time split so far, and its CPU. */
-static PyObject *gl_thread_stats(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_thread_stats(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
   tstat t;
   tstat_read(&t);
@@ -156,9 +156,9 @@ static PyObject *gl_thread_stats(PyObject *self, PyObject *unused) {
 
 /* probe_watch(): count waits on this process's main GIL (a spawned child
  * starts without). */
-static PyObject *gl_probe_watch(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_probe_watch(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
-  gilprobe_watch(gil_main_interp());
+  gilprobe_watch(gil_locate_main_interp());
   Py_RETURN_NONE;
 }
 
@@ -174,7 +174,7 @@ static PyObject *gl_probe_watch(PyObject *self, PyObject *unused) {
   X(mutex_wait_ns)
 
 /* gil_counts(): the calling thread's GIL counters so far. */
-static PyObject *gl_gil_counts(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_gil_counts(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
   gp_counts c;
   gilprobe_thread_snapshot(&c);
@@ -196,22 +196,22 @@ fail:
 }
 
 /* worker_set(i): worker i's planned cpuset ("" = unbound). */
-static PyObject *gl_worker_set(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_worker_set(PyObject *self, PyObject *arg) {
   (void)self;
   unsigned i;
   if (worker_index(arg, &i) < 0)
     return NULL;
-  return PyUnicode_FromString(wk_set(i));
+  return PyUnicode_FromString(workers_set(i));
 }
 
 /* worker_adopt(i, pid): worker i is process pid; the sampler follows it. */
-static PyObject *gl_worker_adopt(PyObject *self, PyObject *args) {
+static PyObject *modgillab_worker_adopt(PyObject *self, PyObject *args) {
   (void)self;
   unsigned i;
   int pid;
   if (!PyArg_ParseTuple(args, "Ii", &i, &pid))
     return NULL;
-  wk_adopt(i, (pid_t)pid);
+  workers_adopt(i, (pid_t)pid);
   Py_RETURN_NONE;
 }
 
@@ -236,7 +236,7 @@ static int stats_from(PyObject *d, tstat *t, int *cpu) {
 /* worker_adopted_done(i, t0, t1, gil): worker process i finished; t0/t1
  * are its thread_stats() at the start and end of its span, gil the
  * difference of its gil_counts() over the span. */
-static PyObject *gl_worker_adopted_done(PyObject *self, PyObject *args) {
+static PyObject *modgillab_worker_adopted_done(PyObject *self, PyObject *args) {
   (void)self;
   unsigned i;
   PyObject *d0, *d1, *dg;
@@ -260,30 +260,30 @@ static PyObject *gl_worker_adopted_done(PyObject *self, PyObject *args) {
 #undef GP_GET
   if (PyErr_Occurred())
     return NULL;
-  wk_adopted_done(i, &t0, &t1, cpu0, cpu1, &g);
+  workers_adopted_done(i, &t0, &t1, cpu0, cpu1, &g);
   Py_RETURN_NONE;
 }
 
 /* run_subinterpreters(module, workers, units, workloads_dir,
  * switch_interval): the subinterpreters model (embed/subinterp.c). Returns
  * {wall_s, start_ns, ops, answer, own_gil, gils_watched}. */
-static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
+static PyObject *modgillab_run_subinterpreters(PyObject *self, PyObject *args) {
   (void)self;
   const char *module, *dir;
   unsigned workers;
   unsigned long long units;
   double si = 0, warmup = 0;
   char err[512];
-  si_result r;
+  subinterp_result r;
   if (!PyArg_ParseTuple(args, "sIKs|dd", &module, &workers, &units, &dir, &si,
                         &warmup))
     return NULL;
-  if (workers < 1 || workers > WK_MAX_WORKERS) {
+  if (workers < 1 || workers > WORKERS_MAX_WORKERS) {
     PyErr_SetString(PyExc_ValueError, "workers out of range");
     return NULL;
   }
-  if (si_run(dir, module, workers, units, si, warmup, gilprobe_enabled(), &r,
-             err, sizeof err) < 0) {
+  if (subinterp_run(dir, module, workers, units, si, warmup, gilprobe_enabled(),
+                    &r, err, sizeof err) < 0) {
     PyErr_SetString(PyExc_RuntimeError, err);
     return NULL;
   }
@@ -295,13 +295,14 @@ static PyObject *gl_run_subinterpreters(PyObject *self, PyObject *args) {
 }
 
 /* cpu() -> int: the CPU the calling thread runs on (sched_getcpu). */
-static PyObject *gl_cpu(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_cpu(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
   return PyLong_FromLong(sched_getcpu());
 }
 
 /* gc_probe_child_begin(): a worker process starts its GC probe span. */
-static PyObject *gl_gc_probe_child_begin(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_gc_probe_child_begin(PyObject *self,
+                                                PyObject *unused) {
   (void)self, (void)unused;
   char err[256];
   if (gcprobe_child_begin(err, sizeof err) < 0) {
@@ -312,13 +313,14 @@ static PyObject *gl_gc_probe_child_begin(PyObject *self, PyObject *unused) {
 }
 
 /* gc_probe_child_take() -> dict: what a worker process's probe saw. */
-static PyObject *gl_gc_probe_child_take(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_gc_probe_child_take(PyObject *self,
+                                               PyObject *unused) {
   (void)self, (void)unused;
   return gcprobe_child_take();
 }
 
 /* gc_probe_merge(d): the parent adds a worker process's report. */
-static PyObject *gl_gc_probe_merge(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_gc_probe_merge(PyObject *self, PyObject *arg) {
   (void)self;
   if (gcprobe_merge(arg) < 0)
     return NULL;
@@ -327,7 +329,7 @@ static PyObject *gl_gc_probe_merge(PyObject *self, PyObject *arg) {
 
 /* dealloc_trace(on) -> bool: installs or removes the destroyed-object
  * counter (PyRefTracer, 3.13+); False when the runtime has none. */
-static PyObject *gl_dealloc_trace(PyObject *self, PyObject *arg) {
+static PyObject *modgillab_dealloc_trace(PyObject *self, PyObject *arg) {
   (void)self;
   int on = PyObject_IsTrue(arg);
   if (on < 0)
@@ -341,63 +343,63 @@ static PyObject *gl_dealloc_trace(PyObject *self, PyObject *arg) {
 
 /* dealloc_objects() -> int | None: objects the calling thread destroyed
  * while the tracer was installed; None without PyRefTracer. */
-static PyObject *gl_dealloc_objects(PyObject *self, PyObject *unused) {
+static PyObject *modgillab_dealloc_objects(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
   if (!reftrace_available())
     Py_RETURN_NONE;
   return PyLong_FromUnsignedLongLong(reftrace_thread_destroyed());
 }
 
-static PyMethodDef gl_methods[] = {
-    {"now_ns", gl_now_ns, METH_NOARGS,
+static PyMethodDef modgillab_methods[] = {
+    {"now_ns", modgillab_now_ns, METH_NOARGS,
      "now_ns() -> int: CLOCK_MONOTONIC in nanoseconds."},
-    {"native_tid", gl_native_tid, METH_NOARGS,
+    {"native_tid", modgillab_native_tid, METH_NOARGS,
      "native_tid() -> int: the Linux thread id of the calling thread."},
-    {"hold_gil", gl_hold_gil, METH_O,
+    {"hold_gil", modgillab_hold_gil, METH_O,
      "hold_gil(seconds) -> float: spin in C holding the GIL; returns the "
      "seconds held."},
-    {"worker_enter", gl_worker_enter, METH_O,
+    {"worker_enter", modgillab_worker_enter, METH_O,
      "worker_enter(i): register the calling thread as worker i and bind it."},
-    {"probe_enable", gl_probe_enable, METH_O,
+    {"probe_enable", modgillab_probe_enable, METH_O,
      "probe_enable(on): count GIL waits (True) or only forward (False)."},
-    {"worker_begin", gl_worker_begin, METH_O,
+    {"worker_begin", modgillab_worker_begin, METH_O,
      "worker_begin(i): worker i starts its timed work (after the barrier)."},
-    {"worker_leave", gl_worker_leave, METH_O,
+    {"worker_leave", modgillab_worker_leave, METH_O,
      "worker_leave(i): worker i has finished its work."},
-    {"bind", gl_bind, METH_O,
+    {"bind", modgillab_bind, METH_O,
      "bind(cpuset): bind the calling thread (hwloc list syntax)."},
-    {"thread_stats", gl_thread_stats, METH_NOARGS,
+    {"thread_stats", modgillab_thread_stats, METH_NOARGS,
      "thread_stats() -> dict: the calling thread's time split and CPU."},
-    {"probe_watch", gl_probe_watch, METH_NOARGS,
+    {"probe_watch", modgillab_probe_watch, METH_NOARGS,
      "probe_watch(): count GIL waits in this process."},
-    {"gil_counts", gl_gil_counts, METH_NOARGS,
+    {"gil_counts", modgillab_gil_counts, METH_NOARGS,
      "gil_counts() -> dict: the calling thread's GIL counters."},
-    {"worker_set", gl_worker_set, METH_O,
+    {"worker_set", modgillab_worker_set, METH_O,
      "worker_set(i) -> str: worker i's planned cpuset."},
-    {"worker_adopt", gl_worker_adopt, METH_VARARGS,
+    {"worker_adopt", modgillab_worker_adopt, METH_VARARGS,
      "worker_adopt(i, pid): worker i is process pid."},
-    {"worker_adopted_done", gl_worker_adopted_done, METH_VARARGS,
+    {"worker_adopted_done", modgillab_worker_adopted_done, METH_VARARGS,
      "worker_adopted_done(i, t0, t1, gil): worker process i's report."},
-    {"run_subinterpreters", gl_run_subinterpreters, METH_VARARGS,
+    {"run_subinterpreters", modgillab_run_subinterpreters, METH_VARARGS,
      "run_subinterpreters(module, workers, units, workloads_dir[, "
      "switch_interval[, warmup_s]]) -> dict: run work() in one "
      "subinterpreter per worker."},
-    {"cpu", gl_cpu, METH_NOARGS,
+    {"cpu", modgillab_cpu, METH_NOARGS,
      "cpu() -> int: the CPU the calling thread runs on."},
-    {"gc_probe_child_begin", gl_gc_probe_child_begin, METH_NOARGS,
+    {"gc_probe_child_begin", modgillab_gc_probe_child_begin, METH_NOARGS,
      "gc_probe_child_begin(): a worker process starts its GC probe span."},
-    {"gc_probe_child_take", gl_gc_probe_child_take, METH_NOARGS,
+    {"gc_probe_child_take", modgillab_gc_probe_child_take, METH_NOARGS,
      "gc_probe_child_take() -> dict: the worker process's GC pauses."},
-    {"gc_probe_merge", gl_gc_probe_merge, METH_O,
+    {"gc_probe_merge", modgillab_gc_probe_merge, METH_O,
      "gc_probe_merge(d): add a worker process's GC pauses to the cell's."},
-    {"dealloc_trace", gl_dealloc_trace, METH_O,
+    {"dealloc_trace", modgillab_dealloc_trace, METH_O,
      "dealloc_trace(on) -> bool: count destroyed objects (3.13+)."},
-    {"dealloc_objects", gl_dealloc_objects, METH_NOARGS,
+    {"dealloc_objects", modgillab_dealloc_objects, METH_NOARGS,
      "dealloc_objects() -> int | None: objects this thread destroyed."},
     {NULL, NULL, 0, NULL},
 };
 
-static PyModuleDef_Slot gl_slots[] = {
+static PyModuleDef_Slot modgillab_slots[] = {
 #if PY_VERSION_HEX >= 0x030C0000
     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
 #endif
@@ -407,15 +409,15 @@ static PyModuleDef_Slot gl_slots[] = {
     {0, NULL},
 };
 
-static struct PyModuleDef gl_def = {
+static struct PyModuleDef modgillab_def = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_gillab",
     .m_doc = "gillab's builtin helpers for workloads and drivers.",
     .m_size = 0,
-    .m_methods = gl_methods,
-    .m_slots = gl_slots,
+    .m_methods = modgillab_methods,
+    .m_slots = modgillab_slots,
 };
 
 PyObject *modgillab_init(void) {
-  return PyModuleDef_Init(&gl_def);
+  return PyModuleDef_Init(&modgillab_def);
 }

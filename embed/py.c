@@ -116,14 +116,25 @@ int py_start(const char *workloads_dir, long hash_seed, char *err,
   if (PyStatus_Exception(st))
     return status_to_err(st, "cannot start CPython", err, errlen);
 
-  PyObject *path = PySys_GetObject("path");                 /* borrowed */
-  PyObject *dir = PyUnicode_DecodeFSDefault(workloads_dir); /* new */
-  int rc = path && dir ? PyList_Insert(path, 0, dir) : -1;
-  Py_XDECREF(dir);
-  if (rc < 0) {
-    PyErr_Clear();
-    snprintf(err, errlen, "cannot put %s on sys.path", workloads_dir);
+  if (py_add_paths(workloads_dir) < 0) {
+    snprintf(err, errlen, "cannot put %s and %s on sys.path", workloads_dir,
+             GILLAB_DRIVERS_DIR);
     return -1;
+  }
+  return 0;
+}
+
+int py_add_paths(const char *workloads_dir) {
+  const char *dirs[] = {workloads_dir, GILLAB_DRIVERS_DIR};
+  PyObject *path = PySys_GetObject("path"); /* borrowed */
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    PyObject *dir = PyUnicode_DecodeFSDefault(dirs[i]); /* new */
+    int rc = path && dir ? PyList_Insert(path, 0, dir) : -1;
+    Py_XDECREF(dir);
+    if (rc < 0) {
+      PyErr_Clear();
+      return -1;
+    }
   }
   return 0;
 }

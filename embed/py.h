@@ -7,7 +7,8 @@
  *
  * The interpreter is isolated from the user's environment: no PYTHON*
  * variables, no user or system site-packages, and sys.path is the runtime's
- * standard library plus workloads/python. PyConfig.executable is this
+ * standard library plus the drivers (embed/python) and the workloads
+ * (workloads/python). PyConfig.executable is this
  * binary, so multiprocessing's spawn and forkserver start children as
  * `RUNNER -I -S ... -c '...'`, which py_is_python_argv recognises.
  */
@@ -41,6 +42,12 @@ const char *py_compiled_version(void);
  * 1.6x. */
 int py_start(const char *workloads_dir, long hash_seed, char *err,
              size_t errlen);
+
+/* Puts the drivers' directory (embed/python, compiled in) and workloads_dir
+ * first on the current interpreter's sys.path, the drivers first. The
+ * calling thread holds that interpreter's GIL. Returns 0, or -1 (the
+ * Python error cleared). */
+int py_add_paths(const char *workloads_dir);
 
 /* Finalizes the interpreter; 0, or a negative code with err. */
 int py_finish(char *err, size_t errlen);

@@ -13,7 +13,7 @@
  *     its main thread state back in without taking the GIL again.
  * Every worker reaches the start barrier, with its GIL released, even one
  * whose set-up failed, so the others are never left waiting. The worker
- * slots are written by their own thread only and read by si_run after
+ * slots are written by their own thread only and read by subinterp_run after
  * pthread_join.
  */
 #define PY_SSIZE_T_CLEAN
@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "gilprobe.h"
+#include "py.h"
 #include "util.h"
 #include "workers.h"
 
@@ -41,18 +42,18 @@ typedef struct {
   PyInterpreterState *main;
   pthread_barrier_t start;
   atomic_uint watched;
-} si_shared;
+} subinterp_shared;
 
 typedef struct {
   unsigned i;
-  si_shared *sh;
+  subinterp_shared *sh;
   uint64_t ops, answer;
   int rc;
   char err[256];
-} si_worker;
+} subinterp_worker;
 
 /* The pending Python exception as text in w->err (and cleared). */
-static void take_error(si_worker *w, const char *what) {
+static void take_error(subinterp_worker *w, const char *what) {
   PyObject *exc = compat_take_exception(); /* new */
   PyObject *text = exc ? PyObject_Repr(exc) : NULL;
   const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
@@ -65,18 +66,14 @@ static void take_error(si_worker *w, const char *what) {
 
 /* In the worker's own interpreter: its sys.path, switch interval, GIL
  * watch and the workload's work function (new reference, or NULL). */
-static PyObject *prepare(si_worker *w, PyThreadState *ts) {
-  si_shared *sh = w->sh;
+static PyObject *prepare(subinterp_worker *w, PyThreadState *ts) {
+  subinterp_shared *sh = w->sh;
   if (sh->gil_probe && gilprobe_watch(PyThreadState_GetInterpreter(ts)) == 0)
     atomic_fetch_add(&sh->watched, 1);
-  PyObject *path = PySys_GetObject("path"); /* borrowed */
-  PyObject *dir = PyUnicode_FromString(sh->dir);
-  if (!path || !dir || PyList_Insert(path, 0, dir) < 0) {
-    Py_XDECREF(dir);
-    take_error(w, "cannot put the workloads on sys.path");
+  if (py_add_paths(sh->dir) < 0) {
+    take_error(w, "cannot put the drivers and workloads on sys.path");
     return NULL;
   }
-  Py_DECREF(dir);
   if (sh->switch_interval > 0) {
     PyObject *sys = PyImport_ImportModule("sys");
     PyObject *r = sys ? PyObject_CallMethod(sys, "setswitchinterval", "d",
@@ -100,8 +97,8 @@ static PyObject *prepare(si_worker *w, PyThreadState *ts) {
 /* Runs work() untimed for sh->warmup_s, as gillab_drive._warm_up does for
  * processes: the new interpreter's own allocator touches its memory and
  * fills the caches here, not in the timed region. */
-static void warm_up(si_worker *w, PyObject *work) {
-  si_shared *sh = w->sh;
+static void warm_up(subinterp_worker *w, PyObject *work) {
+  subinterp_shared *sh = w->sh;
   PyObject *drive = PyImport_ImportModule("gillab_drive");
   PyObject *r =
       drive ? PyObject_CallMethod(drive, "_warm_up", "OIIKd", work, w->i, sh->n,
@@ -114,8 +111,8 @@ static void warm_up(si_worker *w, PyObject *work) {
 }
 
 /* Calls work(i, n, units) and keeps (ops, answer). */
-static void run_work(si_worker *w, PyObject *work) {
-  si_shared *sh = w->sh;
+static void run_work(subinterp_worker *w, PyObject *work) {
+  subinterp_shared *sh = w->sh;
   PyObject *r = PyObject_CallFunction(work, "IIK", w->i, sh->n,
                                       (unsigned long long)sh->units);
   if (!r) {
@@ -138,8 +135,8 @@ static void run_work(si_worker *w, PyObject *work) {
 }
 
 static void *worker_main(void *arg) {
-  si_worker *w = arg;
-  si_shared *sh = w->sh;
+  subinterp_worker *w = arg;
+  subinterp_shared *sh = w->sh;
   PyThreadState *mts = PyThreadState_New(sh->main), *ts = NULL;
   PyEval_RestoreThread(mts);
 #if PY_VERSION_HEX >= 0x030C0000
@@ -168,7 +165,7 @@ static void *worker_main(void *arg) {
     w->rc = -1;
   } else {
     work = prepare(w, ts);
-    if (work && wk_enter(w->i, ts, w->err, sizeof w->err) < 0)
+    if (work && workers_enter(w->i, ts, w->err, sizeof w->err) < 0)
       w->rc = -1;
     if (work && w->rc == 0 && sh->warmup_s > 0)
       warm_up(w, work);
@@ -177,11 +174,11 @@ static void *worker_main(void *arg) {
    * interpreters share it, that first take is the first GIL wait. */
   Py_BEGIN_ALLOW_THREADS;
   pthread_barrier_wait(&sh->start);
-  wk_begin(w->i);
+  workers_begin(w->i);
   Py_END_ALLOW_THREADS;
   if (w->rc == 0 && work)
     run_work(w, work);
-  wk_leave(w->i);
+  workers_leave(w->i);
   Py_XDECREF(work);
   if (ts) {
     Py_EndInterpreter(ts);
@@ -196,10 +193,11 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-int si_run(const char *workloads_dir, const char *module, unsigned n,
-           uint64_t units, double switch_interval, double warmup_s,
-           int gil_probe, si_result *out, char *err, size_t errlen) {
-  si_shared sh = {
+int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
+                  uint64_t units, double switch_interval, double warmup_s,
+                  int gil_probe, subinterp_result *out, char *err,
+                  size_t errlen) {
+  subinterp_shared sh = {
       .dir = workloads_dir,
       .module = module,
       .n = n,
@@ -209,7 +207,7 @@ int si_run(const char *workloads_dir, const char *module, unsigned n,
       .gil_probe = gil_probe,
       .main = PyInterpreterState_Main(),
   };
-  si_worker *ws = calloc(n, sizeof *ws);
+  subinterp_worker *ws = calloc(n, sizeof *ws);
   pthread_t *tids = calloc(n, sizeof *tids);
   int rc = 0;
   unsigned started = 0;
@@ -223,7 +221,7 @@ int si_run(const char *workloads_dir, const char *module, unsigned n,
   pthread_barrier_init(&sh.start, NULL, n + 1);
   Py_BEGIN_ALLOW_THREADS;
   for (; started < n; started++) {
-    ws[started] = (si_worker){.i = started, .sh = &sh};
+    ws[started] = (subinterp_worker){.i = started, .sh = &sh};
     int e = pthread_create(&tids[started], NULL, worker_main, &ws[started]);
     if (e) {
       snprintf(err, errlen, "cannot start subinterpreter worker %u: %s",

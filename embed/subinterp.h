@@ -1,7 +1,7 @@
 /* subinterp — the `subinterpreters` model: one interpreter per worker, each
  * on a host thread of its own.
  *
- * Worker i is a pthread that binds itself (wk_enter), creates an
+ * Worker i is a pthread that binds itself (workers_enter), creates an
  * interpreter, imports the workload there, waits at the start barrier,
  * runs work(i, n, units), and ends its interpreter. On 3.12+ each
  * interpreter has its own GIL (PyInterpreterConfig_OWN_GIL), which the GIL
@@ -20,17 +20,18 @@ typedef struct {
   uint64_t ops, answer;
   int own_gil;      /* 1: one GIL per interpreter; 0: shared */
   unsigned watched; /* interpreters whose GIL the probe watched */
-} si_result;
+} subinterp_result;
 
 /* Runs module.work(i, n, units) in n subinterpreters, worker i in its own
  * thread and interpreter; workloads_dir goes first on each interpreter's
  * sys.path; switch_interval > 0 sets it in each; each worker first runs
- * work() untimed for warmup_s seconds (WL_WARMUP in registry.h). Called from
+ * work() untimed for warmup_s seconds (WL_WARMUP in core/wl.h). Called from
  * Python with the main interpreter's GIL held (the caller's thread state
  * attached); it is released while the workers run. Returns 0, or a negative
  * code with err (the first failing worker's exception). */
-int si_run(const char *workloads_dir, const char *module, unsigned n,
-           uint64_t units, double switch_interval, double warmup_s,
-           int gil_probe, si_result *out, char *err, size_t errlen);
+int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
+                  uint64_t units, double switch_interval, double warmup_s,
+                  int gil_probe, subinterp_result *out, char *err,
+                  size_t errlen);
 
 #endif

@@ -17,19 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WK_MAX_CPUS 4096
+#define WORKERS_MAX_CPUS 4096
 /* The sampler wakes every 2.5 to 7.5 ms (5 ms on average), at random: a
  * fixed period could lock onto the GIL's 5 ms switch interval and always see
  * the same phase of the hand-off cycle. The period does not depend on the
  * probe, so turning the probe on adds no wake-ups. */
-#define WK_TICK_MIN_US 2500
-#define WK_TICK_SPAN_US 5000
+#define WORKERS_TICK_MIN_US 2500
+#define WORKERS_TICK_SPAN_US 5000
 /* At most this many workers' CPUs are read per tick, round-robin: a read
  * of /proc/TID/stat costs ~3 us here, so 200 workers (io.sleep) read every
  * tick would cost the 2-core VM ~6 % of its time; capped, a worker is seen
  * every 7 ticks (~35 ms), plenty for where it ran, and the cost stays below
  * 1 %. */
-#define WK_SAMPLE_MAX 32
+#define WORKERS_SAMPLE_MAX 32
 
 typedef struct {
   char *set;          /* planned cpuset, "" = unbound */
@@ -39,13 +39,13 @@ typedef struct {
   tstat t0, t1;       /* at begin and leave */
   gp_counts g0, g1;   /* GIL counters at begin and leave */
   uint64_t held;      /* GIL samples in which it was the holder */
-  _Atomic uint64_t seen[WK_MAX_CPUS / 64];
-} wk_slot;
+  _Atomic uint64_t seen[WORKERS_MAX_CPUS / 64];
+} workers_slot;
 
 static struct {
   place_topo *topo;
   unsigned n;
-  wk_slot *slots;
+  workers_slot *slots;
   pthread_t sampler;
   int sampler_running;
   _Atomic int stop;
@@ -56,26 +56,26 @@ static struct {
   uint64_t samples, locked;       /* GIL samples while workers ran */
 } wk;
 
-static void mark_cpu(wk_slot *s, int cpu) {
-  if (cpu >= 0 && cpu < WK_MAX_CPUS)
+static void mark_cpu(workers_slot *s, int cpu) {
+  if (cpu >= 0 && cpu < WORKERS_MAX_CPUS)
     atomic_fetch_or_explicit(&s->seen[cpu / 64], (uint64_t)1 << (cpu % 64),
                              memory_order_relaxed);
 }
 
 static unsigned long gil_switches(void) {
-  const gil_view *g = gilprobe_main_gil();
+  const gil_locate_view *g = gilprobe_main_gil();
   return g ? __atomic_load_n(g->switch_number, __ATOMIC_RELAXED) : 0;
 }
 
-int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
-             size_t errlen) {
-  if (n == 0 || n > WK_MAX_WORKERS) {
+int workers_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
+                  size_t errlen) {
+  if (n == 0 || n > WORKERS_MAX_WORKERS) {
     snprintf(err, errlen, "worker count %u out of range 1..%d", n,
-             WK_MAX_WORKERS);
+             WORKERS_MAX_WORKERS);
     return -EINVAL;
   }
   memset(&wk, 0, sizeof wk);
-  cu_reset();
+  coreuse_reset();
   wk.slots = calloc(n, sizeof *wk.slots);
   if (!wk.slots)
     goto nomem;
@@ -88,18 +88,18 @@ int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
   }
   return 0;
 nomem:
-  wk_teardown();
+  workers_teardown();
   snprintf(err, errlen, "out of memory for %u workers", n);
   return -ENOMEM;
 }
 
-int wk_enter(unsigned i, void *tstate, char *err, size_t errlen) {
+int workers_enter(unsigned i, void *tstate, char *err, size_t errlen) {
   if (i >= wk.n) {
     snprintf(err, errlen, "worker %u entered, but the cell has %u workers", i,
              wk.n);
     return -EINVAL;
   }
-  wk_slot *s = &wk.slots[i];
+  workers_slot *s = &wk.slots[i];
   int rc = place_bind_self(wk.topo, s->set, err, errlen);
   if (rc < 0)
     return rc;
@@ -109,12 +109,12 @@ int wk_enter(unsigned i, void *tstate, char *err, size_t errlen) {
   return 0;
 }
 
-void wk_begin(unsigned i) {
+void workers_begin(unsigned i) {
   if (i >= wk.n)
     return;
-  wk_slot *s = &wk.slots[i];
+  workers_slot *s = &wk.slots[i];
   if (atomic_fetch_add(&wk.begun, 1) == 0) {
-    cu_begin();
+    coreuse_begin();
     wk.switch0 = gil_switches();
   }
   gilprobe_thread_snapshot(&s->g0);
@@ -122,39 +122,39 @@ void wk_begin(unsigned i) {
   atomic_store_explicit(&s->active, 1, memory_order_release);
 }
 
-void wk_leave(unsigned i) {
+void workers_leave(unsigned i) {
   if (i >= wk.n)
     return;
-  wk_slot *s = &wk.slots[i];
+  workers_slot *s = &wk.slots[i];
   tstat_read(&s->t1);
   gilprobe_thread_snapshot(&s->g1);
   mark_cpu(s, sched_getcpu());
   atomic_store_explicit(&s->active, 0, memory_order_release);
   if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n) {
     wk.switch1 = gil_switches();
-    cu_end();
+    coreuse_end();
   }
 }
 
-const char *wk_set(unsigned i) {
+const char *workers_set(unsigned i) {
   return i < wk.n ? wk.slots[i].set : "";
 }
 
-void wk_adopt(unsigned i, pid_t pid) {
+void workers_adopt(unsigned i, pid_t pid) {
   if (i >= wk.n)
     return;
-  wk_slot *s = &wk.slots[i];
+  workers_slot *s = &wk.slots[i];
   if (atomic_fetch_add(&wk.begun, 1) == 0)
-    cu_begin();
+    coreuse_begin();
   atomic_store_explicit(&s->tid, pid, memory_order_release);
   atomic_store_explicit(&s->active, 1, memory_order_release);
 }
 
-void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
-                     int cpu1, const gp_counts *gil) {
+void workers_adopted_done(unsigned i, const tstat *t0, const tstat *t1,
+                          int cpu0, int cpu1, const gp_counts *gil) {
   if (i >= wk.n)
     return;
-  wk_slot *s = &wk.slots[i];
+  workers_slot *s = &wk.slots[i];
   s->t0 = *t0;
   s->t1 = *t1;
   memset(&s->g0, 0, sizeof s->g0);
@@ -164,7 +164,7 @@ void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
   mark_cpu(s, cpu1);
   atomic_store_explicit(&s->active, 0, memory_order_release);
   if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n)
-    cu_end();
+    coreuse_end();
 }
 
 /* One GIL sample, counted only while some worker is in its timed span. */
@@ -193,15 +193,15 @@ static void *sampler_main(void *arg) {
   unsigned next = 0; /* the next worker whose CPU to read */
   while (!atomic_load_explicit(&wk.stop, memory_order_relaxed)) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    struct timespec tick = {0, (long)(WK_TICK_MIN_US + x % WK_TICK_SPAN_US) *
-                                   1000};
+    struct timespec tick = {
+        0, (long)(WORKERS_TICK_MIN_US + x % WORKERS_TICK_SPAN_US) * 1000};
     /* The probe can be switched on and off while the cell runs
      * (gillab_drive.overhead). */
     if (wk.gil && gilprobe_enabled())
       sample_gil();
-    unsigned count = wk.n < WK_SAMPLE_MAX ? wk.n : WK_SAMPLE_MAX;
+    unsigned count = wk.n < WORKERS_SAMPLE_MAX ? wk.n : WORKERS_SAMPLE_MAX;
     for (unsigned k = 0; k < count; k++, next = (next + 1) % wk.n) {
-      wk_slot *s = &wk.slots[next];
+      workers_slot *s = &wk.slots[next];
       pid_t tid = atomic_load_explicit(&s->tid, memory_order_acquire);
       if (tid && atomic_load_explicit(&s->active, memory_order_relaxed))
         mark_cpu(s, place_last_cpu(wk.topo, tid));
@@ -211,7 +211,7 @@ static void *sampler_main(void *arg) {
   return NULL;
 }
 
-int wk_sampler_start(int gil) {
+int workers_sampler_start(int gil) {
   wk.gil = gil;
   atomic_store(&wk.stop, 0);
   int rc = pthread_create(&wk.sampler, NULL, sampler_main, NULL);
@@ -221,7 +221,7 @@ int wk_sampler_start(int gil) {
   return 0;
 }
 
-void wk_sampler_stop(void) {
+void workers_sampler_stop(void) {
   if (!wk.sampler_running)
     return;
   atomic_store(&wk.stop, 1);
@@ -230,7 +230,7 @@ void wk_sampler_stop(void) {
 }
 
 /* The time split of worker s over its span, into obj. */
-static void add_time_split(cJSON *obj, const wk_slot *s) {
+static void add_time_split(cJSON *obj, const workers_slot *s) {
   double wall = (double)(s->t1.wall_ns - s->t0.wall_ns) / 1e9;
   double cpu = (double)(s->t1.cpu_ns - s->t0.cpu_ns) / 1e9;
   double runq = (double)(s->t1.runq_ns - s->t0.runq_ns) / 1e9;
@@ -242,16 +242,16 @@ static void add_time_split(cJSON *obj, const wk_slot *s) {
   cJSON_AddNumberToObject(obj, "ivcsw", (double)(s->t1.ivcsw - s->t0.ivcsw));
 }
 
-cJSON *wk_report(void) {
+cJSON *workers_report(void) {
   cJSON *arr = cJSON_CreateArray();
   for (unsigned i = 0; arr && i < wk.n; i++) {
-    wk_slot *s = &wk.slots[i];
+    workers_slot *s = &wk.slots[i];
     cJSON *w = cJSON_CreateObject(), *seen = cJSON_CreateArray();
     cJSON_AddItemToArray(arr, w);
     cJSON_AddNumberToObject(w, "worker", i);
     cJSON_AddNumberToObject(w, "tid", atomic_load(&s->tid));
     cJSON_AddStringToObject(w, "bound", s->set);
-    for (int cpu = 0; cpu < WK_MAX_CPUS; cpu++)
+    for (int cpu = 0; cpu < WORKERS_MAX_CPUS; cpu++)
       if (atomic_load_explicit(&s->seen[cpu / 64], memory_order_relaxed) &
           ((uint64_t)1 << (cpu % 64)))
         cJSON_AddItemToArray(seen, cJSON_CreateNumber(cpu));
@@ -268,13 +268,13 @@ static uint64_t blocked_by_gil(const gp_counts *c) {
   return c->wait_ns + c->switch_wait_ns;
 }
 
-void wk_gil_report(cJSON *gil) {
+void workers_gil_report(cJSON *gil) {
   gp_counts total, d;
   uint64_t spans = 0;
   memset(&total, 0, sizeof total);
   cJSON *per = cJSON_CreateArray();
   for (unsigned i = 0; i < wk.n; i++) {
-    wk_slot *s = &wk.slots[i];
+    workers_slot *s = &wk.slots[i];
     d = s->g1;
     gilprobe_counts_sub(&d, &s->g0);
     spans += s->t1.wall_ns - s->t0.wall_ns;
@@ -329,8 +329,8 @@ void wk_gil_report(cJSON *gil) {
   cJSON_AddItemToObject(gil, "per_thread", per);
 }
 
-void wk_teardown(void) {
-  wk_sampler_stop();
+void workers_teardown(void) {
+  workers_sampler_stop();
   for (unsigned i = 0; wk.slots && i < wk.n; i++)
     free(wk.slots[i].set);
   free(wk.slots);

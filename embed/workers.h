@@ -3,16 +3,16 @@
  * accounting for its time: on CPU, in the run queue, blocked, and (Python
  * cells) waiting for the GIL.
  *
- * A driver calls, on each worker thread: wk_enter before the start barrier
- * (binding), wk_begin right after it (the timed span starts), wk_leave when
- * the work is done. Python drivers reach these through _gillab.worker_enter,
- * worker_begin and worker_leave. A sampler thread wakes every 5 ms on
- * average (2.5 to 7.5 ms at random) and reads every running worker's last
- * CPU (cpus_seen shows migrations the enter/leave samples would miss) and,
- * in Python cells, the GIL's state (held fraction and which worker held
- * it).
+ * A driver calls, on each worker thread: workers_enter before the start barrier
+ * (binding), workers_begin right after it (the timed span starts),
+ * workers_leave when the work is done. Python drivers reach these through
+ * _gillab.worker_enter, worker_begin and worker_leave. A sampler thread wakes
+ * every 5 ms on average (2.5 to 7.5 ms at random) and reads every running
+ * worker's last CPU (cpus_seen shows migrations the enter/leave samples would
+ * miss) and, in Python cells, the GIL's state (held fraction and which worker
+ * held it).
  *
- * Notes about the implementation: the table is written once by wk_setup
+ * Notes about the implementation: the table is written once by workers_setup
  * before any worker starts; each worker writes only its own slot; the
  * sampler reads tids with acquire loads and updates its own counters, and
  * ORs bits into cpus_seen with relaxed atomics; the report is built after
@@ -28,40 +28,40 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#define WK_MAX_WORKERS 4096
+#define WORKERS_MAX_WORKERS 4096
 
 /* Prepares n workers with their cpusets (sets[i], hwloc list syntax, "" for
  * no binding; copied). topo (borrowed, must outlive the cell) binds them. */
-int wk_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
-             size_t errlen);
+int workers_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
+                  size_t errlen);
 
 /* On worker i's own thread, before the start barrier: records its tid and
  * binds it. tstate is its PyThreadState (NULL for native workers), to tell
  * which worker holds the GIL. Returns 0 or a negative code with err. */
-int wk_enter(unsigned i, void *tstate, char *err, size_t errlen);
+int workers_enter(unsigned i, void *tstate, char *err, size_t errlen);
 /* On worker i's own thread, right after the start barrier. */
-void wk_begin(unsigned i);
+void workers_begin(unsigned i);
 /* On worker i's own thread when its work is done. */
-void wk_leave(unsigned i);
+void workers_leave(unsigned i);
 
 /* Worker i is another process (native-procs), pid, which has bound itself
- * (wk_enter in the child): the sampler follows it from now on. */
-void wk_adopt(unsigned i, pid_t pid);
+ * (workers_enter in the child): the sampler follows it from now on. */
+void workers_adopt(unsigned i, pid_t pid);
 /* Worker process i has finished: its span's time split as it read it
  * (t0, t1), the CPUs it saw itself on at the start and end, and its GIL
  * counters over the span (NULL: none). */
-void wk_adopted_done(unsigned i, const tstat *t0, const tstat *t1, int cpu0,
-                     int cpu1, const gp_counts *gil);
+void workers_adopted_done(unsigned i, const tstat *t0, const tstat *t1,
+                          int cpu0, int cpu1, const gp_counts *gil);
 /* Worker i's planned cpuset ("" = unbound; "" for a bad index). */
-const char *wk_set(unsigned i);
+const char *workers_set(unsigned i);
 
 /* Starts and stops the sampler thread; gil: also sample the GIL. */
-int wk_sampler_start(int gil);
-void wk_sampler_stop(void);
+int workers_sampler_start(int gil);
+void workers_sampler_stop(void);
 
 /* The workers as a new JSON array of {worker, tid, bound, cpus_seen, cpu_s,
  * runq_s, blocked_s, vcsw, ivcsw} (caller owns it, cJSON_Delete). */
-cJSON *wk_report(void);
+cJSON *workers_report(void);
 
 /* Adds the GIL probe's figures for the workers' timed spans to gil (a JSON
  * object): wait_s (time blocked by the GIL: acq_wait_s waiting to acquire
@@ -70,9 +70,9 @@ cJSON *wk_report(void);
  * held_frac, acq_us {p50, p90, p99, max}, switch_waits, switch_wait_s,
  * mutex_wait_s, samples, and per_thread [{tid, wait_s, acq_wait_s, waits,
  * drop_requests, held_frac, span_s, cpu_s, runq_s, blocked_s, vcsw, ivcsw}]. */
-void wk_gil_report(cJSON *gil);
+void workers_gil_report(cJSON *gil);
 
 /* Frees the table. */
-void wk_teardown(void);
+void workers_teardown(void);
 
 #endif

@@ -32,7 +32,7 @@ static void progress(const calib_ctx *c, const char *fmt, const char *what) {
  * the runtime's switch interval and hash seed 1 for every calibration cell
  * (so runs differ only in what is compared). NULL if no such workload. */
 static cJSON *calib_spec(const char *name, unsigned workers, uint64_t units) {
-  const wl_workload *wl = wl_find(name);
+  const wl_workload *wl = registry_find(name);
   cellspec_python py = {.gil_probe = 1, .hash_seed = 1};
   return wl ? cellspec_new(wl, MODEL_THREADS, workers, units, NULL, &py) : NULL;
 }
@@ -185,7 +185,7 @@ static quartiles quartiles_of(const cJSON *arr) {
 static int overhead_series(const calib_ctx *c, unsigned n, int control,
                            quartiles *wall, quartiles *cpu, char *err,
                            size_t errlen) {
-  const wl_workload *wl = wl_find("cpu.primes");
+  const wl_workload *wl = registry_find("cpu.primes");
   uint64_t units = (uint64_t)fmax(1000, (double)wl->units_py * c->o->size / 2);
   cJSON *spec = calib_spec("cpu.primes", n, units);
   cJSON_AddNumberToObject(spec, "overhead_pairs", c->o->pairs);

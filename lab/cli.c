@@ -254,7 +254,7 @@ static int cmd_list(int argc, char **argv) {
   if (runtimes)
     return list_runtimes();
   size_t n;
-  const wl_workload *wls = wl_all(&n);
+  const wl_workload *wls = registry_all(&n);
   printf("workloads:\n");
   for (size_t i = 0; i < n; i++) {
     if (wls[i].hidden && !all)

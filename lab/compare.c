@@ -16,7 +16,7 @@ static void header_line(void *ctx, const char *label, const char *value) {
   if (strcmp(label, "command") == 0)
     fprintf(f, "`` %s ``\n", value);
   else {
-    esc_md(f, value);
+    escape_md(f, value);
     fputc('\n', f);
   }
 }
@@ -70,11 +70,11 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   int across = pa && pb && strcmp(pa, pb) != 0;
 
   fprintf(out, "# gillab compare\n\n- A: ");
-  esc_md(out, a);
+  escape_md(out, a);
   fputc('\n', out);
   meta_describe(ra.meta, header_line, out);
   fprintf(out, "- B: ");
-  esc_md(out, b);
+  escape_md(out, b);
   fputc('\n', out);
   meta_describe(rb.meta, header_line, out);
   fputs("\nFigure: `", out);
@@ -92,9 +92,9 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   if (across) {
     fputs("The runs have one Python runtime each: Python cells of runtime ",
           out);
-    esc_md(out, pa);
+    escape_md(out, pa);
     fputs(" (A) are matched with those of runtime ", out);
-    esc_md(out, pb);
+    escape_md(out, pb);
     fputs(" (B).\n\n", out);
   }
   fputs("| workload | runtime | model | placement | workers | A | B | B/A | "
@@ -133,13 +133,13 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
     else
       snprintf(rt, sizeof rt, "%s", results_str(ga->first, "runtime"));
     fputs("| ", out);
-    esc_md(out, results_str(ga->first, "workload"));
+    escape_md(out, results_str(ga->first, "workload"));
     fputs(" | ", out);
-    esc_md(out, rt);
+    escape_md(out, rt);
     fputs(" | ", out);
-    esc_md(out, results_model_label(ga->first, model, sizeof model));
+    escape_md(out, results_model_label(ga->first, model, sizeof model));
     fputs(" | ", out);
-    esc_md(out, results_str(ga->first, "placement"));
+    escape_md(out, results_str(ga->first, "placement"));
     fprintf(out, " | %g | %s | %s |", results_num(ga->first, "workers"), fa,
             fb);
     if (isfinite(ca.median) && isfinite(cb.median) && ca.median > 0) {

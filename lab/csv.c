@@ -104,7 +104,7 @@ void csv_render(const results *r, FILE *f) {
         fputc(',', f);
       const cJSON *v = results_get(c, cols[k].path);
       if (cols[k].kind == COL_STR && cJSON_IsString(v))
-        esc_csv(f, v->valuestring);
+        escape_csv(f, v->valuestring);
       else if (cols[k].kind == COL_NUM && cJSON_IsNumber(v))
         fprintf(f, "%.15g", v->valuedouble);
       else if (cols[k].kind == COL_BOOL && cJSON_IsBool(v))

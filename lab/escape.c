@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-void esc_md(FILE *f, const char *s) {
+void escape_md(FILE *f, const char *s) {
   for (; s && *s; s++) {
     if (*s == '\n' || *s == '\r') {
       fputc(' ', f);
@@ -15,7 +15,7 @@ void esc_md(FILE *f, const char *s) {
   }
 }
 
-void esc_html(FILE *f, const char *s) {
+void escape_html(FILE *f, const char *s) {
   for (; s && *s; s++) {
     switch (*s) {
     case '&':
@@ -39,7 +39,7 @@ void esc_html(FILE *f, const char *s) {
   }
 }
 
-void esc_csv(FILE *f, const char *s) {
+void escape_csv(FILE *f, const char *s) {
   fputc('"', f);
   for (; s && *s; s++) {
     if (*s == '"')

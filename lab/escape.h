@@ -13,12 +13,12 @@
  * headings, table cells, strike-through), and newlines as spaces (a newline
  * would end a table row). Dashes and dots stay as they are: "native-threads"
  * and "cpu.primes" read the same escaped or not. */
-void esc_md(FILE *f, const char *s);
+void escape_md(FILE *f, const char *s);
 
 /* s for HTML text and attribute values: & < > " ' as entities. */
-void esc_html(FILE *f, const char *s);
+void escape_html(FILE *f, const char *s);
 
 /* s as one CSV field (RFC 4180): quoted, with quotes doubled. */
-void esc_csv(FILE *f, const char *s);
+void escape_csv(FILE *f, const char *s);
 
 #endif

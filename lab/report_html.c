@@ -55,7 +55,7 @@ static void md_inline(FILE *f, const char *s, size_t n) {
     char ch = s[i];
     if (ch == '\\' && i + 1 < n) {
       char one[2] = {s[++i], 0};
-      esc_html(f, one);
+      escape_html(f, one);
     } else if (ch == '*' && i + 1 < n && s[i + 1] == '*') {
       fputs(bold ? "</strong>" : "<strong>", f);
       bold = !bold;
@@ -79,13 +79,13 @@ static void md_inline(FILE *f, const char *s, size_t n) {
         b--;
       char *code = strndup(s + a, b - a);
       fputs("<code>", f);
-      esc_html(f, code);
+      escape_html(f, code);
       fputs("</code>", f);
       free(code);
       i = end + ticks - 1;
     } else {
       char one[2] = {ch, 0};
-      esc_html(f, one);
+      escape_html(f, one);
     }
   }
   if (bold)
@@ -135,9 +135,9 @@ static void write_figures(FILE *f, plot *cs, int *serial) {
     plot *c = &cs[i];
     if (!c->svg) {
       fprintf(f, "<p class=absent>Chart not drawn, <em>");
-      esc_html(f, c->title);
+      escape_html(f, c->title);
       fputs("</em>: ", f);
-      esc_html(f, c->absent);
+      escape_html(f, c->absent);
       fputs(".</p>\n", f);
       continue;
     }
@@ -146,11 +146,11 @@ static void write_figures(FILE *f, plot *cs, int *serial) {
     fputs("<figure>\n", f);
     inline_svg(f, c->svg, prefix);
     fputs("<figcaption><strong>", f);
-    esc_html(f, c->title);
+    escape_html(f, c->title);
     fputs(".</strong> ", f);
-    esc_html(f, c->caption);
+    escape_html(f, c->caption);
     fputs(" (Also as <code>", f);
-    esc_html(f, c->file);
+    escape_html(f, c->file);
     fputs("</code>.)</figcaption>\n</figure>\n", f);
   }
 }
@@ -274,7 +274,7 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
           fputs("<nav><p>Workloads:", f);
           for (size_t i = 0; i < nwl; i++) {
             fprintf(f, " <a href=\"#wl-%zu\">", i);
-            esc_html(f, wls[i]);
+            escape_html(f, wls[i]);
             fputs("</a>", f);
           }
           fputs("</p></nav>\n", f);

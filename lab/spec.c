@@ -110,7 +110,7 @@ static int parse_workloads(run_spec *s, const char *arg, char *err,
   if (n < 0)
     return n;
   for (int i = 0; i < n; i++) {
-    s->workloads[i] = wl_find(items[i]);
+    s->workloads[i] = registry_find(items[i]);
     if (!s->workloads[i]) {
       snprintf(err, errlen,
                "-w: unknown workload '%s' (see `gillab list` for the "

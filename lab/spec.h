@@ -62,7 +62,7 @@ typedef struct {
   int hiccup; /* run the hiccup sleepers in every cell (--hiccup) */
   int quiet;
   int default_experiment; /* no -w, -m or -n: the classic comparison */
-  double worker_warmup_s; /* --worker-warmup: see WL_WARMUP (registry.h) */
+  double worker_warmup_s; /* --worker-warmup: see WL_WARMUP (core/wl.h) */
 } run_spec;
 
 /* Options of `gillab run`, for its --help. */

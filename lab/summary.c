@@ -83,12 +83,12 @@ static int has_figure(const results *r, const char *workload,
 static void row_name(FILE *f, const cJSON *row) {
   char model[128];
   results_model_label(row, model, sizeof model);
-  esc_md(f, model);
+  escape_md(f, model);
   fputs(" (", f);
-  esc_md(f, results_str(row, "runtime"));
+  escape_md(f, results_str(row, "runtime"));
   if (strcmp(results_str(row, "placement"), "none") != 0) {
     fputs(", ", f);
-    esc_md(f, results_str(row, "placement"));
+    escape_md(f, results_str(row, "placement"));
   }
   fputc(')', f);
 }
@@ -110,11 +110,11 @@ static void write_table(FILE *f, const results *r, const char *workload,
       continue;
     char label[128];
     fputs("| ", f);
-    esc_md(f, results_str(row, "runtime"));
+    escape_md(f, results_str(row, "runtime"));
     fputs(" | ", f);
-    esc_md(f, results_model_label(row, label, sizeof label));
+    escape_md(f, results_model_label(row, label, sizeof label));
     fputs(" | ", f);
-    esc_md(f, results_str(row, "placement"));
+    escape_md(f, results_str(row, "placement"));
     fputs(" |", f);
     for (size_t k = 0; k < nworkers; k++) {
       const results_group *grp = results_find(r, row, workers[k]);
@@ -313,9 +313,9 @@ static void finding_convoy(FILE *f, const results *r, const char *wl,
     stats_verdict v = stats_compare(&a, &b);
     fputs(any++ ? ";" : "", f);
     fputc(' ', f);
-    esc_md(f, results_str(alone->first, "model"));
+    escape_md(f, results_str(alone->first, "model"));
     fputs(" (", f);
-    esc_md(f, results_str(alone->first, "runtime"));
+    escape_md(f, results_str(alone->first, "runtime"));
     fprintf(f, ") makes %.2f× the round trips it makes alone (%s)",
             b.median / a.median,
             v == STATS_LOWER    ? "significantly fewer"
@@ -556,11 +556,11 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     return;
   fprintf(f, "### Runtimes side by side\n\nMedian throughput, and its ratio "
              "to runtime ");
-  esc_md(f, results_str(rts[0], "runtime"));
+  escape_md(f, results_str(rts[0], "runtime"));
   fprintf(f, ":\n\n| model | placement | workers |");
   for (size_t k = 0; k < nrts; k++) {
     fputc(' ', f);
-    esc_md(f, results_str(rts[k], "runtime"));
+    escape_md(f, results_str(rts[k], "runtime"));
     fputs(" |", f);
   }
   fprintf(f, "\n|---|---|---:|");
@@ -582,9 +582,9 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     for (size_t w = 0; w < nworkers; w++) {
       char label[128];
       fputs("| ", f);
-      esc_md(f, results_model_label(row, label, sizeof label));
+      escape_md(f, results_model_label(row, label, sizeof label));
       fputs(" | ", f);
-      esc_md(f, results_str(row, "placement"));
+      escape_md(f, results_str(row, "placement"));
       fprintf(f, " | %u |", workers[w]);
       double base = NAN;
       stats_ci base_ci = {0, NAN, NAN, NAN, 0};
@@ -627,9 +627,9 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
       continue;
     fputs(k > 1 ? ";" : "", f);
     fputs(" runtime ", f);
-    esc_md(f, results_str(rts[k], "runtime"));
+    escape_md(f, results_str(rts[k], "runtime"));
     fprintf(f, " runs at %.2f× to %.2f× the throughput of ", lo[k], hi[k]);
-    esc_md(f, results_str(rts[0], "runtime"));
+    escape_md(f, results_str(rts[0], "runtime"));
     fputs(" across these cells (significantly higher in ", f);
     fprintf(f,
             "%zu, lower in %zu, no significant difference in %zu, too noisy to "
@@ -653,15 +653,15 @@ static void write_failures(FILE *f, const results *r, const char *wl) {
       fprintf(f, "### Cells not measured\n\n");
     const char *error = results_str(c, "error"), *nl = strrchr(error, '\n');
     fputs("- ", f);
-    esc_md(f, results_str(c, "runtime"));
+    escape_md(f, results_str(c, "runtime"));
     fputc(' ', f);
-    esc_md(f, results_str(c, "model"));
+    escape_md(f, results_str(c, "model"));
     fprintf(f, ", n=%g, ", results_num(c, "workers"));
-    esc_md(f, results_str(c, "placement"));
+    escape_md(f, results_str(c, "placement"));
     fprintf(f, ", rep %g: **", results_num(c, "rep"));
-    esc_md(f, results_str(c, "status"));
+    escape_md(f, results_str(c, "status"));
     fputs("** — ", f);
-    esc_md(f, nl ? nl + 1 : error);
+    escape_md(f, nl ? nl + 1 : error);
     fputc('\n', f);
   }
   if (any)
@@ -669,9 +669,9 @@ static void write_failures(FILE *f, const results *r, const char *wl) {
 }
 
 static void write_workload(FILE *f, const results *r, const char *wl) {
-  const wl_workload *def = wl_find(wl);
+  const wl_workload *def = registry_find(wl);
   fputs("## ", f);
-  esc_md(f, wl);
+  escape_md(f, wl);
   fputs("\n\n", f);
   if (def)
     fprintf(f, "%s.\n\n", def->summary);
@@ -765,7 +765,7 @@ static void header_line(void *ctx, const char *label, const char *value) {
     fprintf(f, "`` %s ``\n", value);
     return;
   }
-  esc_md(f, value);
+  escape_md(f, value);
   fputc('\n', f);
 }
 
@@ -794,7 +794,7 @@ static void write_noise(FILE *f, const results *r) {
             "%.0f %% of its median in the typical cell, %.0f %% in the "
             "noisiest (",
             med * 100, wmax * 100);
-    esc_md(f, results_key_label(worst->first, label, sizeof label));
+    escape_md(f, results_key_label(worst->first, label, sizeof label));
     fprintf(f, ")%s",
             med > STATS_NOISY_REL
                 ? "; differences smaller than that cannot be told apart "
@@ -849,7 +849,7 @@ static void write_host(FILE *f, const results *r) {
           "needed over %.0f %% more CPU time than another for the same work "
           "(up to %.2fx, in ",
           slow, n, (RECORD_HOST_SLOW - 1) * 100, wmax);
-  esc_md(f, results_key_label(worst, label, sizeof label));
+  escape_md(f, results_key_label(worst, label, sizeof label));
   fprintf(f, ", worker %g", slowest);
   if (cJSON_GetArraySize(seen) == 1 &&
       cJSON_IsNumber(cJSON_GetArrayItem(seen, 0)))

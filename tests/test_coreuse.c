@@ -32,8 +32,8 @@ static const char STAT_B[] =
 
 static void parses_per_cpu_lines(void **state) {
   (void)state;
-  cu_stat s;
-  assert_int_equal(cu_parse_stat(STAT_A, &s), 2);
+  coreuse_stat s;
+  assert_int_equal(coreuse_parse_stat(STAT_A, &s), 2);
   assert_int_equal(s.ncpu, 2);
   assert_true(s.present[0] && s.present[1]);
   /* busy = user + nice + system + irq + softirq; total adds idle, iowait,
@@ -50,16 +50,16 @@ static double item(const cJSON *arr, int i) {
 
 static void busy_fractions_between_reads(void **state) {
   (void)state;
-  cu_stat a, b;
-  assert_int_equal(cu_parse_stat(STAT_A, &a), 2);
-  assert_int_equal(cu_parse_stat(STAT_B, &b), 2);
-  cJSON *busy = cu_busy_json(&a, &b);
+  coreuse_stat a, b;
+  assert_int_equal(coreuse_parse_stat(STAT_A, &a), 2);
+  assert_int_equal(coreuse_parse_stat(STAT_B, &b), 2);
+  cJSON *busy = coreuse_busy_json(&a, &b);
   assert_int_equal(cJSON_GetArraySize(busy), 2);
   assert_true(item(busy, 0) > 0.999 && item(busy, 0) <= 1.0);
   assert_true(item(busy, 1) > 0.249 && item(busy, 1) < 0.251);
   cJSON_Delete(busy);
   /* No tick between two reads: 0, not a division by zero. */
-  busy = cu_busy_json(&a, &a);
+  busy = coreuse_busy_json(&a, &a);
   assert_true(item(busy, 0) == 0 && item(busy, 1) == 0);
   cJSON_Delete(busy);
 }
@@ -73,12 +73,12 @@ static void offline_cpu_is_null(void **state) {
                             "cpu2 50 0 0 50 0 0 0 0 0 0\n";
   static const char gap2[] = "cpu0 20 0 0 180 0 0 0 0 0 0\n"
                              "cpu2 150 0 0 50 0 0 0 0 0 0\n";
-  cu_stat a, b;
-  assert_int_equal(cu_parse_stat(gap, &a), 2);
+  coreuse_stat a, b;
+  assert_int_equal(coreuse_parse_stat(gap, &a), 2);
   assert_int_equal(a.ncpu, 3);
   assert_false(a.present[1]);
-  assert_int_equal(cu_parse_stat(gap2, &b), 2);
-  cJSON *busy = cu_busy_json(&a, &b);
+  assert_int_equal(coreuse_parse_stat(gap2, &b), 2);
+  cJSON *busy = coreuse_busy_json(&a, &b);
   assert_int_equal(cJSON_GetArraySize(busy), 3);
   assert_true(item(busy, 0) > 0.099 && item(busy, 0) < 0.101);
   assert_true(cJSON_IsNull(cJSON_GetArrayItem(busy, 1)));
@@ -88,20 +88,21 @@ static void offline_cpu_is_null(void **state) {
 
 static void rejects_malformed(void **state) {
   (void)state;
-  cu_stat s;
-  assert_true(cu_parse_stat("", &s) < 0);
-  assert_true(cu_parse_stat("cpu  1 2 3 4\nintr 5\n", &s) < 0); /* no cpuN */
-  assert_true(cu_parse_stat("cpu0 1 2\n", &s) < 0);   /* too few fields */
-  assert_true(cu_parse_stat("cpu0 1 2 x\n", &s) < 0); /* not a number */
+  coreuse_stat s;
+  assert_true(coreuse_parse_stat("", &s) < 0);
+  assert_true(coreuse_parse_stat("cpu  1 2 3 4\nintr 5\n", &s) <
+              0);                                          /* no cpuN */
+  assert_true(coreuse_parse_stat("cpu0 1 2\n", &s) < 0);   /* too few fields */
+  assert_true(coreuse_parse_stat("cpu0 1 2 x\n", &s) < 0); /* not a number */
   /* Old kernels (before 2.6.11) gave fewer than eight fields: fine. */
-  assert_int_equal(cu_parse_stat("cpu0 1 2 3 4\n", &s), 1);
+  assert_int_equal(coreuse_parse_stat("cpu0 1 2 3 4\n", &s), 1);
 }
 
 /* The machine's own /proc/stat parses, with every online CPU. */
 static void reads_this_machine(void **state) {
   (void)state;
-  cu_stat s;
-  int n = cu_read_stat(&s);
+  coreuse_stat s;
+  int n = coreuse_read_stat(&s);
   assert_true(n >= 1);
   assert_true(s.ncpu >= n);
 }

@@ -50,16 +50,16 @@ static int setup(void **state) {
   fake.locked = 1;
   fake.switch_number = 7;
   if (!watched) {
-    gil_view v = {&fake,
-                  &fake.cond,
-                  &fake.mutex,
-                  &fake.switch_cond,
-                  &fake.switch_mutex,
-                  &fake.locked,
-                  &fake.switch_number,
-                  &fake.last_holder,
-                  NULL,
-                  &fake.interval};
+    gil_locate_view v = {&fake,
+                         &fake.cond,
+                         &fake.mutex,
+                         &fake.switch_cond,
+                         &fake.switch_mutex,
+                         &fake.locked,
+                         &fake.switch_number,
+                         &fake.last_holder,
+                         NULL,
+                         &fake.interval};
     watched = gilprobe__add(&v) == 0;
   }
   gilprobe_set_enabled(1);

@@ -1,4 +1,4 @@
-/* Unit tests for lab/lat: nearest-rank percentiles, the power-of-two
+/* Unit tests for core/lat: nearest-rank percentiles, the power-of-two
  * histogram, merging; the same definitions as workloads/python/gillab_lat.py
  * (checked against values worked out by hand). */
 #include <setjmp.h>

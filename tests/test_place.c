@@ -1,4 +1,4 @@
-/* Unit tests for lab/place: golden placement plans on hwloc synthetic
+/* Unit tests for core/place: golden placement plans on hwloc synthetic
  * topologies, counts and summaries, policy names, and binding on the real
  * machine.
  *

@@ -18,7 +18,7 @@
 static void table_is_well_formed(void **state) {
   (void)state;
   size_t n;
-  const wl_workload *all = wl_all(&n);
+  const wl_workload *all = registry_all(&n);
   assert_true(n >= 7);
   for (size_t i = 0; i < n; i++) {
     const wl_workload *w = &all[i];
@@ -28,11 +28,11 @@ static void table_is_well_formed(void **state) {
     assert_true(w->py_module || w->native);
     assert_true(w->units_py > 0 && w->units_native > 0);
     assert_true((w->prepare == NULL) == (w->cleanup == NULL));
-    assert_ptr_equal(wl_find(w->name), w);
+    assert_ptr_equal(registry_find(w->name), w);
     for (size_t j = 0; j < i; j++)
       assert_string_not_equal(all[j].name, w->name);
   }
-  assert_null(wl_find("no.such"));
+  assert_null(registry_find("no.such"));
 }
 
 /* The answer of units split across nworkers, summed as the drivers do. */
@@ -59,7 +59,7 @@ static void twins_do_not_depend_on_the_split(void **state) {
                {"cpu.sha256", 6},    {"cpu.zlib", 5},   {"io.sleep", 6},
                {"io.file", 700}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const wl_workload *w = wl_find(cases[c].name);
+    const wl_workload *w = registry_find(cases[c].name);
     assert_non_null(w);
     char err[256];
     if (w->prepare)
@@ -80,7 +80,7 @@ static void twins_do_not_depend_on_the_split(void **state) {
  * (c + k) mod 256, and cleanup removes it and its environment variable. */
 static void io_file_prepares_and_cleans_up(void **state) {
   (void)state;
-  const wl_workload *w = wl_find("io.file");
+  const wl_workload *w = registry_find("io.file");
   char err[256];
   assert_int_equal(w->prepare(err, sizeof err), 0);
   const char *p = getenv("GILLAB_IO_FILE");

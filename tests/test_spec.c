@@ -1,5 +1,5 @@
 /* Unit tests for lab/spec (parsing `gillab run` options) and the pieces of
- * lab/util it relies on (util_split) or feeds (util_join_argv, which writes
+ * core/util it relies on (util_split) or feeds (util_join_argv, which writes
  * the command line into the metadata).
  *
  * spec_from_args uses getopt_long, which permutes argv: each parse gets a
@@ -90,8 +90,8 @@ static void test_defaults(void **state) {
   const run_spec *s = &fx->s;
   assert_int_equal(s->default_experiment, 1);
   assert_int_equal(s->nworkloads, 4);
-  assert_ptr_equal(s->workloads[0], wl_find("cpu.primes"));
-  assert_ptr_equal(s->workloads[3], wl_find("mixed.convoy"));
+  assert_ptr_equal(s->workloads[0], registry_find("cpu.primes"));
+  assert_ptr_equal(s->workloads[3], registry_find("mixed.convoy"));
   assert_int_equal(s->nmodels, 6);
   assert_int_equal(s->models[0], MODEL_THREADS);
   assert_int_equal(s->models[5], MODEL_NATIVE_PROCS);
@@ -158,8 +158,8 @@ static void test_long_options(void **state) {
 
   const run_spec *s = &fx->s;
   assert_int_equal(s->nworkloads, 2);
-  assert_ptr_equal(s->workloads[0], wl_find("debug.crash"));
-  assert_ptr_equal(s->workloads[1], wl_find("cpu.primes"));
+  assert_ptr_equal(s->workloads[0], registry_find("debug.crash"));
+  assert_ptr_equal(s->workloads[1], registry_find("cpu.primes"));
   assert_int_equal(s->nmodels, 1);
   assert_int_equal(s->models[0], MODEL_NATIVE_THREADS);
   static const unsigned want[] = {1, 3};

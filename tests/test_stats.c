@@ -117,13 +117,13 @@ static const char *escaped(void (*fn)(FILE *, const char *), const char *s) {
 
 static void escapes(void **state) {
   (void)state;
-  assert_string_equal(escaped(esc_md, "a|b*c_d`e[f]<g>#h\\i~j\nk&l"),
+  assert_string_equal(escaped(escape_md, "a|b*c_d`e[f]<g>#h\\i~j\nk&l"),
                       "a\\|b\\*c\\_d\\`e\\[f\\]\\<g\\>\\#h\\\\i\\~j k\\&l");
-  assert_string_equal(escaped(esc_md, "native-threads cpu.primes"),
+  assert_string_equal(escaped(escape_md, "native-threads cpu.primes"),
                       "native-threads cpu.primes");
-  assert_string_equal(escaped(esc_html, "<script>&\"'"),
+  assert_string_equal(escaped(escape_html, "<script>&\"'"),
                       "&lt;script&gt;&amp;&quot;&#39;");
-  assert_string_equal(escaped(esc_csv, "say \"hi\", #1"),
+  assert_string_equal(escaped(escape_csv, "say \"hi\", #1"),
                       "\"say \"\"hi\"\", #1\"");
 }
 

@@ -2,6 +2,7 @@
 #include "registry.h"
 
 #include "model.h"
+#include "native.h"
 
 #include <string.h>
 
@@ -30,7 +31,7 @@ static const wl_workload workloads[] = {
      .summary = "count primes by trial division (pure Python integers)",
      .py_module = "cpu_primes",
      .flags = WL_WARMUP,
-     .native = wl_primes_native,
+     .native = native_primes,
      .models = BOTH,
      .units_py = 300000,
      .units_native = 10000000},
@@ -39,7 +40,7 @@ static const wl_workload workloads[] = {
      .summary = "n-body orbits stepped in floats (pure Python floats)",
      .py_module = "cpu_nbody",
      .flags = WL_WARMUP,
-     .native = wl_nbody_native,
+     .native = native_nbody,
      .models = BOTH,
      .units_py = 1800,
      .units_native = 130000},
@@ -50,7 +51,7 @@ static const wl_workload workloads[] = {
          "parse requests into dicts, build and serialize responses (str churn)",
      .py_module = "cpu_dicts",
      .flags = WL_WARMUP,
-     .native = wl_dicts_native,
+     .native = native_dicts,
      .models = BOTH,
      .units_py = 100000,
      .units_native = 500000},
@@ -62,7 +63,7 @@ static const wl_workload workloads[] = {
      .summary = "SHA-256 of 1 MiB buffers (hashlib releases the GIL)",
      .py_module = "cpu_sha256",
      .flags = WL_WARMUP,
-     .native = wl_sha256_native,
+     .native = native_sha256,
      .models = BOTH,
      .units_py = 1400,
      .units_native = 1400},
@@ -70,7 +71,7 @@ static const wl_workload workloads[] = {
      .summary = "zlib level 6 of 64 KiB text windows (releases the GIL)",
      .py_module = "cpu_zlib",
      .flags = WL_WARMUP,
-     .native = wl_zlib_native,
+     .native = native_zlib,
      .models = BOTH,
      .units_py = 170,
      .units_native = 170},
@@ -82,7 +83,7 @@ static const wl_workload workloads[] = {
     {.name = "io.sleep",
      .summary = "1 ms sleeps: time.sleep, asyncio.sleep, nanosleep",
      .py_module = "io_sleep",
-     .native = wl_sleep_native,
+     .native = native_sleep,
      .models = BOTH,
      .units_py = 800,
      .units_native = 800,
@@ -91,36 +92,36 @@ static const wl_workload workloads[] = {
     {.name = "io.file",
      .summary = "64 KiB preads from a 64 MiB file in the page cache",
      .py_module = "io_file",
-     .native = wl_file_native,
+     .native = native_file,
      .models = BOTH,
      .units_py = 100000,
      .units_native = 100000,
-     .prepare = wl_file_prepare,
-     .cleanup = wl_file_cleanup},
+     .prepare = native_file_prepare,
+     .cleanup = native_file_cleanup},
     /* A loopback round trip costs ~8-15 us from Python or C on these VMs
      * (p50 7 us; the mean is pulled up by cross-core wake-ups). */
     {.name = "io.echo",
      .summary = "request/response round trips over loopback TCP to a native "
                 "echo server (one connection per worker)",
      .py_module = "io_echo",
-     .native = wl_echo_native,
+     .native = native_echo,
      .models = NET | MODEL_BIT(MODEL_ASYNCIO),
      .units_py = 80000,
      .units_native = 100000,
      .flags = WL_ECHO_SERVER,
-     .hooks = &wl_echo_hooks},
+     .hooks = &native_echo_hooks},
     /* units are milliseconds: each echo worker runs that long, whatever
      * the number of CPU-bound threads beside it. */
     {.name = "mixed.convoy",
      .summary = "the convoy effect: echo round trips while "
                 "--cpu-threads K CPU-bound threads run (bpo-7946)",
      .py_module = "mixed_convoy",
-     .native = wl_convoy_native,
+     .native = native_convoy,
      .models = NET,
      .units_py = 1000,
      .units_native = 1000,
      .flags = WL_ECHO_SERVER | WL_ECHO_SERVICE | WL_CPU_THREADS,
-     .hooks = &wl_convoy_hooks},
+     .hooks = &native_convoy_hooks},
     /* ~1.2 us per pair of cyclic nodes on 3.11 here. */
     {.name = "mem.gc",
      .summary = "cyclic garbage for the GC; its pauses per generation",
@@ -161,7 +162,7 @@ static const wl_workload workloads[] = {
     {.name = "debug.crash",
      .summary = "test: the process aborts (SIGABRT) after 50 ms",
      .py_module = "debug_crash",
-     .native = wl_crash_native,
+     .native = native_crash,
      .models = BOTH,
      .units_py = 1,
      .units_native = 1,
@@ -169,7 +170,7 @@ static const wl_workload workloads[] = {
     {.name = "debug.hang",
      .summary = "test: never finishes, to exercise the cell timeout",
      .py_module = "debug_hang",
-     .native = wl_hang_native,
+     .native = native_hang,
      .models = BOTH,
      .units_py = 1,
      .units_native = 1,
@@ -183,24 +184,14 @@ static const wl_workload workloads[] = {
      .hidden = 1},
 };
 
-static wl_ctx context;
-
-const wl_ctx *wl_context(void) {
-  return &context;
-}
-
-void wl_set_context(const wl_ctx *ctx) {
-  context = *ctx;
-}
-
-const wl_workload *wl_find(const char *name) {
+const wl_workload *registry_find(const char *name) {
   for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
     if (strcmp(workloads[i].name, name) == 0)
       return &workloads[i];
   return NULL;
 }
 
-const wl_workload *wl_all(size_t *n) {
+const wl_workload *registry_all(size_t *n) {
   *n = sizeof workloads / sizeof workloads[0];
   return workloads;
 }

@@ -1,13 +1,13 @@
 /* debug.crash and debug.hang, C twins of the test workloads that exercise
  * gillab's handling of a cell that dies or never ends. */
-#include "registry.h"
+#include "native.h"
 
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-int wl_crash_native(unsigned worker, unsigned nworkers, uint64_t units,
-                    wl_result *out, char *err, size_t errlen) {
+int native_crash(unsigned worker, unsigned nworkers, uint64_t units,
+                 wl_result *out, char *err, size_t errlen) {
   (void)nworkers, (void)units, (void)out, (void)err, (void)errlen;
   struct timespec delay = {0, 50 * 1000 * 1000};
   nanosleep(&delay, NULL);
@@ -17,8 +17,8 @@ int wl_crash_native(unsigned worker, unsigned nworkers, uint64_t units,
     pause();
 }
 
-int wl_hang_native(unsigned worker, unsigned nworkers, uint64_t units,
-                   wl_result *out, char *err, size_t errlen) {
+int native_hang(unsigned worker, unsigned nworkers, uint64_t units,
+                wl_result *out, char *err, size_t errlen) {
   (void)worker, (void)nworkers, (void)units, (void)out, (void)err, (void)errlen;
   for (;;)
     pause();

@@ -12,7 +12,7 @@
  * Keep the request format, the response fields and the serialization equal
  * to the Python module's: tests compare answers.
  */
-#include "registry.h"
+#include "native.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -146,8 +146,8 @@ static uint64_t handle(uint64_t op) {
   return sum;
 }
 
-int wl_dicts_native(unsigned worker, unsigned nworkers, uint64_t units,
-                    wl_result *out, char *err, size_t errlen) {
+int native_dicts(unsigned worker, unsigned nworkers, uint64_t units,
+                 wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   uint64_t first, end;

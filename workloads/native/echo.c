@@ -17,7 +17,7 @@
  * worker has been joined. The spinners read `stop` with relaxed atomics.
  */
 #include "lat.h"
-#include "registry.h"
+#include "native.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -113,15 +113,15 @@ static int echo_loop(unsigned worker, uint64_t count, uint64_t until_ns,
   return 0;
 }
 
-int wl_echo_native(unsigned worker, unsigned nworkers, uint64_t units,
-                   wl_result *out, char *err, size_t errlen) {
+int native_echo(unsigned worker, unsigned nworkers, uint64_t units,
+                wl_result *out, char *err, size_t errlen) {
   uint64_t first, end;
   wl_share(worker, nworkers, units, &first, &end);
   return echo_loop(worker, end - first, 0, out, err, errlen);
 }
 
-int wl_convoy_native(unsigned worker, unsigned nworkers, uint64_t units,
-                     wl_result *out, char *err, size_t errlen) {
+int native_convoy(unsigned worker, unsigned nworkers, uint64_t units,
+                  wl_result *out, char *err, size_t errlen) {
   (void)nworkers;
   return echo_loop(worker, 0, util_now_ns() + units * 1000000ull, out, err,
                    errlen);
@@ -213,5 +213,5 @@ static void convoy_end(cJSON *out, double wall_s) {
   cJSON_AddItemToObject(out, "convoy", o);
 }
 
-const wl_native_hooks wl_echo_hooks = {echo_begin, echo_end};
-const wl_native_hooks wl_convoy_hooks = {convoy_begin, convoy_end};
+const wl_native_hooks native_echo_hooks = {echo_begin, echo_end};
+const wl_native_hooks native_convoy_hooks = {convoy_begin, convoy_end};

@@ -1,9 +1,9 @@
 /* io.file, C twin of workloads/python/io_file.py, and the file both read.
  *
- * wl_file_prepare (the registry's prepare hook, run by the runner before
+ * native_file_prepare (the registry's prepare hook, run by the runner before
  * the cell, for Python and native models alike) writes a 64 MiB file in
  * $TMPDIR (or /tmp) and exports its path as GILLAB_IO_FILE, so the workers,
- * whether threads, forked or spawned processes, find it; wl_file_cleanup
+ * whether threads, forked or spawned processes, find it; native_file_cleanup
  * removes it after the cell. Just written, the file is in the page cache:
  * reads measure the system call and the copy, not the disk. A runner killed
  * by the cell timeout cannot clean up: the file's name carries the
@@ -14,7 +14,7 @@
  * (op * 7) mod 65536 of each chunk read. Keep the layout and the order
  * equal to the Python module's: tests compare answers.
  */
-#include "registry.h"
+#include "native.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,7 +53,7 @@ static void remove_stale(const char *dir) {
     closedir(d);
 }
 
-int wl_file_prepare(char *err, size_t errlen) {
+int native_file_prepare(char *err, size_t errlen) {
   const char *dir = getenv("TMPDIR");
   if (!dir || !*dir)
     dir = "/tmp";
@@ -79,7 +79,7 @@ int wl_file_prepare(char *err, size_t errlen) {
         snprintf(err, errlen, "io.file: cannot write %s: %s", path,
                  strerror(e));
         close(fd);
-        wl_file_cleanup();
+        native_file_cleanup();
         return -e;
       }
       off += (size_t)n;
@@ -90,15 +90,15 @@ int wl_file_prepare(char *err, size_t errlen) {
   return 0;
 }
 
-void wl_file_cleanup(void) {
+void native_file_cleanup(void) {
   if (path[0])
     unlink(path);
   path[0] = '\0';
   unsetenv(ENV_NAME);
 }
 
-int wl_file_native(unsigned worker, unsigned nworkers, uint64_t units,
-                   wl_result *out, char *err, size_t errlen) {
+int native_file(unsigned worker, unsigned nworkers, uint64_t units,
+                wl_result *out, char *err, size_t errlen) {
   uint64_t first, end;
   wl_share(worker, nworkers, units, &first, &end);
   const char *p = getenv(ENV_NAME);

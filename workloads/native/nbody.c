@@ -14,7 +14,7 @@
  * Keep the constants, the order of the arithmetic and the split equal to
  * the Python module's: tests compare the answers.
  */
-#include "registry.h"
+#include "native.h"
 
 #include <math.h>
 
@@ -99,8 +99,8 @@ static double simulate(uint64_t op) {
   return e;
 }
 
-int wl_nbody_native(unsigned worker, unsigned nworkers, uint64_t units,
-                    wl_result *out, char *err, size_t errlen) {
+int native_nbody(unsigned worker, unsigned nworkers, uint64_t units,
+                 wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   uint64_t first, end;

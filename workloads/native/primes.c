@@ -8,7 +8,7 @@
  * Keep BASE, WINDOW and the split equal to the Python module's: tests
  * compare the answers.
  */
-#include "registry.h"
+#include "native.h"
 
 #define BASE 1000000u
 #define WINDOW 65536u
@@ -24,8 +24,8 @@ static int is_prime(uint64_t n) {
   return 1;
 }
 
-int wl_primes_native(unsigned worker, unsigned nworkers, uint64_t units,
-                     wl_result *out, char *err, size_t errlen) {
+int native_primes(unsigned worker, unsigned nworkers, uint64_t units,
+                  wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   uint64_t first, end;

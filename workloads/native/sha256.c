@@ -7,7 +7,7 @@
  * filled once, by the first worker to need it (pthread_once), outside any
  * later operation's cost.
  */
-#include "registry.h"
+#include "native.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -24,8 +24,8 @@ static void buf_fill(void) {
     buf[k] = (unsigned char)(k & 0xff);
 }
 
-int wl_sha256_native(unsigned worker, unsigned nworkers, uint64_t units,
-                     wl_result *out, char *err, size_t errlen) {
+int native_sha256(unsigned worker, unsigned nworkers, uint64_t units,
+                  wl_result *out, char *err, size_t errlen) {
   pthread_once(&buf_once, buf_fill);
   uint64_t first, end;
   wl_share(worker, nworkers, units, &first, &end);

@@ -1,13 +1,13 @@
 /* io.sleep, C twin of workloads/python/io_sleep.py: each operation is one
  * 1 ms nanosleep; the answer counts them. The baseline for how many
  * concurrent waits the OS itself completes per second. */
-#include "registry.h"
+#include "native.h"
 
 #include <errno.h>
 #include <time.h>
 
-int wl_sleep_native(unsigned worker, unsigned nworkers, uint64_t units,
-                    wl_result *out, char *err, size_t errlen) {
+int native_sleep(unsigned worker, unsigned nworkers, uint64_t units,
+                 wl_result *out, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   uint64_t first, end;

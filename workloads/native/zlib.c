@@ -9,7 +9,7 @@
  * level 8, default strategy), so with the same libz the outputs are the
  * same bytes.
  */
-#include "registry.h"
+#include "native.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -54,8 +54,8 @@ static void text_fill(void) {
   }
 }
 
-int wl_zlib_native(unsigned worker, unsigned nworkers, uint64_t units,
-                   wl_result *out, char *err, size_t errlen) {
+int native_zlib(unsigned worker, unsigned nworkers, uint64_t units,
+                wl_result *out, char *err, size_t errlen) {
   pthread_once(&text_once, text_fill);
   uint64_t first, end;
   wl_share(worker, nworkers, units, &first, &end);

@@ -1,4 +1,4 @@
-"""Latency summaries of samples taken in Python, defined as lab/lat.c
+"""Latency summaries of samples taken in Python, defined as core/lat.c
 defines them for samples taken in C (keep the two equal): nearest-rank
 percentiles over the sorted samples, in microseconds, and a histogram with
 one bucket per power of two of microseconds."""

@@ -9,7 +9,7 @@ and _gillab.worker_leave(i) when done; the timed region runs from the
 barrier's release to the last worker's end, as in the native drivers
 (workloads/native/).
 
-A workload may add fields of its own to the record (workloads/registry.h):
+A workload may add fields of its own to the record (core/wl.h):
 work() may return (ops, answer, extra), and the module may define
 begin(params) -> state, called here before the workers start, and
 end(state, extras, wall_s) -> dict of record fields, called after the timed
@@ -320,14 +320,17 @@ def subinterpreters(module, workers, units, switch_interval=None,
     thread of its own (embed/subinterp.c). On 3.12+ each has its own GIL;
     on 3.11 they share the one GIL. The workers bind themselves, import the
     workload in their own interpreter and start together at a barrier."""
+    import importlib.util
     import os
 
     gil = _gil_report(_gil_enabled())
+    # The workload's own directory goes on each interpreter's sys.path
+    # (found without importing it here, in the main interpreter).
+    where = os.path.dirname(importlib.util.find_spec(module).origin)
     # Workloads with begin/end hooks do not run here (registry.c): only the
     # hiccup probe, in the main interpreter, beside the workers.
     hiccup = _Hiccup() if (params or {}).get("hiccup") else None
-    r = _gillab.run_subinterpreters(module, workers, units,
-                                    os.path.dirname(os.path.abspath(__file__)),
+    r = _gillab.run_subinterpreters(module, workers, units, where,
                                     switch_interval or 0.0,
                                     (params or {}).get("warmup_s", 0.0))
     if hiccup:

@@ -22,15 +22,15 @@ typedef struct {
 
 static void *worker_main(void *p) {
   worker_arg *a = p;
-  a->rc = wk_enter(a->index, NULL, a->err, sizeof a->err);
+  a->rc = workers_enter(a->index, NULL, a->err, sizeof a->err);
   /* Every worker reaches the barrier, even one that failed to bind, so the
    * others are not left waiting; the failure is reported after the join. */
   pthread_barrier_wait(a->start);
-  wk_begin(a->index);
+  workers_begin(a->index);
   if (a->rc == 0)
     a->rc = a->wl->native(a->index, a->n, a->units, &a->result, a->err,
                           sizeof a->err);
-  wk_leave(a->index);
+  workers_leave(a->index);
   return NULL;
 }
 

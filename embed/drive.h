@@ -1,14 +1,14 @@
 /* drive — native execution models: a workload's C twin run by N workers.
  *
  * The native drivers are the baselines the Python models are compared with:
- * the same work, no interpreter. Each worker binds itself (wk_enter) before
- * a start barrier; the timed region runs from the barrier's release to the
- * last worker's end.
+ * the same work, no interpreter. Each worker binds itself (workers_enter)
+ * before a start barrier; the timed region runs from the barrier's release to
+ * the last worker's end.
  */
 #ifndef GILLAB_DRIVE_H
 #define GILLAB_DRIVE_H
 
-#include "registry.h"
+#include "wl.h"
 
 #include <stddef.h>
 #include <stdint.h>

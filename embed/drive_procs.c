@@ -1,7 +1,7 @@
 /* native-procs: the C twin in N forked processes; see drive.h.
  *
- * Each child binds itself where the plan says (wk_enter, in its own copy of
- * the table), says it is ready, and waits for the start byte; the timed
+ * Each child binds itself where the plan says (workers_enter, in its own copy
+ * of the table), says it is ready, and waits for the start byte; the timed
  * region runs from the parent's start bytes to the last child's report. A
  * child reports over its own pipe: its result, its span's time split and
  * the CPUs it saw itself on. A child that dies reports nothing, and the
@@ -60,7 +60,7 @@ static void child_main(const wl_workload *wl, unsigned i, unsigned n,
                        uint64_t units, int ready_w, int go_r, int report_w) {
   child_report rep;
   memset(&rep, 0, sizeof rep);
-  rep.rc = wk_enter(i, NULL, rep.err, sizeof rep.err);
+  rep.rc = workers_enter(i, NULL, rep.err, sizeof rep.err);
   char byte = 'r';
   write_full(ready_w, &byte, 1);
   if (read_full(go_r, &byte, 1) < 0)
@@ -142,7 +142,7 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
    * core-use region, which starts at the first adoption) covers the work,
    * not the forks. */
   for (unsigned i = 0; rc == 0 && i < n; i++)
-    wk_adopt(i, pids[i]);
+    workers_adopt(i, pids[i]);
   uint64_t t0 = util_now_ns();
   *start_ns = t0;
   if (rc == 0) {
@@ -162,7 +162,7 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
     if (got) {
       total->ops += rep.result.ops;
       total->answer += rep.result.answer;
-      wk_adopted_done(i, &rep.t0, &rep.t1, rep.cpu0, rep.cpu1, NULL);
+      workers_adopted_done(i, &rep.t0, &rep.t1, rep.cpu0, rep.cpu1, NULL);
       if (rep.rc && rc == 0) {
         snprintf(err, errlen, "worker %u: %s", i, rep.err);
         rc = rep.rc;
