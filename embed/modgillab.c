@@ -8,6 +8,8 @@
 #define PY_SSIZE_T_CLEAN
 #include "modgillab.h"
 
+#include "compat.h"
+
 #include "gcprobe.h"
 #include "gil_locate.h"
 #include "gilprobe.h"
@@ -399,15 +401,7 @@ static PyMethodDef modgillab_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyModuleDef_Slot modgillab_slots[] = {
-#if PY_VERSION_HEX >= 0x030C0000
-    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
-#endif
-#ifdef Py_GIL_DISABLED
-    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
-#endif
-    {0, NULL},
-};
+static PyModuleDef_Slot modgillab_slots[] = COMPAT_MODULE_SLOTS;
 
 static struct PyModuleDef modgillab_def = {
     PyModuleDef_HEAD_INIT,

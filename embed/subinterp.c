@@ -139,27 +139,7 @@ static void *worker_main(void *arg) {
   subinterp_shared *sh = w->sh;
   PyThreadState *mts = PyThreadState_New(sh->main), *ts = NULL;
   PyEval_RestoreThread(mts);
-#if PY_VERSION_HEX >= 0x030C0000
-  PyInterpreterConfig cfg = {
-      .use_main_obmalloc = 0,
-      .allow_fork = 0,
-      .allow_exec = 0,
-      .allow_threads = 1,
-      .allow_daemon_threads = 0,
-      .check_multi_interp_extensions = 1,
-      .gil = PyInterpreterConfig_OWN_GIL,
-  };
-  PyStatus st = Py_NewInterpreterFromConfig(&ts, &cfg);
-  if (PyStatus_Exception(st)) {
-    snprintf(w->err, sizeof w->err, "cannot create a subinterpreter: %s",
-             st.err_msg ? st.err_msg : "unknown error");
-    ts = NULL;
-  }
-#else
-  ts = Py_NewInterpreter();
-  if (!ts)
-    snprintf(w->err, sizeof w->err, "cannot create a subinterpreter");
-#endif
+  ts = compat_new_subinterpreter(w->err, sizeof w->err);
   PyObject *work = NULL;
   if (!ts) {
     w->rc = -1;
@@ -182,11 +162,7 @@ static void *worker_main(void *arg) {
   Py_XDECREF(work);
   if (ts) {
     Py_EndInterpreter(ts);
-#if PY_VERSION_HEX >= 0x030C0000
-    PyEval_RestoreThread(mts);
-#else
-    PyThreadState_Swap(mts);
-#endif
+    compat_resume_main(mts);
   }
   PyThreadState_Clear(mts);
   PyThreadState_DeleteCurrent();
@@ -254,7 +230,7 @@ int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
     out->ops += ws[i].ops;
     out->answer += ws[i].answer;
   }
-  out->own_gil = PY_VERSION_HEX >= 0x030C0000;
+  out->own_gil = COMPAT_OWN_GIL;
   out->watched = atomic_load(&sh.watched);
   free(ws);
   free(tids);
