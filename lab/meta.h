@@ -1,6 +1,9 @@
 /* meta — the metadata record that opens every results.jsonl: the machine,
  * its topology, the kernel, each runtime's build, gillab's version, the
- * exact command and the spec. Enough to reproduce or question a result. */
+ * exact command, the spec, and what each of the spec's workloads is
+ * ("workloads": {name: {summary, py_module, native, models, units_py,
+ * units_native, per_worker, flags}}). Enough to reproduce or question a
+ * result, and to write every report from the file alone. */
 #ifndef GILLAB_META_H
 #define GILLAB_META_H
 
@@ -10,8 +13,9 @@
 
 /* Builds the record. topo is the machine's topology (borrowed); runtimes
  * (a JSON array of runtime_info objects) and spec are taken over by the
- * record; command is the exact command line. Returns a new object (free with
- * cJSON_Delete). */
+ * record; command is the exact command line. The workloads named in the
+ * spec's "workloads" array are described from the registry. Returns a new
+ * object (free with cJSON_Delete). */
 cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
                   const char *command);
 

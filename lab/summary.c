@@ -9,7 +9,6 @@
 #include "escape.h"
 #include "meta.h"
 #include "record.h"
-#include "registry.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -669,12 +668,14 @@ static void write_failures(FILE *f, const results *r, const char *wl) {
 }
 
 static void write_workload(FILE *f, const results *r, const char *wl) {
-  const wl_workload *def = registry_find(wl);
+  const char *what = results_workload_summary(r, wl);
   fputs("## ", f);
   escape_md(f, wl);
   fputs("\n\n", f);
-  if (def)
-    fprintf(f, "%s.\n\n", def->summary);
+  if (what) {
+    escape_md(f, what);
+    fputs(".\n\n", f);
+  }
   unsigned workers[MAX_WORKERS];
   size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
 
