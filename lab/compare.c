@@ -2,7 +2,7 @@
 #include "compare.h"
 
 #include "escape.h"
-#include "meta.h"
+#include "provenance.h"
 #include "results.h"
 
 #include <limits.h>
@@ -72,11 +72,11 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   fprintf(out, "# gillab compare\n\n- A: ");
   escape_md(out, a);
   fputc('\n', out);
-  meta_describe(ra.meta, header_line, out);
+  provenance_describe(ra.meta, header_line, out);
   fprintf(out, "- B: ");
   escape_md(out, b);
   fputc('\n', out);
-  meta_describe(rb.meta, header_line, out);
+  provenance_describe(rb.meta, header_line, out);
   fputs("\nFigure: `", out);
   fputs(path, out);
   fputs("`, the median of each cell's repetitions with its interval in "

@@ -22,12 +22,4 @@ cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
 /* "2026-11-21T17:22:35Z" (UTC, now) into buf. */
 void meta_timestamp(char *buf, size_t len, int compact);
 
-/* The reproducibility header of every output, from a metadata record
- * (borrowed; NULL gives one line saying it is missing): calls fn once per
- * line with a label ("CPU", "topology", "kernel", "governor", "runtime
- * 3.11", "gillab", "command", ...) and its value, in a fixed order, so that
- * summary.md, report.html, results.csv and `gillab compare` say the same. */
-typedef void (*meta_line_fn)(void *ctx, const char *label, const char *value);
-void meta_describe(const cJSON *meta, meta_line_fn fn, void *ctx);
-
 #endif

@@ -7,7 +7,7 @@
 #include "summary.h"
 
 #include "escape.h"
-#include "meta.h"
+#include "provenance.h"
 #include "record.h"
 
 #include <errno.h>
@@ -923,7 +923,7 @@ static void write_method(FILE *f, const results *r) {
 
 void summary_render(const results *r, FILE *f) {
   fprintf(f, "# gillab results\n\n");
-  meta_describe(r->meta, header_line, f);
+  provenance_describe(r->meta, header_line, f);
   fputc('\n', f);
   write_method(f, r);
   const char *wls[256];
