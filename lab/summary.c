@@ -7,7 +7,7 @@
 #include "summary.h"
 
 #include "escape.h"
-#include "provenance.h"
+#include "md.h"
 #include "record.h"
 
 #include <errno.h>
@@ -18,28 +18,14 @@
 
 #define MAX_WORKERS 256
 
-/* How a table's figures are shown. */
-typedef enum { FMT_SI, FMT_RATIO, FMT_PERCENT, FMT_US } cell_fmt;
-
 /* One table: the path of the figure in the records, and how to show it.
  * efficiency is speedup / workers (not a record field). */
 typedef struct {
   const char *path;
-  cell_fmt fmt;
+  md_fmt fmt;
   int python_only; /* native rows have no such figure */
   int efficiency;
 } metric;
-
-static void fmt_value(char *buf, size_t len, double v, cell_fmt fmt) {
-  if (!isfinite(v))
-    snprintf(buf, len, "–");
-  else if (fmt == FMT_SI || fmt == FMT_US)
-    results_fmt_si(buf, len, v);
-  else if (fmt == FMT_PERCENT)
-    snprintf(buf, len, "%.0f%%", v * 100);
-  else
-    snprintf(buf, len, "%.2f", v);
-}
 
 /* The figure of group g: its interval, scaled for efficiency. */
 static stats_ci metric_ci(const results_group *g, const metric *m,
@@ -52,19 +38,6 @@ static stats_ci metric_ci(const results_group *g, const metric *m,
     c.hi /= w;
   }
   return c;
-}
-
-/* "255k [249k–260k]", or "255k" for one value. */
-static void fmt_ci(char *buf, size_t len, const stats_ci *c, cell_fmt fmt) {
-  char m[32], lo[32], hi[32];
-  fmt_value(m, sizeof m, c->median, fmt);
-  if (c->n < 2 || !isfinite(c->lo)) {
-    snprintf(buf, len, "%s", m);
-    return;
-  }
-  fmt_value(lo, sizeof lo, c->lo, fmt);
-  fmt_value(hi, sizeof hi, c->hi, fmt);
-  snprintf(buf, len, "%s [%s–%s]", m, lo, hi);
 }
 
 /* Whether any ok cell of workload has the figure at path. */
@@ -95,26 +68,27 @@ static void row_name(FILE *f, const cJSON *row) {
 static void write_table(FILE *f, const results *r, const char *workload,
                         const metric *m, const unsigned *workers,
                         size_t nworkers) {
-  fprintf(f, "| runtime | model | placement |");
-  for (size_t k = 0; k < nworkers; k++)
+  char align[MAX_WORKERS + 4] = "lll";
+  fputs("|", f);
+  md_cell(f, "runtime");
+  md_cell(f, "model");
+  md_cell(f, "placement");
+  for (size_t k = 0; k < nworkers; k++) {
     fprintf(f, " %u |", workers[k]);
-  fprintf(f, "\n|---|---|---|");
-  for (size_t k = 0; k < nworkers; k++)
-    fprintf(f, "---:|");
+    align[3 + k] = 'r';
+  }
   fputc('\n', f);
+  md_rule(f, align);
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
     if (strcmp(results_str(row, "workload"), workload) != 0 ||
         (m->python_only && results_is_native(row)) || !results_row_first(r, g))
       continue;
     char label[128];
-    fputs("| ", f);
-    escape_md(f, results_str(row, "runtime"));
-    fputs(" | ", f);
-    escape_md(f, results_model_label(row, label, sizeof label));
-    fputs(" | ", f);
-    escape_md(f, results_str(row, "placement"));
-    fputs(" |", f);
+    fputc('|', f);
+    md_cell(f, results_str(row, "runtime"));
+    md_cell(f, results_model_label(row, label, sizeof label));
+    md_cell(f, results_str(row, "placement"));
     for (size_t k = 0; k < nworkers; k++) {
       const results_group *grp = results_find(r, row, workers[k]);
       char cell[160];
@@ -122,7 +96,7 @@ static void write_table(FILE *f, const results *r, const char *workload,
       stats_ci c = {0, NAN, NAN, NAN, 0};
       if (grp)
         c = metric_ci(grp, m, &tried);
-      fmt_ci(cell, sizeof cell, &c, m->fmt);
+      md_ci(cell, sizeof cell, &c, m->fmt);
       if (tried && c.n < tried)
         fprintf(f, " %s (%zu/%zu ok) |", cell, c.n, tried);
       else
@@ -140,12 +114,12 @@ static unsigned machine_pus(const results *r) {
 }
 
 /* " (95 % interval 0.90–0.95)" or " (min–max 0.90–0.95: 75 % coverage)". */
-static void interval_words(FILE *f, const stats_ci *c, cell_fmt fmt) {
+static void interval_words(FILE *f, const stats_ci *c, md_fmt fmt) {
   char lo[32], hi[32];
   if (c->n < 2)
     return;
-  fmt_value(lo, sizeof lo, c->lo, fmt);
-  fmt_value(hi, sizeof hi, c->hi, fmt);
+  md_value(lo, sizeof lo, c->lo, fmt);
+  md_value(hi, sizeof hi, c->hi, fmt);
   if (c->coverage >= 0.95)
     fprintf(f, " (95 %% interval %s–%s)", lo, hi);
   else
@@ -195,7 +169,7 @@ static void finding_throughput(FILE *f, const results *r, const char *wl) {
   row_name(f, best->first);
   double bw = results_num(best->first, "workers");
   fprintf(f, " at %g worker%s, %s ops/s", bw, bw == 1 ? "" : "s", v);
-  interval_words(f, &bc, FMT_SI);
+  interval_words(f, &bc, MD_SI);
   fputs(".", f);
   if (py1 && c1 && p1.median > 0)
     fprintf(f,
@@ -352,7 +326,7 @@ static void finding_speedup(FILE *f, const results *r, const char *wl,
     fputs("- ", f);
     row_name(f, row);
     fprintf(f, ": %.2f× at %u workers", c.median, w);
-    interval_words(f, &c, FMT_RATIO);
+    interval_words(f, &c, MD_RATIO);
     const char *model = results_str(row, "model");
     const cJSON *en = results_get(grp->first, "gil.enabled");
     stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
@@ -505,7 +479,7 @@ static void finding_largest(FILE *f, const results *r, const char *wl,
   row_name(f, g->first);
   double w = results_num(g->first, "workers");
   fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
-  interval_words(f, &c, FMT_SI);
+  interval_words(f, &c, MD_SI);
   fprintf(f, ".%s\n\n", then);
 }
 
@@ -556,18 +530,19 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
   fprintf(f, "### Runtimes side by side\n\nMedian throughput, and its ratio "
              "to runtime ");
   escape_md(f, results_str(rts[0], "runtime"));
-  fprintf(f, ":\n\n| model | placement | workers |");
+  fputs(":\n\n|", f);
+  md_cell(f, "model");
+  md_cell(f, "placement");
+  md_cell(f, "workers");
+  char align[64 + 4] = "llr";
   for (size_t k = 0; k < nrts; k++) {
-    fputc(' ', f);
-    escape_md(f, results_str(rts[k], "runtime"));
-    fputs(" |", f);
+    md_cell(f, results_str(rts[k], "runtime"));
+    align[3 + k] = 'r';
   }
-  fprintf(f, "\n|---|---|---:|");
-  for (size_t k = 0; k < nrts; k++)
-    fprintf(f, "---:|");
   fputc('\n', f);
+  md_rule(f, align);
   double lo[64], hi[64];
-  size_t verdicts[64][STATS_TOO_FEW + 1];
+  md_verdicts verdicts[64];
   memset(verdicts, 0, sizeof verdicts);
   for (size_t k = 0; k < nrts; k++)
     lo[k] = INFINITY, hi[k] = -INFINITY;
@@ -580,11 +555,10 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
       continue;
     for (size_t w = 0; w < nworkers; w++) {
       char label[128];
-      fputs("| ", f);
-      escape_md(f, results_model_label(row, label, sizeof label));
-      fputs(" | ", f);
-      escape_md(f, results_str(row, "placement"));
-      fprintf(f, " | %u |", workers[w]);
+      fputc('|', f);
+      md_cell(f, results_model_label(row, label, sizeof label));
+      md_cell(f, results_str(row, "placement"));
+      fprintf(f, " %u |", workers[w]);
       double base = NAN;
       stats_ci base_ci = {0, NAN, NAN, NAN, 0};
       for (size_t k = 0; k < nrts; k++) {
@@ -612,7 +586,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
           fprintf(f, " %s (%.2f×) |", cell, ratio);
           lo[k] = fmin(lo[k], ratio);
           hi[k] = fmax(hi[k], ratio);
-          verdicts[k][stats_compare(&base_ci, &ci)]++;
+          verdicts[k].n[stats_compare(&base_ci, &ci)]++;
         } else {
           fprintf(f, " %s |", cell);
         }
@@ -629,13 +603,13 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
     escape_md(f, results_str(rts[k], "runtime"));
     fprintf(f, " runs at %.2f× to %.2f× the throughput of ", lo[k], hi[k]);
     escape_md(f, results_str(rts[0], "runtime"));
-    fputs(" across these cells (significantly higher in ", f);
-    fprintf(f,
-            "%zu, lower in %zu, no significant difference in %zu, too noisy to "
-            "tell in %zu, too few repetitions in %zu)",
-            verdicts[k][STATS_HIGHER], verdicts[k][STATS_LOWER],
-            verdicts[k][STATS_SAME], verdicts[k][STATS_NOISY],
-            verdicts[k][STATS_TOO_FEW]);
+    static const char *const words[] = {
+        "significantly higher in %zu", "lower in %zu",
+        "no significant difference in %zu", "too noisy to tell in %zu",
+        "too few repetitions in %zu"};
+    fputs(" across these cells (", f);
+    md_verdicts_write(f, &verdicts[k], words);
+    fputc(')', f);
   }
   fputs(".\n\n", f);
 }
@@ -679,9 +653,9 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   unsigned workers[MAX_WORKERS];
   size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
 
-  static const metric tput = {"throughput", FMT_SI, 0, 0};
-  static const metric speed = {"speedup", FMT_RATIO, 0, 0};
-  static const metric eff = {"speedup", FMT_PERCENT, 0, 1};
+  static const metric tput = {"throughput", MD_SI, 0, 0};
+  static const metric speed = {"speedup", MD_RATIO, 0, 0};
+  static const metric eff = {"speedup", MD_PERCENT, 0, 1};
   fprintf(f, "### Throughput\n\nOperations per second by workers:\n\n");
   write_table(f, r, wl, &tput, workers, nworkers);
   finding_throughput(f, r, wl);
@@ -697,9 +671,9 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   finding_efficiency(f, r, wl, workers, nworkers);
 
   if (has_figure(r, wl, "gil.wait_share")) {
-    static const metric wait = {"gil.wait_share", FMT_PERCENT, 1, 0};
-    static const metric held = {"gil.held_frac", FMT_RATIO, 1, 0};
-    static const metric acq = {"gil.acq_us.p99", FMT_US, 1, 0};
+    static const metric wait = {"gil.wait_share", MD_PERCENT, 1, 0};
+    static const metric held = {"gil.held_frac", MD_RATIO, 1, 0};
+    static const metric acq = {"gil.acq_us.p99", MD_US, 1, 0};
     fprintf(f, "### GIL wait\n\nThe share of the workers' time spent waiting "
                "for the GIL, by workers:\n\n");
     write_table(f, r, wl, &wait, workers, nworkers);
@@ -720,7 +694,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
                     "threads wait about that long for every turn.");
   }
   if (has_figure(r, wl, "gc.p99_us")) {
-    static const metric gc = {"gc.p99_us", FMT_US, 1, 0};
+    static const metric gc = {"gc.p99_us", MD_US, 1, 0};
     fprintf(f, "### GC pauses\n\n99th percentile of the garbage collector's "
                "pauses, in microseconds, by workers:\n\n");
     write_table(f, r, wl, &gc, workers, nworkers);
@@ -729,7 +703,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
                     "the GIL held (or, free-threaded, stops the world).");
   }
   if (has_figure(r, wl, "hiccup.python_us.p99")) {
-    static const metric hic = {"hiccup.python_us.p99", FMT_US, 1, 0};
+    static const metric hic = {"hiccup.python_us.p99", MD_US, 1, 0};
     fprintf(f, "### Hiccups\n\n99th percentile of how late a Python thread "
                "sleeping 1 ms in a loop woke up, in microseconds, by "
                "workers:\n\n");
@@ -743,7 +717,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   for (size_t i = 0; i < 2; i++) {
     if (!has_figure(r, wl, rtt_paths[i]))
       continue;
-    metric rtt = {rtt_paths[i], FMT_US, 0, 0};
+    metric rtt = {rtt_paths[i], MD_US, 0, 0};
     fprintf(f, "### Round-trip latency\n\n99th percentile of a request's "
                "round trip to the echo server, in microseconds, by "
                "workers:\n\n");
@@ -755,19 +729,6 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   }
   write_runtimes(f, r, wl, workers, nworkers);
   write_failures(f, r, wl);
-}
-
-static void header_line(void *ctx, const char *label, const char *value) {
-  FILE *f = ctx;
-  fprintf(f, "- %s: ", label);
-  if (strcmp(label, "command") == 0) {
-    /* A code span shows the command as typed; backticks inside it would
-     * end the span, so a longer fence is used. */
-    fprintf(f, "`` %s ``\n", value);
-    return;
-  }
-  escape_md(f, value);
-  fputc('\n', f);
 }
 
 /* How noisy the machine was during the run: the spread of the throughput
@@ -923,7 +884,7 @@ static void write_method(FILE *f, const results *r) {
 
 void summary_render(const results *r, FILE *f) {
   fprintf(f, "# gillab results\n\n");
-  provenance_describe(r->meta, header_line, f);
+  md_header(f, r->meta, "");
   fputc('\n', f);
   write_method(f, r);
   const char *wls[256];
