@@ -256,6 +256,23 @@ size_t results_workers(const results *r, const char *workload, unsigned *out,
   return n;
 }
 
+/* Whether any ok cell of workload has the figure at path. */
+int results_has_figure(const results *r, const char *workload,
+                       const char *path) {
+  for (size_t i = 0; i < r->n; i++)
+    if (results_ok(r->cells[i]) &&
+        strcmp(results_str(r->cells[i], "workload"), workload) == 0 &&
+        isfinite(results_num(r->cells[i], path)))
+      return 1;
+  return 0;
+}
+
+/* The CPUs of the machine the results came from (0 if unknown). */
+unsigned results_machine_pus(const results *r) {
+  double p = results_num(r->meta, "machine.pus");
+  return isfinite(p) && p > 0 ? (unsigned)p : 0;
+}
+
 /* The built-in workloads' one-line descriptions as of gillab 0.1.0, when
  * the metadata record did not yet describe the workloads: results files of
  * that time carry none, and their reports must still say what was run.

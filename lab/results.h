@@ -96,6 +96,14 @@ size_t results_workloads(const results *r, const char **out, size_t max);
 size_t results_workers(const results *r, const char *workload, unsigned *out,
                        size_t max);
 
+/* Whether any ok cell of workload has a number at path. */
+int results_has_figure(const results *r, const char *workload,
+                       const char *path);
+
+/* The CPUs of the machine the results came from (machine.pus of the
+ * metadata), 0 when unknown. */
+unsigned results_machine_pus(const results *r);
+
 /* What the workload named wl is, in one line without a final period
  * ("count primes by trial division (pure Python integers)"), from the
  * metadata record's "workloads" object; NULL when the file does not say.
