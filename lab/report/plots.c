@@ -136,6 +136,20 @@ static void no_memory(plot *c, char *script) {
            "out of memory writing its gnuplot script");
 }
 
+/* A chart's script: a memory stream (*buf, freed by the caller once the
+ * stream is closed) that starts with the preamble of a width x height
+ * chart. NULL, with the chart's note said, when it cannot be opened. */
+static FILE *script_open(char **buf, size_t *len, int width, int height,
+                         plot *c) {
+  FILE *s = open_memstream(buf, len);
+  if (!s) {
+    no_memory(c, NULL);
+    return NULL;
+  }
+  chart_preamble(s, width, height);
+  return s;
+}
+
 static void xtics_workers(FILE *s, const results *r, const char *wl) {
   unsigned workers[MAX_ROWS];
   size_t n = results_workers(r, wl, workers, MAX_ROWS);
@@ -149,10 +163,9 @@ static void xtics_workers(FILE *s, const results *r, const char *wl) {
 static void chart_speedup(const results *r, const char *wl, plot *c) {
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 400);
+    return;
   fprintf(s, "set xlabel 'workers'\nset ylabel 'speedup (x 1 worker)'\n"
              "set yrange [0:*]\n");
   xtics_workers(s, r, wl);
@@ -176,10 +189,9 @@ static void chart_speedup(const results *r, const char *wl, plot *c) {
 static void chart_throughput(const results *r, const char *wl, plot *c) {
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 400);
+    return;
   fprintf(s, "set xlabel 'workers'\nset ylabel 'operations per second'\n"
              "set logscale y\nset format y '%%.0s%%c'\n");
   xtics_workers(s, r, wl);
@@ -202,10 +214,9 @@ static void chart_gil_wait(const results *r, const char *wl, plot *c) {
   }
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 400);
+    return;
   fprintf(s, "set xlabel 'workers'\nset ylabel 'GIL wait, %% of each "
              "worker''s time'\nset yrange [0:100]\n");
   xtics_workers(s, r, wl);
@@ -243,10 +254,9 @@ static void chart_threads(const results *r, const char *wl, plot *c) {
   unsigned w = chart_workers(r, wl);
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 420, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 420);
+    return;
   fprintf(s, "$d << EOD\n");
   size_t bars = 0;
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -350,10 +360,9 @@ static void chart_hist(const results *r, const char *wl, const char *path,
   static double edges[MAX_BUCKETS], counts[MAX_BUCKETS];
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 400);
+    return;
   size_t k = 0;
   char *plot = NULL;
   size_t plen;
@@ -416,10 +425,9 @@ static void chart_hist(const results *r, const char *wl, const char *path,
 static void chart_cores(const results *r, const char *wl, plot *c) {
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 200, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 200);
+    return;
   fprintf(s, "$m << EOD\n");
   char *tics = NULL;
   size_t tlen;
@@ -504,10 +512,9 @@ static void chart_convoy(const results *r, const char *wl, plot *c) {
   }
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
   if (!s)
-    return no_memory(c, NULL);
-  chart_preamble(s, 760, 400);
+    return;
   fprintf(s, "set xlabel 'CPU-bound threads'\nset ylabel 'round trips per "
              "second'\nset logscale y\nset format y '%%.0s%%c'\n"
              "set xtics 1\nset offsets 0.1, 0.1, 0, 0\n");
