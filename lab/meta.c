@@ -2,6 +2,8 @@
 #include "meta.h"
 
 #include "gitrev.h"
+#include "model.h"
+#include "registry.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +38,40 @@ static void read_field(const char *path, const char *key, char *out,
     break;
   }
   fclose(f);
+}
+
+/* What a workload is, for reports made from the results file alone (which
+ * cannot look names up in this build's registry: the file may come from
+ * another build). */
+static cJSON *describe_workload(const wl_workload *wl) {
+  static const struct {
+    unsigned bit;
+    const char *name;
+  } flags[] = {
+      {WL_ECHO_SERVER, "echo_server"},
+      {WL_CPU_THREADS, "cpu_threads"},
+      {WL_ECHO_SERVICE, "echo_service"},
+      {WL_WARMUP, "warmup"},
+  };
+  cJSON *d = cJSON_CreateObject();
+  cJSON_AddStringToObject(d, "summary", wl->summary);
+  if (wl->py_module)
+    cJSON_AddStringToObject(d, "py_module", wl->py_module);
+  else
+    cJSON_AddNullToObject(d, "py_module");
+  cJSON_AddBoolToObject(d, "native", wl->native != NULL);
+  cJSON *a = cJSON_AddArrayToObject(d, "models");
+  for (int m = 0; m < MODEL_COUNT; m++)
+    if (wl->models & MODEL_BIT(m))
+      cJSON_AddItemToArray(a, cJSON_CreateString(model_name((model_t)m)));
+  cJSON_AddNumberToObject(d, "units_py", (double)wl->units_py);
+  cJSON_AddNumberToObject(d, "units_native", (double)wl->units_native);
+  cJSON_AddBoolToObject(d, "per_worker", wl->per_worker);
+  a = cJSON_AddArrayToObject(d, "flags");
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+    if (wl->flags & flags[i].bit)
+      cJSON_AddItemToArray(a, cJSON_CreateString(flags[i].name));
+  return d;
 }
 
 cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
@@ -78,51 +114,14 @@ cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
 
   cJSON_AddItemToObject(m, "runtimes", runtimes);
   cJSON_AddItemToObject(m, "spec", spec);
+  cJSON *wls = cJSON_AddObjectToObject(m, "workloads");
+  const cJSON *name;
+  cJSON_ArrayForEach(name,
+                     cJSON_GetObjectItemCaseSensitive(spec, "workloads")) {
+    const wl_workload *wl =
+        cJSON_IsString(name) ? registry_find(name->valuestring) : NULL;
+    if (wl && !cJSON_GetObjectItemCaseSensitive(wls, wl->name))
+      cJSON_AddItemToObject(wls, wl->name, describe_workload(wl));
+  }
   return m;
-}
-
-static const char *mstr(const cJSON *o, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-void meta_describe(const cJSON *meta, meta_line_fn fn, void *ctx) {
-  if (!meta) {
-    fn(ctx, "metadata", "missing: the results file has no metadata record");
-    return;
-  }
-  const cJSON *mach = cJSON_GetObjectItemCaseSensitive(meta, "machine");
-  const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
-  char buf[1024];
-  fn(ctx, "command", mstr(meta, "command"));
-  fn(ctx, "started", mstr(meta, "started"));
-  fn(ctx, "host", mstr(mach, "hostname"));
-  fn(ctx, "CPU", mstr(mach, "cpu_model"));
-  fn(ctx, "topology", mstr(mach, "topology"));
-  snprintf(buf, sizeof buf, "%s (%s)", mstr(mach, "kernel"), mstr(mach, "os"));
-  fn(ctx, "kernel", buf);
-  fn(ctx, "governor", mstr(mach, "governor"));
-  const cJSON *rt;
-  cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(meta, "runtimes")) {
-    /* The configure flags that change speed: readers comparing runtimes
-     * must know that a build without PGO/LTO is slower per thread. */
-    static const char *const flags[] = {"--enable-optimizations", "--with-lto",
-                                        "--disable-gil", "--enable-shared"};
-    char shown[256] = "", label[64];
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-      if (strstr(mstr(rt, "config_args"), flags[i])) {
-        size_t used = strlen(shown);
-        snprintf(shown + used, sizeof shown - used, " %s", flags[i]);
-      }
-    snprintf(label, sizeof label, "runtime %s", mstr(rt, "tag"));
-    snprintf(buf, sizeof buf, "CPython %s, %s; configure:%s; %s",
-             mstr(rt, "version"),
-             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rt, "free_threaded"))
-                 ? "free-threaded build"
-                 : "GIL build",
-             shown[0] ? shown : " (none of note)", mstr(rt, "runner"));
-    fn(ctx, label, buf);
-  }
-  snprintf(buf, sizeof buf, "%s (git %s)", mstr(g, "version"), mstr(g, "git"));
-  fn(ctx, "gillab", buf);
 }

@@ -1,6 +1,9 @@
 /* meta — the metadata record that opens every results.jsonl: the machine,
  * its topology, the kernel, each runtime's build, gillab's version, the
- * exact command and the spec. Enough to reproduce or question a result. */
+ * exact command, the spec, and what each of the spec's workloads is
+ * ("workloads": {name: {summary, py_module, native, models, units_py,
+ * units_native, per_worker, flags}}). Enough to reproduce or question a
+ * result, and to write every report from the file alone. */
 #ifndef GILLAB_META_H
 #define GILLAB_META_H
 
@@ -10,20 +13,13 @@
 
 /* Builds the record. topo is the machine's topology (borrowed); runtimes
  * (a JSON array of runtime_info objects) and spec are taken over by the
- * record; command is the exact command line. Returns a new object (free with
- * cJSON_Delete). */
+ * record; command is the exact command line. The workloads named in the
+ * spec's "workloads" array are described from the registry. Returns a new
+ * object (free with cJSON_Delete). */
 cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
                   const char *command);
 
 /* "2026-11-21T17:22:35Z" (UTC, now) into buf. */
 void meta_timestamp(char *buf, size_t len, int compact);
-
-/* The reproducibility header of every output, from a metadata record
- * (borrowed; NULL gives one line saying it is missing): calls fn once per
- * line with a label ("CPU", "topology", "kernel", "governor", "runtime
- * 3.11", "gillab", "command", ...) and its value, in a fixed order, so that
- * summary.md, report.html, results.csv and `gillab compare` say the same. */
-typedef void (*meta_line_fn)(void *ctx, const char *label, const char *value);
-void meta_describe(const cJSON *meta, meta_line_fn fn, void *ctx);
 
 #endif

@@ -55,9 +55,8 @@ double record_measured(cJSON *rec, cJSON *result, double baseline);
  * GIL): their CPU times also hold the hand-offs. Returns cpu_imbalance,
  * or NAN when nothing was added. */
 double record_cpu_imbalance(cJSON *rec);
-/* Above this cpu_imbalance, the reports say the host slowed a CPU (1.0 to
- * about 1.1 when the host leaves the CPUs alone, measured here). */
-#define RECORD_HOST_SLOW 1.15
+/* Above METHOD_HOST_SLOW (method.h), the reports say the host slowed a
+ * CPU. */
 
 /* Appends rec as one line of f and makes it durable (fflush and fsync), so
  * an interrupted run keeps every cell measured so far. 0 or -errno. */

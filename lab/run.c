@@ -4,6 +4,7 @@
 #include "cellspec.h"
 #include "child.h"
 #include "meta.h"
+#include "method.h"
 #include "progress.h"
 #include "record.h"
 #include "report.h"
@@ -69,7 +70,7 @@ typedef struct {
   baseline *bases;
   size_t nbases;
   progress *prog;
-  unsigned host_slowed; /* cells with cpu_imbalance over RECORD_HOST_SLOW */
+  unsigned host_slowed; /* cells with cpu_imbalance over METHOD_HOST_SLOW */
   double imbalance_max;
 } run_ctx;
 
@@ -184,7 +185,7 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     double base = workers == 1 ? -1 : find_baseline(c, k);
     double tput = record_measured(rec, out.result, base);
     double imb = wl->flags & WL_WARMUP ? record_cpu_imbalance(rec) : NAN;
-    if (imb > RECORD_HOST_SLOW) {
+    if (imb > METHOD_HOST_SLOW) {
       c->host_slowed++;
       c->imbalance_max = fmax(c->imbalance_max, imb);
     }

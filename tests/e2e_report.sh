@@ -50,6 +50,19 @@ check "warm-ups are flagged in results.csv" \
 check "results.csv opens with the reproducibility header" \
   grep -q '^# runtime 3.13t: CPython .*free-threaded build' "$tmp/fx/results.csv"
 
+# Workload descriptions come from the file's metadata ("workloads"), not
+# from this build's registry: a description the registry does not have is
+# shown (escaped), and a workload the object leaves out gets none. (The
+# fixture predates the object: its built-ins read as gillab 0.1.0 said.)
+mkdir -p "$tmp/desc"
+jq -c 'if .type == "meta" then .workloads = {"cpu.primes": {"summary": "from the file, *not* the registry"}} else . end' \
+  "$data/results.jsonl" >"$tmp/desc/results.jsonl"
+"$gillab" report "$tmp/desc" >/dev/null 2>&1
+check "summary: the workload's description from the metadata, escaped" \
+  grep -qxF 'from the file, \*not\* the registry.' "$tmp/desc/summary.md"
+check "summary: no description for a workload the metadata does not describe" \
+  bash -c "grep -A2 '^## mixed.convoy\$' '$tmp/desc/summary.md' | tail -1 | grep -qx '### Throughput'"
+
 # 2. compare.
 "$gillab" compare "$tmp/fx" "$tmp/fx" -o "$tmp/same.md" >"$tmp/same.out"
 check "compare exits 0" test $? -eq 0
@@ -87,6 +100,8 @@ check "run wrote summary, csv, report and charts" \
   test -s "$tmp/run/summary.md" -a -s "$tmp/run/results.csv" -a -s "$tmp/run/report.html" -a -s "$tmp/run/cpu.primes-speedup.svg"
 check "at least 5 charts for threads and native-threads" \
   test "$(ls "$tmp/run"/*.svg | wc -l)" -ge 5
+check "the metadata describes the run's workloads" jqtrue "$tmp/run/results.jsonl" \
+  '.[0].workloads["cpu.primes"] | .summary == "count primes by trial division (pure Python integers)" and .py_module == "cpu_primes" and .native and (.flags | index("warmup"))'
 check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"
 # cpu_imbalance, in cells long enough to compare (a worker's share over
 # MIN_CPU_S = 0.2 s of CPU time in lab/record.c).

@@ -1,6 +1,6 @@
-/* Unit tests for lab/stats (medians, distribution-free intervals on the
- * median, verdicts), lab/escape (Markdown, HTML, CSV) and the estimate of
- * lab/progress, on inputs whose answers are known by hand:
+/* Unit tests for lab/report/stats (medians, distribution-free intervals on the
+ * median, verdicts), lab/report/escape (Markdown, HTML, CSV) and the estimate
+ * of lab/progress, on inputs whose answers are known by hand:
  *
  * - the interval [x(k), x(n+1-k)] covers the median with probability
  *   1 - 2 P(Binomial(n, 1/2) <= k-1): n = 10 gives k = 2 (97.9 %), n = 6

@@ -12,6 +12,8 @@
 
 #include <limits.h>
 
+/* The number of charts of a workload (plots.c checks it against its
+ * table). */
 #define PLOTS_COUNT 9
 
 typedef struct {

@@ -10,7 +10,6 @@
 
 #include "chart.h"
 #include "escape.h"
-#include "meta.h"
 #include "plots.h"
 #include "summary.h"
 

@@ -96,6 +96,22 @@ size_t results_workloads(const results *r, const char **out, size_t max);
 size_t results_workers(const results *r, const char *workload, unsigned *out,
                        size_t max);
 
+/* Whether any ok cell of workload has a number at path. */
+int results_has_figure(const results *r, const char *workload,
+                       const char *path);
+
+/* The CPUs of the machine the results came from (machine.pus of the
+ * metadata), 0 when unknown. */
+unsigned results_machine_pus(const results *r);
+
+/* What the workload named wl is, in one line without a final period
+ * ("count primes by trial division (pure Python integers)"), from the
+ * metadata record's "workloads" object; NULL when the file does not say.
+ * Results files written before the metadata described the workloads have
+ * no such object: for those, the built-in workloads of that time are
+ * described as gillab described them then. */
+const char *results_workload_summary(const results *r, const char *wl);
+
 /* 297000 -> "297k"; three significant digits; "–" when not finite. */
 void results_fmt_si(char *buf, size_t len, double v);
 

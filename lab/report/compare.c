@@ -2,24 +2,13 @@
 #include "compare.h"
 
 #include "escape.h"
-#include "meta.h"
+#include "md.h"
 #include "results.h"
 
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void header_line(void *ctx, const char *label, const char *value) {
-  FILE *f = ctx;
-  fprintf(f, "  - %s: ", label);
-  if (strcmp(label, "command") == 0)
-    fprintf(f, "`` %s ``\n", value);
-  else {
-    escape_md(f, value);
-    fputc('\n', f);
-  }
-}
 
 /* The one Python runtime of r, or NULL when it has none or several. */
 static const char *only_python_runtime(const results *r) {
@@ -33,18 +22,6 @@ static const char *only_python_runtime(const results *r) {
     rt = results_str(c, "runtime");
   }
   return rt;
-}
-
-static void fmt_fig(char *buf, size_t len, const stats_ci *c) {
-  char m[32], lo[32], hi[32];
-  results_fmt_si(m, sizeof m, c->median);
-  if (c->n < 2) {
-    snprintf(buf, len, "%s", m);
-    return;
-  }
-  results_fmt_si(lo, sizeof lo, c->lo);
-  results_fmt_si(hi, sizeof hi, c->hi);
-  snprintf(buf, len, "%s [%s–%s]", m, lo, hi);
 }
 
 int compare_runs(const char *a, const char *b, const char *path, FILE *out,
@@ -72,11 +49,11 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   fprintf(out, "# gillab compare\n\n- A: ");
   escape_md(out, a);
   fputc('\n', out);
-  meta_describe(ra.meta, header_line, out);
+  md_header(out, ra.meta, "  ");
   fprintf(out, "- B: ");
   escape_md(out, b);
   fputc('\n', out);
-  meta_describe(rb.meta, header_line, out);
+  md_header(out, rb.meta, "  ");
   fputs("\nFigure: `", out);
   fputs(path, out);
   fputs("`, the median of each cell's repetitions with its interval in "
@@ -97,10 +74,16 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
     escape_md(out, pb);
     fputs(" (B).\n\n", out);
   }
-  fputs("| workload | runtime | model | placement | workers | A | B | B/A | "
-        "verdict |\n|---|---|---|---|---:|---:|---:|---:|---|\n",
-        out);
-  size_t counts[STATS_TOO_FEW + 1] = {0}, only_a = 0, nnative = 0;
+  static const char *const head[] = {"workload",  "runtime", "model",
+                                     "placement", "workers", "A",
+                                     "B",         "B/A",     "verdict"};
+  fputc('|', out);
+  for (size_t k = 0; k < sizeof head / sizeof head[0]; k++)
+    md_cell(out, head[k]);
+  fputc('\n', out);
+  md_rule(out, "llllrrrrl");
+  md_verdicts counts = {{0}};
+  size_t only_a = 0, nnative = 0;
   double native_ratio[256];
   int *used = calloc(rb.ngroups + 1, sizeof *used);
   for (size_t g = 0; g < ra.ngroups; g++) {
@@ -123,25 +106,21 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
       continue;
     (*matched)++;
     stats_verdict v = stats_compare(&ca, &cb);
-    counts[v]++;
+    counts.n[v]++;
     char fa[128], fb[128], model[128], rt[128];
-    fmt_fig(fa, sizeof fa, &ca);
-    fmt_fig(fb, sizeof fb, &cb);
+    md_ci(fa, sizeof fa, &ca, MD_SI);
+    md_ci(fb, sizeof fb, &cb, MD_SI);
     if (ignore)
       snprintf(rt, sizeof rt, "%s → %s", results_str(ga->first, "runtime"),
                results_str(gb->first, "runtime"));
     else
       snprintf(rt, sizeof rt, "%s", results_str(ga->first, "runtime"));
-    fputs("| ", out);
-    escape_md(out, results_str(ga->first, "workload"));
-    fputs(" | ", out);
-    escape_md(out, rt);
-    fputs(" | ", out);
-    escape_md(out, results_model_label(ga->first, model, sizeof model));
-    fputs(" | ", out);
-    escape_md(out, results_str(ga->first, "placement"));
-    fprintf(out, " | %g | %s | %s |", results_num(ga->first, "workers"), fa,
-            fb);
+    fputc('|', out);
+    md_cell(out, results_str(ga->first, "workload"));
+    md_cell(out, rt);
+    md_cell(out, results_model_label(ga->first, model, sizeof model));
+    md_cell(out, results_str(ga->first, "placement"));
+    fprintf(out, " %g | %s | %s |", results_num(ga->first, "workers"), fa, fb);
     if (isfinite(ca.median) && isfinite(cb.median) && ca.median > 0) {
       if (results_is_native(ga->first) && nnative < 256)
         native_ratio[nnative++] = cb.median / ca.median;
@@ -159,12 +138,12 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   for (size_t h = 0; used && h < rb.ngroups; h++)
     only_b += !used[h];
   free(used);
-  fprintf(out,
-          "\n%zu cells matched: %zu higher in B, %zu lower, %zu with no "
-          "significant difference, %zu too noisy to tell, %zu with too few "
-          "repetitions.",
-          *matched, counts[STATS_HIGHER], counts[STATS_LOWER],
-          counts[STATS_SAME], counts[STATS_NOISY], counts[STATS_TOO_FEW]);
+  static const char *const words[] = {
+      "%zu higher in B", "%zu lower", "%zu with no significant difference",
+      "%zu too noisy to tell", "%zu with too few repetitions"};
+  fprintf(out, "\n%zu cells matched: ", *matched);
+  md_verdicts_write(out, &counts, words);
+  fputc('.', out);
   if (only_a || only_b)
     fprintf(out, " Cells in one run only: %zu in A, %zu in B.", only_a, only_b);
   fputc('\n', out);

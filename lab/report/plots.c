@@ -2,7 +2,9 @@
  *
  * One builder per chart: each picks its figures from the grouped records,
  * writes a gnuplot script with the data inline and has chart.c draw it, or
- * says in the plot's note why there is nothing to draw.
+ * says in the plot's note why there is nothing to draw. The table at the
+ * end (plots_table) names each chart and its builder, in the order a
+ * report shows them.
  */
 #include "plots.h"
 
@@ -63,17 +65,20 @@ static void draw(plot *c, char *script) {
   free(script);
 }
 
+/* What plot_by_workers returns when it could not build the script. */
+#define NO_MEMORY ((size_t)-1)
+
 /* Lines of one figure by workers, one per row of wl that has the figure
  * (python_only: no native rows), median with the interval as error bars:
- * the data blocks into s, then "plot ...". Returns the number of lines;
- * with none, nothing is written. */
+ * the data blocks into s, then "plot ...". Returns the number of lines
+ * (with none, nothing is written), or NO_MEMORY. */
 static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
                               const char *path, int python_only, double scale) {
   char *plot = NULL;
   size_t plen, k = 0;
   FILE *p = open_memstream(&plot, &plen);
   if (!p)
-    return 0;
+    return NO_MEMORY;
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
     if (strcmp(results_str(row, "workload"), wl) != 0 ||
@@ -82,8 +87,11 @@ static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
     char *data = NULL;
     size_t dlen, pts = 0;
     FILE *d = open_memstream(&data, &dlen);
-    if (!d)
-      continue;
+    if (!d) {
+      fclose(p);
+      free(plot);
+      return NO_MEMORY;
+    }
     for (size_t h = 0; h < r->ngroups; h++) {
       if (!results_same_row(r->groups[h].first, row))
         continue;
@@ -120,6 +128,28 @@ static void no_lines(plot *c, char *script, const char *path) {
            "no cell of this workload was measured with %s", path);
 }
 
+/* The note of a chart whose script could not be built (a memory stream
+ * could not be opened); script (may be NULL) is freed. */
+static void no_memory(plot *c, char *script) {
+  free(script);
+  snprintf(c->absent, sizeof c->absent,
+           "out of memory writing its gnuplot script");
+}
+
+/* A chart's script: a memory stream (*buf, freed by the caller once the
+ * stream is closed) that starts with the preamble of a width x height
+ * chart. NULL, with the chart's note said, when it cannot be opened. */
+static FILE *script_open(char **buf, size_t *len, int width, int height,
+                         plot *c) {
+  FILE *s = open_memstream(buf, len);
+  if (!s) {
+    no_memory(c, NULL);
+    return NULL;
+  }
+  chart_preamble(s, width, height);
+  return s;
+}
+
 static void xtics_workers(FILE *s, const results *r, const char *wl) {
   unsigned workers[MAX_ROWS];
   size_t n = results_workers(r, wl, workers, MAX_ROWS);
@@ -133,8 +163,9 @@ static void xtics_workers(FILE *s, const results *r, const char *wl) {
 static void chart_speedup(const results *r, const char *wl, plot *c) {
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 400);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
+  if (!s)
+    return;
   fprintf(s, "set xlabel 'workers'\nset ylabel 'speedup (x 1 worker)'\n"
              "set yrange [0:*]\n");
   xtics_workers(s, r, wl);
@@ -148,6 +179,8 @@ static void chart_speedup(const results *r, const char *wl, plot *c) {
   size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1);
   fprintf(s, ", x with lines ls 99 title 'ideal: N'\n");
   fclose(s);
+  if (lines == NO_MEMORY)
+    return no_memory(c, buf);
   if (!lines)
     return no_lines(c, buf, "speedup");
   draw(c, buf);
@@ -156,14 +189,17 @@ static void chart_speedup(const results *r, const char *wl, plot *c) {
 static void chart_throughput(const results *r, const char *wl, plot *c) {
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 400);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
+  if (!s)
+    return;
   fprintf(s, "set xlabel 'workers'\nset ylabel 'operations per second'\n"
              "set logscale y\nset format y '%%.0s%%c'\n");
   xtics_workers(s, r, wl);
   size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1);
   fputc('\n', s);
   fclose(s);
+  if (lines == NO_MEMORY)
+    return no_memory(c, buf);
   if (!lines)
     return no_lines(c, buf, "throughput");
   draw(c, buf);
@@ -178,8 +214,9 @@ static void chart_gil_wait(const results *r, const char *wl, plot *c) {
   }
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 400);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
+  if (!s)
+    return;
   fprintf(s, "set xlabel 'workers'\nset ylabel 'GIL wait, %% of each "
              "worker''s time'\nset yrange [0:100]\n");
   xtics_workers(s, r, wl);
@@ -187,6 +224,8 @@ static void chart_gil_wait(const results *r, const char *wl, plot *c) {
   fprintf(s, ", 100*(x-1)/x with lines ls 99 title '(n-1)/n: CPU-bound "
              "threads under one GIL'\n");
   fclose(s);
+  if (lines == NO_MEMORY)
+    return no_memory(c, buf);
   if (!lines)
     return no_lines(c, buf, "gil.wait_share");
   draw(c, buf);
@@ -215,8 +254,9 @@ static void chart_threads(const results *r, const char *wl, plot *c) {
   unsigned w = chart_workers(r, wl);
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 420);
+  FILE *s = script_open(&buf, &len, 760, 420, c);
+  if (!s)
+    return;
   fprintf(s, "$d << EOD\n");
   size_t bars = 0;
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -320,12 +360,17 @@ static void chart_hist(const results *r, const char *wl, const char *path,
   static double edges[MAX_BUCKETS], counts[MAX_BUCKETS];
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 400);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
+  if (!s)
+    return;
   size_t k = 0;
   char *plot = NULL;
   size_t plen;
   FILE *p = open_memstream(&plot, &plen);
+  if (!p) {
+    fclose(s);
+    return no_memory(c, buf);
+  }
   for (size_t g = 0; g < r->ngroups; g++) {
     const results_group *grp = &r->groups[g];
     double gw = results_num(grp->first, "workers");
@@ -380,12 +425,17 @@ static void chart_hist(const results *r, const char *wl, const char *path,
 static void chart_cores(const results *r, const char *wl, plot *c) {
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 200);
+  FILE *s = script_open(&buf, &len, 760, 200, c);
+  if (!s)
+    return;
   fprintf(s, "$m << EOD\n");
   char *tics = NULL;
   size_t tlen;
   FILE *t = open_memstream(&tics, &tlen);
+  if (!t) {
+    fclose(s);
+    return no_memory(c, buf);
+  }
   size_t rows = 0, ncpu = 0;
   for (size_t g = 0; g < r->ngroups && rows < MAX_ROWS; g++) {
     const results_group *grp = &r->groups[g];
@@ -462,8 +512,9 @@ static void chart_convoy(const results *r, const char *wl, plot *c) {
   }
   char *buf;
   size_t len;
-  FILE *s = open_memstream(&buf, &len);
-  chart_preamble(s, 760, 400);
+  FILE *s = script_open(&buf, &len, 760, 400, c);
+  if (!s)
+    return;
   fprintf(s, "set xlabel 'CPU-bound threads'\nset ylabel 'round trips per "
              "second'\nset logscale y\nset format y '%%.0s%%c'\n"
              "set xtics 1\nset offsets 0.1, 0.1, 0, 0\n");
@@ -471,6 +522,10 @@ static void chart_convoy(const results *r, const char *wl, plot *c) {
   char *plot = NULL;
   size_t plen;
   FILE *p = open_memstream(&plot, &plen);
+  if (!p) {
+    fclose(s);
+    return no_memory(c, buf);
+  }
   /* One line per cell but for its CPU-bound threads (runtime, model,
    * placement, workers, ...), its points the cells with 0, 1, ... K. */
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -543,94 +598,99 @@ static void file_part(char *out, size_t len, const char *s) {
   out[i] = '\0';
 }
 
-/* The charts, in the order a workload's section shows them. */
-enum {
-  CH_SPEEDUP,
-  CH_THROUGHPUT,
-  CH_GIL_WAIT,
-  CH_THREADS,
-  CH_ACQ_CDF,
-  CH_GC,
-  CH_DEALLOC,
-  CH_CORES,
-  CH_CONVOY,
-};
+/* The histograms, each a chart of its own. */
+static void chart_acq_cdf(const results *r, const char *wl, plot *c) {
+  chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us", c);
+}
 
+static void chart_gc(const results *r, const char *wl, plot *c) {
+  chart_hist(r, wl, "gc.hist", chart_workers(r, wl), 0,
+             "GC pause, us (bucket upper edge)", c);
+}
+
+static void chart_dealloc(const results *r, const char *wl, plot *c) {
+  chart_hist(r, wl, "dealloc.hist", chart_workers(r, wl), 0,
+             "deallocation pause, us (bucket upper edge)", c);
+}
+
+/* The charts, in the order a workload's section shows them: the file
+ * name's last part, the title, the caption (how to read the chart) and the
+ * builder. */
 static const struct {
   const char *name, *title, *caption;
-} chart_defs[PLOTS_COUNT] = {
+  void (*make)(const results *r, const char *wl, plot *c);
+} plots_table[] = {
     {"speedup", "Speedup by workers",
      "Each line is one model (and runtime), its points the median speedup "
      "over 1 worker, its error bars the interval of that median. The dashed "
      "diagonal is the ideal (N workers, N times as fast); the dotted red "
      "line is the number of CPUs, past which no model can go. The "
      "native-threads and native-procs lines are the same work in C, the "
-     "ceiling the machine allows."},
+     "ceiling the machine allows.",
+     chart_speedup},
     {"throughput", "Throughput by workers",
      "Operations per second (log scale) by workers, median with its "
      "interval. The vertical gap between a Python line and its native twin "
-     "is what the interpreter costs per operation."},
+     "is what the interpreter costs per operation.",
+     chart_throughput},
     {"gil-wait", "GIL wait by workers",
      "The share of each Python worker's time spent waiting for the GIL. The "
      "dashed curve (n-1)/n is what n CPU-bound threads sharing one GIL must "
      "wait: a line on it means the GIL serializes the work; a line near 0 "
-     "means the threads release the GIL (I/O, C code) or run without it."},
+     "means the threads release the GIL (I/O, C code) or run without it.",
+     chart_gil_wait},
     {"threads", "Where each worker's time went",
      "One bar per worker thread of each model, at the worker count shown, "
      "in the repetition with the median throughput: time on a CPU, waiting "
      "for the GIL, waiting in the kernel's run queue for a CPU, and blocked "
      "for any other reason (I/O, sleep, locks). A bar that is mostly GIL "
-     "wait is a thread that had work but no turn."},
+     "wait is a thread that had work but no turn.",
+     chart_threads},
     {"acq-cdf", "GIL acquisition latency (CDF)",
      "For each Python cell with more than one worker, all repetitions "
      "together: the fraction of contended GIL acquisitions (y) that took at "
      "most x microseconds (log scale). A step near 5000 us means threads "
-     "waited out the whole switch interval for their turn."},
+     "waited out the whole switch interval for their turn.",
+     chart_acq_cdf},
     {"gc-pauses", "GC pause histogram",
      "How many garbage-collector pauses (y, log scale) fell in each duration "
      "bucket (x: the bucket's upper edge in microseconds, log scale), all "
      "repetitions together. Every thread waits out a pause, so the right "
-     "tail is what a latency-sensitive service feels."},
+     "tail is what a latency-sensitive service feels.",
+     chart_gc},
     {"dealloc-pauses", "Deallocation pause histogram",
      "How many drops of a large object graph (y, log scale) took each "
      "duration (x: the bucket's upper edge in microseconds, log scale), all "
      "repetitions together: freeing memory by reference counting runs in "
-     "the thread that drops the last reference, and holds the GIL."},
+     "the thread that drops the last reference, and holds the GIL.",
+     chart_dealloc},
     {"cores", "Per-CPU utilization",
      "Each row is one cell (model and workers, mean over the repetitions), "
      "each column one CPU; the colour is the fraction of the timed region "
      "that CPU was busy, from white (idle) to dark blue (always busy). A row "
-     "with one dark column ran on one CPU whatever its worker count."},
+     "with one dark column ran on one CPU whatever its worker count.",
+     chart_cores},
     {"convoy", "Convoy: I/O round trips against CPU-bound threads",
      "Round trips per second of the I/O thread (y, log scale) as CPU-bound "
      "threads are added (x). A Python line that falls while its native twin "
      "holds is the convoy effect: after every wake-up the I/O thread waits "
-     "for the GIL behind the CPU-bound threads."},
+     "for the GIL behind the CPU-bound threads.",
+     chart_convoy},
 };
+_Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
+               "PLOTS_COUNT is the number of charts in plots_table");
 
 void plots_make(const results *r, const char *wl, plot *cs) {
-  unsigned w = chart_workers(r, wl);
   char part[200];
   file_part(part, sizeof part, wl);
   for (int i = 0; i < PLOTS_COUNT; i++) {
     memset(&cs[i], 0, sizeof cs[i]);
-    cs[i].title = chart_defs[i].title;
-    cs[i].caption = chart_defs[i].caption;
+    cs[i].title = plots_table[i].title;
+    cs[i].caption = plots_table[i].caption;
     snprintf(cs[i].file, sizeof cs[i].file, "%s-%s.svg", part,
-             chart_defs[i].name);
+             plots_table[i].name);
+    plots_table[i].make(r, wl, &cs[i]);
   }
-  chart_speedup(r, wl, &cs[CH_SPEEDUP]);
-  chart_throughput(r, wl, &cs[CH_THROUGHPUT]);
-  chart_gil_wait(r, wl, &cs[CH_GIL_WAIT]);
-  chart_threads(r, wl, &cs[CH_THREADS]);
-  chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us",
-             &cs[CH_ACQ_CDF]);
-  chart_hist(r, wl, "gc.hist", w, 0, "GC pause, us (bucket upper edge)",
-             &cs[CH_GC]);
-  chart_hist(r, wl, "dealloc.hist", w, 0,
-             "deallocation pause, us (bucket upper edge)", &cs[CH_DEALLOC]);
-  chart_cores(r, wl, &cs[CH_CORES]);
-  chart_convoy(r, wl, &cs[CH_CONVOY]);
 }
 
 void plots_free(plot *cs) {

@@ -2,7 +2,7 @@
 #include "csv.h"
 
 #include "escape.h"
-#include "meta.h"
+#include "provenance.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -93,7 +93,7 @@ static void header_line(void *ctx, const char *label, const char *value) {
 }
 
 void csv_render(const results *r, FILE *f) {
-  meta_describe(r->meta, header_line, f);
+  provenance_describe(r->meta, header_line, f);
   for (size_t k = 0; k < NCOLS; k++)
     fprintf(f, "%s%s", k ? "," : "", cols[k].name);
   fputc('\n', f);

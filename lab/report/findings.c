@@ -1,0 +1,416 @@
+/* findings — see findings.h. */
+#include "findings.h"
+
+#include "escape.h"
+#include "md.h"
+
+#include <math.h>
+#include <string.h>
+
+/* "3.11 threads none" (escaped) into f: a row as findings name it. */
+static void row_name(FILE *f, const cJSON *row) {
+  char model[128];
+  results_model_label(row, model, sizeof model);
+  escape_md(f, model);
+  fputs(" (", f);
+  escape_md(f, results_str(row, "runtime"));
+  if (strcmp(results_str(row, "placement"), "none") != 0) {
+    fputs(", ", f);
+    escape_md(f, results_str(row, "placement"));
+  }
+  fputc(')', f);
+}
+
+/* " (95 % interval 0.90–0.95)" or " (min–max 0.90–0.95: 75 % coverage)". */
+static void interval_words(FILE *f, const stats_ci *c, md_fmt fmt) {
+  char lo[32], hi[32];
+  if (c->n < 2)
+    return;
+  md_value(lo, sizeof lo, c->lo, fmt);
+  md_value(hi, sizeof hi, c->hi, fmt);
+  if (c->coverage >= 0.95)
+    fprintf(f, " (95 %% interval %s–%s)", lo, hi);
+  else
+    fprintf(f, " (range %s–%s of %zu repetitions: %.0f %% coverage)", lo, hi,
+            c->n, c->coverage * 100);
+}
+
+/* The worker count a finding quotes for a row: the largest that does not
+ * outnumber the CPUs, or the smallest above 1 when all do. */
+static unsigned quoted_workers(const unsigned *workers, size_t nworkers,
+                               unsigned pus) {
+  unsigned best = 0;
+  for (size_t k = 0; k < nworkers; k++)
+    if (workers[k] > 1 && (!pus || workers[k] <= pus))
+      best = workers[k];
+  if (!best)
+    for (size_t k = 0; k < nworkers && !best; k++)
+      if (workers[k] > 1)
+        best = workers[k];
+  return best;
+}
+
+void findings_throughput(FILE *f, const results *r, const char *wl) {
+  const results_group *best = NULL, *py1 = NULL, *c1 = NULL;
+  stats_ci bc = {0}, p1 = {0}, n1 = {0};
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0)
+      continue;
+    stats_ci c = results_ci(grp, "throughput", NULL);
+    if (!isfinite(c.median))
+      continue;
+    if (!best || c.median > bc.median)
+      best = grp, bc = c;
+    if (results_num(grp->first, "workers") != 1)
+      continue;
+    if (results_is_native(grp->first) && (!c1 || c.median > n1.median))
+      c1 = grp, n1 = c;
+    if (!results_is_native(grp->first) && (!py1 || c.median > p1.median))
+      py1 = grp, p1 = c;
+  }
+  if (!best)
+    return;
+  char v[32];
+  results_fmt_si(v, sizeof v, bc.median);
+  fputs("**Finding:** the highest throughput is ", f);
+  row_name(f, best->first);
+  double bw = results_num(best->first, "workers");
+  fprintf(f, " at %g worker%s, %s ops/s", bw, bw == 1 ? "" : "s", v);
+  interval_words(f, &bc, MD_SI);
+  fputs(".", f);
+  if (py1 && c1 && p1.median > 0)
+    fprintf(f,
+            " At 1 worker the C twin does %.1f× the work per second of the "
+            "fastest Python model: the cost of the interpreter itself.",
+            n1.median / p1.median);
+  fputs("\n\n", f);
+}
+
+/* Whether the Python threads of g were CPU-bound: on a CPU or waiting for
+ * the GIL for at least 90 % of their span (gil.per_thread, every ok
+ * repetition), so that no other blocking (I/O, sleep) let them overlap. */
+static int cpu_bound(const results_group *g) {
+  double busy = 0, span = 0;
+  for (size_t i = 0; i < g->n; i++) {
+    if (!results_ok(g->recs[i]))
+      continue;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, results_get(g->recs[i], "gil.per_thread")) {
+      double cpu = results_num(t, "cpu_s"), wait = results_num(t, "wait_s");
+      double sp = results_num(t, "span_s");
+      if (isfinite(cpu) && isfinite(wait) && isfinite(sp)) {
+        busy += cpu + wait;
+        span += sp;
+      }
+    }
+  }
+  return span > 0 && busy >= 0.9 * span;
+}
+
+/* Python models against each other at the quoted worker count: the
+ * fastest, and every other as a ratio to it with the verdict of their
+ * intervals (only a difference the intervals show is called one). */
+void findings_models(FILE *f, const results *r, const char *wl,
+                     const unsigned *workers, size_t nworkers) {
+  unsigned w = quoted_workers(workers, nworkers, results_machine_pus(r));
+  if (!w)
+    w = nworkers ? workers[nworkers - 1] : 1;
+  const results_group *best = NULL;
+  stats_ci bc = {0};
+  size_t n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        results_is_native(grp->first) ||
+        results_num(grp->first, "workers") != w)
+      continue;
+    stats_ci c = results_ci(grp, "throughput", NULL);
+    if (!isfinite(c.median))
+      continue;
+    n++;
+    if (!best || c.median > bc.median)
+      best = grp, bc = c;
+  }
+  if (n < 2)
+    return;
+  fprintf(f, "**Finding:** at %u workers the fastest Python model is ", w);
+  row_name(f, best->first);
+  fputs("; against it,", f);
+  int first = 1;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (grp == best || strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        results_is_native(grp->first) ||
+        results_num(grp->first, "workers") != w)
+      continue;
+    stats_ci c = results_ci(grp, "throughput", NULL);
+    if (!isfinite(c.median) || bc.median <= 0)
+      continue;
+    stats_verdict v = stats_compare(&c, &bc);
+    fputs(first ? " " : "; ", f);
+    first = 0;
+    row_name(f, grp->first);
+    fprintf(f, " %.2f× (%s)", c.median / bc.median,
+            v == STATS_HIGHER ? "significantly slower" : stats_verdict_name(v));
+  }
+  fputs(".\n\n", f);
+}
+
+/* The convoy effect (mixed.convoy): each cell's round trips with the most
+ * CPU-bound threads beside it, as a ratio to the same cell with none, and
+ * the verdict of their intervals. */
+void findings_convoy(FILE *f, const results *r, const char *wl,
+                     const unsigned *workers, size_t nworkers) {
+  const char *path = "convoy.round_trips_per_s";
+  double kmax = 0;
+  for (size_t g = 0; g < r->ngroups; g++)
+    if (strcmp(results_str(r->groups[g].first, "workload"), wl) == 0)
+      kmax = fmax(kmax, results_num(r->groups[g].first, "cpu_threads"));
+  unsigned w = quoted_workers(workers, nworkers, results_machine_pus(r));
+  if (!w)
+    w = nworkers ? workers[0] : 1;
+  if (!(kmax > 0) || !results_has_figure(r, wl, path))
+    return;
+  fprintf(f,
+          "**Finding:** the convoy effect, at %u worker%s: with %g CPU-bound "
+          "thread%s beside it,",
+          w, w == 1 ? "" : "s", kmax, kmax == 1 ? "" : "s");
+  int any = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *alone = &r->groups[g], *busy = NULL;
+    if (strcmp(results_str(alone->first, "workload"), wl) != 0 ||
+        results_num(alone->first, "workers") != w ||
+        results_num(alone->first, "cpu_threads") != 0)
+      continue;
+    for (size_t h = 0; h < r->ngroups && !busy; h++)
+      if (results_same_but_cpu(r->groups[h].first, alone->first) &&
+          results_num(r->groups[h].first, "cpu_threads") == kmax)
+        busy = &r->groups[h];
+    stats_ci a = results_ci(alone, path, NULL);
+    stats_ci b = busy ? results_ci(busy, path, NULL) : a;
+    if (!busy || !isfinite(a.median) || !isfinite(b.median) || a.median <= 0)
+      continue;
+    stats_verdict v = stats_compare(&a, &b);
+    fputs(any++ ? ";" : "", f);
+    fputc(' ', f);
+    escape_md(f, results_str(alone->first, "model"));
+    fputs(" (", f);
+    escape_md(f, results_str(alone->first, "runtime"));
+    fprintf(f, ") makes %.2f× the round trips it makes alone (%s)",
+            b.median / a.median,
+            v == STATS_LOWER    ? "significantly fewer"
+            : v == STATS_HIGHER ? "significantly more"
+                                : stats_verdict_name(v));
+  }
+  fputs(any ? ". A Python thread that blocks in recv releases the GIL; to "
+              "handle the reply it must take it back from a CPU-bound thread, "
+              "which holds it up to a switch interval (5 ms): one round trip "
+              "per turn. The C twin has no GIL to wait for.\n\n"
+            : " no cell has a twin without CPU-bound threads to compare "
+              "with.\n\n",
+        f);
+}
+
+void findings_speedup(FILE *f, const results *r, const char *wl,
+                      const unsigned *workers, size_t nworkers) {
+  unsigned pus = results_machine_pus(r);
+  unsigned w = quoted_workers(workers, nworkers, pus);
+  if (!w)
+    return;
+  fputs("**Finding:**\n\n", f);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g))
+      continue;
+    const results_group *grp = results_find(r, row, w);
+    if (!grp)
+      continue;
+    stats_ci c = results_ci(grp, "speedup", NULL);
+    if (!isfinite(c.median))
+      continue;
+    double ideal = pus && w > pus ? pus : w;
+    fputs("- ", f);
+    row_name(f, row);
+    fprintf(f, ": %.2f× at %u workers", c.median, w);
+    interval_words(f, &c, MD_RATIO);
+    const char *model = results_str(row, "model");
+    const cJSON *en = results_get(grp->first, "gil.enabled");
+    stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
+    if (c.lo < 1 && c.hi > 1 && stats_rel_halfwidth(&c) > STATS_NOISY_REL)
+      fprintf(f, " — the machine was too noisy to tell whether more workers "
+                 "help");
+    else if (c.hi < 1.15 && strcmp(model, "asyncio") == 0)
+      fprintf(f, " — asyncio runs every task on one thread: no parallelism "
+                 "by design");
+    else if (c.hi < 1.15 && cJSON_IsTrue(en)) {
+      fprintf(f, " — the GIL serializes this workload");
+      if (isfinite(ws.median))
+        fprintf(f, "; each thread waited %.0f %% of the time for it",
+                ws.median * 100);
+    } else if (c.hi < 1.15)
+      fprintf(f, " — no gain from more workers");
+    else if (cJSON_IsTrue(en) && isfinite(ws.median) &&
+             ws.median >= 0.8 * (w - 1) / w && cpu_bound(grp) &&
+             !(results_num(row, "cpu_threads") > 0))
+      /* Threads that waited their (n-1)/n share for one GIL cannot have
+       * run in parallel: the gain came from elsewhere (a slow 1-worker
+       * baseline on a busy machine), and the reader must be told. */
+      fprintf(f,
+              " — but each thread waited %.0f %% of the time for the GIL, "
+              "as threads that take turns must, so this gain is not "
+              "parallelism: the machine's noise (slow 1-worker cells) is "
+              "the likelier cause",
+              ws.median * 100);
+    else if (cJSON_IsTrue(en) && results_num(row, "cpu_threads") > 0)
+      fprintf(f,
+              " — with %g CPU-bound thread%s beside, each worker waits its "
+              "turn at the GIL: more workers get more turns, not more cores",
+              results_num(row, "cpu_threads"),
+              results_num(row, "cpu_threads") == 1 ? "" : "s");
+    else if (c.median >= 0.8 * ideal)
+      fprintf(f, " — scales with the cores (ideal %.0f×%s)", ideal,
+              pus && w >= pus ? ", the machine's CPUs" : "");
+    else
+      fprintf(f, " — partial scaling: %.0f %% of the ideal %.0f×",
+              c.median / ideal * 100, ideal);
+    double hw = stats_rel_halfwidth(&c);
+    if (hw > STATS_NOISY_REL && !(c.lo < 1 && c.hi > 1))
+      fprintf(f,
+              " (a wide interval, ±%.0f %%: the machine was noisy during "
+              "these cells, so read the figure with care)",
+              hw * 100);
+    fputs(".\n", f);
+  }
+  fputc('\n', f);
+}
+
+void findings_efficiency(FILE *f, const results *r, const char *wl,
+                         const unsigned *workers, size_t nworkers) {
+  unsigned pus = results_machine_pus(r);
+  unsigned wmax = nworkers ? workers[nworkers - 1] : 0;
+  if (wmax < 2)
+    return;
+  fprintf(f, "**Finding:** efficiency is speedup per worker (100 %% when "
+             "every worker adds a full worker's throughput).");
+  if (pus && wmax > pus)
+    fprintf(f,
+            " With %u workers on %u CPUs at most %.0f %% is possible, since "
+            "the CPUs, not the workers, limit it.",
+            wmax, pus, 100.0 * pus / wmax);
+  fputs(" At the most workers:", f);
+  int first = 1;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g))
+      continue;
+    const results_group *grp = results_find(r, row, wmax);
+    if (!grp)
+      continue;
+    stats_ci c = results_ci(grp, "speedup", NULL);
+    if (!isfinite(c.median))
+      continue;
+    fputs(first ? " " : "; ", f);
+    first = 0;
+    row_name(f, row);
+    fprintf(f, " %.0f %%", c.median / wmax * 100);
+  }
+  fputs(".\n\n", f);
+}
+
+void findings_gil_wait(FILE *f, const results *r, const char *wl,
+                       const unsigned *workers, size_t nworkers) {
+  unsigned w = quoted_workers(workers, nworkers, results_machine_pus(r));
+  if (!w)
+    w = nworkers ? workers[nworkers - 1] : 0;
+  fputs("**Finding:**", f);
+  int any = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g) || results_is_native(row))
+      continue;
+    const results_group *grp = results_find(r, row, w);
+    stats_ci c = grp ? results_ci(grp, "gil.wait_share", NULL)
+                     : (stats_ci){0, NAN, NAN, NAN, 0};
+    if (!isfinite(c.median))
+      continue;
+    fputs(any++ ? "; " : " at ", f);
+    if (any == 1)
+      fprintf(f, "%u workers, ", w);
+    row_name(f, row);
+    if (cJSON_IsFalse(results_get(grp->first, "gil.enabled")))
+      fprintf(f, " ran without a GIL (free-threaded)");
+    else
+      fprintf(f, " waited %.0f %% of its time for the GIL", c.median * 100);
+  }
+  if (any)
+    fprintf(f,
+            ". When %u CPU-bound threads share one GIL, each must wait "
+            "%.0f %% of the time ((n−1)/n); far less means the threads "
+            "release it (I/O, C code) or run without it.\n\n",
+            w, 100.0 * (w - 1) / w);
+  else
+    fputs(" no Python row has GIL figures at this worker count.\n\n", f);
+}
+
+/* The group of workload wl with the largest median of path, or NULL. */
+static const results_group *largest(const results *r, const char *wl,
+                                    const char *path, stats_ci *out) {
+  const results_group *best = NULL;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0)
+      continue;
+    stats_ci c = results_ci(grp, path, NULL);
+    if (isfinite(c.median) && (!best || c.median > out->median)) {
+      best = grp;
+      *out = c;
+    }
+  }
+  return best;
+}
+
+/* A finding naming the cell with the largest median of path. */
+void findings_largest(FILE *f, const results *r, const char *wl,
+                      const char *path, const char *what, const char *unit,
+                      const char *then) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, path, &c);
+  if (!g)
+    return;
+  char v[32];
+  results_fmt_si(v, sizeof v, c.median);
+  fprintf(f, "**Finding:** the largest %s is %s%s, ", what, v, unit);
+  row_name(f, g->first);
+  double w = results_num(g->first, "workers");
+  fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
+  interval_words(f, &c, MD_SI);
+  fprintf(f, ".%s\n\n", then);
+}
+
+void findings_hiccup(FILE *f, const results *r, const char *wl) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, "hiccup.python_us.p99", &c);
+  if (!g)
+    return;
+  stats_ci n = results_ci(g, "hiccup.native_us.p99", NULL);
+  char v[32], nv[32];
+  results_fmt_si(v, sizeof v, c.median);
+  results_fmt_si(nv, sizeof nv, n.median);
+  fputs("**Finding:** the worst p99 lateness of the Python thread that "
+        "sleeps 1 ms in a loop is ",
+        f);
+  fprintf(f, "%s µs, ", v);
+  row_name(f, g->first);
+  double w = results_num(g->first, "workers");
+  fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
+  if (isfinite(n.median))
+    fprintf(f,
+            "; the native control thread in the same cells is late by %s µs "
+            "(p99): the difference is what the GIL and the interpreter add",
+            nv);
+  fputs(".\n\n", f);
+}

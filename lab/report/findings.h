@@ -1,0 +1,57 @@
+/* findings — the sentences under summary.md's tables ("**Finding:** ..."),
+ * each computed from the same medians and intervals as the table above
+ * it: a difference is called one only when the intervals show it, and a
+ * figure from too wide an interval says so.
+ *
+ * Every function writes the finding of workload wl of r to f, or nothing
+ * when the results hold no figure for it. workers[0..nworkers) are the
+ * workload's worker counts, ascending (results_workers); a finding quotes
+ * the largest that does not outnumber the machine's CPUs.
+ */
+#ifndef GILLAB_FINDINGS_H
+#define GILLAB_FINDINGS_H
+
+#include "results.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The highest throughput of any cell, and at 1 worker the C twin against
+ * the fastest Python model (the interpreter's own cost). */
+void findings_throughput(FILE *f, const results *r, const char *wl);
+
+/* The Python models against the fastest at the quoted worker count, as
+ * ratios with the verdict of their intervals. */
+void findings_models(FILE *f, const results *r, const char *wl,
+                     const unsigned *workers, size_t nworkers);
+
+/* mixed.convoy: round trips with the most CPU-bound threads beside over
+ * the same cell with none. */
+void findings_convoy(FILE *f, const results *r, const char *wl,
+                     const unsigned *workers, size_t nworkers);
+
+/* One line per row: its speedup at the quoted worker count and why it is
+ * what it is (the GIL, asyncio's one thread, the cores, the noise). */
+void findings_speedup(FILE *f, const results *r, const char *wl,
+                      const unsigned *workers, size_t nworkers);
+
+/* Efficiency at the most workers, and the ceiling the CPUs put on it. */
+void findings_efficiency(FILE *f, const results *r, const char *wl,
+                         const unsigned *workers, size_t nworkers);
+
+/* Each Python row's GIL wait at the quoted worker count against the
+ * (n-1)/n that CPU-bound threads sharing one GIL must wait. */
+void findings_gil_wait(FILE *f, const results *r, const char *wl,
+                       const unsigned *workers, size_t nworkers);
+
+/* The cell with the largest median of the figure at path: "the largest
+ * <what> is <value><unit>, <row> at N workers (interval).<then>". */
+void findings_largest(FILE *f, const results *r, const char *wl,
+                      const char *path, const char *what, const char *unit,
+                      const char *then);
+
+/* The worst p99 lateness of the sleeping Python thread, next to the
+ * native control thread's in the same cells. */
+void findings_hiccup(FILE *f, const results *r, const char *wl);
+
+#endif

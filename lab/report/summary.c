@@ -1,0 +1,339 @@
+/* summary — see summary.h.
+ *
+ * This file is the layout of summary.md: the header (md.h) and the notes
+ * on method and noise (method.h), then per workload its tables, each
+ * followed by its findings (findings.h), the runtimes side by side and the
+ * cells not measured. Every figure is a median over the repetitions of one
+ * cell key, written with its interval (stats.h).
+ */
+#include "summary.h"
+
+#include "escape.h"
+#include "findings.h"
+#include "md.h"
+#include "method.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#define MAX_WORKERS 256
+
+/* One table: the path of the figure in the records, and how to show it.
+ * efficiency is speedup / workers (not a record field). */
+typedef struct {
+  const char *path;
+  md_fmt fmt;
+  int python_only; /* native rows have no such figure */
+  int efficiency;
+} metric;
+
+/* The figure of group g: its interval, scaled for efficiency. */
+static stats_ci metric_ci(const results_group *g, const metric *m,
+                          size_t *tried) {
+  stats_ci c = results_ci(g, m->path, tried);
+  if (m->efficiency) {
+    double w = results_num(g->first, "workers");
+    c.median /= w;
+    c.lo /= w;
+    c.hi /= w;
+  }
+  return c;
+}
+
+static void write_table(FILE *f, const results *r, const char *workload,
+                        const metric *m, const unsigned *workers,
+                        size_t nworkers) {
+  char align[MAX_WORKERS + 4] = "lll";
+  fputs("|", f);
+  md_cell(f, "runtime");
+  md_cell(f, "model");
+  md_cell(f, "placement");
+  for (size_t k = 0; k < nworkers; k++) {
+    fprintf(f, " %u |", workers[k]);
+    align[3 + k] = 'r';
+  }
+  fputc('\n', f);
+  md_rule(f, align);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), workload) != 0 ||
+        (m->python_only && results_is_native(row)) || !results_row_first(r, g))
+      continue;
+    char label[128];
+    fputc('|', f);
+    md_cell(f, results_str(row, "runtime"));
+    md_cell(f, results_model_label(row, label, sizeof label));
+    md_cell(f, results_str(row, "placement"));
+    for (size_t k = 0; k < nworkers; k++) {
+      const results_group *grp = results_find(r, row, workers[k]);
+      char cell[160];
+      size_t tried = 0;
+      stats_ci c = {0, NAN, NAN, NAN, 0};
+      if (grp)
+        c = metric_ci(grp, m, &tried);
+      md_ci(cell, sizeof cell, &c, m->fmt);
+      if (tried && c.n < tried)
+        fprintf(f, " %s (%zu/%zu ok) |", cell, c.n, tried);
+      else
+        fprintf(f, " %s |", cell);
+    }
+    fputc('\n', f);
+  }
+  fputc('\n', f);
+}
+
+/* With two or more Python runtimes: each runtime's median throughput as a
+ * ratio to the first runtime's, for the same model, placement and workers
+ * (the question "should we move to that runtime?"). */
+static void write_runtimes(FILE *f, const results *r, const char *wl,
+                           const unsigned *workers, size_t nworkers) {
+  const cJSON *rts[64];
+  size_t nrts = 0;
+  for (size_t g = 0; g < r->ngroups && nrts < 64; g++) {
+    const cJSON *c = r->groups[g].first;
+    if (strcmp(results_str(c, "workload"), wl) != 0 || results_is_native(c))
+      continue;
+    size_t k = 0;
+    while (k < nrts &&
+           strcmp(results_str(rts[k], "runtime"), results_str(c, "runtime")))
+      k++;
+    if (k == nrts)
+      rts[nrts++] = c;
+  }
+  if (nrts < 2)
+    return;
+  fprintf(f, "### Runtimes side by side\n\nMedian throughput, and its ratio "
+             "to runtime ");
+  escape_md(f, results_str(rts[0], "runtime"));
+  fputs(":\n\n|", f);
+  md_cell(f, "model");
+  md_cell(f, "placement");
+  md_cell(f, "workers");
+  char align[64 + 4] = "llr";
+  for (size_t k = 0; k < nrts; k++) {
+    md_cell(f, results_str(rts[k], "runtime"));
+    align[3 + k] = 'r';
+  }
+  fputc('\n', f);
+  md_rule(f, align);
+  double lo[64], hi[64];
+  md_verdicts verdicts[64];
+  memset(verdicts, 0, sizeof verdicts);
+  for (size_t k = 0; k < nrts; k++)
+    lo[k] = INFINITY, hi[k] = -INFINITY;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        strcmp(results_str(row, "runtime"), results_str(rts[0], "runtime")) !=
+            0 ||
+        !results_row_first(r, g))
+      continue;
+    for (size_t w = 0; w < nworkers; w++) {
+      char label[128];
+      fputc('|', f);
+      md_cell(f, results_model_label(row, label, sizeof label));
+      md_cell(f, results_str(row, "placement"));
+      fprintf(f, " %u |", workers[w]);
+      double base = NAN;
+      stats_ci base_ci = {0, NAN, NAN, NAN, 0};
+      for (size_t k = 0; k < nrts; k++) {
+        /* The same row in runtime k: rts[k]'s runtime, row's setup. */
+        const results_group *grp = NULL;
+        for (size_t h = 0; h < r->ngroups && !grp; h++) {
+          const cJSON *c = r->groups[h].first;
+          if (results_same_setup(c, row) &&
+              results_num(c, "workers") == workers[w] &&
+              strcmp(results_str(c, "runtime"),
+                     results_str(rts[k], "runtime")) == 0)
+            grp = &r->groups[h];
+        }
+        stats_ci ci = grp ? results_ci(grp, "throughput", NULL)
+                          : (stats_ci){0, NAN, NAN, NAN, 0};
+        double med = ci.median;
+        if (k == 0) {
+          base = med;
+          base_ci = ci;
+        }
+        char cell[64];
+        results_fmt_si(cell, sizeof cell, med);
+        if (k > 0 && isfinite(med) && isfinite(base) && base > 0) {
+          double ratio = med / base;
+          fprintf(f, " %s (%.2f×) |", cell, ratio);
+          lo[k] = fmin(lo[k], ratio);
+          hi[k] = fmax(hi[k], ratio);
+          verdicts[k].n[stats_compare(&base_ci, &ci)]++;
+        } else {
+          fprintf(f, " %s |", cell);
+        }
+      }
+      fputc('\n', f);
+    }
+  }
+  fputs("\n**Finding:**", f);
+  for (size_t k = 1; k < nrts; k++) {
+    if (!isfinite(lo[k]))
+      continue;
+    fputs(k > 1 ? ";" : "", f);
+    fputs(" runtime ", f);
+    escape_md(f, results_str(rts[k], "runtime"));
+    fprintf(f, " runs at %.2f× to %.2f× the throughput of ", lo[k], hi[k]);
+    escape_md(f, results_str(rts[0], "runtime"));
+    static const char *const words[] = {
+        "significantly higher in %zu", "lower in %zu",
+        "no significant difference in %zu", "too noisy to tell in %zu",
+        "too few repetitions in %zu"};
+    fputs(" across these cells (", f);
+    md_verdicts_write(f, &verdicts[k], words);
+    fputc(')', f);
+  }
+  fputs(".\n\n", f);
+}
+
+static void write_failures(FILE *f, const results *r, const char *wl) {
+  int any = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    if (strcmp(results_str(c, "workload"), wl) != 0 ||
+        strcmp(results_str(c, "status"), "ok") == 0 ||
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "warmup")))
+      continue;
+    if (!any++)
+      fprintf(f, "### Cells not measured\n\n");
+    const char *error = results_str(c, "error"), *nl = strrchr(error, '\n');
+    fputs("- ", f);
+    escape_md(f, results_str(c, "runtime"));
+    fputc(' ', f);
+    escape_md(f, results_str(c, "model"));
+    fprintf(f, ", n=%g, ", results_num(c, "workers"));
+    escape_md(f, results_str(c, "placement"));
+    fprintf(f, ", rep %g: **", results_num(c, "rep"));
+    escape_md(f, results_str(c, "status"));
+    fputs("** — ", f);
+    escape_md(f, nl ? nl + 1 : error);
+    fputc('\n', f);
+  }
+  if (any)
+    fputc('\n', f);
+}
+
+static void write_workload(FILE *f, const results *r, const char *wl) {
+  const char *what = results_workload_summary(r, wl);
+  fputs("## ", f);
+  escape_md(f, wl);
+  fputs("\n\n", f);
+  if (what) {
+    escape_md(f, what);
+    fputs(".\n\n", f);
+  }
+  unsigned workers[MAX_WORKERS];
+  size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
+
+  static const metric tput = {"throughput", MD_SI, 0, 0};
+  static const metric speed = {"speedup", MD_RATIO, 0, 0};
+  static const metric eff = {"speedup", MD_PERCENT, 0, 1};
+  fprintf(f, "### Throughput\n\nOperations per second by workers:\n\n");
+  write_table(f, r, wl, &tput, workers, nworkers);
+  findings_throughput(f, r, wl);
+  findings_models(f, r, wl, workers, nworkers);
+  findings_convoy(f, r, wl, workers, nworkers);
+  fprintf(f, "### Speedup\n\nThroughput at N workers over throughput at 1 "
+             "worker of the same repetition, by workers:\n\n");
+  write_table(f, r, wl, &speed, workers, nworkers);
+  findings_speedup(f, r, wl, workers, nworkers);
+  fprintf(f, "### Efficiency\n\nSpeedup divided by the workers, by "
+             "workers:\n\n");
+  write_table(f, r, wl, &eff, workers, nworkers);
+  findings_efficiency(f, r, wl, workers, nworkers);
+
+  if (results_has_figure(r, wl, "gil.wait_share")) {
+    static const metric wait = {"gil.wait_share", MD_PERCENT, 1, 0};
+    static const metric held = {"gil.held_frac", MD_RATIO, 1, 0};
+    static const metric acq = {"gil.acq_us.p99", MD_US, 1, 0};
+    fprintf(f, "### GIL wait\n\nThe share of the workers' time spent waiting "
+               "for the GIL, by workers:\n\n");
+    write_table(f, r, wl, &wait, workers, nworkers);
+    findings_gil_wait(f, r, wl, workers, nworkers);
+    fprintf(f, "### GIL held\n\nThe fraction of the time the GIL was held "
+               "(sampled every 5 ms on average), by workers:\n\n");
+    write_table(f, r, wl, &held, workers, nworkers);
+    findings_largest(f, r, wl, "gil.held_frac", "held fraction", "",
+                     " Near 1 means some thread always held it: Python ran "
+                     "all the time, but only one thread at a time.");
+    fprintf(f, "### GIL acquisition latency\n\n99th percentile of the time "
+               "a thread waited to take the GIL, in microseconds, by "
+               "workers:\n\n");
+    write_table(f, r, wl, &acq, workers, nworkers);
+    findings_largest(f, r, wl, "gil.acq_us.p99", "acquisition p99", " µs",
+                     " A thread that wants a held GIL asks for it after one "
+                     "switch interval (5000 µs by default), so CPU-bound "
+                     "threads wait about that long for every turn.");
+  }
+  if (results_has_figure(r, wl, "gc.p99_us")) {
+    static const metric gc = {"gc.p99_us", MD_US, 1, 0};
+    fprintf(f, "### GC pauses\n\n99th percentile of the garbage collector's "
+               "pauses, in microseconds, by workers:\n\n");
+    write_table(f, r, wl, &gc, workers, nworkers);
+    findings_largest(f, r, wl, "gc.p99_us", "GC pause p99", " µs",
+                     " Every thread waits out a pause: a collection runs with "
+                     "the GIL held (or, free-threaded, stops the world).");
+  }
+  if (results_has_figure(r, wl, "hiccup.python_us.p99")) {
+    static const metric hic = {"hiccup.python_us.p99", MD_US, 1, 0};
+    fprintf(f, "### Hiccups\n\n99th percentile of how late a Python thread "
+               "sleeping 1 ms in a loop woke up, in microseconds, by "
+               "workers:\n\n");
+    write_table(f, r, wl, &hic, workers, nworkers);
+    findings_hiccup(f, r, wl);
+  }
+  /* Round-trip latency: io.echo records it as echo, mixed.convoy as
+   * convoy (the same shape). */
+  static const char *const rtt_paths[] = {"echo.rtt_us.p99",
+                                          "convoy.rtt_us.p99"};
+  for (size_t i = 0; i < 2; i++) {
+    if (!results_has_figure(r, wl, rtt_paths[i]))
+      continue;
+    metric rtt = {rtt_paths[i], MD_US, 0, 0};
+    fprintf(f, "### Round-trip latency\n\n99th percentile of a request's "
+               "round trip to the echo server, in microseconds, by "
+               "workers:\n\n");
+    write_table(f, r, wl, &rtt, workers, nworkers);
+    findings_largest(f, r, wl, rtt_paths[i], "round-trip p99", " µs",
+                     " A Python worker must take the GIL back after every "
+                     "reply; what it waits for that shows here, next to its "
+                     "native twin.");
+  }
+  write_runtimes(f, r, wl, workers, nworkers);
+  write_failures(f, r, wl);
+}
+
+void summary_render(const results *r, FILE *f) {
+  fprintf(f, "# gillab results\n\n");
+  md_header(f, r->meta, "");
+  fputc('\n', f);
+  method_write(f, r);
+  const char *wls[256];
+  size_t nwl = results_workloads(r, wls, 256);
+  for (size_t i = 0; i < nwl; i++)
+    write_workload(f, r, wls[i]);
+  if (r->n == 0)
+    fprintf(f, "No cell was measured.\n");
+}
+
+int summary_write(const results *r, const char *dir, char *err, size_t errlen) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/summary.md", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    int rc = -errno;
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+    return rc;
+  }
+  summary_render(r, f);
+  if (fclose(f) != 0) {
+    snprintf(err, errlen, "cannot write %s", path);
+    return -EIO;
+  }
+  return 0;
+}
