@@ -12,13 +12,14 @@
 
 static void header_line(void *ctx, const char *label, const char *value) {
   FILE *f = ctx;
-  fprintf(f, "  - %s: ", label);
+  fputs("  - ", f);
+  escape_md(f, label);
+  fputs(": ", f);
   if (strcmp(label, "command") == 0)
-    fprintf(f, "`` %s ``\n", value);
-  else {
+    escape_md_code(f, value);
+  else
     escape_md(f, value);
-    fputc('\n', f);
-  }
+  fputc('\n', f);
 }
 
 /* The one Python runtime of r, or NULL when it has none or several. */

@@ -758,14 +758,14 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
 
 static void header_line(void *ctx, const char *label, const char *value) {
   FILE *f = ctx;
-  fprintf(f, "- %s: ", label);
-  if (strcmp(label, "command") == 0) {
-    /* A code span shows the command as typed; backticks inside it would
-     * end the span, so a longer fence is used. */
-    fprintf(f, "`` %s ``\n", value);
-    return;
-  }
-  escape_md(f, value);
+  /* The label too comes from the results file ("runtime TAG"). */
+  fputs("- ", f);
+  escape_md(f, label);
+  fputs(": ", f);
+  if (strcmp(label, "command") == 0) /* shown as typed */
+    escape_md_code(f, value);
+  else
+    escape_md(f, value);
   fputc('\n', f);
 }
 
