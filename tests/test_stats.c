@@ -1,6 +1,7 @@
 /* Unit tests for lab/report/stats (medians, distribution-free intervals on the
- * median, verdicts), lab/report/escape (Markdown, HTML, CSV) and the estimate
- * of lab/progress, on inputs whose answers are known by hand:
+ * median, verdicts), lab/report/escape (Markdown text and code spans, HTML,
+ * CSV) and the estimate of lab/progress, on inputs whose answers are known by
+ * hand:
  *
  * - the interval [x(k), x(n+1-k)] covers the median with probability
  *   1 - 2 P(Binomial(n, 1/2) <= k-1): n = 10 gives k = 2 (97.9 %), n = 6
@@ -121,6 +122,12 @@ static void escapes(void **state) {
                       "a\\|b\\*c\\_d\\`e\\[f\\]\\<g\\>\\#h\\\\i\\~j k\\&l");
   assert_string_equal(escaped(escape_md, "native-threads cpu.primes"),
                       "native-threads cpu.primes");
+  /* A code span: a fence longer than any run of backticks, no line
+   * break (a "# " after one would start a heading). */
+  assert_string_equal(escaped(escape_md_code, "gillab run -o x"),
+                      "`` gillab run -o x ``");
+  assert_string_equal(escaped(escape_md_code, "a ``` b`\n# c\r\n## d"),
+                      "```` a ``` b` # c  ## d ````");
   assert_string_equal(escaped(escape_html, "<script>&\"'"),
                       "&lt;script&gt;&amp;&quot;&#39;");
   assert_string_equal(escaped(escape_csv, "say \"hi\", #1"),

@@ -23,17 +23,32 @@ void chart_preamble(FILE *script, int width, int height) {
           width, height);
 }
 
+/* Single quotes, not double: gnuplot runs the command in `backquotes`
+ * anywhere on a command line but inside single quotes ("substitution" in
+ * gnuplot's manual), and expands \ escapes in double quotes only (gnuplot
+ * 6 also reads \U+xxxx in single quotes, which only changes the text
+ * drawn). A quote in s is not doubled ('') as the manual allows: gnuplot
+ * 5.4's scanner ends the string at a '' right after the opening quote or
+ * after another '', and would read the rest as commands. Nor is it written
+ * as "'": the macro expander counts every ' of the line, even in double
+ * quotes, to tell what is quoted, and would expand @name after it. So the
+ * string is closed, "\047" (a quote, in double quotes with no ' nor `)
+ * appended with the . operator, and a new string opened: the ' of the line
+ * stay paired and every @ of s inside single quotes. A line break would
+ * end the command, so control characters become spaces. Checked with
+ * gnuplot 5.4 on random strings of ' " ` @ \ # $( ; ! and text, in
+ * titles, tic labels and print: all printed back unchanged, no command
+ * run. */
 void chart_quote(FILE *script, const char *s) {
-  fputc('"', script);
+  fputc('\'', script);
   for (; s && *s; s++) {
-    if (*s == '"' || *s == '\\')
-      fputc('\\', script);
-    if (*s == '\n')
-      fputc(' ', script);
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '\'')
+      fputs("'.\"\\047\".'", script);
     else
-      fputc(*s, script);
+      fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, script);
   }
-  fputc('"', script);
+  fputc('\'', script);
 }
 
 /* Reads all of fd into a new string. */

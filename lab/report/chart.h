@@ -4,8 +4,11 @@
  *
  * The SVG terminal is used without `mouse`, so the output holds no
  * <script>, and with a generic font family, so nothing is fetched. Text is
- * drawn `noenhanced` (no ^ _ @ markup) and gnuplot escapes & and < in it;
- * strings put into a script must still be quoted with chart_quote.
+ * drawn `noenhanced` (no ^ _ @ markup) and gnuplot escapes & and < in it.
+ * Every text that comes from a results file (names of workloads, runtimes,
+ * models, placements, ...) goes into a script through chart_quote only,
+ * never into a data block nor between double quotes: gnuplot runs the
+ * command in `backquotes` found in a double-quoted string.
  */
 #ifndef GILLAB_CHART_H
 #define GILLAB_CHART_H
@@ -17,7 +20,11 @@
  * width x height pixels, and a readable default style. */
 void chart_preamble(FILE *script, int width, int height);
 
-/* s as a gnuplot double-quoted string, quotes included. */
+/* s as a gnuplot string expression that gnuplot takes as text, whatever
+ * s holds: single-quoted, quotes included ('it'."\047".'s' for "it's"),
+ * control characters (line breaks) as spaces. NULL is the empty string.
+ * Usable wherever gnuplot takes a string (titles, labels, tic labels, an
+ * assignment); the caller must not write a ' right after it. */
 void chart_quote(FILE *script, const char *s);
 
 /* Runs gnuplot on script (a complete script, NUL-terminated) and returns

@@ -84,11 +84,19 @@ static const struct {
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
+/* s in a "# " comment line: line breaks as spaces, so that no text of the
+ * results file (the label too: "runtime TAG") can start a row. */
+static void comment_text(FILE *f, const char *s) {
+  for (; *s; s++)
+    fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
 static void header_line(void *ctx, const char *label, const char *value) {
   FILE *f = ctx;
-  fprintf(f, "# %s: ", label);
-  for (; *value; value++)
-    fputc(*value == '\n' ? ' ' : *value, f);
+  fputs("# ", f);
+  comment_text(f, label);
+  fputs(": ", f);
+  comment_text(f, value);
   fputc('\n', f);
 }
 

@@ -15,6 +15,23 @@ void escape_md(FILE *f, const char *s) {
   }
 }
 
+void escape_md_code(FILE *f, const char *s) {
+  size_t fence = 2, run = 0;
+  for (const char *p = s; p && *p; p++) {
+    run = *p == '`' ? run + 1 : 0;
+    if (run >= fence)
+      fence = run + 1;
+  }
+  for (size_t i = 0; i < fence; i++)
+    fputc('`', f);
+  fputc(' ', f);
+  for (; s && *s; s++)
+    fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+  fputc(' ', f);
+  for (size_t i = 0; i < fence; i++)
+    fputc('`', f);
+}
+
 void escape_html(FILE *f, const char *s) {
   for (; s && *s; s++) {
     switch (*s) {

@@ -15,6 +15,14 @@
  * and "cpu.primes" read the same escaped or not. */
 void escape_md(FILE *f, const char *s);
 
+/* s as one Markdown code span, fences included, for text shown as typed
+ * (the command line): a code span takes backslashes literally, so instead
+ * of escaping, the fence is made longer than any run of backticks in s (two
+ * at least), with a space inside each fence; line breaks become spaces, so
+ * that s cannot end the line and start a new Markdown block (a heading, a
+ * list, a table). */
+void escape_md_code(FILE *f, const char *s);
+
 /* s for HTML text and attribute values: & < > " ' as entities. */
 void escape_html(FILE *f, const char *s);
 

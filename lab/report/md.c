@@ -38,14 +38,15 @@ typedef struct {
 
 static void header_line(void *ctx, const char *label, const char *value) {
   const header_ctx *h = ctx;
-  fprintf(h->f, "%s- %s: ", h->indent, label);
-  if (strcmp(label, "command") == 0) {
-    /* A code span shows the command as typed; backticks inside it would
-     * end the span, so a longer fence is used. */
-    fprintf(h->f, "`` %s ``\n", value);
-    return;
-  }
-  escape_md(h->f, value);
+  /* The label too comes from the results file ("runtime TAG"). */
+  fputs(h->indent, h->f);
+  fputs("- ", h->f);
+  escape_md(h->f, label);
+  fputs(": ", h->f);
+  if (strcmp(label, "command") == 0) /* shown as typed */
+    escape_md_code(h->f, value);
+  else
+    escape_md(h->f, value);
   fputc('\n', h->f);
 }
 

@@ -17,21 +17,14 @@
 #define MAX_ROWS 256
 
 /* A line's label in charts: "3.11 threads" (+ placement, start method,
- * switch interval when set). Plain text: gnuplot escapes it in the SVG. */
+ * switch interval when set). Plain text: it goes into scripts through
+ * chart_quote, and gnuplot escapes it in the SVG. */
 static void row_label(const cJSON *row, char *buf, size_t len) {
   char model[128];
   results_model_label(row, model, sizeof model);
   const char *pl = results_str(row, "placement");
   snprintf(buf, len, "%s %s%s%s", results_str(row, "runtime"), model,
            strcmp(pl, "none") ? " " : "", strcmp(pl, "none") ? pl : "");
-}
-
-/* A label as a quoted field of a gnuplot data block. */
-static void data_label(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++)
-    fputc(*s == '"' || *s == '\n' ? '\'' : *s, f);
-  fputc('"', f);
 }
 
 /* Whether an ok cell of workload wl has the item at path. */
@@ -258,7 +251,17 @@ static void chart_threads(const results *r, const char *wl, plot *c) {
   if (!s)
     return;
   fprintf(s, "$d << EOD\n");
-  size_t bars = 0;
+  /* The bars' names go into an array through chart_quote, not into the
+   * data block: data blocks hold numbers only. */
+  char *names = NULL;
+  size_t nlen, bars = 0;
+  FILE *nm = open_memstream(&names, &nlen);
+  if (!nm) {
+    fclose(s);
+    free(buf);
+    snprintf(c->absent, sizeof c->absent, "out of memory");
+    return;
+  }
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
     if (strcmp(results_str(row, "workload"), wl) != 0 ||
@@ -284,30 +287,36 @@ static void chart_threads(const results *r, const char *wl, plot *c) {
         wait = 0;
       char name[300];
       snprintf(name, sizeof name, "%s #%zu", label, i++);
-      data_label(s, name);
-      fprintf(s, " %g %g %g %g\n", cpu, wait, isfinite(runq) ? runq : 0,
+      fprintf(nm, "N[%zu] = ", ++bars);
+      chart_quote(nm, name);
+      fprintf(nm, "\n");
+      fprintf(s, "%g %g %g %g\n", cpu, wait, isfinite(runq) ? runq : 0,
               fmax(0, blocked - wait));
-      bars++;
     }
   }
   fprintf(s, "EOD\n");
+  fclose(nm);
   if (!bars) {
     fclose(s);
     free(buf);
+    free(names);
     snprintf(c->absent, sizeof c->absent,
              "no cell at %u workers has per-thread times (cpu_s, runq_s, "
              "blocked_s)",
              w);
     return;
   }
+  fprintf(s, "array N[%zu]\n%s", bars, names);
+  free(names);
   fprintf(s, "set style data histograms\nset style histogram rowstacked\n"
              "set style fill solid 0.85 border -1\nset boxwidth 0.7\n"
              "set ylabel 'seconds'\nset yrange [0:*]\n"
              "set xtics rotate by -30 left\nset bmargin 8\n"
-             "plot $d using 2:xtic(1) lc rgb '#2b8cbe' title 'on CPU', "
-             "'' using 3 lc rgb '#e34a33' title 'GIL wait', "
-             "'' using 4 lc rgb '#fdbb84' title 'run queue', "
-             "'' using 5 lc rgb '#bdbdbd' title 'other blocked'\n");
+             "plot $d using 1:xtic(N[int(column(0)) + 1]) lc rgb '#2b8cbe' "
+             "title 'on CPU', "
+             "'' using 2 lc rgb '#e34a33' title 'GIL wait', "
+             "'' using 3 lc rgb '#fdbb84' title 'run queue', "
+             "'' using 4 lc rgb '#bdbdbd' title 'other blocked'\n");
   fclose(s);
   draw(c, buf);
 }
@@ -410,7 +419,9 @@ static void chart_hist(const results *r, const char *wl, const char *path,
              w ? " at that worker count" : "", path);
     return;
   }
-  fprintf(s, "set logscale x\nset xlabel '%s'\n", xlabel);
+  fprintf(s, "set logscale x\nset xlabel ");
+  chart_quote(s, xlabel);
+  fputc('\n', s);
   if (cdf)
     fprintf(s, "set ylabel 'fraction of acquisitions at most x'\n"
                "set yrange [0:1.02]\nset key bottom right inside\n");

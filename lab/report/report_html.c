@@ -129,8 +129,16 @@ static void close_block(FILE *f, block *b) {
   *b = B_NONE;
 }
 
+/* The charts of the wl-th "## " heading, or NULL past the nwl workloads
+ * there are charts for: the summary should have one such heading per
+ * workload, but the page must not trust the Markdown it converts. */
+static plot *charts_of(plot (*charts)[PLOTS_COUNT], size_t nwl, long wl) {
+  return wl >= 0 && (size_t)wl < nwl ? charts[wl] : NULL;
+}
+
+/* The charts cs (NULL: none) as figures. */
 static void write_figures(FILE *f, plot *cs, int *serial) {
-  for (int i = 0; i < PLOTS_COUNT; i++) {
+  for (int i = 0; cs && i < PLOTS_COUNT; i++) {
     plot *c = &cs[i];
     if (!c->svg) {
       fprintf(f, "<p class=absent>Chart not drawn, <em>");
@@ -251,22 +259,26 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
         continue;
       }
       in_table = 0;
-      if (strncmp(line, "## ", 3) == 0 && wl >= 0) {
+      /* A heading: 1 to 6 '#', then a space or the end of the line. */
+      int level = 0;
+      while (line[level] == '#')
+        level++;
+      if (level > 6 || (line[level] != ' ' && line[level] != '\0'))
+        level = 0;
+      if (level == 2 && wl >= 0) {
         close_block(f, &b);
-        write_figures(f, charts[wl], &serial);
+        write_figures(f, charts_of(charts, nwl, wl), &serial);
       }
-      if (line[0] == '#') {
+      if (level) {
         close_block(f, &b);
-        int level = 0;
-        while (line[level] == '#')
-          level++;
         if (level == 2)
           wl++;
         if (level == 2)
           fprintf(f, "<h2 id=\"wl-%ld\">", wl);
         else
           fprintf(f, "<h%d>", level);
-        md_inline(f, line + level + 1, strlen(line + level + 1));
+        const char *text = line + level + (line[level] == ' ');
+        md_inline(f, text, strlen(text));
         fprintf(f, "</h%d>\n", level);
         if (level == 1 && nwl > 1) {
           /* Links within the page only: nothing is fetched. */
@@ -296,7 +308,7 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
     }
     close_block(f, &b);
     if (wl >= 0)
-      write_figures(f, charts[wl], &serial);
+      write_figures(f, charts_of(charts, nwl, wl), &serial);
     fputs("</body>\n</html>\n", f);
     if (fclose(f) != 0 && rc == 0) {
       rc = -EIO;

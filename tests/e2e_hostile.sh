@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end: text from a results file, or from the command line, is data
+# in every output, never syntax. Usage: e2e_hostile.sh BUILD_DIR
+#
+# 1. Every text field of every record of the report fixture
+#    (tests/data/report/results.jsonl; `type` and `status` left alone, so
+#    that the cells still count) made to hold what gnuplot, a shell or
+#    Markdown would act on: `backquotes`, $(...), @macros, quotes,
+#    backslashes, line breaks followed by "# " and "## " headings and a
+#    table row. `gillab report` must write every output and chart, run no
+#    command, and add no heading.
+# 2. A command line (the metadata's "command") with 50 "## " lines: no
+#    heading added to summary.md, none to report.html.
+# 3. A real run whose -o holds a line break and "# b" (it used to crash the
+#    HTML writer, which indexed past its charts for each extra heading),
+#    and `gillab report` of that directory.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/e2e_lib.sh"
+build=${1:?usage: e2e_hostile.sh BUILD_DIR}
+gillab="$build/gillab"
+data="$here/data/report"
+nwl=$(jq -r 'select(.type == "cell") | .workload' "$data/results.jsonl" | sort -u | wc -l)
+
+# 1. Hostile names in every text field.
+canary="$tmp/canary"
+mkdir -p "$canary" "$tmp/names"
+jq -c --arg c "$canary" '
+  def bad: "'"'"'`touch \($c)/lead`" + . +
+    " `touch \($c)/bq` $(touch \($c)/dollar) @GPVAL_PWD @x it'"'"'s \"q\" ''"
+    + "\\\n# h1\n## h2 `touch \($c)/nl`\n| a | b |\r\nEOD\n!touch \($c)/bang\n\\";
+  walk(if type == "object" then
+         with_entries(if .key != "type" and .key != "status" and
+                         (.value | type) == "string"
+                      then .value |= bad else . end)
+       else . end)' "$data/results.jsonl" >"$tmp/names/results.jsonl"
+check "the crafted file holds the payload in runtime, model, placement, workload" \
+  jqtrue "$tmp/names/results.jsonl" \
+  '[.[] | select(.type == "cell")] | all(.[] | .runtime, .model, .placement, .workload; contains("`touch ") and contains("$(touch ") and contains("@GPVAL_PWD") and contains("\n## h2"))'
+"$gillab" report "$tmp/names" >"$tmp/names.out" 2>"$tmp/names.err"
+check "report of the crafted file exits 0" test $? -eq 0
+check "no command from the names ran (backquotes, \$(...), !)" \
+  test -z "$(ls -A "$canary")"
+check "summary.md, results.csv and report.html written" \
+  test -s "$tmp/names/summary.md" -a -s "$tmp/names/results.csv" -a -s "$tmp/names/report.html"
+nsvg=$(ls "$tmp/names"/*.svg 2>/dev/null | wc -l)
+check "every chart drawn (30, as from the plain fixture)" test "$nsvg" -eq 30
+check "no chart left out for a gnuplot error" \
+  bash -c "! grep -q 'gnuplot failed' '$tmp/names/report.html'"
+# The names this long make gnuplot leave the keys out (too wide); the tic
+# labels of the per-thread bars and the per-CPU rows show them, line
+# breaks as spaces.
+drawn="'\`touch $canary/lead\`3.11 \`touch $canary/bq\` \$(touch $canary/dollar) @GPVAL_PWD @x it's \"q\" \\ # h1 ## h2"
+check "the names reach the charts as text (tic labels)" \
+  test "$(grep -lF "$drawn" "$tmp/names/"*-threads.svg "$tmp/names/"*-cores.svg | wc -l)" -eq 8
+# Shorter ones fit in the keys.
+mkdir -p "$tmp/keys"
+jq -c --arg c "$canary" '
+  if .type == "cell" then
+    .runtime += " `touch \($c)/key` @x it'"'"'s" | .model = "'"'"'" + .model
+  else . end' "$data/results.jsonl" >"$tmp/keys/results.jsonl"
+check "report with short hostile names exits 0" quiet "$gillab" report "$tmp/keys"
+check "... runs no command" test -z "$(ls -A "$canary")"
+check "... and the names are the keys of the charts by workers" \
+  grep -qF ">3.11 \`touch $canary/key\` @x it's 'threads</text>" "$tmp/keys/cpu.primes-speedup.svg"
+check "summary.md: one '# ' heading, one '## ' per workload" \
+  test "$(grep -c '^# ' "$tmp/names/summary.md")" -eq 1 -a \
+  "$(grep -c '^## ' "$tmp/names/summary.md")" -eq "$nwl"
+check "summary.md: no line from a name starts a table row or a block" \
+  bash -c "! grep -qE '^(\| a \||EOD|!touch|\\\\)' '$tmp/names/summary.md'"
+check "report.html: one h1, one h2 per workload" \
+  test "$(grep -c '<h1>' "$tmp/names/report.html")" -eq 1 -a \
+  "$(grep -c '<h2 id=' "$tmp/names/report.html")" -eq "$nwl"
+check "results.csv: the header's lines are all comments" \
+  bash -c "sed '/^workload,/q' '$tmp/names/results.csv' | sed '\$d' | grep -qv '^# ' && exit 1 || exit 0"
+
+# 2. 50 headings in the command line.
+mkdir -p "$tmp/cmd"
+jq -c 'if .type == "meta" then .command = "gillab run" + ([range(50)] | map("\n## heading \(.)") | join("")) + " ``` `" else . end' \
+  "$data/results.jsonl" >"$tmp/cmd/results.jsonl"
+"$gillab" report "$tmp/cmd" >/dev/null 2>"$tmp/cmd.err"
+check "report with 50 '## ' lines in the command exits 0" test $? -eq 0
+check "the command stays one line of summary.md, in a longer fence" \
+  grep -q '^- command: ```` gillab run ## heading 0 ## heading 1 .* ``` ` ````$' "$tmp/cmd/summary.md"
+check "summary.md and report.html: one heading per workload" \
+  test "$(grep -c '^## ' "$tmp/cmd/summary.md")" -eq "$nwl" -a \
+  "$(grep -c '<h2 id=' "$tmp/cmd/report.html")" -eq "$nwl"
+
+# 3. A line break in -o, in a real run.
+out="$tmp/a"$'\n''# b'
+"$gillab" run -w cpu.primes -m native-threads -n 1 -r 1 --size 0.05 -q \
+  -o "$out" >"$tmp/nl.out" 2>"$tmp/nl.err"
+check "run with a line break in -o exits 0" test $? -eq 0
+check "its summary.md and report.html written" \
+  test -s "$out/summary.md" -a -s "$out/report.html"
+check "its command is one line of summary.md" \
+  test "$(grep -c '^# ' "$out/summary.md")" -eq 1
+"$gillab" report "$out" >/dev/null 2>"$tmp/nl-report.err"
+check "report of that directory exits 0" test $? -eq 0
+
+e2e_finish
