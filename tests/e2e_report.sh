@@ -52,9 +52,9 @@ check "results.csv opens with the reproducibility header" \
 
 # Workload descriptions come from the file's metadata ("workloads"), not
 # from this build's registry: a description the registry does not have is
-# shown (escaped), and a workload the object leaves out gets none. (The
-# fixture predates the object: its built-ins read as gillab 0.1.0 said.)
-mkdir -p "$tmp/desc"
+# shown (escaped), and a workload the object leaves out gets none, as in
+# a file written before the metadata described its workloads.
+mkdir -p "$tmp/desc" "$tmp/nodesc"
 jq -c 'if .type == "meta" then .workloads = {"cpu.primes": {"summary": "from the file, *not* the registry"}} else . end' \
   "$data/results.jsonl" >"$tmp/desc/results.jsonl"
 "$gillab" report "$tmp/desc" >/dev/null 2>&1
@@ -62,6 +62,10 @@ check "summary: the workload's description from the metadata, escaped" \
   grep -qxF 'from the file, \*not\* the registry.' "$tmp/desc/summary.md"
 check "summary: no description for a workload the metadata does not describe" \
   bash -c "grep -A2 '^## mixed.convoy\$' '$tmp/desc/summary.md' | tail -1 | grep -qx '### Throughput'"
+jq -c 'del(.workloads)' "$data/results.jsonl" >"$tmp/nodesc/results.jsonl"
+"$gillab" report "$tmp/nodesc" >/dev/null 2>&1
+check "summary: no descriptions at all from a file without them (no registry behind the report)" \
+  bash -c "! grep -q 'count primes by trial division' '$tmp/nodesc/summary.md' && grep -q 'count primes by trial division' '$tmp/fx/summary.md'"
 
 # 2. compare.
 "$gillab" compare "$tmp/fx" "$tmp/fx" -o "$tmp/same.md" >"$tmp/same.out"

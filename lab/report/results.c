@@ -273,39 +273,6 @@ unsigned results_machine_pus(const results *r) {
   return isfinite(p) && p > 0 ? (unsigned)p : 0;
 }
 
-/* The built-in workloads' one-line descriptions as of gillab 0.1.0, when
- * the metadata record did not yet describe the workloads: results files of
- * that time carry none, and their reports must still say what was run.
- * Frozen: files written since describe their workloads themselves. */
-static const struct {
-  const char *name, *summary;
-} legacy_summaries[] = {
-    {"cpu.primes", "count primes by trial division (pure Python integers)"},
-    {"cpu.nbody", "n-body orbits stepped in floats (pure Python floats)"},
-    {"cpu.dicts",
-     "parse requests into dicts, build and serialize responses (str churn)"},
-    {"cpu.sha256", "SHA-256 of 1 MiB buffers (hashlib releases the GIL)"},
-    {"cpu.zlib", "zlib level 6 of 64 KiB text windows (releases the GIL)"},
-    {"io.sleep", "1 ms sleeps: time.sleep, asyncio.sleep, nanosleep"},
-    {"io.file", "64 KiB preads from a 64 MiB file in the page cache"},
-    {"io.echo", "request/response round trips over loopback TCP to a native "
-                "echo server (one connection per worker)"},
-    {"mixed.convoy", "the convoy effect: echo round trips while "
-                     "--cpu-threads K CPU-bound threads run (bpo-7946)"},
-    {"mem.gc", "cyclic garbage for the GC; its pauses per generation"},
-    {"mem.dealloc", "build and drop large object graphs with the GC off; "
-                    "each drop's pause"},
-    {"calib.hold",
-     "calibration: one worker holds the GIL for known spans, one waits"},
-    {"calib.spin",
-     "calibration: every worker runs Python for the same span (ms)"},
-    {"calib.sleep",
-     "calibration: workers sleep 1 ms at a time, the GIL released"},
-    {"debug.crash", "test: the process aborts (SIGABRT) after 50 ms"},
-    {"debug.hang", "test: never finishes, to exercise the cell timeout"},
-    {"debug.raise", "test: the Python workload raises an exception"},
-};
-
 const char *results_workload_summary(const results *r, const char *wl) {
   const cJSON *wls = cJSON_GetObjectItemCaseSensitive(r->meta, "workloads");
   if (cJSON_IsObject(wls)) {
@@ -313,10 +280,6 @@ const char *results_workload_summary(const results *r, const char *wl) {
         results_get(cJSON_GetObjectItemCaseSensitive(wls, wl), "summary");
     return cJSON_IsString(s) && s->valuestring[0] ? s->valuestring : NULL;
   }
-  for (size_t i = 0; i < sizeof legacy_summaries / sizeof legacy_summaries[0];
-       i++)
-    if (strcmp(legacy_summaries[i].name, wl) == 0)
-      return legacy_summaries[i].summary;
   return NULL;
 }
 

@@ -106,10 +106,9 @@ unsigned results_machine_pus(const results *r);
 
 /* What the workload named wl is, in one line without a final period
  * ("count primes by trial division (pure Python integers)"), from the
- * metadata record's "workloads" object; NULL when the file does not say.
- * Results files written before the metadata described the workloads have
- * no such object: for those, the built-in workloads of that time are
- * described as gillab described them then. */
+ * metadata record's "workloads" object; NULL when the file does not say
+ * (files written before the metadata described the workloads): a report
+ * says only what its results file says. */
 const char *results_workload_summary(const results *r, const char *wl);
 
 /* 297000 -> "297k"; three significant digits; "–" when not finite. */
