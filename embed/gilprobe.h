@@ -20,8 +20,9 @@
  * each thread takes a slot from a static pool on its first event (an atomic
  * index) and only that thread writes it; other threads read it only for a
  * report after the thread's work is done. The set of GILs is an array that
- * only grows (atomic count). A fork child starts with empty counters
- * (pthread_atfork).
+ * only grows (atomic count), read without a lock; adding to it takes a
+ * spin lock (subinterpreters add theirs at the same time). A fork child
+ * starts with empty counters (pthread_atfork).
  */
 #ifndef GILLAB_GILPROBE_H
 #define GILLAB_GILPROBE_H
