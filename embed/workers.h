@@ -21,6 +21,7 @@
 #ifndef GILLAB_WORKERS_H
 #define GILLAB_WORKERS_H
 
+#include "cellspec.h"
 #include "gilprobe.h"
 #include "place.h"
 #include "tstat.h"
@@ -28,7 +29,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#define WORKERS_MAX_WORKERS 4096
+#define WORKERS_MAX_WORKERS CELLSPEC_MAX_WORKERS
 
 /* Prepares n workers with their cpusets (sets[i], hwloc list syntax, "" for
  * no binding; copied). topo (borrowed, must outlive the cell) binds them. */
