@@ -89,6 +89,10 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
     cJSON_AddNumberToObject(params, "echo_port", wl_context()->echo_port);
     cJSON_AddBoolToObject(params, "hiccup", s->hiccup);
     cJSON_AddNumberToObject(params, "warmup_s", s->worker_warmup_s);
+    /* What the driver checks the processes' hash secret and probe
+     * against, and passes to its worker processes. */
+    cJSON_AddNumberToObject(params, "hash_seed", (double)s->hash_seed);
+    cJSON_AddBoolToObject(params, "gil_probe", s->gil_probe);
   }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
@@ -104,7 +108,7 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
     cJSON *gil = cJSON_GetObjectItemCaseSensitive(*out, "gil");
     if (!gil)
       gil = cJSON_AddObjectToObject(*out, "gil");
-    cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
+    cJSON_AddBoolToObject(gil, "probe", gilprobe_enabled()); /* its state */
     if (s->gil_probe && !s->overhead_pairs)
       workers_gil_report(gil);
     /* Each process, or own-GIL interpreter, has a GIL of its own: the
@@ -160,6 +164,10 @@ static int run_native(const cell_ctx *c, cJSON **out, char *err,
   cJSON_AddNumberToObject(*out, "ops", (double)total.ops);
   cJSON_AddNumberToObject(*out, "answer", (double)total.answer);
   cJSON_AddNumberToObject(*out, "start_ns", (double)start_ns);
+  /* What the workers observed: no interpreter, so no switch interval,
+   * hash seed or GIL probe; the CPUs each read back after binding. */
+  cJSON *applied = cJSON_AddObjectToObject(*out, "applied");
+  cJSON_AddItemToObject(applied, "workers", workers_applied());
   return 0;
 }
 

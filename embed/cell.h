@@ -7,7 +7,24 @@
  * returns what was measured (setup_s: from the runner's start to the start
  * of the timed region):
  *   {"ops", "answer", "wall_s", "setup_s", "workers": [...],
- *    "python": {...} (Python models only), ...}
+ *    "python": {...} (Python models only), "applied": {...}, ...}
+ *
+ * `applied` is what the runner observed of the cell's set-up, read back in
+ * the processes and threads that ran it, never copied from the spec:
+ *   Python models: {"switch_interval_s" (sys.getswitchinterval() in the
+ *     main interpreter), "hash_gillab" (hash("gillab"), hex),
+ *     "hash_randomization" (sys.flags), "hash_seed" (the spec's seed when
+ *     the process's hash secret is the one it gives, else null),
+ *     "gil_probe": {"enabled", "gil_watched", "gils_watched"} (the probe's
+ *     own state), "start_method" (processes: the context's), "workers":
+ *     [{"worker", "cpus" (the kernel's affinity after binding, list
+ *     syntax), "warmup_s" (measured around the warm-up loop; 0 when none
+ *     ran), "switch_interval_s", "hash_gillab", "hash_randomization",
+ *     "hash_seed" (as seen in the worker's own thread, interpreter or
+ *     process), and for processes "pid", "start_method" (how the process
+ *     was started, told from inside it) and "gil_probe"; for
+ *     subinterpreters "gil_probe"}]}
+ *   Native models: {"workers": [{"worker", "cpus", "warmup_s": 0}]}.
  */
 #ifndef GILLAB_CELL_H
 #define GILLAB_CELL_H

@@ -1,6 +1,7 @@
-/* gil_locate — see gil_locate.h. The only file compiled with Py_BUILD_CORE:
- * it reads internal layouts, which is why each runtime's runner is compiled
- * against that runtime's own headers and Py_Version is checked at start. */
+/* gil_locate — see gil_locate.h. Compiled with Py_BUILD_CORE (as is
+ * hashseed.c, for one declaration): it reads internal layouts, which is why
+ * each runtime's runner is compiled against that runtime's own headers and
+ * Py_Version is checked at start. */
 #define Py_BUILD_CORE 1
 #include <Python.h>
 

@@ -36,9 +36,10 @@ static gil_locate_view gils[GP_MAX_GILS];
 static _Atomic int ngils;
 /* Held while a GIL is added. Own-GIL subinterpreters add theirs from their
  * own threads at the same time: without it two of them took the same slot
- * and one GIL went unwatched (1 run in 7 with 2 workers on 3.12). A spin
- * lock, not a mutex: pthread_mutex_lock is one of this module's wrappers,
- * and the section is a few stores. */
+ * and one GIL went unwatched (1 run in 7 with 2 workers on 3.12, seen in
+ * the record's applied.workers[].gil_probe). A spin lock, not a mutex:
+ * pthread_mutex_lock is one of this module's wrappers, and the section is
+ * a few stores. */
 static atomic_flag adding = ATOMIC_FLAG_INIT;
 static _Atomic int enabled = 1;
 
@@ -275,6 +276,21 @@ int gilprobe_watch(void *interp) {
   if (gil_locate(interp, &v) < 0)
     return -1;
   return gilprobe__add(&v);
+}
+
+int gilprobe_watching(void *interp) {
+  gil_locate_view v;
+  if (gil_locate(interp, &v) < 0)
+    return 0;
+  int n = atomic_load_explicit(&ngils, memory_order_acquire);
+  for (int i = 0; i < n; i++)
+    if (gils[i].gil == v.gil)
+      return 1;
+  return 0;
+}
+
+int gilprobe_watched(void) {
+  return atomic_load_explicit(&ngils, memory_order_acquire);
 }
 
 void gilprobe_set_enabled(int on) {

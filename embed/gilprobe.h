@@ -62,6 +62,13 @@ int gilprobe_watch(void *interp);
  * objects. Returns 0, or -1 if the table is full. */
 int gilprobe__add(const gil_locate_view *v);
 
+/* Whether the GIL of interpreter interp (PyInterpreterState *) is watched:
+ * 1 or 0. */
+int gilprobe_watching(void *interp);
+
+/* How many GILs are watched (they stay watched once added). */
+int gilprobe_watched(void);
+
 /* Stops (0) or resumes (1) counting; while off the wrappers only forward. */
 void gilprobe_set_enabled(int on);
 
