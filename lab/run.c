@@ -154,8 +154,6 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
                             : 0;
   /* The same hash seed for every cell of a repetition (see spec.h). */
   long hash_seed = s->hash_seed == SPEC_SEED_PER_REP ? (long)rep : s->hash_seed;
-  if (fresh_warmup > 0)
-    cJSON_AddNumberToObject(rec, "worker_warmup_s", fresh_warmup);
   if (python)
     cJSON_AddNumberToObject(rec, "hash_seed", (double)hash_seed);
   cellspec cell = {
