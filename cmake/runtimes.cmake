@@ -42,7 +42,7 @@ function(gillab_add_runtime exe)
 
   add_library(gillab_embed_${tag} STATIC
     embed/py.c
-    embed/gil_locate.c
+    embed/internal.c
     embed/gilprobe.c
     embed/tstat.c
     embed/coreuse.c

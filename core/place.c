@@ -24,6 +24,7 @@
 #include "place.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,4 +658,32 @@ int place_last_cpu(place_topo *t, pid_t tid) {
     cpu = hwloc_bitmap_first(bm);
   hwloc_bitmap_free(bm);
   return cpu < 0 ? -1 : cpu;
+}
+
+int place_affinity_self(char *buf, size_t len) {
+  cpu_set_t set;
+  size_t off = 0;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) < 0) {
+    int e = errno;
+    snprintf(buf, len, "%s", "");
+    return -e;
+  }
+  buf[0] = '\0';
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (!CPU_ISSET(cpu, &set))
+      continue;
+    int last = cpu;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set))
+      last++;
+    int n = last == cpu
+                ? snprintf(buf + off, len - off, "%s%d", off ? "," : "", cpu)
+                : snprintf(buf + off, len - off, "%s%d-%d", off ? "," : "", cpu,
+                           last);
+    if (n < 0 || (size_t)n >= len - off)
+      return -ENOSPC;
+    off += (size_t)n;
+    cpu = last;
+  }
+  return 0;
 }

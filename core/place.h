@@ -121,6 +121,12 @@ int place_bind_self(place_topo *t, const char *set, char *err, size_t errlen);
  * malformed or empty set. */
 int place_set_has(const char *set, int cpu);
 
+/* The CPUs the calling thread may run on, as the kernel says
+ * (sched_getaffinity), into buf in the plans' list syntax ("1", "0-1",
+ * "0,2-3"; len bytes, terminated): what a binding came to, read back.
+ * Returns 0, -ENOSPC when buf is too short, or -errno. */
+int place_affinity_self(char *buf, size_t len);
+
 /* The OS index of the CPU thread tid (a Linux thread id in this process) last
  * ran on, or -1 if it cannot be told (e.g. the thread has exited). */
 int place_last_cpu(place_topo *t, pid_t tid);

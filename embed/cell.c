@@ -1,13 +1,14 @@
 /* cell — running one cell inside the runner; see cell.h. */
 #include "cell.h"
 
+#include "cellspec.h"
 #include "coreuse.h"
 #include "drive.h"
 #include "echosrv.h"
 #include "gcprobe.h"
-#include "gil_locate.h"
 #include "gilprobe.h"
 #include "hiccup.h"
+#include "internal.h"
 #include "model.h"
 #include "place.h"
 #include "py.h"
@@ -20,103 +21,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The cell being run: what the runner was told, and its workload. */
 typedef struct {
+  const cellspec *s;
   const wl_workload *wl;
-  model_t model;
-  unsigned workers;
-  uint64_t units;
-  char **sets; /* workers entries, owned */
   const char *workloads_dir;
-  int gil_probe;            /* count GIL waits (default on) */
-  double switch_interval;   /* seconds; 0: the runtime's default */
-  long hash_seed;           /* PYTHONHASHSEED; -1: random */
-  const char *start_method; /* processes: fork, spawn, forkserver, NULL */
-  unsigned overhead_pairs;  /* > 0: measure the probe's cost instead */
-  int overhead_control;     /* ... with the probe on on both sides (A/A) */
-  unsigned cpu_threads;     /* CPU-bound threads beside (WL_CPU_THREADS) */
-  int hiccup;               /* run the hiccup sleepers (hiccup.h) */
-  double warmup_s;          /* untimed work of each fresh worker */
-} cell_spec;
+} cell_ctx;
 
-static int spec_parse(const cJSON *j, cell_spec *s, char *err, size_t errlen) {
-  const cJSON *wl = cJSON_GetObjectItemCaseSensitive(j, "workload");
-  const cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model");
-  const cJSON *workers = cJSON_GetObjectItemCaseSensitive(j, "workers");
-  const cJSON *units = cJSON_GetObjectItemCaseSensitive(j, "units");
-  const cJSON *sets = cJSON_GetObjectItemCaseSensitive(j, "sets");
-  const cJSON *dir = cJSON_GetObjectItemCaseSensitive(j, "workloads_dir");
-  const cJSON *probe = cJSON_GetObjectItemCaseSensitive(j, "gil_probe");
-  const cJSON *si = cJSON_GetObjectItemCaseSensitive(j, "switch_interval");
-  memset(s, 0, sizeof *s);
-  s->gil_probe = !cJSON_IsFalse(probe);
-  s->switch_interval = cJSON_IsNumber(si) ? si->valuedouble : 0;
-  const cJSON *seed = cJSON_GetObjectItemCaseSensitive(j, "hash_seed");
-  s->hash_seed = cJSON_IsNumber(seed) ? (long)seed->valuedouble : -1;
-  const cJSON *sm = cJSON_GetObjectItemCaseSensitive(j, "start_method");
-  s->start_method = cJSON_IsString(sm) ? sm->valuestring : NULL;
-  const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(j, "overhead_pairs");
-  s->overhead_pairs = cJSON_IsNumber(pairs) && pairs->valuedouble >= 1
-                          ? (unsigned)pairs->valuedouble
-                          : 0;
-  s->overhead_control =
-      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "overhead_control"));
-  const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(j, "cpu_threads");
-  s->cpu_threads = cJSON_IsNumber(cpu) && cpu->valuedouble >= 1 &&
-                           cpu->valuedouble <= WORKERS_MAX_WORKERS
-                       ? (unsigned)cpu->valuedouble
-                       : 0;
-  s->hiccup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "hiccup"));
-  const cJSON *warm = cJSON_GetObjectItemCaseSensitive(j, "worker_warmup_s");
-  s->warmup_s = cJSON_IsNumber(warm) ? warm->valuedouble : 0;
-  if (!cJSON_IsString(wl) || !cJSON_IsString(model) ||
-      !cJSON_IsNumber(workers) || !cJSON_IsNumber(units)) {
-    snprintf(err, errlen, "cell spec needs workload, model, workers, units");
+/* The workload of the spec, from the registry, and whether it runs under
+ * the spec's model. */
+static int resolve(const cellspec *s, cell_ctx *c, char *err, size_t errlen) {
+  c->s = s;
+  c->wl = registry_find(s->workload);
+  c->workloads_dir = s->workloads_dir ? s->workloads_dir : GILLAB_WORKLOADS_DIR;
+  if (!c->wl) {
+    snprintf(err, errlen, "unknown workload '%s'", s->workload);
     return -EINVAL;
   }
-  s->wl = registry_find(wl->valuestring);
-  if (!s->wl) {
-    snprintf(err, errlen, "unknown workload '%s'", wl->valuestring);
-    return -EINVAL;
-  }
-  int rc = model_parse(model->valuestring, &s->model, err, errlen);
-  if (rc < 0)
-    return rc;
-  if (!(s->wl->models & MODEL_BIT(s->model))) {
+  if (!(c->wl->models & MODEL_BIT(s->model))) {
     snprintf(err, errlen, "workload %s does not run under model %s",
-             s->wl->name, model_name(s->model));
+             c->wl->name, model_name(s->model));
     return -EINVAL;
-  }
-  if (workers->valuedouble < 1 || workers->valuedouble > WORKERS_MAX_WORKERS ||
-      units->valuedouble < 0) {
-    snprintf(err, errlen, "cell spec: workers or units out of range");
-    return -EINVAL;
-  }
-  s->workers = (unsigned)workers->valuedouble;
-  s->units = (uint64_t)units->valuedouble;
-  s->workloads_dir =
-      cJSON_IsString(dir) ? dir->valuestring : GILLAB_WORKLOADS_DIR;
-  s->sets = calloc(s->workers, sizeof *s->sets);
-  if (!s->sets)
-    return -ENOMEM;
-  for (unsigned i = 0; i < s->workers; i++) {
-    const cJSON *set =
-        cJSON_IsArray(sets) ? cJSON_GetArrayItem(sets, (int)i) : NULL;
-    s->sets[i] = cJSON_IsString(set) ? set->valuestring : "";
   }
   return 0;
 }
 
 /* A Python model runs its driver, a function of gillab_drive (model.h). */
-static int run_python(const cell_spec *s, cJSON **out, char *err,
+static int run_python(const cell_ctx *c, cJSON **out, char *err,
                       size_t errlen) {
+  const cellspec *s = c->s;
   char func[64];
   snprintf(func, sizeof func, "%s", model_driver(s->model));
-  int rc = py_start(s->workloads_dir, s->hash_seed, err, errlen);
+  int rc = py_start(c->workloads_dir, s->hash_seed, err, errlen);
   if (rc < 0)
     return rc;
   /* With the probe off the wrappers still stand between libpython and
    * glibc, but only forward: the difference is the probe's cost. */
-  if (s->gil_probe && gilprobe_watch(gil_locate_main_interp()) < 0) {
+  if (s->gil_probe && gilprobe_watch(internal_main_interp()) < 0) {
     char ferr[128];
     snprintf(err, errlen, "cannot locate the main interpreter's GIL");
     py_finish(ferr, sizeof ferr);
@@ -129,7 +70,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     return -1;
   }
   cJSON *args = cJSON_CreateObject(), *info = NULL;
-  cJSON_AddStringToObject(args, "module", s->wl->py_module);
+  cJSON_AddStringToObject(args, "module", c->wl->py_module);
   cJSON_AddNumberToObject(args, "workers", s->workers);
   cJSON_AddNumberToObject(args, "units", (double)s->units);
   if (s->switch_interval > 0)
@@ -147,7 +88,11 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     cJSON_AddNumberToObject(params, "cpu_threads", s->cpu_threads);
     cJSON_AddNumberToObject(params, "echo_port", wl_context()->echo_port);
     cJSON_AddBoolToObject(params, "hiccup", s->hiccup);
-    cJSON_AddNumberToObject(params, "warmup_s", s->warmup_s);
+    cJSON_AddNumberToObject(params, "warmup_s", s->worker_warmup_s);
+    /* What the driver checks the processes' hash secret and probe
+     * against, and passes to its worker processes. */
+    cJSON_AddNumberToObject(params, "hash_seed", (double)s->hash_seed);
+    cJSON_AddBoolToObject(params, "gil_probe", s->gil_probe);
   }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
@@ -163,7 +108,7 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
     cJSON *gil = cJSON_GetObjectItemCaseSensitive(*out, "gil");
     if (!gil)
       gil = cJSON_AddObjectToObject(*out, "gil");
-    cJSON_AddBoolToObject(gil, "probe", s->gil_probe);
+    cJSON_AddBoolToObject(gil, "probe", gilprobe_enabled()); /* its state */
     if (s->gil_probe && !s->overhead_pairs)
       workers_gil_report(gil);
     /* Each process, or own-GIL interpreter, has a GIL of its own: the
@@ -193,18 +138,19 @@ static int run_python(const cell_spec *s, cJSON **out, char *err,
   return rc;
 }
 
-static int run_native(const cell_spec *s, cJSON **out, char *err,
+static int run_native(const cell_ctx *c, cJSON **out, char *err,
                       size_t errlen) {
+  const cellspec *s = c->s;
   wl_result total;
   double wall_s = 0;
   uint64_t start_ns = 0;
-  const wl_native_hooks *h = s->wl->hooks;
+  const wl_native_hooks *h = c->wl->hooks;
   int rc = h && h->begin ? h->begin(wl_context(), err, errlen) : 0;
   if (rc == 0)
     rc = s->model == MODEL_NATIVE_PROCS
-             ? drive_native_procs(s->wl, s->workers, s->units, &total, &wall_s,
+             ? drive_native_procs(c->wl, s->workers, s->units, &total, &wall_s,
                                   &start_ns, err, errlen)
-             : drive_native_threads(s->wl, s->workers, s->units, &total,
+             : drive_native_threads(c->wl, s->workers, s->units, &total,
                                     &wall_s, &start_ns, err, errlen);
   *out = cJSON_CreateObject();
   if (h && h->end)
@@ -218,6 +164,10 @@ static int run_native(const cell_spec *s, cJSON **out, char *err,
   cJSON_AddNumberToObject(*out, "ops", (double)total.ops);
   cJSON_AddNumberToObject(*out, "answer", (double)total.answer);
   cJSON_AddNumberToObject(*out, "start_ns", (double)start_ns);
+  /* What the workers observed: no interpreter, so no switch interval,
+   * hash seed or GIL probe; the CPUs each read back after binding. */
+  cJSON *applied = cJSON_AddObjectToObject(*out, "applied");
+  cJSON_AddItemToObject(applied, "workers", workers_applied());
   return 0;
 }
 
@@ -240,22 +190,22 @@ static void add_hiccup(cJSON *result) {
                           "unbound, outside the workers (the OS places them)");
 }
 
-int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
+int cell_run(const cellspec *s, uint64_t started_ns, cJSON **result, char *err,
              size_t errlen) {
-  cell_spec s;
+  cell_ctx c;
   place_topo *topo = NULL;
   echosrv *echo = NULL;
   int prepared = 0;
-  int rc = spec_parse(spec, &s, err, errlen);
+  int rc = resolve(s, &c, err, errlen);
   if (rc < 0)
-    goto out;
+    return rc;
   wl_ctx ctx = {
-      .workers = s.workers, .units = s.units, .cpu_threads = s.cpu_threads};
-  if (s.wl->flags & WL_ECHO_SERVER) {
+      .workers = s->workers, .units = s->units, .cpu_threads = s->cpu_threads};
+  if (c.wl->flags & WL_ECHO_SERVER) {
     /* Before the interpreter starts, so that os.environ (read at start)
      * carries the port, to worker processes too. */
     unsigned service_us =
-        s.wl->flags & WL_ECHO_SERVICE ? WL_ECHO_SERVICE_US : 0;
+        c.wl->flags & WL_ECHO_SERVICE ? WL_ECHO_SERVICE_US : 0;
     rc = echosrv_start(&echo, service_us, err, errlen);
     if (rc < 0)
       goto out;
@@ -265,7 +215,7 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
     setenv("GILLAB_ECHO_PORT", port, 1);
   }
   wl_set_context(&ctx);
-  if (s.hiccup && (rc = hiccup_start()) < 0) {
+  if (s->hiccup && (rc = hiccup_start()) < 0) {
     snprintf(err, errlen, "cannot start the hiccup thread: %s", strerror(-rc));
     goto out;
   }
@@ -275,26 +225,26 @@ int cell_run(const cJSON *spec, uint64_t started_ns, cJSON **result, char *err,
   /* Before the workers exist (and before Python starts, so what prepare
    * exports in the environment reaches the interpreter and its worker
    * processes). */
-  if (s.wl->prepare && (rc = s.wl->prepare(err, errlen)) < 0)
+  if (c.wl->prepare && (rc = c.wl->prepare(err, errlen)) < 0)
     goto out;
-  prepared = s.wl->prepare != NULL;
-  rc = workers_setup(topo, model_threads(s.model, s.workers), s.sets, err,
+  prepared = c.wl->prepare != NULL;
+  rc = workers_setup(topo, model_threads(s->model, s->workers), s->sets, err,
                      errlen);
   if (rc < 0)
     goto out;
-  rc = workers_sampler_start(model_is_python(s.model) && s.gil_probe);
+  rc = workers_sampler_start(model_is_python(s->model) && s->gil_probe);
   if (rc < 0) {
     snprintf(err, errlen, "cannot start the sampler thread: %s", strerror(-rc));
     goto out;
   }
   *result = NULL;
-  rc = model_is_python(s.model) ? run_python(&s, result, err, errlen)
-                                : run_native(&s, result, err, errlen);
+  rc = model_is_python(s->model) ? run_python(&c, result, err, errlen)
+                                 : run_native(&c, result, err, errlen);
   workers_sampler_stop();
   hiccup_stop();
   if (rc == 0 && echo)
     cJSON_AddItemToObject(*result, "echo_server", echosrv_report(echo));
-  if (rc == 0 && s.hiccup)
+  if (rc == 0 && s->hiccup)
     add_hiccup(*result);
   if (rc == 0) {
     /* Cell start: from the runner's exec to the start of the timed region
@@ -313,10 +263,9 @@ out:
   hiccup_stop();
   echosrv_stop(echo);
   workers_teardown();
-  if (prepared && s.wl->cleanup)
-    s.wl->cleanup();
+  if (prepared && c.wl->cleanup)
+    c.wl->cleanup();
   if (topo)
     place_topo_close(topo);
-  free(s.sets);
   return rc;
 }

@@ -3,10 +3,11 @@
  * Each child binds itself where the plan says (workers_enter, in its own copy
  * of the table), says it is ready, and waits for the start byte; the timed
  * region runs from the parent's start bytes to the last child's report. A
- * child reports over its own pipe: its result, its span's time split and
- * the CPUs it saw itself on. A child that dies reports nothing, and the
- * cell fails with how it died. All children share the runner's process
- * group, so the orchestrator's timeout reaches them too.
+ * child reports over its own pipe: its result, its span's time split,
+ * the CPUs it saw itself on and the CPUs it read back after binding. A child
+ * that dies reports nothing, and the cell fails with how it died. All children
+ * share the runner's process group, so the orchestrator's timeout reaches them
+ * too.
  */
 #include "drive.h"
 
@@ -28,6 +29,7 @@ typedef struct {
   wl_result result;
   tstat t0, t1;
   int cpu0, cpu1;
+  char cpus[WORKERS_CPUS_LEN]; /* read back after binding */
 } child_report;
 
 static int read_full(int fd, void *buf, size_t len) {
@@ -61,6 +63,7 @@ static void child_main(const wl_workload *wl, unsigned i, unsigned n,
   child_report rep;
   memset(&rep, 0, sizeof rep);
   rep.rc = workers_enter(i, NULL, rep.err, sizeof rep.err);
+  snprintf(rep.cpus, sizeof rep.cpus, "%s", workers_cpus(i));
   char byte = 'r';
   write_full(ready_w, &byte, 1);
   if (read_full(go_r, &byte, 1) < 0)
@@ -162,7 +165,8 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
     if (got) {
       total->ops += rep.result.ops;
       total->answer += rep.result.answer;
-      workers_adopted_done(i, &rep.t0, &rep.t1, rep.cpu0, rep.cpu1, NULL);
+      workers_adopted_done(i, &rep.t0, &rep.t1, rep.cpu0, rep.cpu1, NULL,
+                           rep.cpus);
       if (rep.rc && rc == 0) {
         snprintf(err, errlen, "worker %u: %s", i, rep.err);
         rc = rep.rc;

@@ -20,13 +20,14 @@
  * each thread takes a slot from a static pool on its first event (an atomic
  * index) and only that thread writes it; other threads read it only for a
  * report after the thread's work is done. The set of GILs is an array that
- * only grows (atomic count). A fork child starts with empty counters
- * (pthread_atfork).
+ * only grows (atomic count), read without a lock; adding to it takes a
+ * spin lock (subinterpreters add theirs at the same time). A fork child
+ * starts with empty counters (pthread_atfork).
  */
 #ifndef GILLAB_GILPROBE_H
 #define GILLAB_GILPROBE_H
 
-#include "gil_locate.h"
+#include "internal.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -59,7 +60,14 @@ int gilprobe_watch(void *interp);
 /* Watches the GIL described by v (copied). Internal: gilprobe_watch's
  * second half, and the tests' way to watch a GIL made of plain pthread
  * objects. Returns 0, or -1 if the table is full. */
-int gilprobe__add(const gil_locate_view *v);
+int gilprobe__add(const internal_gil_view *v);
+
+/* Whether the GIL of interpreter interp (PyInterpreterState *) is watched:
+ * 1 or 0. */
+int gilprobe_watching(void *interp);
+
+/* How many GILs are watched (they stay watched once added). */
+int gilprobe_watched(void);
 
 /* Stops (0) or resumes (1) counting; while off the wrappers only forward. */
 void gilprobe_set_enabled(int on);
@@ -68,7 +76,7 @@ void gilprobe_set_enabled(int on);
 int gilprobe_enabled(void);
 
 /* Whether any GIL is watched, and the first one's view (NULL if none). */
-const gil_locate_view *gilprobe_main_gil(void);
+const internal_gil_view *gilprobe_main_gil(void);
 
 /* The calling thread's counters so far, its pending acquisition included. */
 void gilprobe_thread_snapshot(gp_counts *out);

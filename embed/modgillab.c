@@ -11,8 +11,8 @@
 #include "compat.h"
 
 #include "gcprobe.h"
-#include "gil_locate.h"
 #include "gilprobe.h"
+#include "internal.h"
 #include "place.h"
 #include "reftrace.h"
 #include "subinterp.h"
@@ -160,7 +160,7 @@ static PyObject *modgillab_thread_stats(PyObject *self, PyObject *unused) {
  * starts without). */
 static PyObject *modgillab_probe_watch(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
-  gilprobe_watch(gil_locate_main_interp());
+  gilprobe_watch(internal_main_interp());
   Py_RETURN_NONE;
 }
 
@@ -235,18 +235,20 @@ static int stats_from(PyObject *d, tstat *t, int *cpu) {
   return PyErr_Occurred() ? -1 : 0;
 }
 
-/* worker_adopted_done(i, t0, t1, gil): worker process i finished; t0/t1
- * are its thread_stats() at the start and end of its span, gil the
- * difference of its gil_counts() over the span. */
+/* worker_adopted_done(i, t0, t1, gil[, cpus]): worker process i finished;
+ * t0/t1 are its thread_stats() at the start and end of its span, gil the
+ * difference of its gil_counts() over the span, cpus its affinity() after
+ * binding. */
 static PyObject *modgillab_worker_adopted_done(PyObject *self, PyObject *args) {
   (void)self;
   unsigned i;
   PyObject *d0, *d1, *dg;
+  const char *cpus = NULL;
   tstat t0, t1;
   int cpu0, cpu1;
   gp_counts g;
-  if (!PyArg_ParseTuple(args, "IO!O!O!", &i, &PyDict_Type, &d0, &PyDict_Type,
-                        &d1, &PyDict_Type, &dg))
+  if (!PyArg_ParseTuple(args, "IO!O!O!|z", &i, &PyDict_Type, &d0, &PyDict_Type,
+                        &d1, &PyDict_Type, &dg, &cpus))
     return NULL;
   if (stats_from(d0, &t0, &cpu0) < 0 || stats_from(d1, &t1, &cpu1) < 0) {
     if (!PyErr_Occurred())
@@ -262,38 +264,93 @@ static PyObject *modgillab_worker_adopted_done(PyObject *self, PyObject *args) {
 #undef GP_GET
   if (PyErr_Occurred())
     return NULL;
-  workers_adopted_done(i, &t0, &t1, cpu0, cpu1, &g);
+  workers_adopted_done(i, &t0, &t1, cpu0, cpu1, &g, cpus);
   Py_RETURN_NONE;
 }
 
 /* run_subinterpreters(module, workers, units, workloads_dir,
- * switch_interval): the subinterpreters model (embed/subinterp.c). Returns
- * {wall_s, start_ns, ops, answer, own_gil, gils_watched}. */
+ * switch_interval, warmup_s, hash_seed): the subinterpreters model
+ * (embed/subinterp.c). Returns {wall_s, start_ns, ops, answer, own_gil,
+ * gils_watched, views}, views each worker's gillab_drive._fresh_view (JSON
+ * text). */
 static PyObject *modgillab_run_subinterpreters(PyObject *self, PyObject *args) {
   (void)self;
   const char *module, *dir;
   unsigned workers;
   unsigned long long units;
   double si = 0, warmup = 0;
+  long seed = -1;
   char err[512];
   subinterp_result r;
-  if (!PyArg_ParseTuple(args, "sIKs|dd", &module, &workers, &units, &dir, &si,
-                        &warmup))
+  if (!PyArg_ParseTuple(args, "sIKs|ddl", &module, &workers, &units, &dir, &si,
+                        &warmup, &seed))
     return NULL;
   if (workers < 1 || workers > WORKERS_MAX_WORKERS) {
     PyErr_SetString(PyExc_ValueError, "workers out of range");
     return NULL;
   }
-  if (subinterp_run(dir, module, workers, units, si, warmup, gilprobe_enabled(),
-                    &r, err, sizeof err) < 0) {
+  if (subinterp_run(dir, module, workers, units, si, warmup, seed,
+                    gilprobe_enabled(), &r, err, sizeof err) < 0) {
+    subinterp_result_clear(&r);
     PyErr_SetString(PyExc_RuntimeError, err);
     return NULL;
   }
-  return Py_BuildValue(
-      "{s:d,s:K,s:K,s:K,s:O,s:I}", "wall_s", r.wall_s, "start_ns",
-      (unsigned long long)r.start_ns, "ops", (unsigned long long)r.ops,
-      "answer", (unsigned long long)r.answer, "own_gil",
-      r.own_gil ? Py_True : Py_False, "gils_watched", r.watched);
+  PyObject *views = PyList_New(workers); /* new */
+  for (unsigned i = 0; views && i < workers; i++) {
+    PyObject *v = PyUnicode_FromString(r.views[i] ? r.views[i] : "null");
+    if (!v) {
+      Py_CLEAR(views);
+      break;
+    }
+    PyList_SET_ITEM(views, i, v); /* steals v */
+  }
+  PyObject *d =
+      views ? Py_BuildValue("{s:d,s:K,s:K,s:K,s:O,s:I,s:N}", "wall_s", r.wall_s,
+                            "start_ns", (unsigned long long)r.start_ns, "ops",
+                            (unsigned long long)r.ops, "answer",
+                            (unsigned long long)r.answer, "own_gil",
+                            r.own_gil ? Py_True : Py_False, "gils_watched",
+                            r.watched, "views", views)
+            : NULL; /* new; steals views */
+  subinterp_result_clear(&r);
+  return d;
+}
+
+/* affinity() -> str: the CPUs the calling thread may run on, read back
+ * from the kernel (list syntax, "0-1"). */
+static PyObject *modgillab_affinity(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  char cpus[WORKERS_CPUS_LEN];
+  int rc = place_affinity_self(cpus, sizeof cpus);
+  if (rc < 0) {
+    errno = -rc;
+    return PyErr_SetFromErrno(PyExc_OSError);
+  }
+  return PyUnicode_FromString(cpus);
+}
+
+/* probe_state() -> dict: the GIL probe as it is in this process: counting
+ * or not, whether the calling interpreter's GIL is watched, how many GILs
+ * are. */
+static PyObject *modgillab_probe_state(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  return Py_BuildValue("{s:O,s:O,s:i}", "enabled",
+                       gilprobe_enabled() ? Py_True : Py_False, "gil_watched",
+                       gilprobe_watching(PyInterpreterState_Get()) ? Py_True
+                                                                   : Py_False,
+                       "gils_watched", gilprobe_watched());
+}
+
+/* hash_secret_is(seed) -> bool: this process hashes str with the secret
+ * PYTHONHASHSEED=seed gives (embed/internal.h). */
+static PyObject *modgillab_hash_secret_is(PyObject *self, PyObject *arg) {
+  (void)self;
+  long long seed = PyLong_AsLongLong(arg);
+  if (seed == -1 && PyErr_Occurred())
+    return NULL;
+  if (seed < 0 || seed > 4294967295LL)
+    Py_RETURN_FALSE;
+  return PyBool_FromLong(internal_hashseed_in_effect((unsigned long)seed));
 }
 
 /* cpu() -> int: the CPU the calling thread runs on (sched_getcpu). */
@@ -384,8 +441,14 @@ static PyMethodDef modgillab_methods[] = {
      "worker_adopted_done(i, t0, t1, gil): worker process i's report."},
     {"run_subinterpreters", modgillab_run_subinterpreters, METH_VARARGS,
      "run_subinterpreters(module, workers, units, workloads_dir[, "
-     "switch_interval[, warmup_s]]) -> dict: run work() in one "
+     "switch_interval[, warmup_s[, hash_seed]]]) -> dict: run work() in one "
      "subinterpreter per worker."},
+    {"affinity", modgillab_affinity, METH_NOARGS,
+     "affinity() -> str: the CPUs the calling thread may run on (kernel)."},
+    {"probe_state", modgillab_probe_state, METH_NOARGS,
+     "probe_state() -> dict: the GIL probe's state in this process."},
+    {"hash_secret_is", modgillab_hash_secret_is, METH_O,
+     "hash_secret_is(seed) -> bool: str hashing uses PYTHONHASHSEED=seed."},
     {"cpu", modgillab_cpu, METH_NOARGS,
      "cpu() -> int: the CPU the calling thread runs on."},
     {"gc_probe_child_begin", modgillab_gc_probe_child_begin, METH_NOARGS,

@@ -2,9 +2,10 @@
  *
  * The orchestrator (gillab) starts one runner per cell:
  *   gillab-runner-3.11 --cell '<json>' --result-fd 3
- * and reads one JSON object back from the result fd: what cell_run measured,
- * or {"error": "..."}. A crash or hang is seen by the orchestrator, which
- * records the cell as failed with the tail of this process's stderr.
+ * (the JSON: core/cellspec.h) and reads one JSON object back from the result
+ * fd: what cell_run measured, or {"error": "..."}. A crash or hang is seen by
+ * the orchestrator, which records the cell as failed with the tail of this
+ * process's stderr.
  *
  * `--info` prints the runtime's description (version, build, GIL) as JSON.
  *
@@ -14,6 +15,7 @@
  * binary. That check comes before anything else in main.
  */
 #include "cell.h"
+#include "cellspec.h"
 #include "py.h"
 #include "util.h"
 
@@ -127,11 +129,12 @@ int main(int argc, char **argv) {
   }
 
   char err[4096];
-  cJSON *spec = cJSON_Parse(cell_text), *result = NULL;
-  if (!spec)
-    return emit_error(fd, "the cell spec is not valid JSON");
+  cellspec *spec;
+  cJSON *result = NULL;
+  if (cellspec_parse(cell_text, &spec, err, sizeof err) < 0)
+    return emit_error(fd, err);
   int rc = cell_run(spec, started_ns, &result, err, sizeof err);
-  cJSON_Delete(spec);
+  cellspec_free(spec);
   if (rc < 0)
     return emit_error(fd, err);
   rc = emit(fd, result);

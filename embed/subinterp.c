@@ -38,6 +38,7 @@ typedef struct {
   unsigned n;
   uint64_t units;
   double switch_interval, warmup_s;
+  long hash_seed; /* the cell's, for the workers' views */
   int gil_probe;
   PyInterpreterState *main;
   pthread_barrier_t start;
@@ -48,6 +49,7 @@ typedef struct {
   unsigned i;
   subinterp_shared *sh;
   uint64_t ops, answer;
+  char *view; /* gillab_drive._fresh_view's JSON text (malloc'd) */
   int rc;
   char err[256];
 } subinterp_worker;
@@ -94,18 +96,24 @@ static PyObject *prepare(subinterp_worker *w, PyThreadState *ts) {
   return work;
 }
 
-/* Runs work() untimed for sh->warmup_s, as gillab_drive._warm_up does for
- * processes: the new interpreter's own allocator touches its memory and
- * fills the caches here, not in the timed region. */
-static void warm_up(subinterp_worker *w, PyObject *work) {
+/* In the worker's own interpreter, once bound: gillab_drive._fresh_view
+ * runs work() untimed for sh->warmup_s, as it does for worker processes
+ * (the new interpreter's own allocator touches its memory and fills the
+ * caches there, not in the timed region), and says what the worker sees
+ * of itself; its JSON text is kept in w->view. */
+static void fresh_view(subinterp_worker *w, PyObject *work) {
   subinterp_shared *sh = w->sh;
   PyObject *drive = PyImport_ImportModule("gillab_drive");
   PyObject *r =
-      drive ? PyObject_CallMethod(drive, "_warm_up", "OIIKd", work, w->i, sh->n,
-                                  (unsigned long long)sh->units, sh->warmup_s)
+      drive ? PyObject_CallMethod(drive, "_fresh_view", "OIIKdl", work, w->i,
+                                  sh->n, (unsigned long long)sh->units,
+                                  sh->warmup_s, sh->hash_seed)
             : NULL;
-  if (!r)
+  const char *text = r ? PyUnicode_AsUTF8(r) : NULL;
+  if (!text)
     take_error(w, "warming up");
+  else if (!(w->view = strdup(text)))
+    snprintf(w->err, sizeof w->err, "out of memory"), w->rc = -1;
   Py_XDECREF(r);
   Py_XDECREF(drive);
 }
@@ -147,8 +155,8 @@ static void *worker_main(void *arg) {
     work = prepare(w, ts);
     if (work && workers_enter(w->i, ts, w->err, sizeof w->err) < 0)
       w->rc = -1;
-    if (work && w->rc == 0 && sh->warmup_s > 0)
-      warm_up(w, work);
+    if (work && w->rc == 0)
+      fresh_view(w, work);
   }
   /* The span starts before the GIL is taken again: on 3.11, where the
    * interpreters share it, that first take is the first GIL wait. */
@@ -169,10 +177,18 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+void subinterp_result_clear(subinterp_result *r) {
+  for (unsigned i = 0; r->views && i < r->n; i++)
+    free(r->views[i]);
+  free(r->views);
+  r->views = NULL;
+  r->n = 0;
+}
+
 int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
                   uint64_t units, double switch_interval, double warmup_s,
-                  int gil_probe, subinterp_result *out, char *err,
-                  size_t errlen) {
+                  long hash_seed, int gil_probe, subinterp_result *out,
+                  char *err, size_t errlen) {
   subinterp_shared sh = {
       .dir = workloads_dir,
       .module = module,
@@ -180,6 +196,7 @@ int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
       .units = units,
       .switch_interval = switch_interval,
       .warmup_s = warmup_s,
+      .hash_seed = hash_seed,
       .gil_probe = gil_probe,
       .main = PyInterpreterState_Main(),
   };
@@ -188,9 +205,12 @@ int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
   int rc = 0;
   unsigned started = 0;
   memset(out, 0, sizeof *out);
-  if (!ws || !tids) {
+  out->views = calloc(n, sizeof *out->views);
+  if (!ws || !tids || !out->views) {
     free(ws);
     free(tids);
+    free(out->views);
+    out->views = NULL;
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
@@ -230,6 +250,10 @@ int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
     out->ops += ws[i].ops;
     out->answer += ws[i].answer;
   }
+  /* The views pass to out whatever happened (subinterp_result_clear). */
+  for (unsigned i = 0; i < n; i++)
+    out->views[i] = ws[i].view;
+  out->n = n;
   out->own_gil = COMPAT_OWN_GIL;
   out->watched = atomic_load(&sh.watched);
   free(ws);

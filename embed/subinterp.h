@@ -20,18 +20,28 @@ typedef struct {
   uint64_t ops, answer;
   int own_gil;      /* 1: one GIL per interpreter; 0: shared */
   unsigned watched; /* interpreters whose GIL the probe watched */
+  /* What worker i saw of itself before the start (gillab_drive._fresh_view,
+   * JSON text; NULL when it failed first); n entries, owned: free with
+   * subinterp_result_clear. */
+  char **views;
+  unsigned n;
 } subinterp_result;
 
 /* Runs module.work(i, n, units) in n subinterpreters, worker i in its own
  * thread and interpreter; workloads_dir goes first on each interpreter's
  * sys.path; switch_interval > 0 sets it in each; each worker first runs
- * work() untimed for warmup_s seconds (WL_WARMUP in core/wl.h). Called from
- * Python with the main interpreter's GIL held (the caller's thread state
- * attached); it is released while the workers run. Returns 0, or a negative
- * code with err (the first failing worker's exception). */
+ * work() untimed for warmup_s seconds (WL_WARMUP in core/wl.h) and says
+ * what it sees of itself (hash_seed: the cell's, to check against the
+ * hash secret). Called from Python with the main interpreter's GIL held
+ * (the caller's thread state attached); it is released while the workers
+ * run. Returns 0, or a negative code with err (the first failing worker's
+ * exception); either way *out must be cleared with subinterp_result_clear. */
 int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
                   uint64_t units, double switch_interval, double warmup_s,
-                  int gil_probe, subinterp_result *out, char *err,
-                  size_t errlen);
+                  long hash_seed, int gil_probe, subinterp_result *out,
+                  char *err, size_t errlen);
+
+/* Frees the views of a result. */
+void subinterp_result_clear(subinterp_result *r);
 
 #endif

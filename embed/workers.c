@@ -32,13 +32,14 @@
 #define WORKERS_SAMPLE_MAX 32
 
 typedef struct {
-  char *set;          /* planned cpuset, "" = unbound */
-  _Atomic pid_t tid;  /* 0 until the worker entered */
-  _Atomic int active; /* between begin and leave */
-  void *tstate;       /* its PyThreadState, NULL for native workers */
-  tstat t0, t1;       /* at begin and leave */
-  gp_counts g0, g1;   /* GIL counters at begin and leave */
-  uint64_t held;      /* GIL samples in which it was the holder */
+  char *set;                   /* planned cpuset, "" = unbound */
+  char cpus[WORKERS_CPUS_LEN]; /* read back after binding */
+  _Atomic pid_t tid;           /* 0 until the worker entered */
+  _Atomic int active;          /* between begin and leave */
+  void *tstate;                /* its PyThreadState, NULL for native workers */
+  tstat t0, t1;                /* at begin and leave */
+  gp_counts g0, g1;            /* GIL counters at begin and leave */
+  uint64_t held;               /* GIL samples in which it was the holder */
   _Atomic uint64_t seen[WORKERS_MAX_CPUS / 64];
 } workers_slot;
 
@@ -63,7 +64,7 @@ static void mark_cpu(workers_slot *s, int cpu) {
 }
 
 static unsigned long gil_switches(void) {
-  const gil_locate_view *g = gilprobe_main_gil();
+  const internal_gil_view *g = gilprobe_main_gil();
   return g ? __atomic_load_n(g->switch_number, __ATOMIC_RELAXED) : 0;
 }
 
@@ -103,6 +104,12 @@ int workers_enter(unsigned i, void *tstate, char *err, size_t errlen) {
   int rc = place_bind_self(wk.topo, s->set, err, errlen);
   if (rc < 0)
     return rc;
+  rc = place_affinity_self(s->cpus, sizeof s->cpus);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot read worker %u's CPUs back: %s", i,
+             strerror(-rc));
+    return rc;
+  }
   s->tstate = tstate;
   atomic_store_explicit(&s->tid, gettid(), memory_order_release);
   mark_cpu(s, sched_getcpu());
@@ -140,6 +147,10 @@ const char *workers_set(unsigned i) {
   return i < wk.n ? wk.slots[i].set : "";
 }
 
+const char *workers_cpus(unsigned i) {
+  return i < wk.n ? wk.slots[i].cpus : "";
+}
+
 void workers_adopt(unsigned i, pid_t pid) {
   if (i >= wk.n)
     return;
@@ -151,10 +162,13 @@ void workers_adopt(unsigned i, pid_t pid) {
 }
 
 void workers_adopted_done(unsigned i, const tstat *t0, const tstat *t1,
-                          int cpu0, int cpu1, const gp_counts *gil) {
+                          int cpu0, int cpu1, const gp_counts *gil,
+                          const char *cpus) {
   if (i >= wk.n)
     return;
   workers_slot *s = &wk.slots[i];
+  if (cpus)
+    snprintf(s->cpus, sizeof s->cpus, "%s", cpus);
   s->t0 = *t0;
   s->t1 = *t1;
   memset(&s->g0, 0, sizeof s->g0);
@@ -257,6 +271,18 @@ cJSON *workers_report(void) {
         cJSON_AddItemToArray(seen, cJSON_CreateNumber(cpu));
     cJSON_AddItemToObject(w, "cpus_seen", seen);
     add_time_split(w, s);
+  }
+  return arr;
+}
+
+cJSON *workers_applied(void) {
+  cJSON *arr = cJSON_CreateArray();
+  for (unsigned i = 0; arr && i < wk.n; i++) {
+    cJSON *w = cJSON_CreateObject();
+    cJSON_AddItemToArray(arr, w);
+    cJSON_AddNumberToObject(w, "worker", i);
+    cJSON_AddStringToObject(w, "cpus", wk.slots[i].cpus);
+    cJSON_AddNumberToObject(w, "warmup_s", 0);
   }
   return arr;
 }

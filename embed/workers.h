@@ -21,6 +21,7 @@
 #ifndef GILLAB_WORKERS_H
 #define GILLAB_WORKERS_H
 
+#include "cellspec.h"
 #include "gilprobe.h"
 #include "place.h"
 #include "tstat.h"
@@ -28,16 +29,19 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#define WORKERS_MAX_WORKERS 4096
+#define WORKERS_MAX_WORKERS CELLSPEC_MAX_WORKERS
+/* Room for a worker's CPUs read back, in list syntax ("0-3,8"). */
+#define WORKERS_CPUS_LEN 256
 
 /* Prepares n workers with their cpusets (sets[i], hwloc list syntax, "" for
  * no binding; copied). topo (borrowed, must outlive the cell) binds them. */
 int workers_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
                   size_t errlen);
 
-/* On worker i's own thread, before the start barrier: records its tid and
- * binds it. tstate is its PyThreadState (NULL for native workers), to tell
- * which worker holds the GIL. Returns 0 or a negative code with err. */
+/* On worker i's own thread, before the start barrier: records its tid,
+ * binds it and reads back the CPUs the kernel then lets it run on. tstate is
+ * its PyThreadState (NULL for native workers), to tell which worker holds the
+ * GIL. Returns 0 or a negative code with err. */
 int workers_enter(unsigned i, void *tstate, char *err, size_t errlen);
 /* On worker i's own thread, right after the start barrier. */
 void workers_begin(unsigned i);
@@ -48,10 +52,14 @@ void workers_leave(unsigned i);
  * (workers_enter in the child): the sampler follows it from now on. */
 void workers_adopt(unsigned i, pid_t pid);
 /* Worker process i has finished: its span's time split as it read it
- * (t0, t1), the CPUs it saw itself on at the start and end, and its GIL
- * counters over the span (NULL: none). */
+ * (t0, t1), the CPUs it saw itself on at the start and end, its GIL
+ * counters over the span (NULL: none) and the CPUs it read back after
+ * binding itself (NULL: not read). */
 void workers_adopted_done(unsigned i, const tstat *t0, const tstat *t1,
-                          int cpu0, int cpu1, const gp_counts *gil);
+                          int cpu0, int cpu1, const gp_counts *gil,
+                          const char *cpus);
+/* The CPUs worker i read back after binding ("" before it entered). */
+const char *workers_cpus(unsigned i);
 /* Worker i's planned cpuset ("" = unbound; "" for a bad index). */
 const char *workers_set(unsigned i);
 
@@ -62,6 +70,12 @@ void workers_sampler_stop(void);
 /* The workers as a new JSON array of {worker, tid, bound, cpus_seen, cpu_s,
  * runq_s, blocked_s, vcsw, ivcsw} (caller owns it, cJSON_Delete). */
 cJSON *workers_report(void);
+
+/* What the workers observed of their own set-up, for the record's
+ * `applied` (native models; the Python drivers report their own): a new
+ * JSON array of {worker, cpus (read back after binding), warmup_s (0: the
+ * C twins run no warm-up)}. */
+cJSON *workers_applied(void);
 
 /* Adds the GIL probe's figures for the workers' timed spans to gil (a JSON
  * object): wait_s (time blocked by the GIL: acq_wait_s waiting to acquire

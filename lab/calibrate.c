@@ -4,6 +4,8 @@
 #include "calibrate.h"
 
 #include "cellspec.h"
+#include "child.h"
+#include "registry.h"
 #include "runtime.h"
 #include "stats.h"
 
@@ -28,35 +30,43 @@ static void progress(const calib_ctx *c, const char *fmt, const char *what) {
   }
 }
 
-/* A cell spec for `workers` threads of workload `name`, with the probe on,
- * the runtime's switch interval and hash seed 1 for every calibration cell
- * (so runs differ only in what is compared). NULL if no such workload. */
-static cJSON *calib_spec(const char *name, unsigned workers, uint64_t units) {
-  const wl_workload *wl = registry_find(name);
-  cellspec_python py = {.gil_probe = 1, .hash_seed = 1};
-  return wl ? cellspec_new(wl, MODEL_THREADS, workers, units, NULL, &py) : NULL;
+/* The cell of `workers` threads of workload `name`, with the probe on, the
+ * runtime's switch interval and hash seed 1 for every calibration cell (so
+ * runs differ only in what is compared). pairs > 0 measures the probe's
+ * cost instead (gillab_drive.overhead); control keeps it on on both
+ * sides. */
+static cellspec calib_spec(const char *name, unsigned workers, uint64_t units,
+                           unsigned pairs, int control) {
+  return (cellspec){
+      .workload = name,
+      .model = MODEL_THREADS,
+      .workers = workers,
+      .units = units,
+      .workloads_dir = GILLAB_WORKLOADS_DIR,
+      .gil_probe = 1,
+      .hash_seed = 1,
+      .overhead_pairs = pairs,
+      .overhead_control = control,
+  };
 }
 
-/* Runs the cell spec (taken over) and returns the runner's result (the
- * caller frees it), or NULL with err. */
-static cJSON *run_spec(const calib_ctx *c, cJSON *spec, char *err,
+/* Runs the cell and returns the runner's result (the caller frees it), or
+ * NULL with err. */
+static cJSON *run_spec(const calib_ctx *c, const cellspec *spec, char *err,
                        size_t errlen) {
-  if (!spec) {
-    snprintf(err, errlen, "no such calibration workload in this build");
+  if (!registry_find(spec->workload)) {
+    snprintf(err, errlen, "no such calibration workload in this build: %s",
+             spec->workload);
     return NULL;
   }
   child_outcome out;
   int rc =
-      cellspec_run(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
-  char what[128];
-  snprintf(what, sizeof what, "%s with %d workers",
-           cJSON_GetObjectItemCaseSensitive(spec, "workload")->valuestring,
-           cJSON_GetObjectItemCaseSensitive(spec, "workers")->valueint);
-  cJSON_Delete(spec);
+      child_run_cell(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
   if (rc < 0)
     return NULL;
   if (out.status != CHILD_OK) {
-    snprintf(err, errlen, "%s: %s", what, out.reason);
+    snprintf(err, errlen, "%s with %u workers: %s", spec->workload,
+             spec->workers, out.reason);
     child_outcome_clear(&out);
     return NULL;
   }
@@ -67,7 +77,8 @@ static cJSON *run_spec(const calib_ctx *c, cJSON *spec, char *err,
 
 static cJSON *run_cell(const calib_ctx *c, const char *name, unsigned workers,
                        uint64_t units, char *err, size_t errlen) {
-  return run_spec(c, calib_spec(name, workers, units), err, errlen);
+  cellspec spec = calib_spec(name, workers, units, 0, 0);
+  return run_spec(c, &spec, err, errlen);
 }
 
 static double num(const cJSON *o, const char *key) {
@@ -187,10 +198,8 @@ static int overhead_series(const calib_ctx *c, unsigned n, int control,
                            size_t errlen) {
   const wl_workload *wl = registry_find("cpu.primes");
   uint64_t units = (uint64_t)fmax(1000, (double)wl->units_py * c->o->size / 2);
-  cJSON *spec = calib_spec("cpu.primes", n, units);
-  cJSON_AddNumberToObject(spec, "overhead_pairs", c->o->pairs);
-  cJSON_AddBoolToObject(spec, "overhead_control", control);
-  cJSON *result = run_spec(c, spec, err, errlen);
+  cellspec spec = calib_spec("cpu.primes", n, units, c->o->pairs, control);
+  cJSON *result = run_spec(c, &spec, err, errlen);
   if (!result)
     return -1;
   *wall = quartiles_of(cJSON_GetObjectItemCaseSensitive(result, "ratios"));

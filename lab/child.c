@@ -221,3 +221,17 @@ void child_outcome_clear(child_outcome *out) {
   cJSON_Delete(out->result);
   out->result = NULL;
 }
+
+int child_run_cell(const char *runner, const cellspec *spec, double timeout_s,
+                   volatile int *stop, child_outcome *out, char *err,
+                   size_t errlen) {
+  char *text = cellspec_to_json(spec, err, errlen);
+  if (!text)
+    return -EINVAL;
+  char fd[16];
+  snprintf(fd, sizeof fd, "%d", CHILD_RESULT_FD);
+  char *argv[] = {(char *)runner, "--cell", text, "--result-fd", fd, NULL};
+  int rc = child_run(argv, timeout_s, stop, out, err, errlen);
+  free(text);
+  return rc;
+}

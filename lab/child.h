@@ -1,4 +1,5 @@
-/* child — running one runner process with a time limit and hearing back.
+/* child — running one runner process with a time limit and hearing back,
+ * and running a runner on a cell (core/cellspec.h).
  *
  * The child is started with fork+exec in a process group of its own (so a
  * timeout also kills the processes it started, e.g. multiprocessing
@@ -8,6 +9,8 @@
  */
 #ifndef GILLAB_CHILD_H
 #define GILLAB_CHILD_H
+
+#include "cellspec.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -40,5 +43,12 @@ int child_run(char *const argv[], double timeout_s, volatile int *stop,
               child_outcome *out, char *err, size_t errlen);
 
 void child_outcome_clear(child_outcome *out);
+
+/* Runs the cell spec in the runner at path runner (`RUNNER --cell JSON
+ * --result-fd 3`), as child_run does otherwise. A spec that fails
+ * cellspec_check is not run: a negative code with err. */
+int child_run_cell(const char *runner, const cellspec *spec, double timeout_s,
+                   volatile int *stop, child_outcome *out, char *err,
+                   size_t errlen);
 
 #endif

@@ -8,9 +8,12 @@
  * measured cell adds ops, wall_s, throughput (ops/s), speedup, answer,
  * cpus_seen (union over workers), per_worker, placement_ok (every bound
  * worker stayed on its set; null when none was bound), setup_s,
- * cpu_imbalance (record_cpu_imbalance), and for Python
- * models python (the runtime) and gil {enabled, free_threaded_build,
- * reenabled}.
+ * cpu_imbalance (record_cpu_imbalance), applied (what the runner observed
+ * of the cell's set-up, read back inside the workers: embed/cell.h), and
+ * for Python models python (the runtime) and gil {enabled,
+ * free_threaded_build, reenabled}. Fields the orchestrator writes itself
+ * (start_method, switch_interval_s, hash_seed) say what was asked for;
+ * applied says what happened.
  */
 #ifndef GILLAB_RECORD_H
 #define GILLAB_RECORD_H

@@ -1,7 +1,6 @@
 /* run — see run.h. */
 #include "run.h"
 
-#include "cellspec.h"
 #include "child.h"
 #include "meta.h"
 #include "method.h"
@@ -145,33 +144,40 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     record_fail(rec, "failed", err, NULL);
     goto emit;
   }
-  /* The same hash seed for every cell of a repetition (see spec.h). */
   /* A worker in a fresh process or interpreter first touches its memory
    * and caches: on these VMs that alone cost a 0.5 s share of cpu.primes
-   * 10-40 %, which a long-running pool pays once. */
+   * 10-40 %, which a long-running pool pays once. The same for warm-up
+   * repetitions as for measured ones: a warm-up repetition is a whole
+   * cell run first, not a longer worker warm-up. */
   double fresh_warmup = (wl->flags & WL_WARMUP) && (m == MODEL_PROCESSES ||
                                                     m == MODEL_SUBINTERPRETERS)
                             ? s->worker_warmup_s
                             : 0;
-  cellspec_python py = {s->gil_probe,
-                        switch_interval,
-                        s->hash_seed == SPEC_SEED_PER_REP ? (long)rep
-                                                          : s->hash_seed,
-                        cpu_threads,
-                        s->hiccup,
-                        warmup};
-  if (fresh_warmup > 0)
-    cJSON_AddNumberToObject(rec, "worker_warmup_s", fresh_warmup);
+  /* The same hash seed for every cell of a repetition (see spec.h). */
+  long hash_seed = s->hash_seed == SPEC_SEED_PER_REP ? (long)rep : s->hash_seed;
   if (python)
-    cJSON_AddNumberToObject(rec, "hash_seed", (double)py.hash_seed);
-  cJSON *cell = cellspec_new(wl, m, workers, units, &plan, &py);
-  if (start_method && strcmp(start_method, "default") != 0)
-    cJSON_AddStringToObject(cell, "start_method", start_method);
-  place_plan_free(&plan);
+    cJSON_AddNumberToObject(rec, "hash_seed", (double)hash_seed);
+  cellspec cell = {
+      .workload = wl->name,
+      .model = m,
+      .workers = workers,
+      .units = units,
+      .sets = plan.sets,
+      .workloads_dir = GILLAB_WORKLOADS_DIR,
+      .gil_probe = s->gil_probe,
+      .switch_interval = switch_interval,
+      .hash_seed = hash_seed,
+      .start_method = start_method && strcmp(start_method, "default") != 0
+                          ? start_method
+                          : NULL,
+      .cpu_threads = cpu_threads,
+      .hiccup = s->hiccup,
+      .worker_warmup_s = fresh_warmup,
+  };
   child_outcome out;
-  int rc = cellspec_run(c->runners[k->rt], cell, s->timeout_s, &interrupted,
-                        &out, err, sizeof err);
-  cJSON_Delete(cell);
+  int rc = child_run_cell(c->runners[k->rt], &cell, s->timeout_s, &interrupted,
+                          &out, err, sizeof err);
+  place_plan_free(&plan);
   if (rc < 0) {
     record_fail(rec, "failed", err, NULL);
     goto emit;

@@ -6,7 +6,10 @@
 # Reads every `#include "..."` of the C sources, finds the folder of the
 # included header, and prints the folder graph. Fails when a folder includes
 # a header of a folder it may not depend on, when the graph has a cycle,
-# when hwloc.h is included outside core/place.c, or Python.h outside embed/.
+# when hwloc.h is included outside core/place.c, or Python.h outside embed/,
+# or when a cellspec (core/cellspec.h) is built with a positional
+# initializer: filled by position, a runner was once told the wrong
+# warm-up (issue 12).
 # The allowed dependencies (a folder may always include its own headers):
 #   core           nothing
 #   workloads      core
@@ -76,6 +79,19 @@ while IFS= read -r f; do
     fail=1
   fi
 done < <(find core workloads embed lab -name '*.[ch]' | sort)
+
+# Every `cellspec NAME = {`, `(cellspec){` or `static const cellspec NAME
+# = {` must open with a designated member (or be empty).
+while IFS= read -r hit; do
+  echo "FAIL $hit: build a cellspec with designated initializers (.field = ...)"
+  fail=1
+done < <(find core workloads embed lab tests -name '*.[ch]' -print0 |
+  xargs -0 perl -0777 -ne '
+    while (/(?:\bcellspec\s+\w+\s*=\s*|\(cellspec\)\s*)\{\s*([^\s])/g) {
+      next if $1 eq "." || $1 eq "}";
+      my $line = 1 + (substr($_, 0, pos) =~ tr/\n//);
+      print "$ARGV:$line\n";
+    }')
 
 echo "folder graph (includes between folders):"
 for e in "${!edges[@]}"; do

@@ -37,7 +37,7 @@ check "--no-gil-probe: no GIL figures, the time split stays" jqtrue "$tmp/off/re
 "$gillab" run -w cpu.primes -m threads -n 2 -r 1 --size 0.2 \
   --switch-interval 1ms,20ms -o "$tmp/si" -q >/dev/null 2>&1
 check "--switch-interval: acquisition latency follows the interval" jqtrue "$tmp/si/results.jsonl" \
-  '[.[] | select(.type == "cell" and .workers == 2)] | (.[0].switch_interval_s == 0.001 and .[1].switch_interval_s == 0.02 and .[0].gil.acq_us.p50 < 3000 and .[1].gil.acq_us.p50 > 15000)'
+  '[.[] | select(.type == "cell" and .workers == 2)] | (.[0].applied.switch_interval_s == 0.001 and .[1].applied.switch_interval_s == 0.02 and .[0].gil.acq_us.p50 < 3000 and .[1].gil.acq_us.p50 > 15000)'
 
 "$gillab" calibrate --json --pairs 1 --size 0.2 -q >"$tmp/cal.json" 2>"$tmp/cal.err"
 check "calibrate --json runs" test $? -eq 0

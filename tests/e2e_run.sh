@@ -55,7 +55,7 @@ check "native-procs computes the same answer ($cp)" test "$cp" = "$c"
   --start-method fork,spawn,forkserver --size 0.05 -o "$tmp/mp" -q >/dev/null 2>&1
 check "processes: each start method measures, workers bound and their CPU time gathered" \
   jqtrue "$tmp/mp/results.jsonl" \
-  '[.[] | select(.workload == "cpu.primes")] | length == 6 and (map(.start_method) | unique == ["fork", "forkserver", "spawn"]) and all(.status == "ok" and .placement_ok == true and (.per_worker | length) == .workers and (.per_worker | all(.cpu_s > 0)) and .gil.per_process == true)'
+  '[.[] | select(.workload == "cpu.primes")] | length == 6 and (map(.start_method) | unique == ["fork", "forkserver", "spawn"]) and all(.applied.start_method == .start_method and .status == "ok" and .placement_ok == true and (.per_worker | length) == .workers and (.per_worker | all(.cpu_s > 0)) and .gil.per_process == true)'
 check "processes: the same answer as the C twin" jqtrue "$tmp/mp/results.jsonl" \
   '[.[] | select(.workload == "cpu.primes") | .answer] | unique | length == 1'
 check "processes: a worker process that dies fails its cell" jqtrue "$tmp/mp/results.jsonl" \

@@ -50,7 +50,7 @@ static int setup(void **state) {
   fake.locked = 1;
   fake.switch_number = 7;
   if (!watched) {
-    gil_locate_view v = {&fake,
+    internal_gil_view v = {&fake,
                          &fake.cond,
                          &fake.mutex,
                          &fake.switch_cond,

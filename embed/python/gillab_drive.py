@@ -9,6 +9,14 @@ and _gillab.worker_leave(i) when done; the timed region runs from the
 barrier's release to the last worker's end, as in the native drivers
 (workloads/native/).
 
+Every driver also reports what it observed of the cell's set-up, as the
+record's `applied` (_applied): the switch interval, how str hashes and the
+GIL probe's state in this process, and each worker's own view of itself
+once bound (_worker_view: the CPUs the kernel lets it run on, the warm-up it
+ran, measured around the loop, and, in worker processes and interpreters,
+the same readings taken there). Read back, never copied from what the
+runner was asked for.
+
 A workload may add fields of its own to the record (core/wl.h):
 work() may return (ops, answer, extra), and the module may define
 begin(params) -> state, called here before the workers start, and
@@ -19,6 +27,8 @@ how late it wakes up, outside the workers (not bound, not counted).
 """
 
 import importlib
+import json
+import os
 import sys
 import sysconfig
 import threading
@@ -26,6 +36,10 @@ import time
 
 import _gillab
 import gillab_lat
+
+# The process this module was imported in: a forked worker inherits it
+# from its parent, a spawned one imports it itself (_started_by).
+_IMPORTED_IN = os.getpid()
 
 
 class _Hiccup:
@@ -102,6 +116,55 @@ def _gil_report(before_import):
     }
 
 
+def _hash_view(seed):
+    """How this process hashes str, seen from inside it: hash("gillab") (the
+    same in every process that hashes alike; 64 bits as hex, which JSON
+    numbers would round), sys.flags.hash_randomization, and hash_seed:
+    `seed`, the cell's, when this process's hash secret is the one that seed
+    gives (_gillab.hash_secret_is), else None (a random seed, or not the
+    one asked for)."""
+    seed = -1 if seed is None else seed
+    return {
+        "hash_gillab": format(hash("gillab") & 0xFFFFFFFFFFFFFFFF, "016x"),
+        "hash_randomization": bool(sys.flags.hash_randomization),
+        "hash_seed": seed if seed >= 0 and _gillab.hash_secret_is(seed)
+        else None,
+    }
+
+
+def _worker_view(i, warmup_s, seed):
+    """What worker i sees of itself, on its own thread once bound: the CPUs
+    the kernel lets it run on, the warm-up it ran (seconds, measured around
+    the loop; 0.0 when none ran), its interpreter's switch interval and how
+    its process hashes."""
+    view = {"worker": i, "cpus": _gillab.affinity(), "warmup_s": warmup_s,
+            "switch_interval_s": sys.getswitchinterval()}
+    view.update(_hash_view(seed))
+    return view
+
+
+def _applied(params, views, **more):
+    """The record's `applied`: what this (main) process observes of the
+    cell's set-up, `more` (e.g. the start method its processes were started
+    with) and the workers' own views, by worker."""
+    applied = {"switch_interval_s": sys.getswitchinterval()}
+    applied.update(_hash_view((params or {}).get("hash_seed")))
+    applied["gil_probe"] = _gillab.probe_state()
+    applied.update(more)
+    applied["workers"] = sorted(views, key=lambda v: v["worker"])
+    return applied
+
+
+def _started_by(main_pid):
+    """How this worker process was started, told from inside it: a fork
+    server's child has the server, not the cell's main process, for parent;
+    a forked child inherited this module, imported in another process; a
+    spawned one imported it itself."""
+    if os.getppid() != main_pid:
+        return "forkserver"
+    return "fork" if _IMPORTED_IN != os.getpid() else "spawn"
+
+
 def threads(module, workers, units, switch_interval=None, params=None):
     """Model `threads`: `workers` Python threads in this interpreter."""
     if switch_interval:
@@ -109,13 +172,16 @@ def threads(module, workers, units, switch_interval=None, params=None):
     gil_before_import = _gil_enabled()
     mod = importlib.import_module(module)
     state, hiccup = _begin(mod, params, "threads", workers, units)
+    seed = (params or {}).get("hash_seed")
     start = threading.Barrier(workers + 1)
     results = [None] * workers
     errors = [None] * workers
+    views = [None] * workers
 
     def worker(i):
         try:
             _gillab.worker_enter(i)
+            views[i] = _worker_view(i, 0.0, seed)
         except BaseException as e:  # still reach the barrier: see below
             errors[i] = e
         # Every worker reaches the barrier, even one that failed to bind,
@@ -147,6 +213,7 @@ def threads(module, workers, units, switch_interval=None, params=None):
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
         "gil": _gil_report(gil_before_import),
+        "applied": _applied(params, views),
     }
     return _finish(mod, state, hiccup, results, out, t0)
 
@@ -154,31 +221,56 @@ def threads(module, workers, units, switch_interval=None, params=None):
 def _warm_up(work, i, workers, units, seconds):
     """Runs work() untimed for `seconds` in small slices (about 1/64 of the
     worker's share each): a fresh process or interpreter touches its memory
-    and fills its caches here, not in the timed region."""
+    and fills its caches here, not in the timed region. Returns the seconds
+    it ran, measured around the loop (0.0 when asked for none)."""
     if seconds <= 0:
-        return
-    end = time.perf_counter() + seconds
+        return 0.0
+    t0 = time.perf_counter()
+    end = t0 + seconds
     small = max(workers, units // 64)
     while time.perf_counter() < end:
         work(i, workers, small)
+    return time.perf_counter() - t0
 
 
-def _process_worker(module, i, workers, units, cpuset, barrier, conn,
-                    warmup_s=0.0):
-    """Worker i of the `processes` model, in a process of its own: binds
-    itself, waits at the start barrier, works, and sends back its result,
-    its time split and its GIL counters over the span."""
+def _fresh_view(work, i, workers, units, warmup_s, seed):
+    """Worker i of the `subinterpreters` model, in its own interpreter once
+    bound (embed/subinterp.c): the warm-up, then its view of itself with the
+    GIL probe's state there, as JSON text (objects do not cross
+    interpreters)."""
+    warmed = _warm_up(work, i, workers, units, warmup_s)
+    view = _worker_view(i, warmed, seed)
+    view["gil_probe"] = _gillab.probe_state()
+    return json.dumps(view)
+
+
+def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
+    """Worker i of the `processes` model, in a process of its own: takes the
+    cell's switch interval and GIL probe setting (a spawned child starts
+    with the runtime's own, a forked one with its parent's), binds itself,
+    warms up, says what it sees of itself, waits at the start barrier,
+    works, and sends back its result, its time split and its GIL counters
+    over the span. opts: warmup_s, switch_interval, gil_probe, hash_seed,
+    main_pid."""
     report = {"worker": i, "error": None}
     try:
+        if opts["switch_interval"]:
+            sys.setswitchinterval(opts["switch_interval"])
         _gillab.bind(cpuset)
-        _gillab.probe_watch()
+        _gillab.probe_enable(opts["gil_probe"])
+        if opts["gil_probe"]:
+            _gillab.probe_watch()
         mod = importlib.import_module(module)
+        warmed = _warm_up(mod.work, i, workers, units, opts["warmup_s"])
+        view = _worker_view(i, warmed, opts["hash_seed"])
+        view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]),
+                    gil_probe=_gillab.probe_state())
+        report["applied"] = view
     except BaseException as e:
         report["error"] = repr(e)
         conn.send(report)
         barrier.abort()
         return
-    _warm_up(mod.work, i, workers, units, warmup_s)
     barrier.wait()
     # This process's GC is its own: it runs the GC probe itself over its
     # span and the parent merges what it saw (embed/gcprobe.h).
@@ -212,10 +304,15 @@ def processes(module, workers, units, start_method=None,
                            "processes", workers, units)
     barrier = ctx.Barrier(workers + 1)
     pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
+    prm = params or {}
+    opts = {"warmup_s": prm.get("warmup_s", 0.0),
+            "switch_interval": switch_interval or 0.0,
+            "gil_probe": prm.get("gil_probe", False),
+            "hash_seed": prm.get("hash_seed"), "main_pid": os.getpid()}
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
                          args=(module, i, workers, units,
                                _gillab.worker_set(i), barrier, pipes[i][1],
-                               (params or {}).get("warmup_s", 0.0)))
+                               opts))
              for i in range(workers)]
     for i, p in enumerate(procs):
         p.start()
@@ -260,13 +357,15 @@ def processes(module, workers, units, start_method=None,
         raise RuntimeError(f"a worker process failed: "
                            f"{errors[0] if errors else 'no report'}")
     for i, r in reports.items():
-        _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"])
+        _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"],
+                                    r["applied"]["cpus"])
         _gillab.gc_probe_merge(r["gc"])
     out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
-        "start_method": ctx.get_start_method(),
         "gil": _gil_report(_gil_enabled()),
+        "applied": _applied(params, [r["applied"] for r in reports.values()],
+                            start_method=ctx.get_start_method()),
     }
     return _finish(mod, state, hiccup,
                    [reports[i]["result"] for i in range(workers)], out, t0)
@@ -297,6 +396,7 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
         return await asyncio.gather(*(task(i) for i in range(workers)))
 
     _gillab.worker_enter(0)
+    views = [_worker_view(0, 0.0, (params or {}).get("hash_seed"))]
     loop = asyncio.new_event_loop()
     try:
         _gillab.worker_begin(0)
@@ -310,6 +410,7 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
         "gil": _gil_report(gil_before_import),
+        "applied": _applied(params, views),
     }
     return _finish(mod, state, hiccup, results, out, t0)
 
@@ -321,8 +422,11 @@ def subinterpreters(module, workers, units, switch_interval=None,
     on 3.11 they share the one GIL. The workers bind themselves, import the
     workload in their own interpreter and start together at a barrier."""
     import importlib.util
-    import os
 
+    # Each interpreter takes the interval (embed/subinterp.c); the main one
+    # too, like every model's main interpreter (it runs the hiccup thread).
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
     gil = _gil_report(_gil_enabled())
     # The workload's own directory goes on each interpreter's sys.path
     # (found without importing it here, in the main interpreter).
@@ -330,9 +434,12 @@ def subinterpreters(module, workers, units, switch_interval=None,
     # Workloads with begin/end hooks do not run here (registry.c): only the
     # hiccup probe, in the main interpreter, beside the workers.
     hiccup = _Hiccup() if (params or {}).get("hiccup") else None
+    p = params or {}
     r = _gillab.run_subinterpreters(module, workers, units, where,
                                     switch_interval or 0.0,
-                                    (params or {}).get("warmup_s", 0.0))
+                                    p.get("warmup_s", 0.0),
+                                    p.get("hash_seed", -1))
+    r["applied"] = _applied(p, [json.loads(v) for v in r.pop("views")])
     if hiccup:
         r["hiccup"] = hiccup.report(r["start_ns"],
                                     r["start_ns"] + int(r["wall_s"] * 1e9))

@@ -1,5 +1,5 @@
-/* gil_locate — see gil_locate.h. The only file compiled with Py_BUILD_CORE:
- * it reads internal layouts, which is why each runtime's runner is compiled
+/* internal — see internal.h. The only file compiled with Py_BUILD_CORE: it
+ * reads internal layouts, which is why each runtime's runner is compiled
  * against that runtime's own headers and Py_Version is checked at start. */
 #define Py_BUILD_CORE 1
 #include <Python.h>
@@ -8,10 +8,17 @@
 #if PY_VERSION_HEX < 0x030C0000
 #include "internal/pycore_runtime.h" /* 3.11: the GIL is in the runtime */
 #endif
+/* From 3.13 _Py_HashSecret is declared in an internal header only; 3.11
+ * and 3.12 declare it in pyhash.h. */
+#if PY_VERSION_HEX >= 0x030D0000
+#include "internal/pycore_pyhash.h"
+#endif
 
-#include "gil_locate.h"
+#include "internal.h"
 
-int gil_locate(void *interp_, gil_locate_view *v) {
+#include <string.h>
+
+int internal_gil_locate(void *interp_, internal_gil_view *v) {
   PyInterpreterState *interp = interp_;
   struct _gil_runtime_state *gil;
 #if PY_VERSION_HEX >= 0x030C0000
@@ -43,10 +50,26 @@ int gil_locate(void *interp_, gil_locate_view *v) {
   return 0;
 }
 
-void *gil_locate_current_tstate(void) {
+void *internal_current_tstate(void) {
   return PyThreadState_Get();
 }
 
-void *gil_locate_main_interp(void) {
+void *internal_main_interp(void) {
   return PyInterpreterState_Main();
+}
+
+int internal_hashseed_in_effect(unsigned long seed) {
+  unsigned char want[sizeof _Py_HashSecret];
+  unsigned int x = (unsigned int)seed;
+  if (seed > 0xFFFFFFFFul)
+    return 0;
+  if (seed == 0) {
+    memset(want, 0, sizeof want);
+  } else {
+    for (size_t i = 0; i < sizeof want; i++) {
+      x = x * 214013u + 2531011u;
+      want[i] = (unsigned char)((x >> 16) & 0xff);
+    }
+  }
+  return memcmp(want, &_Py_HashSecret, sizeof want) == 0;
 }
