@@ -46,6 +46,14 @@ check "--warmup 1: warm-up and measured repetitions both ran" \
   jqtrue "$res" "$cells | length == 8 and all(.status == \"ok\") and (map(select(.warmup == true)) | length == 4)"
 check "--warmup 1 --worker-warmup 0.2: every worker of every repetition warmed up 0.2 s, none 1 s" \
   jqtrue "$res" "$cells | all(.applied.workers | all(.warmup_s >= 0.2 and .warmup_s < 1))"
+# ... and none when none is asked for: the warm-up flag of the repetition
+# (1) once became the worker warm-up (1 s).
+"$gillab" run -w cpu.primes -m processes,subinterpreters -n 2 -r 1 \
+  --warmup 1 --start-method fork --worker-warmup 0 --size 0.05 \
+  -o "$tmp/wrep0" -q >/dev/null 2>&1
+res="$tmp/wrep0/results.jsonl"
+check "--warmup 1 --worker-warmup 0: no worker of any repetition warmed up" \
+  jqtrue "$res" "$cells | length == 8 and all(.status == \"ok\") and (map(select(.warmup == true)) | length == 4) and all(.applied.workers | all(.warmup_s == 0))"
 
 # 3. --worker-warmup 0, a switch interval, a fixed hash seed, spawned
 # processes (which start with the runtime's own settings) on every runtime.
