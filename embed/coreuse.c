@@ -32,7 +32,7 @@ int coreuse_parse_stat(const char *text, coreuse_stat *out) {
        * give all eight (guest time is already inside user). */
       if (cpu < 0 || nf < 4)
         return -EINVAL;
-      if (cpu < CU_MAX_CPUS) {
+      if (cpu < COREUSE_MAX_CPUS) {
         out->present[cpu] = 1;
         out->busy[cpu] = f[0] + f[1] + f[2] + f[5] + f[6];
         out->total[cpu] = out->busy[cpu] + f[3] + f[4] + f[7];

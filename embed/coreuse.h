@@ -26,14 +26,14 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-#define CU_MAX_CPUS 1024
+#define COREUSE_MAX_CPUS 1024
 
 /* Per-CPU tick counters from one read of /proc/stat. */
 typedef struct {
   int ncpu; /* highest CPU number present + 1 */
-  uint8_t present[CU_MAX_CPUS];
-  uint64_t busy[CU_MAX_CPUS];  /* user + nice + system + irq + softirq */
-  uint64_t total[CU_MAX_CPUS]; /* busy + idle + iowait + steal */
+  uint8_t present[COREUSE_MAX_CPUS];
+  uint64_t busy[COREUSE_MAX_CPUS];  /* user + nice + system + irq + softirq */
+  uint64_t total[COREUSE_MAX_CPUS]; /* busy + idle + iowait + steal */
 } coreuse_stat;
 
 /* Parses the text of /proc/stat (the per-CPU "cpuN ..." lines; the summary

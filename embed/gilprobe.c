@@ -44,7 +44,7 @@ static atomic_flag adding = ATOMIC_FLAG_INIT;
 static _Atomic int enabled = 1;
 
 typedef struct {
-  gp_counts c;
+  gilprobe_counts c;
   uint64_t ep_start;    /* when this thread asked for the GIL's mutex */
   uint64_t ep_last_end; /* when its last timed wait on the cond returned */
   int ep_waited;        /* the pending take had to wait */
@@ -133,18 +133,18 @@ static unsigned bucket_of(uint64_t ns) {
     return 0;
   unsigned top = 63u - (unsigned)__builtin_clzll(ns); /* floor(log2 ns) */
   unsigned octave = top - 10;
-  if (octave >= GP_OCTAVES)
-    return GP_BUCKETS - 1;
-  unsigned sub = (unsigned)(ns >> (top - 3)) & (GP_SUB - 1);
-  return 1 + octave * GP_SUB + sub;
+  if (octave >= GILPROBE_OCTAVES)
+    return GILPROBE_BUCKETS - 1;
+  unsigned sub = (unsigned)(ns >> (top - 3)) & (GILPROBE_SUB - 1);
+  return 1 + octave * GILPROBE_SUB + sub;
 }
 
 double gilprobe_bucket_upper(unsigned b) {
   if (b == 0)
     return 1024;
-  unsigned octave = (b - 1) / GP_SUB, sub = (b - 1) % GP_SUB;
+  unsigned octave = (b - 1) / GILPROBE_SUB, sub = (b - 1) % GILPROBE_SUB;
   double base = (double)(1ull << (octave + 10));
-  return base + (sub + 1) * base / GP_SUB;
+  return base + (sub + 1) * base / GILPROBE_SUB;
 }
 
 /* Closes the thread's pending take of the GIL: if it had to wait, that was
@@ -305,7 +305,7 @@ const internal_gil_view *gilprobe_main_gil(void) {
   return atomic_load_explicit(&ngils, memory_order_acquire) ? &gils[0] : NULL;
 }
 
-void gilprobe_thread_snapshot(gp_counts *out) {
+void gilprobe_thread_snapshot(gilprobe_counts *out) {
   gp_slot *s = me;
   if (!s) {
     memset(out, 0, sizeof *out);
@@ -315,39 +315,39 @@ void gilprobe_thread_snapshot(gp_counts *out) {
   *out = s->c;
 }
 
-void gilprobe_counts_sub(gp_counts *a, const gp_counts *b) {
+void gilprobe_counts_sub(gilprobe_counts *a, const gilprobe_counts *b) {
   uint64_t *x = (uint64_t *)a;
   const uint64_t *y = (const uint64_t *)b;
   for (size_t i = 0; i < sizeof *a / sizeof(uint64_t); i++)
     x[i] -= y[i];
 }
 
-void gilprobe_counts_add(gp_counts *a, const gp_counts *b) {
+void gilprobe_counts_add(gilprobe_counts *a, const gilprobe_counts *b) {
   uint64_t *x = (uint64_t *)a;
   const uint64_t *y = (const uint64_t *)b;
   for (size_t i = 0; i < sizeof *a / sizeof(uint64_t); i++)
     x[i] += y[i];
 }
 
-double gilprobe_percentile(const gp_counts *c, double q) {
+double gilprobe_percentile(const gilprobe_counts *c, double q) {
   uint64_t total = 0;
-  for (unsigned b = 0; b < GP_BUCKETS; b++)
+  for (unsigned b = 0; b < GILPROBE_BUCKETS; b++)
     total += c->hist[b];
   if (total == 0)
     return 0;
   uint64_t rank = (uint64_t)(q * (double)total + 0.999999), seen = 0;
   if (rank == 0)
     rank = 1;
-  for (unsigned b = 0; b < GP_BUCKETS; b++) {
+  for (unsigned b = 0; b < GILPROBE_BUCKETS; b++) {
     seen += c->hist[b];
     if (seen >= rank)
       return gilprobe_bucket_upper(b);
   }
-  return gilprobe_bucket_upper(GP_BUCKETS - 1);
+  return gilprobe_bucket_upper(GILPROBE_BUCKETS - 1);
 }
 
-double gilprobe_max(const gp_counts *c) {
-  for (unsigned b = GP_BUCKETS; b-- > 0;)
+double gilprobe_max(const gilprobe_counts *c) {
+  for (unsigned b = GILPROBE_BUCKETS; b-- > 0;)
     if (c->hist[b])
       return gilprobe_bucket_upper(b);
   return 0;

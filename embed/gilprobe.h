@@ -34,9 +34,9 @@
 
 /* Log-linear latency buckets: 8 per power of two from 1 us to ~140 s, plus
  * one below. */
-#define GP_SUB 8
-#define GP_OCTAVES 28
-#define GP_BUCKETS (1 + GP_OCTAVES * GP_SUB)
+#define GILPROBE_SUB 8
+#define GILPROBE_OCTAVES 28
+#define GILPROBE_BUCKETS (1 + GILPROBE_OCTAVES * GILPROBE_SUB)
 
 /* Counters of one thread (cumulative; subtract two snapshots for a span). */
 typedef struct {
@@ -49,8 +49,8 @@ typedef struct {
   uint64_t switch_wait_ns;
   uint64_t mutex_waits; /* contended locks of the GIL's mutex */
   uint64_t mutex_wait_ns;
-  uint64_t hist[GP_BUCKETS]; /* acquisition latency */
-} gp_counts;
+  uint64_t hist[GILPROBE_BUCKETS]; /* acquisition latency */
+} gilprobe_counts;
 
 /* Registers the GIL of interpreter interp (PyInterpreterState *; the
  * caller holds that GIL) so waits on it are counted. Idempotent. Returns 0,
@@ -79,22 +79,22 @@ int gilprobe_enabled(void);
 const internal_gil_view *gilprobe_main_gil(void);
 
 /* The calling thread's counters so far, its pending acquisition included. */
-void gilprobe_thread_snapshot(gp_counts *out);
+void gilprobe_thread_snapshot(gilprobe_counts *out);
 
 /* a -= b, field by field. */
-void gilprobe_counts_sub(gp_counts *a, const gp_counts *b);
+void gilprobe_counts_sub(gilprobe_counts *a, const gilprobe_counts *b);
 /* a += b, field by field. */
-void gilprobe_counts_add(gp_counts *a, const gp_counts *b);
+void gilprobe_counts_add(gilprobe_counts *a, const gilprobe_counts *b);
 
 /* Latency percentile (0..1) of a histogram, in nanoseconds: the upper edge
  * of the bucket that holds it. 0 when empty. */
-double gilprobe_percentile(const gp_counts *c, double q);
-/* Upper edge of histogram bucket b (0 <= b < GP_BUCKETS), in nanoseconds;
+double gilprobe_percentile(const gilprobe_counts *c, double q);
+/* Upper edge of histogram bucket b (0 <= b < GILPROBE_BUCKETS), in nanoseconds;
  * reports export the histogram as [upper edge, count] pairs. */
 double gilprobe_bucket_upper(unsigned b);
 
 /* The largest latency seen, to bucket precision (upper edge). */
-double gilprobe_max(const gp_counts *c);
+double gilprobe_max(const gilprobe_counts *c);
 
 /* Threads that had GIL events but found no free slot (their events lost). */
 uint64_t gilprobe_lost(void);

@@ -178,7 +178,7 @@ static PyObject *modgillab_probe_watch(PyObject *self, PyObject *unused) {
 /* gil_counts(): the calling thread's GIL counters so far. */
 static PyObject *modgillab_gil_counts(PyObject *self, PyObject *unused) {
   (void)self, (void)unused;
-  gp_counts c;
+  gilprobe_counts c;
   gilprobe_thread_snapshot(&c);
   PyObject *d = PyDict_New(), *v;
 #define GP_PUT(f)                                                              \
@@ -246,7 +246,7 @@ static PyObject *modgillab_worker_adopted_done(PyObject *self, PyObject *args) {
   const char *cpus = NULL;
   tstat t0, t1;
   int cpu0, cpu1;
-  gp_counts g;
+  gilprobe_counts g;
   if (!PyArg_ParseTuple(args, "IO!O!O!|z", &i, &PyDict_Type, &d0, &PyDict_Type,
                         &d1, &PyDict_Type, &dg, &cpus))
     return NULL;

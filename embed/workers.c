@@ -38,7 +38,7 @@ typedef struct {
   _Atomic int active;          /* between begin and leave */
   void *tstate;                /* its PyThreadState, NULL for native workers */
   tstat t0, t1;                /* at begin and leave */
-  gp_counts g0, g1;            /* GIL counters at begin and leave */
+  gilprobe_counts g0, g1;      /* GIL counters at begin and leave */
   uint64_t held;               /* GIL samples in which it was the holder */
   _Atomic uint64_t seen[WORKERS_MAX_CPUS / 64];
 } workers_slot;
@@ -162,7 +162,7 @@ void workers_adopt(unsigned i, pid_t pid) {
 }
 
 void workers_adopted_done(unsigned i, const tstat *t0, const tstat *t1,
-                          int cpu0, int cpu1, const gp_counts *gil,
+                          int cpu0, int cpu1, const gilprobe_counts *gil,
                           const char *cpus) {
   if (i >= wk.n)
     return;
@@ -290,12 +290,12 @@ cJSON *workers_applied(void) {
 /* The time a thread could not run Python because of the GIL: waiting to
  * acquire it, and, after dropping it on request, waiting for the hand-off
  * to complete (FORCE_SWITCHING). */
-static uint64_t blocked_by_gil(const gp_counts *c) {
+static uint64_t blocked_by_gil(const gilprobe_counts *c) {
   return c->wait_ns + c->switch_wait_ns;
 }
 
 void workers_gil_report(cJSON *gil) {
-  gp_counts total, d;
+  gilprobe_counts total, d;
   uint64_t spans = 0;
   memset(&total, 0, sizeof total);
   cJSON *per = cJSON_CreateArray();
@@ -335,7 +335,7 @@ void workers_gil_report(cJSON *gil) {
   /* The whole histogram, non-empty buckets only, as [upper edge in us,
    * count] pairs: what an acquisition-latency CDF in a report needs. */
   cJSON *hist = cJSON_AddArrayToObject(gil, "acq_hist");
-  for (unsigned b = 0; b < GP_BUCKETS; b++) {
+  for (unsigned b = 0; b < GILPROBE_BUCKETS; b++) {
     if (!total.hist[b])
       continue;
     cJSON *pair = cJSON_CreateArray();

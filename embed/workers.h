@@ -56,7 +56,7 @@ void workers_adopt(unsigned i, pid_t pid);
  * counters over the span (NULL: none) and the CPUs it read back after
  * binding itself (NULL: not read). */
 void workers_adopted_done(unsigned i, const tstat *t0, const tstat *t1,
-                          int cpu0, int cpu1, const gp_counts *gil,
+                          int cpu0, int cpu1, const gilprobe_counts *gil,
                           const char *cpus);
 /* The CPUs worker i read back after binding ("" before it entered). */
 const char *workers_cpus(unsigned i);

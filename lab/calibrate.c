@@ -19,7 +19,7 @@
 #define CALIB_TIMEOUT_S 300
 
 typedef struct {
-  const calib_opts *o;
+  const calibrate_opts *o;
   char runner[PATH_MAX];
 } calib_ctx;
 
@@ -52,8 +52,8 @@ static cellspec calib_spec(const char *name, unsigned workers, uint64_t units,
 
 /* Runs the cell and returns the runner's result (the caller frees it), or
  * NULL with err. */
-static cJSON *run_spec(const calib_ctx *c, const cellspec *spec, char *err,
-                       size_t errlen) {
+static cJSON *spec_matrix(const calib_ctx *c, const cellspec *spec, char *err,
+                          size_t errlen) {
   if (!registry_find(spec->workload)) {
     snprintf(err, errlen, "no such calibration workload in this build: %s",
              spec->workload);
@@ -78,7 +78,7 @@ static cJSON *run_spec(const calib_ctx *c, const cellspec *spec, char *err,
 static cJSON *run_cell(const calib_ctx *c, const char *name, unsigned workers,
                        uint64_t units, char *err, size_t errlen) {
   cellspec spec = calib_spec(name, workers, units, 0, 0);
-  return run_spec(c, &spec, err, errlen);
+  return spec_matrix(c, &spec, err, errlen);
 }
 
 static double num(const cJSON *o, const char *key) {
@@ -199,7 +199,7 @@ static int overhead_series(const calib_ctx *c, unsigned n, int control,
   const wl_workload *wl = registry_find("cpu.primes");
   uint64_t units = (uint64_t)fmax(1000, (double)wl->units_py * c->o->size / 2);
   cellspec spec = calib_spec("cpu.primes", n, units, c->o->pairs, control);
-  cJSON *result = run_spec(c, &spec, err, errlen);
+  cJSON *result = spec_matrix(c, &spec, err, errlen);
   if (!result)
     return -1;
   *wall = quartiles_of(cJSON_GetObjectItemCaseSensitive(result, "ratios"));
@@ -249,7 +249,8 @@ static int overhead(const calib_ctx *c, unsigned n, const char *name,
   return 0;
 }
 
-int calibrate_run(const calib_opts *o, cJSON **out, char *err, size_t errlen) {
+int calibrate_run(const calibrate_opts *o, cJSON **out, char *err,
+                  size_t errlen) {
   calib_ctx c = {.o = o};
   int rc =
       runtime_runner_path(o->runtime, c.runner, sizeof c.runner, err, errlen);

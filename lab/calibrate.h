@@ -22,7 +22,7 @@ typedef struct {
   unsigned pairs;      /* on/off pairs for the cost (>= 1) */
   double size;         /* scales cpu.primes' work */
   int quiet;           /* no progress on stderr */
-} calib_opts;
+} calibrate_opts;
 
 /* Runs everything. On success *out is a new object {"runtime",
  * "experiments": [{name, truth_s, measured_s, error_pct, basis}],
@@ -30,7 +30,8 @@ typedef struct {
  * control_q3}]} (the control: the probe on on both sides); otherwise a
  * negative code with
  * err. */
-int calibrate_run(const calib_opts *o, cJSON **out, char *err, size_t errlen);
+int calibrate_run(const calibrate_opts *o, cJSON **out, char *err,
+                  size_t errlen);
 
 /* The result as a table for people. */
 void calibrate_print(const cJSON *result, FILE *f);

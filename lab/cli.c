@@ -76,7 +76,7 @@ static int only_help(int argc, char **argv, const char *usage) {
 }
 
 static int cmd_run(int argc, char **argv) {
-  run_spec s;
+  spec_matrix s;
   char err[1024], outdir[PATH_MAX];
   int rc = spec_from_args(&s, argc, argv, err, sizeof err);
   if (rc == 1)
@@ -135,7 +135,7 @@ static int cmd_calibrate(int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  calib_opts o = {GILLAB_DEFAULT_RUNTIME, 11, 0.5, 0};
+  calibrate_opts o = {GILLAB_DEFAULT_RUNTIME, 11, 0.5, 0};
   int json = 0, c;
   char *end, err[1024];
   optind = 0;

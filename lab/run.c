@@ -62,7 +62,7 @@ typedef struct {
 } baseline;
 
 typedef struct {
-  const run_spec *s;
+  const spec_matrix *s;
   place_topo *topo;
   char runners[RUNTIME_MAX][PATH_MAX]; /* by index in s->runtimes */
   FILE *out;
@@ -88,7 +88,7 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
 static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
-  const run_spec *s = c->s;
+  const spec_matrix *s = c->s;
   const wl_workload *wl = k->wl;
   model_t m = k->model;
   const char *placement = s->placements[k->place];
@@ -215,7 +215,7 @@ emit:
   return rc;
 }
 
-static int open_output(const run_spec *s, char *outdir, size_t outlen,
+static int open_output(const spec_matrix *s, char *outdir, size_t outlen,
                        FILE **out, char *err, size_t errlen) {
   if (s->outdir) {
     snprintf(outdir, outlen, "%s", s->outdir);
@@ -269,7 +269,7 @@ static int find_runtimes(run_ctx *c, cJSON **infos, char *err, size_t errlen) {
  * runtime x switch interval (x start method, for processes); a native
  * model runs the same C code whatever those are, so once per repetition,
  * in the first runtime's runner, recorded as runtime "native". */
-static size_t variants_of(const run_spec *s, model_t m) {
+static size_t variants_of(const spec_matrix *s, model_t m) {
   if (!model_is_python(m))
     return 1;
   return s->nruntimes * s->nswitch * (m == MODEL_PROCESSES ? s->nstart : 1);
@@ -277,13 +277,14 @@ static size_t variants_of(const run_spec *s, model_t m) {
 
 /* The --cpu-threads axis applies to the workloads that take it; the others
  * run once. */
-static size_t cpu_variants(const run_spec *s, const wl_workload *wl) {
+static size_t cpu_variants(const spec_matrix *s, const wl_workload *wl) {
   return wl->flags & WL_CPU_THREADS ? s->ncpu_threads : 1;
 }
 
 /* Variant v of model m into k's runtime, switch interval and start method
  * indexes. */
-static void set_variant(const run_spec *s, model_t m, size_t v, cell_key *k) {
+static void set_variant(const spec_matrix *s, model_t m, size_t v,
+                        cell_key *k) {
   size_t nsm = model_is_python(m) && m == MODEL_PROCESSES ? s->nstart : 1;
   size_t nsi = model_is_python(m) ? s->nswitch : 1;
   k->sm = v % nsm;
@@ -291,7 +292,7 @@ static void set_variant(const run_spec *s, model_t m, size_t v, cell_key *k) {
   k->rt = v / nsm / nsi;
 }
 
-int run_execute(const run_spec *s, const char *command, char *outdir,
+int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen) {
   run_ctx c = {.s = s};
   cJSON *runtimes;

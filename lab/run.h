@@ -19,7 +19,7 @@
  * every cell was run (failed cells are in the records), 1 when the user
  * interrupted the run (what was measured is kept and summarised), or a
  * negative code with err when the run could not start. */
-int run_execute(const run_spec *s, const char *command, char *outdir,
+int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen);
 
 #endif

@@ -103,7 +103,7 @@ static int split_list(const char *opt, const char *arg, char *buf, char **items,
   return n;
 }
 
-static int parse_workloads(run_spec *s, const char *arg, char *err,
+static int parse_workloads(spec_matrix *s, const char *arg, char *err,
                            size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
   int n = split_list("-w", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
@@ -123,7 +123,7 @@ static int parse_workloads(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
-static int parse_models(run_spec *s, const char *arg, char *err,
+static int parse_models(spec_matrix *s, const char *arg, char *err,
                         size_t errlen) {
   char buf[LIST_BUF], *items[MODEL_COUNT], sub[256];
   int n = split_list("-m", arg, buf, items, MODEL_COUNT, 1, err, errlen);
@@ -144,7 +144,7 @@ static int parse_models(run_spec *s, const char *arg, char *err,
  * and "compact,core:0-1" two; ';' separates two explicit ones
  * ("core:0-1;pu:0,pu:1"). Locations are checked against the topology
  * when the run starts (run.c). */
-static int parse_placements(run_spec *s, const char *arg, char *err,
+static int parse_placements(spec_matrix *s, const char *arg, char *err,
                             size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS], sub[256];
   char norm[LIST_BUF];
@@ -210,7 +210,7 @@ static int parse_placements(run_spec *s, const char *arg, char *err,
 }
 
 /* "all" is every runtime of this build, in the build's order. */
-static int parse_runtimes(run_spec *s, const char *arg, char *err,
+static int parse_runtimes(spec_matrix *s, const char *arg, char *err,
                           size_t errlen) {
   if (strcmp(arg, "all") == 0) {
     s->nruntimes = (size_t)runtime_list(s->runtimes, RUNTIME_MAX);
@@ -233,7 +233,7 @@ static int parse_runtimes(run_spec *s, const char *arg, char *err,
 
 /* Switch intervals: a number with s, ms or us (seconds when bare), as
  * sys.setswitchinterval takes them; NULL: the runtime's default only. */
-static int parse_switches(run_spec *s, const char *arg, char *err,
+static int parse_switches(spec_matrix *s, const char *arg, char *err,
                           size_t errlen) {
   if (!arg) {
     s->switch_intervals[0] = 0;
@@ -265,7 +265,7 @@ static int parse_switches(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
-static int parse_start_methods(run_spec *s, const char *arg, char *err,
+static int parse_start_methods(spec_matrix *s, const char *arg, char *err,
                                size_t errlen) {
   static const char *const known[] = {"default", "fork", "spawn", "forkserver"};
   char buf[LIST_BUF], *items[4];
@@ -289,7 +289,7 @@ static int parse_start_methods(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
-static int parse_workers(run_spec *s, const char *arg, char *err,
+static int parse_workers(spec_matrix *s, const char *arg, char *err,
                          size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
   int n = split_list("-n", arg, buf, items, SPEC_MAX_ITEMS - 1, 0, err, errlen);
@@ -321,7 +321,7 @@ static int parse_workers(run_spec *s, const char *arg, char *err,
   return 0;
 }
 
-static int parse_cpu_threads(run_spec *s, const char *arg, char *err,
+static int parse_cpu_threads(spec_matrix *s, const char *arg, char *err,
                              size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
   int n = split_list("--cpu-threads", arg, buf, items, SPEC_MAX_ITEMS, 1, err,
@@ -370,7 +370,7 @@ void spec_default_workers(unsigned ncpus, char *buf, size_t len) {
   }
 }
 
-int spec_from_args(run_spec *s, int argc, char **argv, char *err,
+int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
                    size_t errlen) {
   static const struct option opts[] = {
       {"workloads", required_argument, NULL, 'w'},
@@ -561,7 +561,7 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
   return 0;
 }
 
-cJSON *spec_to_json(const run_spec *s) {
+cJSON *spec_to_json(const spec_matrix *s) {
   cJSON *j = cJSON_CreateObject();
   cJSON *a = cJSON_AddArrayToObject(j, "workloads");
   for (size_t i = 0; i < s->nworkloads; i++)

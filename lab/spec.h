@@ -63,7 +63,7 @@ typedef struct {
   int quiet;
   int default_experiment; /* no -w, -m or -n: the classic comparison */
   double worker_warmup_s; /* --worker-warmup: see WL_WARMUP (core/wl.h) */
-} run_spec;
+} spec_matrix;
 
 /* Options of `gillab run`, for its --help. */
 extern const char spec_run_usage[];
@@ -71,7 +71,7 @@ extern const char spec_run_usage[];
 /* Parses `gillab run` options (argv[0] is "run"). Returns 0 with *s filled
  * in, 1 when --help was asked (usage already printed to stdout), or
  * -EINVAL with err saying what was wrong. */
-int spec_from_args(run_spec *s, int argc, char **argv, char *err,
+int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
                    size_t errlen);
 
 /* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
@@ -79,6 +79,6 @@ int spec_from_args(run_spec *s, int argc, char **argv, char *err,
 void spec_default_workers(unsigned ncpus, char *buf, size_t len);
 
 /* The spec as a new JSON object for the metadata record. */
-cJSON *spec_to_json(const run_spec *s);
+cJSON *spec_to_json(const spec_matrix *s);
 
 #endif

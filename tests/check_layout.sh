@@ -93,6 +93,30 @@ done < <(find core workloads embed lab tests -name '*.[ch]' -print0 |
       print "$ARGV:$line\n";
     }')
 
+# One naming rule: what a header exports begins with its name.
+while IFS= read -r h; do
+  m=$(basename "$h" .h)
+  M=$(echo "$m" | tr '[:lower:]' '[:upper:]')
+  while IFS= read -r name; do
+    case "$name" in
+    "$m" | "$m"_* | "$M"_* | GILLAB_*) ;;
+    *)
+      echo "FAIL $h exports $name: names a header exports begin with ${m}_ (or ${M}_)"
+      fail=1
+      ;;
+    esac
+  done < <(
+    # Functions declared at the top level, typedef names, macros.
+    grep -oE '^[a-zA-Z_][a-zA-Z_0-9 *]*[ *]([a-zA-Z_][a-zA-Z_0-9]*)\(' "$h" |
+      grep -oE '[a-zA-Z_][a-zA-Z_0-9]*\($' | tr -d '('
+    grep -oE '^\} *[a-zA-Z_0-9]+;|^typedef [^;(]* \**([a-zA-Z_0-9]+);' "$h" |
+      grep -oE '[a-zA-Z_0-9]+;$' | tr -d ';'
+    grep -oE '^typedef [^;]*\(\*([a-zA-Z_0-9]+)\)' "$h" |
+      grep -oE '[a-zA-Z_0-9]+\)$' | tr -d ')'
+    sed -n 's/^#define \([A-Za-z_0-9]*\).*/\1/p' "$h"
+  )
+done < <(find core workloads embed lab -name '*.h' | sort)
+
 echo "folder graph (includes between folders):"
 for e in "${!edges[@]}"; do
   echo "  $e"
@@ -123,6 +147,7 @@ done
 [ "$cycle" = 0 ] || fail=1
 
 if [ "$fail" = 0 ]; then
-  echo "ok: no folder includes a header of a folder that depends on it; no cycle"
+  echo "ok: no folder includes a header of a folder that depends on it; no cycle;"
+  echo "    every header's exported names begin with its name"
 fi
 exit "$fail"

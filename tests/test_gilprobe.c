@@ -51,15 +51,15 @@ static int setup(void **state) {
   fake.switch_number = 7;
   if (!watched) {
     internal_gil_view v = {&fake,
-                         &fake.cond,
-                         &fake.mutex,
-                         &fake.switch_cond,
-                         &fake.switch_mutex,
-                         &fake.locked,
-                         &fake.switch_number,
-                         &fake.last_holder,
-                         NULL,
-                         &fake.interval};
+                           &fake.cond,
+                           &fake.mutex,
+                           &fake.switch_cond,
+                           &fake.switch_mutex,
+                           &fake.locked,
+                           &fake.switch_number,
+                           &fake.last_holder,
+                           NULL,
+                           &fake.interval};
     watched = gilprobe__add(&v) == 0;
   }
   gilprobe_set_enabled(1);
@@ -80,8 +80,8 @@ static int take_and_wait(pthread_cond_t *c, pthread_mutex_t *m, long ms) {
   return rc;
 }
 
-static gp_counts delta_of(const gp_counts *before) {
-  gp_counts now;
+static gilprobe_counts delta_of(const gilprobe_counts *before) {
+  gilprobe_counts now;
   gilprobe_thread_snapshot(&now);
   gilprobe_counts_sub(&now, before);
   return now;
@@ -92,10 +92,10 @@ static gp_counts delta_of(const gp_counts *before) {
  * length, one timed wait, and a drop request. */
 static void test_gil_wait_counted(void **state) {
   (void)state;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   assert_int_equal(take_and_wait(&fake.cond, &fake.mutex, 20), ETIMEDOUT);
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.waits, 1);
   assert_int_equal(d.cond_waits, 1);
   assert_int_equal(d.drop_requests, 1);
@@ -107,10 +107,10 @@ static void test_gil_wait_counted(void **state) {
 /* A wait on some other cond and mutex is not the GIL's: nothing counted. */
 static void test_other_cond_ignored(void **state) {
   (void)state;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   assert_int_equal(take_and_wait(&other_cond, &other_mutex, 5), ETIMEDOUT);
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.waits, 0);
   assert_int_equal(d.cond_waits, 0);
   assert_int_equal(d.mutex_waits, 0);
@@ -120,12 +120,12 @@ static void test_other_cond_ignored(void **state) {
  * request: take_gil raises it only when the holder kept the GIL. */
 static void test_no_drop_request_after_release(void **state) {
   (void)state;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   fake.locked = 0;
   take_and_wait(&fake.cond, &fake.mutex, 5);
   fake.locked = 1;
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.cond_waits, 1);
   assert_int_equal(d.drop_requests, 0);
 }
@@ -133,7 +133,7 @@ static void test_no_drop_request_after_release(void **state) {
 /* Several timed waits within one take of the mutex are one acquisition. */
 static void test_one_acquisition_many_waits(void **state) {
   (void)state;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   pthread_mutex_lock(&fake.mutex);
   for (int i = 0; i < 3; i++) {
@@ -145,7 +145,7 @@ static void test_one_acquisition_many_waits(void **state) {
     pthread_cond_timedwait(&fake.cond, &fake.mutex, &deadline);
   }
   pthread_mutex_unlock(&fake.mutex);
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.cond_waits, 3);
   assert_int_equal(d.waits, 1);
   assert_true(d.wait_ns >= 12000000);
@@ -165,7 +165,7 @@ static void *hold_mutex(void *arg) {
 static void test_mutex_contention(void **state) {
   (void)state;
   pthread_t t;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   pthread_create(&t, NULL, hold_mutex, NULL);
   struct timespec settle = {0, 5000000};
@@ -173,7 +173,7 @@ static void test_mutex_contention(void **state) {
   pthread_mutex_lock(&fake.mutex);
   pthread_mutex_unlock(&fake.mutex);
   pthread_join(t, NULL);
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.mutex_waits, 1);
   assert_true(d.mutex_wait_ns >= 10000000 && d.mutex_wait_ns < 1000000000);
   assert_int_equal(d.waits, 0);
@@ -193,14 +193,14 @@ static void *signal_switch(void *arg) {
 static void test_switch_wait(void **state) {
   (void)state;
   pthread_t t;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   pthread_mutex_lock(&fake.switch_mutex);
   pthread_create(&t, NULL, signal_switch, NULL);
   pthread_cond_wait(&fake.switch_cond, &fake.switch_mutex);
   pthread_mutex_unlock(&fake.switch_mutex);
   pthread_join(t, NULL);
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.switch_waits, 1);
   assert_true(d.switch_wait_ns >= 10000000);
 }
@@ -208,12 +208,12 @@ static void test_switch_wait(void **state) {
 /* With the probe off the wrappers only forward. */
 static void test_disabled(void **state) {
   (void)state;
-  gp_counts before;
+  gilprobe_counts before;
   gilprobe_thread_snapshot(&before);
   gilprobe_set_enabled(0);
   take_and_wait(&fake.cond, &fake.mutex, 5);
   gilprobe_set_enabled(1);
-  gp_counts d = delta_of(&before);
+  gilprobe_counts d = delta_of(&before);
   assert_int_equal(d.cond_waits, 0);
   assert_int_equal(d.waits, 0);
 }
@@ -222,12 +222,12 @@ static void test_disabled(void **state) {
 static void test_fork_resets(void **state) {
   (void)state;
   take_and_wait(&fake.cond, &fake.mutex, 2); /* the parent has counts */
-  gp_counts parent;
+  gilprobe_counts parent;
   gilprobe_thread_snapshot(&parent);
   assert_true(parent.cond_waits > 0);
   pid_t pid = fork();
   if (pid == 0) {
-    gp_counts c;
+    gilprobe_counts c;
     gilprobe_thread_snapshot(&c);
     int empty = c.cond_waits == 0 && c.waits == 0;
     take_and_wait(&fake.cond, &fake.mutex, 2);
@@ -244,11 +244,11 @@ static void test_fork_resets(void **state) {
  * 8 buckets per power of two. */
 static void test_percentiles(void **state) {
   (void)state;
-  gp_counts c;
+  gilprobe_counts c;
   memset(&c, 0, sizeof c);
   assert_true(gilprobe_percentile(&c, 0.5) == 0);
-  c.hist[1 + 12 * GP_SUB] = 99;    /* 2^22 ns = 4.19 ms .. 4.72 ms */
-  c.hist[1 + 13 * GP_SUB + 4] = 1; /* 2^23 * 1.5 .. 2^23 * 1.625 ns */
+  c.hist[1 + 12 * GILPROBE_SUB] = 99;    /* 2^22 ns = 4.19 ms .. 4.72 ms */
+  c.hist[1 + 13 * GILPROBE_SUB + 4] = 1; /* 2^23 * 1.5 .. 2^23 * 1.625 ns */
   double p50 = gilprobe_percentile(&c, 0.5);
   assert_true(p50 > 4.19e6 && p50 <= 4.72e6);
   assert_true(gilprobe_percentile(&c, 0.99) == p50);

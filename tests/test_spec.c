@@ -23,7 +23,7 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct {
-  run_spec s;
+  spec_matrix s;
   char err[1024];
   char *argv[32];
 } fixture;
@@ -75,7 +75,8 @@ static void assert_einval(const fixture *fx, int rc, const char *part) {
 #define EXPECT_EINVAL(fx, part, ...)                                           \
   assert_einval((fx), PARSE((fx), __VA_ARGS__), (part))
 
-static void assert_workers(const run_spec *s, const unsigned *want, size_t n) {
+static void assert_workers(const spec_matrix *s, const unsigned *want,
+                           size_t n) {
   assert_int_equal(s->nworkers, n);
   for (size_t i = 0; i < n; i++)
     assert_int_equal(s->workers[i], want[i]);
@@ -87,7 +88,7 @@ static void test_defaults(void **state) {
 
   assert_int_equal(parse(fx, (const char *)NULL), 0);
 
-  const run_spec *s = &fx->s;
+  const spec_matrix *s = &fx->s;
   assert_int_equal(s->default_experiment, 1);
   assert_int_equal(s->nworkloads, 4);
   assert_ptr_equal(s->workloads[0], registry_find("cpu.primes"));
@@ -156,7 +157,7 @@ static void test_long_options(void **state) {
                          "--timeout", "7.5", "--output", "out/dir", "--quiet"),
                    0);
 
-  const run_spec *s = &fx->s;
+  const spec_matrix *s = &fx->s;
   assert_int_equal(s->nworkloads, 2);
   assert_ptr_equal(s->workloads[0], registry_find("debug.crash"));
   assert_ptr_equal(s->workloads[1], registry_find("cpu.primes"));
@@ -263,7 +264,7 @@ static void test_short_options(void **state) {
                          "compact", "-o", "d", "-qr2"),
                    0);
 
-  const run_spec *s = &fx->s;
+  const spec_matrix *s = &fx->s;
   assert_int_equal(s->nmodels, 1);
   assert_int_equal(s->models[0], MODEL_THREADS);
   static const unsigned want[] = {1, 2};

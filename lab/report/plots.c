@@ -53,7 +53,7 @@ static unsigned chart_workers(const results *r, const char *wl) {
 /* Draws script (a memory stream's buffer, freed here) into c; when gnuplot
  * fails, the chart is left out with gnuplot's complaint as the note, so one
  * bad chart does not cost the others. */
-static void draw(plot *c, char *script) {
+static void draw(plots_chart *c, char *script) {
   chart_render(script, &c->svg, c->absent, sizeof c->absent);
   free(script);
 }
@@ -115,7 +115,7 @@ static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
 }
 
 /* The note of a chart with no line to draw. */
-static void no_lines(plot *c, char *script, const char *path) {
+static void no_lines(plots_chart *c, char *script, const char *path) {
   free(script);
   snprintf(c->absent, sizeof c->absent,
            "no cell of this workload was measured with %s", path);
@@ -123,7 +123,7 @@ static void no_lines(plot *c, char *script, const char *path) {
 
 /* The note of a chart whose script could not be built (a memory stream
  * could not be opened); script (may be NULL) is freed. */
-static void no_memory(plot *c, char *script) {
+static void no_memory(plots_chart *c, char *script) {
   free(script);
   snprintf(c->absent, sizeof c->absent,
            "out of memory writing its gnuplot script");
@@ -133,7 +133,7 @@ static void no_memory(plot *c, char *script) {
  * stream is closed) that starts with the preamble of a width x height
  * chart. NULL, with the chart's note said, when it cannot be opened. */
 static FILE *script_open(char **buf, size_t *len, int width, int height,
-                         plot *c) {
+                         plots_chart *c) {
   FILE *s = open_memstream(buf, len);
   if (!s) {
     no_memory(c, NULL);
@@ -153,7 +153,7 @@ static void xtics_workers(FILE *s, const results *r, const char *wl) {
           n ? workers[n - 1] + 0.2 : 1.0);
 }
 
-static void chart_speedup(const results *r, const char *wl, plot *c) {
+static void chart_speedup(const results *r, const char *wl, plots_chart *c) {
   char *buf;
   size_t len;
   FILE *s = script_open(&buf, &len, 760, 400, c);
@@ -179,7 +179,7 @@ static void chart_speedup(const results *r, const char *wl, plot *c) {
   draw(c, buf);
 }
 
-static void chart_throughput(const results *r, const char *wl, plot *c) {
+static void chart_throughput(const results *r, const char *wl, plots_chart *c) {
   char *buf;
   size_t len;
   FILE *s = script_open(&buf, &len, 760, 400, c);
@@ -198,7 +198,7 @@ static void chart_throughput(const results *r, const char *wl, plot *c) {
   draw(c, buf);
 }
 
-static void chart_gil_wait(const results *r, const char *wl, plot *c) {
+static void chart_gil_wait(const results *r, const char *wl, plots_chart *c) {
   if (!wl_has(r, wl, "gil.wait_share")) {
     snprintf(c->absent, sizeof c->absent,
              "no cell of this workload has GIL figures (gil.wait_share): "
@@ -243,7 +243,7 @@ static const cJSON *median_rep(const results_group *g) {
   return n ? ok[(n - 1) / 2] : NULL;
 }
 
-static void chart_threads(const results *r, const char *wl, plot *c) {
+static void chart_threads(const results *r, const char *wl, plots_chart *c) {
   unsigned w = chart_workers(r, wl);
   char *buf;
   size_t len;
@@ -365,7 +365,8 @@ static size_t sum_hist(const results_group *g, const char *path, double *edges,
  * that have one at path; only at worker count w unless w is 0 (then every
  * group with more than one worker). */
 static void chart_hist(const results *r, const char *wl, const char *path,
-                       unsigned w, int cdf, const char *xlabel, plot *c) {
+                       unsigned w, int cdf, const char *xlabel,
+                       plots_chart *c) {
   static double edges[MAX_BUCKETS], counts[MAX_BUCKETS];
   char *buf;
   size_t len;
@@ -433,7 +434,7 @@ static void chart_hist(const results *r, const char *wl, const char *path,
   draw(c, buf);
 }
 
-static void chart_cores(const results *r, const char *wl, plot *c) {
+static void chart_cores(const results *r, const char *wl, plots_chart *c) {
   char *buf;
   size_t len;
   FILE *s = script_open(&buf, &len, 760, 200, c);
@@ -514,7 +515,7 @@ static void chart_cores(const results *r, const char *wl, plot *c) {
   draw(c, buf);
 }
 
-static void chart_convoy(const results *r, const char *wl, plot *c) {
+static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
   if (!wl_has(r, wl, "convoy.round_trips_per_s")) {
     snprintf(c->absent, sizeof c->absent,
              "no cell of this workload has convoy figures "
@@ -610,16 +611,16 @@ static void file_part(char *out, size_t len, const char *s) {
 }
 
 /* The histograms, each a chart of its own. */
-static void chart_acq_cdf(const results *r, const char *wl, plot *c) {
+static void chart_acq_cdf(const results *r, const char *wl, plots_chart *c) {
   chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us", c);
 }
 
-static void chart_gc(const results *r, const char *wl, plot *c) {
+static void chart_gc(const results *r, const char *wl, plots_chart *c) {
   chart_hist(r, wl, "gc.hist", chart_workers(r, wl), 0,
              "GC pause, us (bucket upper edge)", c);
 }
 
-static void chart_dealloc(const results *r, const char *wl, plot *c) {
+static void chart_dealloc(const results *r, const char *wl, plots_chart *c) {
   chart_hist(r, wl, "dealloc.hist", chart_workers(r, wl), 0,
              "deallocation pause, us (bucket upper edge)", c);
 }
@@ -629,7 +630,7 @@ static void chart_dealloc(const results *r, const char *wl, plot *c) {
  * builder. */
 static const struct {
   const char *name, *title, *caption;
-  void (*make)(const results *r, const char *wl, plot *c);
+  void (*make)(const results *r, const char *wl, plots_chart *c);
 } plots_table[] = {
     {"speedup", "Speedup by workers",
      "Each line is one model (and runtime), its points the median speedup "
@@ -691,7 +692,7 @@ static const struct {
 _Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
                "PLOTS_COUNT is the number of charts in plots_table");
 
-void plots_make(const results *r, const char *wl, plot *cs) {
+void plots_make(const results *r, const char *wl, plots_chart *cs) {
   char part[200];
   file_part(part, sizeof part, wl);
   for (int i = 0; i < PLOTS_COUNT; i++) {
@@ -704,7 +705,7 @@ void plots_make(const results *r, const char *wl, plot *cs) {
   }
 }
 
-void plots_free(plot *cs) {
+void plots_free(plots_chart *cs) {
   for (int i = 0; i < PLOTS_COUNT; i++) {
     free(cs[i].svg);
     cs[i].svg = NULL;

@@ -22,11 +22,11 @@ typedef struct {
                                   read the chart */
   char *svg;                   /* NULL when not drawn; freed by plots_free */
   char absent[512];            /* why not drawn */
-} plot;
+} plots_chart;
 
 /* Draws the charts of workload wl into ps[0..PLOTS_COUNT), in the order a
  * report shows them. Free with plots_free. */
-void plots_make(const results *r, const char *wl, plot *ps);
-void plots_free(plot *ps);
+void plots_make(const results *r, const char *wl, plots_chart *ps);
+void plots_free(plots_chart *ps);
 
 #endif

@@ -132,14 +132,15 @@ static void close_block(FILE *f, block *b) {
 /* The charts of the wl-th "## " heading, or NULL past the nwl workloads
  * there are charts for: the summary should have one such heading per
  * workload, but the page must not trust the Markdown it converts. */
-static plot *charts_of(plot (*charts)[PLOTS_COUNT], size_t nwl, long wl) {
+static plots_chart *charts_of(plots_chart (*charts)[PLOTS_COUNT], size_t nwl,
+                              long wl) {
   return wl >= 0 && (size_t)wl < nwl ? charts[wl] : NULL;
 }
 
 /* The charts cs (NULL: none) as figures. */
-static void write_figures(FILE *f, plot *cs, int *serial) {
+static void write_figures(FILE *f, plots_chart *cs, int *serial) {
   for (int i = 0; cs && i < PLOTS_COUNT; i++) {
-    plot *c = &cs[i];
+    plots_chart *c = &cs[i];
     if (!c->svg) {
       fprintf(f, "<p class=absent>Chart not drawn, <em>");
       escape_html(f, c->title);
@@ -202,14 +203,14 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
 
   const char *wls[256];
   size_t nwl = results_workloads(r, wls, 256);
-  plot(*charts)[PLOTS_COUNT] = calloc(nwl + 1, sizeof *charts);
+  plots_chart(*charts)[PLOTS_COUNT] = calloc(nwl + 1, sizeof *charts);
   int rc = charts ? 0 : -ENOMEM;
   for (size_t i = 0; rc == 0 && i < nwl; i++)
     plots_make(r, wls[i], charts[i]);
   /* The .svg files, for slides. */
   for (size_t i = 0; rc == 0 && i < nwl; i++)
     for (int k = 0; rc == 0 && k < PLOTS_COUNT; k++) {
-      plot *c = &charts[i][k];
+      plots_chart *c = &charts[i][k];
       if (!c->svg)
         continue;
       char path[PATH_MAX * 2];
