@@ -26,6 +26,8 @@ static const char *const cellspec_keys[] = {
     "worker_warmup_s",
     "overhead_pairs",
     "overhead_control",
+    "site_packages",
+    "venv",
 };
 #define NKEYS (sizeof cellspec_keys / sizeof cellspec_keys[0])
 #define STR_(x) #x
@@ -92,6 +94,16 @@ int cellspec_check(const cellspec *c, char *err, size_t errlen) {
       c->worker_warmup_s > CELLSPEC_MAX_WARMUP_S)
     return bad(err, errlen, "must be 0 to 60 seconds, not %g",
                "worker_warmup_s", c->worker_warmup_s);
+  if (c->venv && c->venv[0] != '/') {
+    snprintf(err, errlen, "cell spec: venv '%s' must be an absolute path",
+             c->venv);
+    return -EINVAL;
+  }
+  if (c->venv && !c->site_packages) {
+    snprintf(err, errlen,
+             "cell spec: venv needs site_packages (a venv is site-packages)");
+    return -EINVAL;
+  }
   return 0;
 }
 
@@ -129,6 +141,8 @@ char *cellspec_to_json(const cellspec *c, char *err, size_t errlen) {
   cJSON_AddNumberToObject(o, "worker_warmup_s", c->worker_warmup_s);
   cJSON_AddNumberToObject(o, "overhead_pairs", c->overhead_pairs);
   cJSON_AddBoolToObject(o, "overhead_control", c->overhead_control);
+  cJSON_AddBoolToObject(o, "site_packages", c->site_packages);
+  add_string_or_null(o, "venv", c->venv);
   char *printed = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   char *text = printed ? strdup(printed) : NULL;
@@ -319,7 +333,9 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
       (rc = get_whole(o, "overhead_pairs", 0, UINT_MAX, &pairs, err, errlen)) <
           0 ||
       (rc = get_bool(o, "overhead_control", &c->overhead_control, err,
-                     errlen)) < 0)
+                     errlen)) < 0 ||
+      (rc = get_bool(o, "site_packages", &c->site_packages, err, errlen)) < 0 ||
+      (rc = get_string(o, "venv", &c->venv, err, errlen)) < 0)
     return rc;
   char sub[256];
   if (model_parse(model, &c->model, sub, sizeof sub) < 0) {

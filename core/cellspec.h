@@ -11,7 +11,8 @@
  * A field left out means the same on both sides: a designated initializer
  * sets it to zero, and a key missing from the JSON reads as zero too: no
  * binding, the probe off, the runtime's own switch interval and start
- * method, hash seed 0 (PYTHONHASHSEED=0: no randomization), no warm-up.
+ * method, hash seed 0 (PYTHONHASHSEED=0: no randomization), no warm-up,
+ * the standard library alone on sys.path (no site-packages, no venv).
  * Only workload, model, workers and units must be given. A key the parser
  * does not know is an error: an orchestrator and a runner that disagree on
  * a name must not half-agree on the cell.
@@ -24,7 +25,8 @@
  *    "units": 30000, "sets": ["0", "1"], "workloads_dir": "/...",
  *    "gil_probe": true, "switch_interval": 0.005, "hash_seed": 1,
  *    "start_method": "spawn", "cpu_threads": 0, "hiccup": false,
- *    "worker_warmup_s": 0.2, "overhead_pairs": 0, "overhead_control": false}
+ *    "worker_warmup_s": 0.2, "overhead_pairs": 0, "overhead_control": false,
+ *    "site_packages": true, "venv": "/home/me/.venv312"}
  */
 #ifndef GILLAB_CELLSPEC_H
 #define GILLAB_CELLSPEC_H
@@ -71,6 +73,14 @@ typedef struct {
    * the probe on on both sides (A/A). */
   unsigned overhead_pairs;
   int overhead_control;
+  /* The user's environment (embed/python/gillab_env.py): site_packages
+   * makes importable what the runtime's python would import, i.e. its
+   * site-packages (.pth files processed), or with venv, an absolute path,
+   * that virtual environment's (and the runtime's too when the venv was
+   * made with --system-site-packages). Never the user site (~/.local).
+   * venv requires site_packages. */
+  int site_packages;
+  const char *venv;
 } cellspec;
 
 /* Checks every field's range (and that sets, start_method and the model

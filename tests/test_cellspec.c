@@ -21,7 +21,7 @@
 
 /* The fields of cellspec: a spec with a new field must update FULL below
  * and assert_same_spec, and this count. */
-#define CELLSPEC_FIELDS 15
+#define CELLSPEC_FIELDS 17
 
 static char *const FULL_SETS[] = {"0", "1-2", "3,5"};
 
@@ -42,6 +42,8 @@ static const cellspec FULL = {
     .worker_warmup_s = 0.75,
     .overhead_pairs = 9,
     .overhead_control = 1,
+    .site_packages = 1,
+    .venv = "/home/someone/.venv312",
 };
 
 static void assert_same_string(const char *a, const char *b) {
@@ -69,6 +71,8 @@ static void assert_same_spec(const cellspec *a, const cellspec *b) {
   assert_true(a->worker_warmup_s == b->worker_warmup_s);
   assert_int_equal(a->overhead_pairs, b->overhead_pairs);
   assert_int_equal(a->overhead_control, b->overhead_control);
+  assert_int_equal(a->site_packages, b->site_packages);
+  assert_same_string(a->venv, b->venv);
 }
 
 /* spec -> JSON -> spec, checked equal; returns the JSON text (free()). */
@@ -215,6 +219,9 @@ static void test_out_of_range(void **state) {
   assert_refused("{\"workload\":\"\",\"model\":\"threads\",\"workers\":2,"
                  "\"units\":10}",
                  "workload must be named");
+  assert_refused(CELL(",\"site_packages\":true,\"venv\":\"rel/venv\""),
+                 "venv 'rel/venv' must be an absolute path");
+  assert_refused(CELL(",\"venv\":\"/abs/venv\""), "venv needs site_packages");
 }
 
 static void test_wrong_or_unknown(void **state) {
@@ -228,6 +235,10 @@ static void test_wrong_or_unknown(void **state) {
                  "worker_warmup_s must be a number");
   assert_refused(CELL(",\"workloads_dir\":3"),
                  "workloads_dir must be a string");
+  assert_refused(CELL(",\"site_packages\":1"),
+                 "site_packages must be true or false");
+  assert_refused(CELL(",\"site_packages\":true,\"venv\":[]"),
+                 "venv must be a string");
   assert_refused("{\"workload\":\"cpu.primes\",\"model\":\"bogus\","
                  "\"workers\":2,\"units\":10}",
                  "model: ");
