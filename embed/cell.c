@@ -52,6 +52,7 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
   const cellspec *s = c->s;
   char func[64];
   snprintf(func, sizeof func, "%s", model_driver(s->model));
+  py_set_site(s->site_packages, s->venv);
   int rc = py_start(c->workloads_dir, s->hash_seed, err, errlen);
   if (rc < 0)
     return rc;
@@ -127,8 +128,8 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
   }
   /* What the runtime is after the run: an extension module the workload
    * imported may have turned the GIL back on in a free-threaded build. */
-  if (rc == 0 && py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
-                              errlen) == 0)
+  if (rc == 0 &&
+      py_call_json("gillab_env", "after_run", NULL, &info, err, errlen) == 0)
     cJSON_AddItemToObject(*out, "python", info);
   char ferr[256];
   if (py_finish(ferr, sizeof ferr) < 0 && rc == 0) {

@@ -51,12 +51,21 @@ static PyStatus config_paths(PyConfig *c) {
   return PyConfig_SetBytesString(c, &c->home, GILLAB_PY_HOME);
 }
 
+/* The user's environment of the interpreters this process starts
+ * (py_set_site); set: py_set_site was called. */
+static struct {
+  int set, site_packages;
+  char venv[PATH_MAX];
+} site_cfg;
+
 static int status_to_err(PyStatus st, const char *what, char *err,
                          size_t errlen) {
   snprintf(err, errlen, "%s: %s%s%s", what, st.func ? st.func : "",
            st.func ? ": " : "", st.err_msg ? st.err_msg : "failed");
   return -1;
 }
+
+static int site_in_child(char *err, size_t errlen);
 
 int py_main(int argc, char **argv) {
   char err[512];
@@ -87,6 +96,21 @@ int py_main(int argc, char **argv) {
   PyConfig_Clear(&c);
   if (PyStatus_Exception(st))
     Py_ExitStatusException(st);
+  /* A worker process that multiprocessing spawns (or its fork server)
+   * gets the cell's environment as the cell's main process has it, .pth
+   * files and sys.prefix included; the parent's sys.path alone, which
+   * spawn copies, would miss those. py_set_site leaves the settings in
+   * the environment. */
+  const char *site = getenv("GILLAB_SITE_PACKAGES");
+  if (site) {
+    const char *venv = getenv("GILLAB_VENV");
+    py_set_site(strcmp(site, "1") == 0, venv && *venv ? venv : NULL);
+    if (site_in_child(err, sizeof err) < 0) {
+      fprintf(stderr, "gillab: %s\n", err);
+      Py_Finalize();
+      return 1;
+    }
+  }
   return Py_RunMain();
 }
 
@@ -121,7 +145,51 @@ int py_start(const char *workloads_dir, long hash_seed, char *err,
              GILLAB_DRIVERS_DIR);
     return -1;
   }
-  return 0;
+  return py_add_site(err, errlen);
+}
+
+void py_set_site(int site_packages, const char *venv) {
+  site_cfg.set = 1;
+  site_cfg.site_packages = site_packages;
+  snprintf(site_cfg.venv, sizeof site_cfg.venv, "%s", venv ? venv : "");
+  setenv("GILLAB_SITE_PACKAGES", site_packages ? "1" : "0", 1);
+  if (venv)
+    setenv("GILLAB_VENV", venv, 1);
+  else
+    unsetenv("GILLAB_VENV");
+}
+
+int py_add_site(char *err, size_t errlen) {
+  if (!site_cfg.set)
+    return 0;
+  cJSON *args = cJSON_CreateObject(), *added = NULL;
+  cJSON_AddBoolToObject(args, "site_packages", site_cfg.site_packages);
+  if (site_cfg.venv[0])
+    cJSON_AddStringToObject(args, "venv", site_cfg.venv);
+  int rc = py_call_json("gillab_env", "setup", args, &added, err, errlen);
+  cJSON_Delete(args);
+  cJSON_Delete(added);
+  return rc;
+}
+
+/* py_add_site in a Python command line's process, whose sys.path lacks the
+ * drivers: they are put first for the import of gillab_env, then taken
+ * off again (spawn then sets the parent's sys.path). */
+static int site_in_child(char *err, size_t errlen) {
+  PyObject *path = PySys_GetObject("path");                      /* borrowed */
+  PyObject *dir = PyUnicode_DecodeFSDefault(GILLAB_DRIVERS_DIR); /* new */
+  if (!path || !dir || PyList_Insert(path, 0, dir) < 0) {
+    Py_XDECREF(dir);
+    PyErr_Clear();
+    snprintf(err, errlen, "cannot put %s on sys.path", GILLAB_DRIVERS_DIR);
+    return -1;
+  }
+  int rc = py_add_site(err, errlen);
+  Py_ssize_t at = PySequence_Index(path, dir);
+  if (at < 0 || PySequence_DelItem(path, at) < 0)
+    PyErr_Clear();
+  Py_DECREF(dir);
+  return rc;
 }
 
 int py_add_paths(const char *workloads_dir) {

@@ -6,9 +6,11 @@
  * message in the caller's buffer.
  *
  * The interpreter is isolated from the user's environment: no PYTHON*
- * variables, no user or system site-packages, and sys.path is the runtime's
+ * variables, no site module, no user site, and sys.path is the runtime's
  * standard library plus the drivers (embed/python) and the workloads
- * (workloads/python). PyConfig.executable is this
+ * (workloads/python); py_set_site adds what the user installed (the
+ * runtime's site-packages or a venv: embed/python/gillab_env.py) to every
+ * interpreter the process then starts. PyConfig.executable is this
  * binary, so multiprocessing's spawn and forkserver start children as
  * `RUNNER -I -S ... -c '...'`, which py_is_python_argv recognises.
  */
@@ -42,6 +44,22 @@ const char *py_compiled_version(void);
  * 1.6x. */
 int py_start(const char *workloads_dir, long hash_seed, char *err,
              size_t errlen);
+
+/* The user's environment of every interpreter this process starts from
+ * now on: with site_packages, the runtime's site-packages, or with venv (an
+ * absolute path) that virtual environment's, as gillab_env.setup adds
+ * them. Also left in the process environment (GILLAB_SITE_PACKAGES,
+ * GILLAB_VENV) for the worker processes multiprocessing starts, which
+ * py_main sets up alike. Call before py_start; without a call, py_start
+ * adds nothing and watches nothing (the bare standard library). */
+void py_set_site(int site_packages, const char *venv);
+
+/* Adds the environment py_set_site chose to the current interpreter's
+ * sys.path (py_start does it for the main interpreter; a subinterpreter
+ * calls it after py_add_paths). The calling thread holds that
+ * interpreter's GIL. Returns 0 (also when py_set_site was never called),
+ * or -1 with err (e.g. a venv this runtime cannot use). */
+int py_add_site(char *err, size_t errlen);
 
 /* Puts the drivers' directory (embed/python, compiled in) and workloads_dir
  * first on the current interpreter's sys.path, the drivers first. The

@@ -7,7 +7,10 @@
  * the orchestrator, which records the cell as failed with the tail of this
  * process's stderr.
  *
- * `--info` prints the runtime's description (version, build, GIL) as JSON.
+ * `--info` prints the runtime's description (version, build, GIL) as JSON,
+ * with the environment a cell gets with --site-packages and --venv DIR
+ * (embed/python/gillab_env.py: the sys.path entries added and the
+ * distributions installed there; or why the venv does not fit).
  *
  * A Python command line (argv[1] a single-dash option) makes the runner act
  * as python itself: multiprocessing's spawn and forkserver children and its
@@ -30,7 +33,8 @@ static void usage(FILE *f) {
   fprintf(
       f, "usage: gillab-runner-" GILLAB_RUNTIME_TAG
          " --cell JSON [--result-fd FD]\n"
-         "       gillab-runner-" GILLAB_RUNTIME_TAG " --info [--result-fd FD]\n"
+         "       gillab-runner-" GILLAB_RUNTIME_TAG
+         " --info [--site-packages] [--venv DIR] [--result-fd FD]\n"
          "       gillab-runner-" GILLAB_RUNTIME_TAG " -c CODE | -m MODULE ...\n"
          "\n"
          "Runs one gillab cell in this process (started by `gillab run`),\n"
@@ -68,20 +72,31 @@ static int emit_error(int fd, const char *msg) {
   return 1;
 }
 
-static int do_info(int fd) {
+static int do_info(int fd, int site_packages, const char *venv) {
   char err[2048];
-  cJSON *info = NULL;
-  if (py_start(GILLAB_WORKLOADS_DIR, -1, err, sizeof err) < 0 ||
-      py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
-                   sizeof err) < 0) {
+  cJSON *info = NULL, *env = NULL, *args = cJSON_CreateObject();
+  cJSON_AddBoolToObject(args, "site_packages", site_packages);
+  if (venv)
+    cJSON_AddStringToObject(args, "venv", venv);
+  /* The runtime first, bare (sys.prefix its own), then its environment. */
+  int rc = py_start(GILLAB_WORKLOADS_DIR, -1, err, sizeof err);
+  if (rc == 0)
+    rc = py_call_json("gillab_drive", "runtime_info", NULL, &info, err,
+                      sizeof err);
+  if (rc == 0)
+    rc = py_call_json("gillab_env", "describe", args, &env, err, sizeof err);
+  cJSON_Delete(args);
+  if (rc < 0) {
+    cJSON_Delete(info);
     return emit_error(fd, err);
   }
+  cJSON_AddItemToObject(info, "environment", env);
   char self[4096];
   cJSON_AddStringToObject(info, "tag", GILLAB_RUNTIME_TAG);
   cJSON_AddStringToObject(info, "compiled_against", py_compiled_version());
   if (util_self_exe(self, sizeof self) == 0)
     cJSON_AddStringToObject(info, "runner", self);
-  int rc = emit(fd, info) < 0;
+  rc = emit(fd, info) < 0;
   cJSON_Delete(info);
   if (py_finish(err, sizeof err) < 0)
     rc = 1;
@@ -97,11 +112,13 @@ int main(int argc, char **argv) {
       {"cell", required_argument, NULL, 'c'},
       {"result-fd", required_argument, NULL, 'f'},
       {"info", no_argument, NULL, 'i'},
+      {"site-packages", no_argument, NULL, 's'},
+      {"venv", required_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *cell_text = NULL;
-  int fd = STDOUT_FILENO, info = 0, c;
+  const char *cell_text = NULL, *venv = NULL;
+  int fd = STDOUT_FILENO, info = 0, site_packages = 0, c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
     case 'c':
@@ -113,6 +130,12 @@ int main(int argc, char **argv) {
     case 'i':
       info = 1;
       break;
+    case 's':
+      site_packages = 1;
+      break;
+    case 'v':
+      venv = optarg;
+      break;
     case 'h':
       usage(stdout);
       return 0;
@@ -122,7 +145,7 @@ int main(int argc, char **argv) {
     }
   }
   if (info)
-    return do_info(fd);
+    return do_info(fd, site_packages || venv, venv);
   if (!cell_text) {
     usage(stderr);
     return 2;

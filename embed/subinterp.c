@@ -66,14 +66,24 @@ static void take_error(subinterp_worker *w, const char *what) {
   w->rc = -1;
 }
 
-/* In the worker's own interpreter: its sys.path, switch interval, GIL
- * watch and the workload's work function (new reference, or NULL). */
+/* In the worker's own interpreter: its sys.path (the user's environment
+ * included), switch interval, GIL watch and the workload's work function
+ * (new reference, or NULL). */
 static PyObject *prepare(subinterp_worker *w, PyThreadState *ts) {
   subinterp_shared *sh = w->sh;
   if (sh->gil_probe && gilprobe_watch(PyThreadState_GetInterpreter(ts)) == 0)
     atomic_fetch_add(&sh->watched, 1);
   if (py_add_paths(sh->dir) < 0) {
     take_error(w, "cannot put the drivers and workloads on sys.path");
+    return NULL;
+  }
+  /* The user's environment, as the main interpreter has it (py_set_site):
+   * each interpreter has a sys.path, sys.prefix and .pth imports of its
+   * own. */
+  char serr[sizeof w->err - 32];
+  if (py_add_site(serr, sizeof serr) < 0) {
+    snprintf(w->err, sizeof w->err, "the user's environment: %s", serr);
+    w->rc = -1;
     return NULL;
   }
   if (sh->switch_interval > 0) {

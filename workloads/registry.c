@@ -175,6 +175,15 @@ static const wl_workload workloads[] = {
      .units_py = 1,
      .units_native = 1,
      .hidden = 1},
+    /* What the user installed, imported in every Python model (issue 13):
+     * the module GILLAB_TEST_IMPORT names (tests/e2e_venv.sh). */
+    {.name = "debug.imports",
+     .summary = "test: imports the module GILLAB_TEST_IMPORT names",
+     .py_module = "debug_imports",
+     .models = PY_ONLY | MODEL_BIT(MODEL_SUBINTERPRETERS),
+     .units_py = 1000,
+     .units_native = 1,
+     .hidden = 1},
     {.name = "debug.raise",
      .summary = "test: the Python workload raises an exception",
      .py_module = "debug_raise",

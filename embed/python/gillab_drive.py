@@ -35,6 +35,7 @@ import threading
 import time
 
 import _gillab
+import gillab_env
 import gillab_lat
 
 # The process this module was imported in: a forked worker inherits it
@@ -150,6 +151,7 @@ def _applied(params, views, **more):
     applied = {"switch_interval_s": sys.getswitchinterval()}
     applied.update(_hash_view((params or {}).get("hash_seed")))
     applied["gil_probe"] = _gillab.probe_state()
+    applied.update(gillab_env.applied(views))  # the user's environment
     applied.update(more)
     applied["workers"] = sorted(views, key=lambda v: v["worker"])
     return applied
@@ -241,6 +243,7 @@ def _fresh_view(work, i, workers, units, warmup_s, seed):
     warmed = _warm_up(work, i, workers, units, warmup_s)
     view = _worker_view(i, warmed, seed)
     view["gil_probe"] = _gillab.probe_state()
+    view.update(gillab_env.applied())  # its own sys.path, its own GIL
     return json.dumps(view)
 
 
@@ -265,6 +268,7 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
         view = _worker_view(i, warmed, opts["hash_seed"])
         view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]),
                     gil_probe=_gillab.probe_state())
+        view.update(gillab_env.applied())  # its own sys.path, its own GIL
         report["applied"] = view
     except BaseException as e:
         report["error"] = repr(e)
@@ -299,6 +303,7 @@ def processes(module, workers, units, start_method=None,
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     ctx = multiprocessing.get_context(start_method)
+    gil_before_import = _gil_enabled()
     mod = importlib.import_module(module)
     state, hiccup = _begin(mod, dict(params or {}, start_method=start_method),
                            "processes", workers, units)
@@ -363,7 +368,7 @@ def processes(module, workers, units, start_method=None,
     out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
-        "gil": _gil_report(_gil_enabled()),
+        "gil": _gil_report(gil_before_import),
         "applied": _applied(params, [r["applied"] for r in reports.values()],
                             start_method=ctx.get_start_method()),
     }
