@@ -9,6 +9,7 @@
 #include "report.h"
 #include "runtime.h"
 #include "util.h"
+#include "venv.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -173,6 +174,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       .cpu_threads = cpu_threads,
       .hiccup = s->hiccup,
       .worker_warmup_s = fresh_warmup,
+      .site_packages = python && !s->no_site,
+      .venv = python ? venv_for(&s->venvs, s->runtimes[k->rt]) : NULL,
   };
   child_outcome out;
   int rc = child_run_cell(c->runners[k->rt], &cell, s->timeout_s, &interrupted,
@@ -247,14 +250,28 @@ static int open_output(const spec_matrix *s, char *outdir, size_t outlen,
   return 0;
 }
 
-/* Every runtime's runner path and description (for the metadata). */
+/* Every runtime's runner path and description with the environment its
+ * cells get (for the metadata). A venv that does not fit its runtime is a
+ * usage error (-EINVAL), found before any cell runs. */
 static int find_runtimes(run_ctx *c, cJSON **infos, char *err, size_t errlen) {
   *infos = cJSON_CreateArray();
   for (size_t i = 0; i < c->s->nruntimes; i++) {
     const char *tag = c->s->runtimes[i];
+    const char *venv = venv_for(&c->s->venvs, tag);
     int rc = runtime_runner_path(tag, c->runners[i], sizeof c->runners[i], err,
                                  errlen);
-    cJSON *info = rc < 0 ? NULL : runtime_info(tag, err, errlen);
+    cJSON *info =
+        rc < 0 ? NULL
+               : runtime_info_env(tag, !c->s->no_site, venv, err, errlen);
+    const cJSON *env = cJSON_GetObjectItemCaseSensitive(info, "environment");
+    const char *unfit =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(env, "error"));
+    if (unfit) {
+      snprintf(err, errlen, "--venv for runtime %s: %s", tag, unfit);
+      cJSON_Delete(info);
+      info = NULL;
+      rc = -EINVAL;
+    }
     if (!info) {
       cJSON_Delete(*infos);
       *infos = NULL;

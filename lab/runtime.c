@@ -67,10 +67,21 @@ int runtime_runner_path(const char *tag, char *path, size_t len, char *err,
 }
 
 cJSON *runtime_info(const char *tag, char *err, size_t errlen) {
+  return runtime_info_env(tag, 0, NULL, err, errlen);
+}
+
+cJSON *runtime_info_env(const char *tag, int site_packages, const char *venv,
+                        char *err, size_t errlen) {
   char path[PATH_MAX];
   if (runtime_runner_path(tag, path, sizeof path, err, errlen) < 0)
     return NULL;
-  char *argv[] = {path, "--info", "--result-fd", "3", NULL};
+  char *argv[8] = {path, "--info", "--result-fd", "3"}, **arg = argv + 4;
+  if (site_packages)
+    *arg++ = "--site-packages";
+  if (venv) {
+    *arg++ = "--venv";
+    *arg++ = (char *)venv;
+  }
   child_outcome out;
   if (child_run(argv, 60, NULL, &out, err, errlen) < 0)
     return NULL;

@@ -30,4 +30,11 @@ int runtime_runner_path(const char *tag, char *path, size_t len, char *err,
  * (free with cJSON_Delete), or NULL with err. */
 cJSON *runtime_info(const char *tag, char *err, size_t errlen);
 
+/* runtime_info, with the environment its cells get (`--info
+ * --site-packages --venv DIR`): the object's "environment" lists the
+ * sys.path entries added and the distributions installed there, or, when
+ * venv (NULL: none) does not fit the runtime, says why in "error". */
+cJSON *runtime_info_env(const char *tag, int site_packages, const char *venv,
+                        char *err, size_t errlen);
+
 #endif

@@ -68,6 +68,14 @@ const char spec_run_usage[] =
     "                          interpreter runs a CPU workload untimed before\n"
     "                          the start (default: 0.2; 0: time its first\n"
     "                          touches of memory too)\n"
+    "      --venv DIR|TAG=DIR,...  a virtual environment the workloads import\n"
+    "                          from, for every runtime or per runtime (e.g.\n"
+    "                          3.12=.venv312,3.13t=.venv313t); made by that\n"
+    "                          runtime's Python version and kind (default:\n"
+    "                          each runtime's own site-packages)\n"
+    "      --no-site           the standard library only, not even the\n"
+    "                          runtime's site-packages (the user site,\n"
+    "                          ~/.local, is never importable)\n"
     "      --quick             one repetition at --size 0.25 unless -r or\n"
     "                          --size say otherwise (a first look)\n"
     "  -q, --quiet             no progress on stderr\n"
@@ -394,6 +402,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"hiccup", no_argument, NULL, 'Y'},
       {"quick", no_argument, NULL, 'Q'},
       {"worker-warmup", required_argument, NULL, 'U'},
+      {"venv", required_argument, NULL, 'V'},
+      {"no-site", no_argument, NULL, 'N'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -408,7 +418,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   spec_default_workers(util_ncpus(), default_workers, sizeof default_workers);
   const char *workloads = NULL, *models = NULL, *workers = NULL,
              *placements = "none", *runtimes = GILLAB_DEFAULT_RUNTIME,
-             *switches = NULL, *start_methods = "default", *cpu_threads = "0,1";
+             *switches = NULL, *start_methods = "default", *cpu_threads = "0,1",
+             *venv = NULL;
   double reps;
   int c, rc = 0, quick = 0, reps_given = 0, size_given = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -486,6 +497,12 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     case 'Y':
       s->hiccup = 1;
       break;
+    case 'V':
+      venv = optarg;
+      break;
+    case 'N':
+      s->no_site = 1;
+      break;
     case 'C':
       if (strcmp(optarg, "weak") == 0 || strcmp(optarg, "strong") == 0) {
         s->weak = strcmp(optarg, "weak") == 0;
@@ -556,8 +573,16 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       (rc = parse_runtimes(s, runtimes, err, errlen)) < 0 ||
       (rc = parse_switches(s, switches, err, errlen)) < 0 ||
       (rc = parse_start_methods(s, start_methods, err, errlen)) < 0 ||
-      (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0)
+      (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0 ||
+      (rc = venv_parse(&s->venvs, venv, s->runtimes, s->nruntimes, err,
+                       errlen)) < 0)
     return rc;
+  if (venv && s->no_site) {
+    snprintf(err, errlen,
+             "--venv and --no-site contradict each other: --no-site runs "
+             "on the standard library alone");
+    return -EINVAL;
+  }
   return 0;
 }
 
@@ -600,6 +625,12 @@ cJSON *spec_to_json(const spec_matrix *s) {
     cJSON_AddNumberToObject(j, "hash_seed", (double)s->hash_seed);
   cJSON_AddBoolToObject(j, "default_experiment", s->default_experiment);
   cJSON_AddNumberToObject(j, "worker_warmup_s", s->worker_warmup_s);
+  cJSON_AddBoolToObject(j, "site_packages", !s->no_site);
+  cJSON *venvs = cJSON_AddObjectToObject(j, "venvs"); /* resolved */
+  for (size_t i = 0; i < s->nruntimes; i++)
+    if (venv_for(&s->venvs, s->runtimes[i]))
+      cJSON_AddStringToObject(venvs, s->runtimes[i],
+                              venv_for(&s->venvs, s->runtimes[i]));
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);

@@ -10,6 +10,7 @@
 #include "place.h"
 #include "registry.h"
 #include "runtime.h"
+#include "venv.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -63,6 +64,10 @@ typedef struct {
   int quiet;
   int default_experiment; /* no -w, -m or -n: the classic comparison */
   double worker_warmup_s; /* --worker-warmup: see WL_WARMUP (core/wl.h) */
+  /* The user's environment (issue 13): --venv, and --no-site for the bare
+   * standard library (cellspec.h's site_packages off). */
+  venv_list venvs;
+  int no_site;
 } spec_matrix;
 
 /* Options of `gillab run`, for its --help. */

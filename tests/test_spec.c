@@ -420,6 +420,7 @@ static void test_to_json(void **state) {
                     "\"start_methods\":[\"default\"],"
                     "\"cpu_threads\":[0,1],\"hiccup\":false,"
                     "\"default_experiment\":false,\"worker_warmup_s\":0.2,"
+                    "\"site_packages\":true,\"venvs\":{},"
                     "\"reps\":2,\"warmup\":0,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
