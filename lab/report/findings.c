@@ -7,6 +7,9 @@
 #include <math.h>
 #include <string.h>
 
+/* The most distinct model names a finding lists. */
+#define MODEL_NAMES_MAX 16
+
 /* "3.11 threads none" (escaped) into f: a row as findings name it. */
 static void row_name(FILE *f, const cJSON *row) {
   char model[128];
@@ -413,4 +416,77 @@ void findings_hiccup(FILE *f, const results *r, const char *wl) {
             "(p99): the difference is what the GIL and the interpreter add",
             nv);
   fputs(".\n\n", f);
+}
+
+/* Whether rec, a cell of a free-threaded runtime, ran with the GIL on
+ * because an import turned it on. */
+static int gil_reenabled(const cJSON *rec) {
+  int ft = cJSON_IsTrue(results_get(rec, "python.free_threaded")) ||
+           cJSON_IsTrue(results_get(rec, "gil.free_threaded_build"));
+  return ft && (cJSON_IsTrue(results_get(rec, "python.gil_enabled_after")) ||
+                cJSON_IsTrue(results_get(rec, "gil.reenabled")));
+}
+
+void findings_gil_reenabled(FILE *f, const results *r, const char *wl) {
+  const char *done[64];
+  size_t ndone = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    const char *rt = results_str(c, "runtime");
+    if (strcmp(results_str(c, "workload"), wl) != 0 || !results_ok(c) ||
+        !gil_reenabled(c))
+      continue;
+    size_t k = 0;
+    while (k < ndone && strcmp(done[k], rt) != 0)
+      k++;
+    if (k < ndone || ndone == 64)
+      continue;
+    done[ndone++] = rt;
+    /* Every ok cell of this runtime: how many had the GIL back, which
+     * module did it, under which models. */
+    const char *by = NULL, *models[MODEL_NAMES_MAX];
+    size_t nmodels = 0, ok = 0, on = 0;
+    for (size_t j = 0; j < r->n; j++) {
+      const cJSON *d = r->cells[j];
+      if (strcmp(results_str(d, "workload"), wl) != 0 || !results_ok(d) ||
+          strcmp(results_str(d, "runtime"), rt) != 0)
+        continue;
+      ok++;
+      if (!gil_reenabled(d))
+        continue;
+      on++;
+      const char *m =
+          cJSON_GetStringValue(results_get(d, "python.gil_enabled_by"));
+      if (!by && m && *m)
+        by = m;
+      const char *model = results_str(d, "model");
+      size_t n = 0;
+      while (n < nmodels && strcmp(models[n], model) != 0)
+        n++;
+      if (n == nmodels && nmodels < MODEL_NAMES_MAX)
+        models[nmodels++] = model;
+    }
+    fputs("**Finding:** on ", f);
+    escape_md(f, rt);
+    fputs(" the GIL was re-enabled by ", f);
+    if (by) {
+      fputs("importing ", f);
+      escape_md(f, by);
+    } else {
+      fputs("an import (the module is not named: CPython's warning did not "
+            "reach gillab)",
+            f);
+    }
+    fputs(": ", f);
+    for (size_t n = 0; n < nmodels; n++) {
+      fputs(n ? ", " : "", f);
+      escape_md(f, models[n]);
+    }
+    fprintf(f,
+            " ran with a GIL (%zu of %zu cells), so they measure this "
+            "free-threaded build with its GIL on, not free threading. An "
+            "extension module that does not declare Py_mod_gil turns the GIL "
+            "on for the whole process (or interpreter).\n\n",
+            on, ok);
+  }
 }

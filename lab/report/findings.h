@@ -50,6 +50,13 @@ void findings_largest(FILE *f, const results *r, const char *wl,
                       const char *path, const char *what, const char *unit,
                       const char *then);
 
+/* Per free-threaded runtime whose cells of wl ran with the GIL turned
+ * back on by an import (python.gil_enabled_after, or gil.reenabled): the
+ * module that did it (python.gil_enabled_by) and the models whose cells
+ * therefore measured a GIL. Nothing when no cell says so (GIL builds, or
+ * records from before these fields). */
+void findings_gil_reenabled(FILE *f, const results *r, const char *wl);
+
 /* The worst p99 lateness of the sleeping Python thread, next to the
  * native control thread's in the same cells. */
 void findings_hiccup(FILE *f, const results *r, const char *wl);

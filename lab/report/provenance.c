@@ -6,6 +6,40 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The environment a runtime's cells imported from (the runner's
+ * `environment`, lab/meta.h): the venv or the runtime's site-packages, and
+ * how many distributions they hold; their list stays in results.jsonl. */
+static void describe_environment(const cJSON *env, char *buf, size_t len) {
+  const cJSON *venv = cJSON_GetObjectItemCaseSensitive(env, "venv");
+  int ndist = cJSON_GetArraySize(
+      cJSON_GetObjectItemCaseSensitive(env, "distributions"));
+  int ndirs = cJSON_GetArraySize(
+      cJSON_GetObjectItemCaseSensitive(env, "sys_path_added"));
+  size_t used = 0;
+  if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(env, "site_packages")))
+    used = (size_t)snprintf(buf, len, "the standard library only (--no-site)");
+  else if (cJSON_IsString(venv))
+    used = (size_t)snprintf(buf, len,
+                            "venv %s (made by Python %s%s), %d distribution%s",
+                            venv->valuestring, results_str(env, "venv_version"),
+                            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+                                env, "system_site_packages"))
+                                ? ", with the runtime's site-packages"
+                                : "",
+                            ndist, ndist == 1 ? "" : "s");
+  else
+    used = (size_t)snprintf(buf, len,
+                            "the runtime's site-packages (%d director%s), %d "
+                            "distribution%s",
+                            ndirs, ndirs == 1 ? "y" : "ies", ndist,
+                            ndist == 1 ? "" : "s");
+  const char *gil = cJSON_GetStringValue(
+      cJSON_GetObjectItemCaseSensitive(env, "gil_enabled_by"));
+  if (gil && used < len)
+    snprintf(buf + used, len - used,
+             "; importing %s from a .pth file turned the GIL on", gil);
+}
+
 void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx) {
   if (!meta) {
     fn(ctx, "metadata", "missing: the results file has no metadata record");
@@ -43,6 +77,13 @@ void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx) {
                  : "GIL build",
              shown[0] ? shown : " (none of note)", results_str(rt, "runner"));
     fn(ctx, label, buf);
+    /* Only in results written since issue 13: older files say nothing. */
+    const cJSON *env = cJSON_GetObjectItemCaseSensitive(rt, "environment");
+    if (cJSON_IsObject(env)) {
+      snprintf(label, sizeof label, "environment %s", results_str(rt, "tag"));
+      describe_environment(env, buf, sizeof buf);
+      fn(ctx, label, buf);
+    }
   }
   snprintf(buf, sizeof buf, "%s (git %s)", results_str(g, "version"),
            results_str(g, "git"));

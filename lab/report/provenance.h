@@ -1,6 +1,7 @@
 /* provenance — where a run's figures come from, said the same way by every
  * output: the reproducibility header (command, start, host, CPU, topology,
- * kernel, governor, each runtime's build, gillab's version), read from the
+ * kernel, governor, each runtime's build and the environment its cells
+ * imported from, gillab's version), read from the
  * metadata record of a results file (lab/meta.h writes it). */
 #ifndef GILLAB_PROVENANCE_H
 #define GILLAB_PROVENANCE_H
@@ -9,7 +10,8 @@
 
 /* The header from a metadata record (borrowed; NULL gives one line saying
  * it is missing): calls fn once per line with a label ("CPU", "topology",
- * "kernel", "governor", "runtime 3.11", "gillab", "command", ...) and its
+ * "kernel", "governor", "runtime 3.11", "environment 3.11" (when the
+ * record has one), "gillab", "command", ...) and its
  * value, in a fixed order, so that summary.md, report.html, results.csv and
  * `gillab compare` say the same. */
 typedef void (*provenance_line_fn)(void *ctx, const char *label,

@@ -242,6 +242,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
              "worker of the same repetition, by workers:\n\n");
   write_table(f, r, wl, &speed, workers, nworkers);
   findings_speedup(f, r, wl, workers, nworkers);
+  findings_gil_reenabled(f, r, wl);
   fprintf(f, "### Efficiency\n\nSpeedup divided by the workers, by "
              "workers:\n\n");
   write_table(f, r, wl, &eff, workers, nworkers);
