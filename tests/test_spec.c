@@ -256,6 +256,44 @@ static void test_runtimes(void **state) {
                 GILLAB_DEFAULT_RUNTIME "," GILLAB_DEFAULT_RUNTIME);
 }
 
+/* --venv: one directory for every runtime, or TAG=DIR per runtime, made
+ * absolute; --no-site; and what is refused before any runtime is asked
+ * whether a venv fits it (that is lab/run.c's, e2e_venv.sh's). */
+static void test_venv(void **state) {
+  fixture *fx = *state;
+  char here[4096], tags[RUNTIME_MAX][RUNTIME_TAG_MAX];
+  assert_non_null(realpath(".", here));
+  int n = runtime_list(tags, RUNTIME_MAX);
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes"), 0);
+  assert_null(venv_for(&fx->s.venvs, GILLAB_DEFAULT_RUNTIME));
+  assert_int_equal(fx->s.no_site, 0);
+  assert_int_equal(PARSE(fx, "--runtime", "all", "--venv", "."), 0);
+  for (int i = 0; i < n; i++)
+    assert_string_equal(venv_for(&fx->s.venvs, tags[i]), here);
+  assert_int_equal(
+      PARSE(fx, "--runtime", "all", "--venv", GILLAB_DEFAULT_RUNTIME "=."), 0);
+  assert_string_equal(venv_for(&fx->s.venvs, GILLAB_DEFAULT_RUNTIME), here);
+  for (int i = 1; i < n; i++)
+    assert_null(venv_for(&fx->s.venvs, tags[i]));
+  cJSON *j = spec_to_json(&fx->s);
+  assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "site_packages")));
+  cJSON *venvs = cJSON_GetObjectItem(j, "venvs");
+  assert_int_equal(cJSON_GetArraySize(venvs), 1);
+  assert_string_equal(
+      cJSON_GetStringValue(cJSON_GetObjectItem(venvs, GILLAB_DEFAULT_RUNTIME)),
+      here);
+  cJSON_Delete(j);
+  assert_int_equal(PARSE(fx, "--no-site"), 0);
+  assert_int_equal(fx->s.no_site, 1);
+  EXPECT_EINVAL(fx, "No such file", "--venv", "/nonexistent-gillab-venv");
+  EXPECT_EINVAL(fx, "not in this run", "--venv", "9.99=.");
+  EXPECT_EINVAL(fx, "given twice", "--venv",
+                GILLAB_DEFAULT_RUNTIME "=.," GILLAB_DEFAULT_RUNTIME "=.");
+  EXPECT_EINVAL(fx, "is not TAG=DIR", "--venv",
+                GILLAB_DEFAULT_RUNTIME "=.,elsewhere");
+  EXPECT_EINVAL(fx, "contradict", "--venv", ".", "--no-site");
+}
+
 /* The short options, including a group (-qr2) and an attached value. */
 static void test_short_options(void **state) {
   fixture *fx = *state;
@@ -530,6 +568,7 @@ int main(void) {
       T(test_long_options),
       T(test_short_options),
       T(test_runtimes),
+      T(test_venv),
       T(test_switch_interval),
       T(test_scaling),
       T(test_start_methods),
