@@ -55,26 +55,29 @@ make_venv() {
   echo "$site"
 }
 
-# 1. One venv for the run, on the default runtime: threads, asyncio and
-# processes with every start method.
+# 1. One venv for the run, on the default runtime: threads, asyncio,
+# processes with every start method, and subinterpreters (shared GIL on
+# 3.11).
 venv=$(cd "$tmp" && mkdir v1 && cd v1 && pwd -P)
 site=$(make_venv "$def" "$venv")
-"$gillab" run -w debug.imports -m threads,asyncio,processes -n 2 -r 1 \
+"$gillab" run -w debug.imports -m threads,asyncio,processes,subinterpreters -n 2 -r 1 \
   --start-method fork,spawn,forkserver --runtime "$def" --venv "$venv" \
   -o "$tmp/one" -q >/dev/null 2>"$tmp/one.err"
 check "--venv DIR: the run exits 0" test $? -eq 0
 res="$tmp/one/results.jsonl"
 cells='[.[] | select(.type == "cell")]'
 check "every cell imported the venv's package (answer 4242 per worker)" jqtrue "$res" \
-  "$cells | length == 10 and all(.status == \"ok\" and .answer == 4242 * .workers)"
+  "$cells | length == 12 and all(.status == \"ok\" and .answer == 4242 * .workers)"
 check "each worker's import found the venv's file, version 1.2.3" jqtrue "$res" \
-  "$cells | all(.workers as \$n | .imported | length == \$n and all(.file == \"$site/gillabtest_pkg/__init__.py\" and .version == \"1.2.3\"))"
+  "$cells | map(select(.model != \"subinterpreters\")) | all(.workers as \$n | .imported | length == \$n and all(.file == \"$site/gillabtest_pkg/__init__.py\" and .version == \"1.2.3\"))"
 check "applied: the venv and the sys.path entries added (the .pth's too), read back in the main process" jqtrue "$res" \
   "$cells | all(.applied.venv == \"$venv\" and .applied.sys_path_added == [\"$site\", \"$tmp/extra\"])"
 for sm in fork spawn forkserver; do
   check "processes ($sm): every worker process sees the same paths and the venv" jqtrue "$res" \
     "$cells | map(select(.model == \"processes\" and .start_method == \"$sm\")) | length == 2 and all(.applied.workers | all(.start_method == \"$sm\" and .venv == \"$venv\" and .sys_path_added == [\"$site\", \"$tmp/extra\"]))"
 done
+check "subinterpreters: each interpreter has the venv on its own sys.path" jqtrue "$res" \
+  "$cells | map(select(.model == \"subinterpreters\")) | length == 2 and all(.applied.workers | all(.venv == \"$venv\" and .sys_path_added == [\"$site\", \"$tmp/extra\"]))"
 check "the metadata: the runtime's venv, its paths and its distributions" jqtrue "$res" \
   ".[0].runtimes[0].environment | .site_packages and .venv == \"$venv\" and .user_site == false and (.sys_path_added | index(\"$tmp/extra\")) and .distributions == [{\"name\": \"gillabtest-pkg\", \"version\": \"1.2.3\"}]"
 check "the metadata's spec: the venv, resolved, per runtime" jqtrue "$res" \
