@@ -49,6 +49,7 @@ static int make_dirs(const char *path) {
  * runtimes and switch intervals. */
 typedef struct {
   const wl_workload *wl;
+  size_t w; /* wl's index in the spec's workloads */
   model_t model;
   size_t rt, si, sm, ct;
   size_t place; /* index in the spec's placements */
@@ -84,6 +85,24 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
   return NAN;
 }
 
+/* The units of a cell of workload w under model m with that many workers:
+ * the workload's default (or the spec's override of its Python units, the
+ * C twin's scaled alike) times --size. Strong scaling splits the same work
+ * across the workers; weak scaling gives each worker that much, so the
+ * ideal wall time stays flat and the speedup (N t1 / tN) is N. */
+static uint64_t cell_units(const spec_matrix *s, size_t w, model_t m,
+                           unsigned workers) {
+  const wl_workload *wl = s->workloads[w];
+  int python = model_is_python(m), weak = s->weak || wl->per_worker;
+  double base = python ? (double)wl->units_py * s->size
+                       : (double)wl->units_native * s->size;
+  if (s->units[w] > 0)
+    base = python
+               ? s->units[w]
+               : s->units[w] * (double)wl->units_native / (double)wl->units_py;
+  return (uint64_t)fmax(1, round(base * (weak ? workers : 1)));
+}
+
 /* Runs one cell (or records why it is skipped) and appends its record.
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
@@ -94,13 +113,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   const char *placement = s->placements[k->place];
   int python = model_is_python(m);
   double switch_interval = python ? s->switch_intervals[k->si] : 0;
-  /* Strong scaling splits the same work across the workers; weak scaling
-   * gives each worker that much, so the ideal wall time stays flat and the
-   * speedup (N t1 / tN) is N. */
   int weak = s->weak || wl->per_worker;
-  uint64_t units = (uint64_t)fmax(
-      1, round((double)(python ? wl->units_py : wl->units_native) * s->size *
-               (weak ? workers : 1)));
+  uint64_t units = cell_units(s, k->w, m, workers);
   /* Warm-up repetitions come first, numbered 1.. of their own and flagged,
    * so that no report counts them as measurements. */
   int warmup = k->rep < s->warmup;
@@ -357,6 +371,7 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
             for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
               for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
                 k.wl = s->workloads[w];
+                k.w = w;
                 k.model = s->models[m];
                 k.place = p;
                 set_variant(s, k.model, v, &k);
