@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,16 @@ static void set_variant(const spec_matrix *s, model_t m, size_t v,
   k->rt = v / nsm / nsi;
 }
 
+/* The cells of one repetition. */
+static unsigned cells_per_rep(const spec_matrix *s) {
+  size_t per_wl = 0, cpu_axis = 0;
+  for (size_t m = 0; m < s->nmodels; m++)
+    per_wl += variants_of(s, s->models[m]);
+  for (size_t w = 0; w < s->nworkloads; w++)
+    cpu_axis += cpu_variants(s, s->workloads[w]);
+  return (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
+}
+
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen) {
   run_ctx c = {.s = s};
@@ -350,15 +361,9 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   sigaction(SIGTERM, &sa, &old_term);
   interrupted = 0;
 
-  size_t per_wl = 0, cpu_axis = 0;
-  for (size_t m = 0; m < s->nmodels; m++)
-    per_wl += variants_of(s, s->models[m]);
-  for (size_t w = 0; w < s->nworkloads; w++)
-    cpu_axis += cpu_variants(s, s->workloads[w]);
-  unsigned cells_per_rep =
-      (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
-  unsigned total = (s->warmup + s->reps) * cells_per_rep;
-  c.prog = progress_new(total, cells_per_rep, s->quiet);
+  unsigned per_rep = cells_per_rep(s);
+  unsigned total = (s->warmup + s->reps) * per_rep;
+  c.prog = progress_new(total, per_rep, s->quiet);
   if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
@@ -401,4 +406,131 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   if (srr < 0)
     return srr;
   return rc == 1 ? 1 : 0;
+}
+
+/* Seconds a cell should take, at best and at worst: a built-in workload's
+ * default units take one worker about a second (registry.c sizes them so),
+ * so its units over the default are that many seconds of one worker's
+ * work. At best the work spreads over min(workers, CPUs) (a workload that
+ * waits rather than computes, over every worker); at worst it does not
+ * spread at all (threads under the GIL). Plus the cell's start, and the
+ * worker warm-up of fresh processes and interpreters. */
+static void cell_estimate(const spec_matrix *s, size_t w, model_t m,
+                          unsigned workers, double *lo, double *hi) {
+  const wl_workload *wl = s->workloads[w];
+  int python = model_is_python(m);
+  double work = (double)cell_units(s, w, m, workers) /
+                (double)(python ? wl->units_py : wl->units_native);
+  double spread = fmin(workers, util_ncpus());
+  int cpu = (wl->flags & WL_WARMUP) != 0;
+  double start = RUN_CELL_START_S +
+                 (cpu && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
+                      ? s->worker_warmup_s
+                      : 0);
+  *lo = fmin(s->timeout_s, start + work / (cpu ? spread : workers));
+  *hi = fmin(s->timeout_s, start + (cpu ? work : work / spread));
+}
+
+/* "45 s", "2 min 05 s" */
+static void plan_duration(char *buf, size_t len, double s) {
+  if (s < 10)
+    snprintf(buf, len, "%.1f s", s);
+  else if (s < 90)
+    snprintf(buf, len, "%.0f s", s);
+  else if (s < 3600)
+    snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
+  else
+    snprintf(buf, len, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+/* Appends text to buf (len bytes), cut short when it does not fit. */
+static void plan_add(char *buf, size_t len, const char *fmt, ...) {
+  size_t used = strlen(buf);
+  va_list ap;
+  va_start(ap, fmt);
+  if (used < len)
+    vsnprintf(buf + used, len - used, fmt, ap);
+  va_end(ap);
+}
+
+void run_plan(const spec_matrix *s, FILE *f) {
+  char buf[1024], lo_s[32], hi_s[32];
+  if (s->question)
+    fprintf(f, "question:   %s\n", s->question);
+  if (s->experiment)
+    fprintf(f, "experiment: %s (sha256 %.16s)\n", s->experiment,
+            s->experiment_sha256 ? s->experiment_sha256 : "?");
+  fprintf(f, "results:    %s\n\n",
+          s->outdir ? s->outdir : "results/<timestamp>");
+  fprintf(f, "%-16s %-20s %-18s %-10s %-12s %-12s %5s  %s\n", "workload",
+          "model", "runtimes", "placement", "workers", "units", "cells",
+          "time a repetition");
+  double total_lo = 0, total_hi = 0;
+  for (size_t w = 0; w < s->nworkloads; w++) {
+    const wl_workload *wl = s->workloads[w];
+    for (size_t ct = 0; ct < cpu_variants(s, wl); ct++)
+      for (size_t m = 0; m < s->nmodels; m++) {
+        model_t model = s->models[m];
+        int python = model_is_python(model);
+        size_t nsm = python && model == MODEL_PROCESSES ? s->nstart : 1;
+        size_t nsi = python ? s->nswitch : 1;
+        for (size_t sm = 0; sm < nsm; sm++)
+          for (size_t si = 0; si < nsi; si++)
+            for (size_t p = 0; p < s->nplacements; p++) {
+              char name[64], mod[64], rts[256] = "", workers[256] = "",
+                                      units[64];
+              snprintf(name, sizeof name, "%s", wl->name);
+              if (wl->flags & WL_CPU_THREADS)
+                plan_add(name, sizeof name, " +%u", s->cpu_threads[ct]);
+              snprintf(mod, sizeof mod, "%s", model_name(model));
+              if (model == MODEL_PROCESSES && python &&
+                  (s->nstart > 1 ||
+                   strcmp(s->start_methods[sm], "default") != 0))
+                plan_add(mod, sizeof mod, " %s", s->start_methods[sm]);
+              if (python && s->switch_intervals[si] > 0)
+                plan_add(mod, sizeof mod, " si=%gms",
+                         s->switch_intervals[si] * 1e3);
+              size_t nrt = python ? s->nruntimes : 1;
+              for (size_t rt = 0; rt < nrt; rt++)
+                plan_add(rts, sizeof rts, "%s%s", rt ? "," : "",
+                         python ? s->runtimes[rt] : "native");
+              double lo = 0, hi = 0;
+              for (size_t n = 0; n < s->nworkers; n++) {
+                double l, h;
+                plan_add(workers, sizeof workers, "%s%u", n ? "," : "",
+                         s->workers[n]);
+                cell_estimate(s, w, model, s->workers[n], &l, &h);
+                lo += l * (double)nrt;
+                hi += h * (double)nrt;
+              }
+              uint64_t u = cell_units(s, w, model, 1);
+              snprintf(units, sizeof units, "%llu%s", (unsigned long long)u,
+                       s->weak || wl->per_worker ? " each" : "");
+              plan_duration(lo_s, sizeof lo_s, lo);
+              plan_duration(hi_s, sizeof hi_s, hi);
+              fprintf(f, "%-16s %-20s %-18s %-10s %-12s %-12s %5zu  %s%s%s\n",
+                      name, mod, rts, s->placements[p], workers, units,
+                      nrt * s->nworkers, lo_s, strcmp(lo_s, hi_s) ? " to " : "",
+                      strcmp(lo_s, hi_s) ? hi_s : "");
+              total_lo += lo;
+              total_hi += hi;
+            }
+      }
+  }
+  unsigned per_rep = cells_per_rep(s), reps = s->reps + s->warmup;
+  snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
+           s->reps == 1 ? "" : "s");
+  if (s->warmup)
+    plan_add(buf, sizeof buf, " + %u warm-up", s->warmup);
+  fprintf(f, "\n%u cells a repetition x %s = %u cells\n", per_rep, buf,
+          per_rep * reps);
+  plan_duration(lo_s, sizeof lo_s, total_lo * reps);
+  plan_duration(hi_s, sizeof hi_s, total_hi * reps);
+  fprintf(f,
+          "estimate: %s to %s, a guess from the built-in workloads' sizing "
+          "(one 1-worker cell at --size 1 takes about a second on a 2-vCPU "
+          "VM), at best spread over the %u CPUs, at worst not at all, plus "
+          "%.2f s to start each cell\n",
+          lo_s, hi_s, util_ncpus(), RUN_CELL_START_S);
+  fprintf(f, "nothing was run (--dry-run)\n");
 }
