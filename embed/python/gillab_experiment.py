@@ -24,6 +24,7 @@ import re
 import tomllib
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -45,6 +46,11 @@ def load(path):
         m = _AT.search(message)
         if m:
             return _invalid(message[: m.start()], int(m[1]), int(m[2]))
+        m = _AT_END.search(message)
+        if m:  # the position just past the last character
+            lines = text.split("\n")
+            return _invalid(f"{message[: m.start()]} at the end of the file",
+                            len(lines), len(lines[-1]) + 1)
         # 3.14 keeps the position in attributes as well.
         return _invalid(message, getattr(e, "lineno", 0), getattr(e, "colno", 0))
     try:
