@@ -453,18 +453,20 @@ static void plan_add(char *buf, size_t len, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* One line of the dry run's table: workload, model, runtimes, placement,
+ * workers, units, cells, time. */
+#define PLAN_COLS 8
+typedef struct {
+  char col[PLAN_COLS][160];
+} plan_row;
+
 void run_plan(const spec_matrix *s, FILE *f) {
+  static const char *const head[PLAN_COLS] = {
+      "workload", "model", "runtimes", "placement",
+      "workers",  "units", "cells",    "time a repetition"};
   char buf[1024], lo_s[32], hi_s[32];
-  if (s->question)
-    fprintf(f, "question:   %s\n", s->question);
-  if (s->experiment)
-    fprintf(f, "experiment: %s (sha256 %.16s)\n", s->experiment,
-            s->experiment_sha256 ? s->experiment_sha256 : "?");
-  fprintf(f, "results:    %s\n\n",
-          s->outdir ? s->outdir : "results/<timestamp>");
-  fprintf(f, "%-16s %-20s %-18s %-10s %-12s %-12s %5s  %s\n", "workload",
-          "model", "runtimes", "placement", "workers", "units", "cells",
-          "time a repetition");
+  plan_row *rows = NULL;
+  size_t nrows = 0;
   double total_lo = 0, total_hi = 0;
   for (size_t w = 0; w < s->nworkloads; w++) {
     const wl_workload *wl = s->workloads[w];
@@ -474,49 +476,81 @@ void run_plan(const spec_matrix *s, FILE *f) {
         int python = model_is_python(model);
         size_t nsm = python && model == MODEL_PROCESSES ? s->nstart : 1;
         size_t nsi = python ? s->nswitch : 1;
+        size_t nrt = python ? s->nruntimes : 1;
         for (size_t sm = 0; sm < nsm; sm++)
           for (size_t si = 0; si < nsi; si++)
             for (size_t p = 0; p < s->nplacements; p++) {
-              char name[64], mod[64], rts[256] = "", workers[256] = "",
-                                      units[64];
-              snprintf(name, sizeof name, "%s", wl->name);
+              plan_row *r = realloc(rows, (nrows + 1) * sizeof *rows);
+              if (!r)
+                break;
+              rows = r;
+              r = &rows[nrows++];
+              memset(r, 0, sizeof *r);
+              plan_add(r->col[0], sizeof r->col[0], "%s", wl->name);
               if (wl->flags & WL_CPU_THREADS)
-                plan_add(name, sizeof name, " +%u", s->cpu_threads[ct]);
-              snprintf(mod, sizeof mod, "%s", model_name(model));
+                plan_add(r->col[0], sizeof r->col[0], " +%u cpu",
+                         s->cpu_threads[ct]);
+              plan_add(r->col[1], sizeof r->col[1], "%s", model_name(model));
               if (model == MODEL_PROCESSES && python &&
                   (s->nstart > 1 ||
                    strcmp(s->start_methods[sm], "default") != 0))
-                plan_add(mod, sizeof mod, " %s", s->start_methods[sm]);
+                plan_add(r->col[1], sizeof r->col[1], " %s",
+                         s->start_methods[sm]);
               if (python && s->switch_intervals[si] > 0)
-                plan_add(mod, sizeof mod, " si=%gms",
+                plan_add(r->col[1], sizeof r->col[1], " si=%gms",
                          s->switch_intervals[si] * 1e3);
-              size_t nrt = python ? s->nruntimes : 1;
               for (size_t rt = 0; rt < nrt; rt++)
-                plan_add(rts, sizeof rts, "%s%s", rt ? "," : "",
+                plan_add(r->col[2], sizeof r->col[2], "%s%s", rt ? "," : "",
                          python ? s->runtimes[rt] : "native");
+              plan_add(r->col[3], sizeof r->col[3], "%s", s->placements[p]);
               double lo = 0, hi = 0;
               for (size_t n = 0; n < s->nworkers; n++) {
                 double l, h;
-                plan_add(workers, sizeof workers, "%s%u", n ? "," : "",
+                plan_add(r->col[4], sizeof r->col[4], "%s%u", n ? "," : "",
                          s->workers[n]);
                 cell_estimate(s, w, model, s->workers[n], &l, &h);
                 lo += l * (double)nrt;
                 hi += h * (double)nrt;
               }
-              uint64_t u = cell_units(s, w, model, 1);
-              snprintf(units, sizeof units, "%llu%s", (unsigned long long)u,
+              plan_add(r->col[5], sizeof r->col[5], "%llu%s",
+                       (unsigned long long)cell_units(s, w, model, 1),
                        s->weak || wl->per_worker ? " each" : "");
+              plan_add(r->col[6], sizeof r->col[6], "%zu", nrt * s->nworkers);
               plan_duration(lo_s, sizeof lo_s, lo);
               plan_duration(hi_s, sizeof hi_s, hi);
-              fprintf(f, "%-16s %-20s %-18s %-10s %-12s %-12s %5zu  %s%s%s\n",
-                      name, mod, rts, s->placements[p], workers, units,
-                      nrt * s->nworkers, lo_s, strcmp(lo_s, hi_s) ? " to " : "",
-                      strcmp(lo_s, hi_s) ? hi_s : "");
+              plan_add(r->col[7], sizeof r->col[7], "%s", lo_s);
+              if (strcmp(lo_s, hi_s) != 0)
+                plan_add(r->col[7], sizeof r->col[7], " to %s", hi_s);
               total_lo += lo;
               total_hi += hi;
             }
       }
   }
+  if (s->question)
+    fprintf(f, "question:   %s\n", s->question);
+  if (s->experiment)
+    fprintf(f, "experiment: %s (sha256 %.16s)\n", s->experiment,
+            s->experiment_sha256 ? s->experiment_sha256 : "?");
+  fprintf(f, "results:    %s\n\n",
+          s->outdir ? s->outdir : "results/<timestamp>");
+  /* Columns as wide as their widest text (cells right-aligned). */
+  int width[PLAN_COLS];
+  for (int c = 0; c < PLAN_COLS; c++) {
+    width[c] = (int)strlen(head[c]);
+    for (size_t i = 0; i < nrows; i++)
+      if ((int)strlen(rows[i].col[c]) > width[c])
+        width[c] = (int)strlen(rows[i].col[c]);
+  }
+  for (size_t i = 0; i <= nrows; i++) {
+    for (int c = 0; c < PLAN_COLS; c++) {
+      const char *text = i == 0 ? head[c] : rows[i - 1].col[c];
+      if (c == PLAN_COLS - 1)
+        fprintf(f, "%s\n", text);
+      else
+        fprintf(f, c == 6 ? "%*s  " : "%-*s  ", width[c], text);
+    }
+  }
+  free(rows);
   unsigned per_rep = cells_per_rep(s), reps = s->reps + s->warmup;
   snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
            s->reps == 1 ? "" : "s");
@@ -527,10 +561,12 @@ void run_plan(const spec_matrix *s, FILE *f) {
   plan_duration(lo_s, sizeof lo_s, total_lo * reps);
   plan_duration(hi_s, sizeof hi_s, total_hi * reps);
   fprintf(f,
-          "estimate: %s to %s, a guess from the built-in workloads' sizing "
-          "(one 1-worker cell at --size 1 takes about a second on a 2-vCPU "
-          "VM), at best spread over the %u CPUs, at worst not at all, plus "
-          "%.2f s to start each cell\n",
+          "estimate: %s to %s. A guess, from the built-in workloads' sizing\n"
+          "  (a 1-worker cell at --size 1 takes about a second on a 2-vCPU "
+          "VM): at best\n"
+          "  each cell's work spreads over its workers (up to the %u CPUs), "
+          "at worst\n"
+          "  not at all; plus %.2f s to start each cell.\n",
           lo_s, hi_s, util_ncpus(), RUN_CELL_START_S);
-  fprintf(f, "nothing was run (--dry-run)\n");
+  fprintf(f, "Nothing was run (--dry-run).\n");
 }
