@@ -343,6 +343,9 @@ static int parse_workload(experiment *x, const cJSON *e, size_t i,
     if (func && !file)
       return fail(x, w->key, err, errlen,
                   "func goes with file (the function of a Python file)");
+    /* From here on, errors point at the key that names the workload. */
+    snprintf(w->key + strlen(w->key), sizeof w->key - strlen(w->key), ".%s",
+             name ? "name" : "file");
     if (name)
       snprintf(item, sizeof item, "%s", name->valuestring);
     else if (resolve(x->dir, file->valuestring, item, sizeof item) < 0)
@@ -352,7 +355,7 @@ static int parse_workload(experiment *x, const cJSON *e, size_t i,
       snprintf(item + used, sizeof item - used, ":%s", func->valuestring);
     }
     if (units) {
-      snprintf(key, sizeof key, "%s.units", w->key);
+      snprintf(key, sizeof key, "workloads[%zu].units", i);
       if (!cJSON_IsNumber(units) || !(units->valuedouble >= 1) ||
           units->valuedouble > 1e15)
         return fail(x, key, err, errlen,
@@ -362,7 +365,7 @@ static int parse_workload(experiment *x, const cJSON *e, size_t i,
     }
     if (twin) {
       char path[PATH_MAX];
-      snprintf(key, sizeof key, "%s.twin", w->key);
+      snprintf(key, sizeof key, "workloads[%zu].twin", i);
       if (resolve(x->dir, twin->valuestring, path, sizeof path) < 0)
         return fail(x, key, err, errlen, "the path is too long");
       w->twin = strdup(path);
@@ -414,9 +417,10 @@ static int parse_workloads(experiment *x, const cJSON *v, char *err,
       count = count < 128 ? count : 128;
       for (size_t k = 0; k < count; k++)
         names[k] = all[k].name;
-      did_you_mean(w->item, names, count, hint, sizeof hint);
+      const char *best = suggest_closest(w->item, names, count);
+      snprintf(hint, sizeof hint, "; did you mean '%s'?", best ? best : "");
       rc = fail(x, w->key, err, errlen, "%s%s", sub,
-                strstr(sub, "unknown workload") ? hint : "");
+                best && strstr(sub, "unknown workload") ? hint : "");
       break;
     }
     if ((used && append(joined, TEXT_MAX, &used, ",") < 0) ||

@@ -57,7 +57,9 @@ typedef struct {
   char *item;   /* a built-in name or a user file ("dir/bench.py:work") */
   double units; /* 0: the workload's default */
   char *twin;   /* the C twin's path; NULL: none */
-  char key[32]; /* where it is in the file: "workloads[1]" */
+  /* Where it is in the file: "workloads[1]", or the key that names it in
+   * a table ("workloads[1].name"), for errors. */
+  char key[48];
 } experiment_workload;
 
 /* An experiment file read and turned into options. Free with

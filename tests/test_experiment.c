@@ -188,7 +188,8 @@ static void test_mapping(void **state) {
   assert_int_equal(x->nworkloads, 2);
   assert_string_equal(x->workloads[1].item, "cpu.primes");
   assert_true(x->workloads[1].units == 20000);
-  assert_string_equal(x->workloads[1].key, "workloads[1]");
+  assert_string_equal(x->workloads[0].key, "workloads[0]");
+  assert_string_equal(x->workloads[1].key, "workloads[1].name");
   assert_ptr_equal(x->workloads_arg, x->args[x->nargs - 1]);
 
   /* The file's spec: its workloads with their units. */
@@ -247,7 +248,7 @@ static void test_errors(void **state) {
                "dir/exp.toml:3:1: workloads[1]: unknown workload "
                "'cpu.prime'");
   expect_error("{\"workloads\": [\"cpu.prime\"]}", "workloads,workloads[0]",
-               "(did you mean 'cpu.primes'?)");
+               "; did you mean 'cpu.primes'?");
   expect_error("{\"workloads\": [{\"name\": \"cpu.primes\", \"unit\": 5}]}",
                "workloads[0],workloads[0].name,workloads[0].unit",
                "dir/exp.toml:3:1: workloads[0].unit: unknown key (did you "
@@ -257,6 +258,11 @@ static void test_errors(void **state) {
                "workloads[0],workloads[0].name,workloads[0].units",
                "dir/exp.toml:3:1: workloads[0].units: expected a number of "
                "units from 1 to 1e15, got a string");
+  expect_error("{\"workloads\": [{\"name\": \"cpu.prime\", \"units\": 9}]}",
+               "workloads[0],workloads[0].name",
+               "dir/exp.toml:2:1: workloads[0].name: unknown workload "
+               "'cpu.prime' (see `gillab list` for the workloads); did you "
+               "mean 'cpu.primes'?");
   expect_error("{\"workloads\": [{\"units\": 5}]}", "workloads[0]",
                "workloads[0]: give either name");
   /* No position for a key the scanner did not see: the nearest around
