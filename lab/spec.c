@@ -666,6 +666,14 @@ cJSON *spec_to_json(const spec_matrix *s) {
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
+  /* Units set per workload (an experiment file's), by workload. */
+  cJSON *units = NULL;
+  for (size_t i = 0; i < s->nworkloads; i++)
+    if (s->units[i] > 0) {
+      if (!units)
+        units = cJSON_AddObjectToObject(j, "workload_units");
+      cJSON_AddNumberToObject(units, s->workloads[i]->name, s->units[i]);
+    }
   if (s->question)
     cJSON_AddStringToObject(j, "question", s->question);
   if (s->experiment) {

@@ -73,6 +73,16 @@ check "gillab report shows the question again" \
 "$gillab" compare "$exp/out" "$exp/out" >"$tmp/compare.md" 2>&1
 check "compare shows each run's question" \
   test "$(grep -c '^  - question: Do threads scale' "$tmp/compare.md")" -eq 2
+check "the metadata keeps each workload's own units" \
+  jqtrue "$res" '.[0].spec.workload_units == {"cpu.primes": 20000}'
+# A question in a results file is text in every output: a line break and
+# a heading in it make no heading, markup in it no element.
+mkdir -p "$tmp/hq"
+jq -c 'if .type == "meta" then .spec.question = "Is it?\n# Heading <script>x</script>" else . end' \
+  "$res" >"$tmp/hq/results.jsonl"
+"$gillab" report "$tmp/hq" >/dev/null 2>&1
+check "a question with a line break and markup stays one escaped title" \
+  sh -c "[ \"\$(grep -c '^# ' '$tmp/hq/summary.md')\" -eq 1 ] && head -n 1 '$tmp/hq/summary.md' | grep -qF '# Is it? \\# Heading \\<script\\>x\\</script\\>' && ! grep -q '<script>' '$tmp/hq/report.html' && grep -qF '<title>Is it? # Heading &lt;script&gt;x&lt;/script&gt;</title>' '$tmp/hq/report.html'"
 
 # 2. --dry-run: the matrix, nothing run.
 "$gillab" run "$exp/scale.toml" --dry-run -o "$tmp/dry" >"$tmp/dry.out" 2>&1

@@ -388,6 +388,16 @@ static void test_question_and_dry_run(void **state) {
       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "question")),
       "Threads or processes?");
   assert_null(cJSON_GetObjectItemCaseSensitive(j, "experiment"));
+  assert_null(cJSON_GetObjectItemCaseSensitive(j, "workload_units"));
+  cJSON_Delete(j);
+  assert_int_equal(spec_add_workload(&fx->s, "cpu.sha256", 70, NULL, fx->err,
+                                     sizeof fx->err),
+                   0);
+  j = spec_to_json(&fx->s);
+  const cJSON *units = cJSON_GetObjectItemCaseSensitive(j, "workload_units");
+  assert_int_equal(cJSON_GetArraySize(units), 1);
+  assert_true(
+      cJSON_GetObjectItemCaseSensitive(units, "cpu.sha256")->valuedouble == 70);
   cJSON_Delete(j);
   EXPECT_EINVAL(fx, "one line", "--question", "two\nlines");
 }

@@ -238,8 +238,13 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
     /* The title is the run's question when it has one (as the first
      * heading, which comes from summary.md's title). */
     const char *q = provenance_question(r->meta);
+    char title[512];
+    snprintf(title, sizeof title, "%s", q ? q : "gillab report");
+    for (char *c = title; *c; c++)
+      if (*c == '\n' || *c == '\r')
+        *c = ' '; /* one line, as summary.md's title */
     fputs(page_head, f);
-    escape_html(f, q ? q : "gillab report");
+    escape_html(f, title);
     fputs(page_style, f);
     block b = B_NONE;
     int serial = 0, in_table = 0, right[MAX_COLS] = {0};
