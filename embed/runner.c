@@ -12,6 +12,11 @@
  * (embed/python/gillab_env.py: the sys.path entries added and the
  * distributions installed there; or why the venv does not fit).
  *
+ * `--toml FILE` prints an experiment file read with this runtime's tomllib
+ * (python/gillab_experiment.py: the document, where each key is, the
+ * file's SHA-256, or why it is not valid), for the orchestrator, which has
+ * no TOML parser (lab/experiment.h).
+ *
  * A Python command line (argv[1] a single-dash option) makes the runner act
  * as python itself: multiprocessing's spawn and forkserver children and its
  * resource tracker are started that way, since PyConfig.executable is this
@@ -35,6 +40,8 @@ static void usage(FILE *f) {
          " --cell JSON [--result-fd FD]\n"
          "       gillab-runner-" GILLAB_RUNTIME_TAG
          " --info [--site-packages] [--venv DIR] [--result-fd FD]\n"
+         "       gillab-runner-" GILLAB_RUNTIME_TAG
+         " --toml FILE [--result-fd FD]\n"
          "       gillab-runner-" GILLAB_RUNTIME_TAG " -c CODE | -m MODULE ...\n"
          "\n"
          "Runs one gillab cell in this process (started by `gillab run`),\n"
@@ -103,6 +110,26 @@ static int do_info(int fd, int site_packages, const char *venv) {
   return rc;
 }
 
+/* --toml FILE: the experiment file as python/gillab_experiment.py reads
+ * it. A file that is not valid TOML is an answer ({"invalid": ...}), not a
+ * failure of the runner. */
+static int do_toml(int fd, const char *path) {
+  char err[2048];
+  cJSON *args = cJSON_CreateObject(), *out = NULL;
+  cJSON_AddStringToObject(args, "path", path);
+  int rc = py_start(GILLAB_WORKLOADS_DIR, -1, err, sizeof err) < 0 ||
+           py_call_json("gillab_experiment", "load", args, &out, err,
+                        sizeof err) < 0;
+  cJSON_Delete(args);
+  if (rc)
+    return emit_error(fd, err);
+  rc = emit(fd, out) < 0;
+  cJSON_Delete(out);
+  if (py_finish(err, sizeof err) < 0)
+    rc = 1;
+  return rc;
+}
+
 int main(int argc, char **argv) {
   uint64_t started_ns = util_now_ns();
   if (py_is_python_argv(argc, argv))
@@ -114,10 +141,11 @@ int main(int argc, char **argv) {
       {"info", no_argument, NULL, 'i'},
       {"site-packages", no_argument, NULL, 's'},
       {"venv", required_argument, NULL, 'v'},
+      {"toml", required_argument, NULL, 't'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *cell_text = NULL, *venv = NULL;
+  const char *cell_text = NULL, *venv = NULL, *toml = NULL;
   int fd = STDOUT_FILENO, info = 0, site_packages = 0, c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
@@ -136,6 +164,9 @@ int main(int argc, char **argv) {
     case 'v':
       venv = optarg;
       break;
+    case 't':
+      toml = optarg;
+      break;
     case 'h':
       usage(stdout);
       return 0;
@@ -146,6 +177,8 @@ int main(int argc, char **argv) {
   }
   if (info)
     return do_info(fd, site_packages || venv, venv);
+  if (toml)
+    return do_toml(fd, toml);
   if (!cell_text) {
     usage(stderr);
     return 2;

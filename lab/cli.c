@@ -3,6 +3,7 @@
 
 #include "calibrate.h"
 #include "compare.h"
+#include "experiment.h"
 #include "model.h"
 #include "place.h"
 #include "registry.h"
@@ -28,6 +29,7 @@ typedef struct {
 } command;
 
 static int cmd_run(int argc, char **argv);
+static int cmd_run_spec(const spec_matrix *s, int argc, char **argv);
 static int cmd_calibrate(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_topo(int argc, char **argv);
@@ -77,20 +79,47 @@ static int only_help(int argc, char **argv, const char *usage) {
 
 static int cmd_run(int argc, char **argv) {
   spec_matrix s;
-  char err[1024], outdir[PATH_MAX];
+  char err[1024];
   int rc = spec_from_args(&s, argc, argv, err, sizeof err);
   if (rc == 1)
     return 0;
   if (rc < 0)
     return usage_error("run", err);
-  if (s.added_one_worker && !s.quiet)
+  /* An experiment file: its options first, then the command line's again,
+   * which override them. x outlives the run (s points into it). */
+  experiment *x = NULL;
+  if (s.experiment) {
+    rc = experiment_read(s.experiment, &x, err, sizeof err);
+    if (rc == 0)
+      rc = experiment_spec(x, &s, argc, argv, err, sizeof err);
+    if (rc < 0) {
+      experiment_free(x);
+      fprintf(stderr, "gillab run: %s\n", err);
+      return rc == -EINVAL || rc == -ENOENT ? 2 : 1;
+    }
+  }
+  if (s.dry_run) {
+    run_plan(&s, stdout);
+    experiment_free(x);
+    return 0;
+  }
+  rc = cmd_run_spec(&s, argc, argv);
+  experiment_free(x);
+  return rc;
+}
+
+/* Runs a parsed spec, printing where its outputs went. */
+static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
+  char err[1024], outdir[PATH_MAX];
+  int rc;
+  if (s->added_one_worker && !s->quiet)
     fprintf(stderr, "gillab: also running 1 worker, the speedup baseline\n");
   /* The exact command, as the user typed it, goes into the metadata. */
   char *command = util_join_argv(argc, argv);
   char full[8192];
   snprintf(full, sizeof full, "gillab %s", command ? command : "run");
   free(command);
-  rc = run_execute(&s, full, outdir, sizeof outdir, err, sizeof err);
+  rc = run_execute(s, full, outdir, sizeof outdir, err, sizeof err);
   if (rc < 0) {
     fprintf(stderr, "gillab run: %s\n", err);
     return rc == -ENOENT || rc == -EINVAL ? 2 : 1;

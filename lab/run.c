@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ static int make_dirs(const char *path) {
  * runtimes and switch intervals. */
 typedef struct {
   const wl_workload *wl;
+  size_t w; /* wl's index in the spec's workloads */
   model_t model;
   size_t rt, si, sm, ct;
   size_t place; /* index in the spec's placements */
@@ -85,6 +87,24 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
   return NAN;
 }
 
+/* The units of a cell of workload w under model m with that many workers:
+ * the workload's default (or the spec's override of its Python units, the
+ * C twin's scaled alike) times --size. Strong scaling splits the same work
+ * across the workers; weak scaling gives each worker that much, so the
+ * ideal wall time stays flat and the speedup (N t1 / tN) is N. */
+static uint64_t cell_units(const spec_matrix *s, size_t w, model_t m,
+                           unsigned workers) {
+  const wl_workload *wl = s->workloads[w];
+  int python = model_is_python(m), weak = s->weak || wl->per_worker;
+  double base = python ? (double)wl->units_py * s->size
+                       : (double)wl->units_native * s->size;
+  if (s->units[w] > 0)
+    base = python
+               ? s->units[w]
+               : s->units[w] * (double)wl->units_native / (double)wl->units_py;
+  return (uint64_t)fmax(1, round(base * (weak ? workers : 1)));
+}
+
 /* Runs one cell (or records why it is skipped) and appends its record.
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
@@ -95,13 +115,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   const char *placement = s->placements[k->place];
   int python = model_is_python(m);
   double switch_interval = python ? s->switch_intervals[k->si] : 0;
-  /* Strong scaling splits the same work across the workers; weak scaling
-   * gives each worker that much, so the ideal wall time stays flat and the
-   * speedup (N t1 / tN) is N. */
   int weak = s->weak || wl->per_worker;
-  uint64_t units = (uint64_t)fmax(
-      1, round((double)(python ? wl->units_py : wl->units_native) * s->size *
-               (weak ? workers : 1)));
+  uint64_t units = cell_units(s, k->w, m, workers);
   /* Warm-up repetitions come first, numbered 1.. of their own and flagged,
    * so that no report counts them as measurements. */
   int warmup = k->rep < s->warmup;
@@ -309,6 +324,16 @@ static void set_variant(const spec_matrix *s, model_t m, size_t v,
   k->rt = v / nsm / nsi;
 }
 
+/* The cells of one repetition. */
+static unsigned cells_per_rep(const spec_matrix *s) {
+  size_t per_wl = 0, cpu_axis = 0;
+  for (size_t m = 0; m < s->nmodels; m++)
+    per_wl += variants_of(s, s->models[m]);
+  for (size_t w = 0; w < s->nworkloads; w++)
+    cpu_axis += cpu_variants(s, s->workloads[w]);
+  return (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
+}
+
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen) {
   run_ctx c = {.s = s};
@@ -353,15 +378,9 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   sigaction(SIGTERM, &sa, &old_term);
   interrupted = 0;
 
-  size_t per_wl = 0, cpu_axis = 0;
-  for (size_t m = 0; m < s->nmodels; m++)
-    per_wl += variants_of(s, s->models[m]);
-  for (size_t w = 0; w < s->nworkloads; w++)
-    cpu_axis += cpu_variants(s, s->workloads[w]);
-  unsigned cells_per_rep =
-      (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
-  unsigned total = (s->warmup + s->reps) * cells_per_rep;
-  c.prog = progress_new(total, cells_per_rep, s->quiet);
+  unsigned per_rep = cells_per_rep(s);
+  unsigned total = (s->warmup + s->reps) * per_rep;
+  c.prog = progress_new(total, per_rep, s->quiet);
   if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
@@ -374,6 +393,7 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
             for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
               for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
                 k.wl = s->workloads[w];
+                k.w = w;
                 k.model = s->models[m];
                 k.place = p;
                 set_variant(s, k.model, v, &k);
@@ -403,4 +423,167 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   if (srr < 0)
     return srr;
   return rc == 1 ? 1 : 0;
+}
+
+/* Seconds a cell should take, at best and at worst: a built-in workload's
+ * default units take one worker about a second (registry.c sizes them so),
+ * so its units over the default are that many seconds of one worker's
+ * work. At best the work spreads over min(workers, CPUs) (a workload that
+ * waits rather than computes, over every worker); at worst it does not
+ * spread at all (threads under the GIL). Plus the cell's start, and the
+ * worker warm-up of fresh processes and interpreters. */
+static void cell_estimate(const spec_matrix *s, size_t w, model_t m,
+                          unsigned workers, double *lo, double *hi) {
+  const wl_workload *wl = s->workloads[w];
+  int python = model_is_python(m);
+  double work = (double)cell_units(s, w, m, workers) /
+                (double)(python ? wl->units_py : wl->units_native);
+  double spread = fmin(workers, util_ncpus());
+  int cpu = (wl->flags & WL_WARMUP) != 0;
+  double start = RUN_CELL_START_S +
+                 (cpu && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
+                      ? s->worker_warmup_s
+                      : 0);
+  *lo = fmin(s->timeout_s, start + work / (cpu ? spread : workers));
+  *hi = fmin(s->timeout_s, start + (cpu ? work : work / spread));
+}
+
+/* "45 s", "2 min 05 s" */
+static void plan_duration(char *buf, size_t len, double s) {
+  if (s < 10)
+    snprintf(buf, len, "%.1f s", s);
+  else if (s < 90)
+    snprintf(buf, len, "%.0f s", s);
+  else if (s < 3600)
+    snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
+  else
+    snprintf(buf, len, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+/* Appends text to buf (len bytes), cut short when it does not fit. */
+static void plan_add(char *buf, size_t len, const char *fmt, ...) {
+  size_t used = strlen(buf);
+  va_list ap;
+  va_start(ap, fmt);
+  if (used < len)
+    vsnprintf(buf + used, len - used, fmt, ap);
+  va_end(ap);
+}
+
+/* One line of the dry run's table: workload, model, runtimes, placement,
+ * workers, units, cells, time. */
+#define PLAN_COLS 8
+typedef struct {
+  char col[PLAN_COLS][160];
+} plan_row;
+
+void run_plan(const spec_matrix *s, FILE *f) {
+  static const char *const head[PLAN_COLS] = {
+      "workload", "model", "runtimes", "placement",
+      "workers",  "units", "cells",    "time a repetition"};
+  char buf[1024], lo_s[32], hi_s[32];
+  plan_row *rows = NULL;
+  size_t nrows = 0;
+  double total_lo = 0, total_hi = 0;
+  for (size_t w = 0; w < s->nworkloads; w++) {
+    const wl_workload *wl = s->workloads[w];
+    for (size_t ct = 0; ct < cpu_variants(s, wl); ct++)
+      for (size_t m = 0; m < s->nmodels; m++) {
+        model_t model = s->models[m];
+        int python = model_is_python(model);
+        size_t nsm = python && model == MODEL_PROCESSES ? s->nstart : 1;
+        size_t nsi = python ? s->nswitch : 1;
+        size_t nrt = python ? s->nruntimes : 1;
+        for (size_t sm = 0; sm < nsm; sm++)
+          for (size_t si = 0; si < nsi; si++)
+            for (size_t p = 0; p < s->nplacements; p++) {
+              plan_row *r = realloc(rows, (nrows + 1) * sizeof *rows);
+              if (!r)
+                break;
+              rows = r;
+              r = &rows[nrows++];
+              memset(r, 0, sizeof *r);
+              plan_add(r->col[0], sizeof r->col[0], "%s", wl->name);
+              if (wl->flags & WL_CPU_THREADS)
+                plan_add(r->col[0], sizeof r->col[0], " +%u cpu",
+                         s->cpu_threads[ct]);
+              plan_add(r->col[1], sizeof r->col[1], "%s", model_name(model));
+              if (model == MODEL_PROCESSES && python &&
+                  (s->nstart > 1 ||
+                   strcmp(s->start_methods[sm], "default") != 0))
+                plan_add(r->col[1], sizeof r->col[1], " %s",
+                         s->start_methods[sm]);
+              if (python && s->switch_intervals[si] > 0)
+                plan_add(r->col[1], sizeof r->col[1], " si=%gms",
+                         s->switch_intervals[si] * 1e3);
+              for (size_t rt = 0; rt < nrt; rt++)
+                plan_add(r->col[2], sizeof r->col[2], "%s%s", rt ? "," : "",
+                         python ? s->runtimes[rt] : "native");
+              plan_add(r->col[3], sizeof r->col[3], "%s", s->placements[p]);
+              double lo = 0, hi = 0;
+              for (size_t n = 0; n < s->nworkers; n++) {
+                double l, h;
+                plan_add(r->col[4], sizeof r->col[4], "%s%u", n ? "," : "",
+                         s->workers[n]);
+                cell_estimate(s, w, model, s->workers[n], &l, &h);
+                lo += l * (double)nrt;
+                hi += h * (double)nrt;
+              }
+              plan_add(r->col[5], sizeof r->col[5], "%llu%s",
+                       (unsigned long long)cell_units(s, w, model, 1),
+                       s->weak || wl->per_worker ? " each" : "");
+              plan_add(r->col[6], sizeof r->col[6], "%zu", nrt * s->nworkers);
+              plan_duration(lo_s, sizeof lo_s, lo);
+              plan_duration(hi_s, sizeof hi_s, hi);
+              plan_add(r->col[7], sizeof r->col[7], "%s", lo_s);
+              if (strcmp(lo_s, hi_s) != 0)
+                plan_add(r->col[7], sizeof r->col[7], " to %s", hi_s);
+              total_lo += lo;
+              total_hi += hi;
+            }
+      }
+  }
+  if (s->question)
+    fprintf(f, "question:   %s\n", s->question);
+  if (s->experiment)
+    fprintf(f, "experiment: %s (sha256 %.16s)\n", s->experiment,
+            s->experiment_sha256 ? s->experiment_sha256 : "?");
+  fprintf(f, "results:    %s\n\n",
+          s->outdir ? s->outdir : "results/<timestamp>");
+  /* Columns as wide as their widest text (cells right-aligned). */
+  int width[PLAN_COLS];
+  for (int c = 0; c < PLAN_COLS; c++) {
+    width[c] = (int)strlen(head[c]);
+    for (size_t i = 0; i < nrows; i++)
+      if ((int)strlen(rows[i].col[c]) > width[c])
+        width[c] = (int)strlen(rows[i].col[c]);
+  }
+  for (size_t i = 0; i <= nrows; i++) {
+    for (int c = 0; c < PLAN_COLS; c++) {
+      const char *text = i == 0 ? head[c] : rows[i - 1].col[c];
+      if (c == PLAN_COLS - 1)
+        fprintf(f, "%s\n", text);
+      else
+        fprintf(f, c == 6 ? "%*s  " : "%-*s  ", width[c], text);
+    }
+  }
+  free(rows);
+  unsigned per_rep = cells_per_rep(s), reps = s->reps + s->warmup;
+  snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
+           s->reps == 1 ? "" : "s");
+  if (s->warmup)
+    plan_add(buf, sizeof buf, " + %u warm-up", s->warmup);
+  fprintf(f, "\n%u cells a repetition x %s = %u cells\n", per_rep, buf,
+          per_rep * reps);
+  plan_duration(lo_s, sizeof lo_s, total_lo * reps);
+  plan_duration(hi_s, sizeof hi_s, total_hi * reps);
+  fprintf(f,
+          "estimate: %s to %s. A guess, from the built-in workloads' sizing\n"
+          "  (a 1-worker cell at --size 1 takes about a second on a 2-vCPU "
+          "VM): at best\n"
+          "  each cell's work spreads over its workers (up to the %u CPUs), "
+          "at worst\n"
+          "  not at all; plus %.2f s to start each cell.\n",
+          lo_s, hi_s, util_ncpus(), RUN_CELL_START_S);
+  fprintf(f, "Nothing was run (--dry-run).\n");
 }

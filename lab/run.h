@@ -13,6 +13,11 @@
 #include "spec.h"
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* What starting one cell costs, for estimates: fork, exec, the interpreter
+ * and the probes (DESIGN.md's budget: 50 ms). */
+#define RUN_CELL_START_S 0.05
 
 /* Runs the spec. command is the exact command line (for the metadata
  * record). The results directory is written into outdir. Returns 0 when
@@ -21,5 +26,11 @@
  * negative code with err when the run could not start. */
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen);
+
+/* Prints the matrix s would run to f, without running anything (--dry-run):
+ * one line per workload, model, variant and placement with its runtimes,
+ * worker counts and units, the number of cells, and an estimate of the
+ * time (a range: see cell_estimate in run.c). */
+void run_plan(const spec_matrix *s, FILE *f);
 
 #endif

@@ -5,18 +5,24 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char spec_run_usage[] =
-    "usage: gillab run [options]\n"
+    "usage: gillab run [FILE.toml] [options]\n"
     "\n"
     "Runs a matrix of cells (workload x model x workers x placement x\n"
     "repetition), each in a fresh runner process, and writes\n"
     "DIR/results.jsonl, then summary.md, report.html (with the charts also\n"
     "as .svg files) and results.csv.\n"
+    "\n"
+    "FILE.toml, an experiment file, holds a question, workloads and any of\n"
+    "these options as keys (reps = 3, models = [\"threads\"], ...; see\n"
+    "README, \"Experiment files\"); options on the command line override\n"
+    "the file's.\n"
     "\n"
     "With no -w, -m or -n it runs the default experiment, the classic\n"
     "comparison: " SPEC_DEFAULT_WORKLOADS "\n"
@@ -78,6 +84,10 @@ const char spec_run_usage[] =
     "                          ~/.local, is never importable)\n"
     "      --quick             one repetition at --size 0.25 unless -r or\n"
     "                          --size say otherwise (a first look)\n"
+    "      --question TEXT     what the run should answer: the title of\n"
+    "                          every report\n"
+    "      --dry-run           print the matrix of cells, their count and an\n"
+    "                          estimate of the time, and run nothing\n"
     "  -q, --quiet             no progress on stderr\n"
     "  -h, --help              this help\n"
     "\n"
@@ -111,23 +121,58 @@ static int split_list(const char *opt, const char *arg, char *buf, char **items,
   return n;
 }
 
+/* A minimal spec_add_workload: built-in workloads only, with a units
+ * override. User workload files and C twins come with their own
+ * implementation of this function (issue 13). */
+int spec_add_workload(spec_matrix *s, const char *item, double units,
+                      const char *twin, char *err, size_t errlen) {
+  size_t len = strlen(item);
+  if (twin || strstr(item, ".py:") ||
+      (len >= 3 && strcmp(item + len - 3, ".py") == 0)) {
+    snprintf(err, errlen,
+             "user workload files need a gillab that runs them (%s%s%s "
+             "cannot run here yet)",
+             item, twin ? " with twin " : "", twin ? twin : "");
+    return -EINVAL;
+  }
+  const wl_workload *wl = registry_find(item);
+  if (!wl) {
+    snprintf(err, errlen,
+             "unknown workload '%s' (see `gillab list` for the workloads)",
+             item);
+    return -EINVAL;
+  }
+  if (s->nworkloads == SPEC_MAX_ITEMS) {
+    snprintf(err, errlen, "at most %d workloads", SPEC_MAX_ITEMS);
+    return -EINVAL;
+  }
+  for (size_t i = 0; i < s->nworkloads; i++)
+    if (s->workloads[i] == wl) {
+      snprintf(err, errlen, "'%s' is given twice", item);
+      return -EINVAL;
+    }
+  if (!(units >= 0 && units <= 1e15)) {
+    snprintf(err, errlen, "units of %s: %g is not a count up to 1e15", item,
+             units);
+    return -EINVAL;
+  }
+  s->units[s->nworkloads] = units;
+  s->workloads[s->nworkloads++] = wl;
+  return 0;
+}
+
 static int parse_workloads(spec_matrix *s, const char *arg, char *err,
                            size_t errlen) {
-  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS], sub[512];
   int n = split_list("-w", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
   if (n < 0)
     return n;
-  for (int i = 0; i < n; i++) {
-    s->workloads[i] = registry_find(items[i]);
-    if (!s->workloads[i]) {
-      snprintf(err, errlen,
-               "-w: unknown workload '%s' (see `gillab list` for the "
-               "workloads)",
-               items[i]);
+  s->nworkloads = 0;
+  for (int i = 0; i < n; i++)
+    if (spec_add_workload(s, items[i], 0, NULL, sub, sizeof sub) < 0) {
+      snprintf(err, errlen, "-w: %s", sub);
       return -EINVAL;
     }
-  }
-  s->nworkloads = (size_t)n;
   return 0;
 }
 
@@ -404,6 +449,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"worker-warmup", required_argument, NULL, 'U'},
       {"venv", required_argument, NULL, 'V'},
       {"no-site", no_argument, NULL, 'N'},
+      {"question", required_argument, NULL, 'A'},
+      {"dry-run", no_argument, NULL, 'D'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -503,6 +550,18 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     case 'N':
       s->no_site = 1;
       break;
+    case 'A':
+      /* A title: one line, so no report can get a heading out of it. */
+      if (strlen(optarg) > 300 || strpbrk(optarg, "\n\r\t")) {
+        snprintf(err, errlen,
+                 "--question: give one line of at most 300 characters");
+        rc = -EINVAL;
+      }
+      s->question = optarg[0] ? optarg : NULL;
+      break;
+    case 'D':
+      s->dry_run = 1;
+      break;
     case 'C':
       if (strcmp(optarg, "weak") == 0 || strcmp(optarg, "strong") == 0) {
         s->weak = strcmp(optarg, "weak") == 0;
@@ -549,10 +608,12 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   }
   if (rc < 0)
     return rc;
+  if (optind < argc)
+    s->experiment = argv[optind++];
   if (optind < argc) {
     snprintf(err, errlen,
-             "unexpected argument '%s' (run takes options only; experiment "
-             "files come in a later version)",
+             "unexpected argument '%s' (run takes options and one "
+             "experiment file)",
              argv[optind]);
     return -EINVAL;
   }
@@ -563,6 +624,7 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     s->size = quick ? 0.25 : 0.4;
   if (quick && !reps_given)
     s->reps = 1;
+  s->workloads_arg = workloads;
   if ((rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
                             err, errlen)) < 0 ||
       (rc = parse_models(s, models ? models : SPEC_DEFAULT_MODELS, err,
@@ -635,5 +697,23 @@ cJSON *spec_to_json(const spec_matrix *s) {
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
+  /* Units set per workload (an experiment file's), by workload. */
+  cJSON *units = NULL;
+  for (size_t i = 0; i < s->nworkloads; i++)
+    if (s->units[i] > 0) {
+      if (!units)
+        units = cJSON_AddObjectToObject(j, "workload_units");
+      cJSON_AddNumberToObject(units, s->workloads[i]->name, s->units[i]);
+    }
+  if (s->question)
+    cJSON_AddStringToObject(j, "question", s->question);
+  if (s->experiment) {
+    char abs[PATH_MAX];
+    cJSON *e = cJSON_AddObjectToObject(j, "experiment");
+    cJSON_AddStringToObject(e, "path",
+                            realpath(s->experiment, abs) ? abs : s->experiment);
+    if (s->experiment_sha256)
+      cJSON_AddStringToObject(e, "sha256", s->experiment_sha256);
+  }
   return j;
 }

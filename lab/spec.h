@@ -68,16 +68,38 @@ typedef struct {
    * standard library (cellspec.h's site_packages off). */
   venv_list venvs;
   int no_site;
+  /* Per workload (by index in workloads): the units of its Python cells
+   * when > 0 (spec_add_workload), instead of its default units x --size;
+   * its C twin's scale alike. */
+  double units[SPEC_MAX_ITEMS];
+  /* What the run is for, and where it was written down (borrowed). An
+   * experiment file (`gillab run FILE.toml`, lab/experiment.h) is read by
+   * the CLI, which then parses the file's options before the command
+   * line's. */
+  const char *question;          /* --question, the reports' title */
+  const char *experiment;        /* the FILE argument; NULL: none */
+  const char *experiment_sha256; /* its SHA-256, hex, once read */
+  const char *workloads_arg;     /* -w's value as used; NULL: the default */
+  int dry_run;                   /* --dry-run: print the matrix, run nothing */
 } spec_matrix;
 
 /* Options of `gillab run`, for its --help. */
 extern const char spec_run_usage[];
 
-/* Parses `gillab run` options (argv[0] is "run"). Returns 0 with *s filled
- * in, 1 when --help was asked (usage already printed to stdout), or
- * -EINVAL with err saying what was wrong. */
+/* Parses `gillab run` options (argv[0] is "run") and at most one
+ * argument, an experiment file (s->experiment; its content is read by
+ * lab/experiment.h, not here). Returns 0 with *s filled in, 1 when --help
+ * was asked (usage already printed to stdout), or -EINVAL with err saying
+ * what was wrong. */
 int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
                    size_t errlen);
+
+/* Adds one workload to s: a built-in name or a user file ("path.py" or
+ * "path.py:func"). units > 0 overrides its default units; twin (NULL:
+ * none) is the path of a C twin shared object. Returns 0 or -EINVAL with
+ * err. */
+int spec_add_workload(spec_matrix *s, const char *item, double units,
+                      const char *twin, char *err, size_t errlen);
 
 /* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
  * (always included), as a list in buf (len bytes). */

@@ -400,11 +400,73 @@ static void test_missing_value(void **state) {
   assert_contains(fx->err, "--timeout");
 }
 
-/* A positional argument is refused, even after options getopt moved it
- * past. */
+/* One argument is the experiment file (read by lab/experiment, not
+ * here); a second is refused, even after options getopt moved it past. */
 static void test_stray_argument(void **state) {
-  EXPECT_EINVAL(*state, "'extra'", "extra");
-  EXPECT_EINVAL(*state, "'extra'", "-q", "extra", "-r", "2");
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-q", "exp.toml", "-r", "2"), 0);
+  assert_string_equal(fx->s.experiment, "exp.toml");
+  assert_int_equal(fx->s.reps, 2);
+  EXPECT_EINVAL(fx, "'extra'", "exp.toml", "extra");
+  EXPECT_EINVAL(fx, "'extra'", "-q", "exp.toml", "-r", "2", "extra");
+}
+
+/* --question is one line; --dry-run is a flag; both reach the spec, and
+ * the question its JSON. */
+static void test_question_and_dry_run(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "--question", "Threads or processes?", "--dry-run",
+                         "-w", "cpu.primes"),
+                   0);
+  assert_string_equal(fx->s.question, "Threads or processes?");
+  assert_int_equal(fx->s.dry_run, 1);
+  assert_null(fx->s.experiment);
+  cJSON *j = spec_to_json(&fx->s);
+  assert_string_equal(
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "question")),
+      "Threads or processes?");
+  assert_null(cJSON_GetObjectItemCaseSensitive(j, "experiment"));
+  assert_null(cJSON_GetObjectItemCaseSensitive(j, "workload_units"));
+  cJSON_Delete(j);
+  assert_int_equal(spec_add_workload(&fx->s, "cpu.sha256", 70, NULL, fx->err,
+                                     sizeof fx->err),
+                   0);
+  j = spec_to_json(&fx->s);
+  const cJSON *units = cJSON_GetObjectItemCaseSensitive(j, "workload_units");
+  assert_int_equal(cJSON_GetArraySize(units), 1);
+  assert_true(
+      cJSON_GetObjectItemCaseSensitive(units, "cpu.sha256")->valuedouble == 70);
+  cJSON_Delete(j);
+  EXPECT_EINVAL(fx, "one line", "--question", "two\nlines");
+}
+
+/* spec_add_workload: built-in names with a units override; a user file
+ * or a twin is refused until user workloads exist; -w goes through it. */
+static void test_add_workload(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes"), 0);
+  spec_matrix *s = &fx->s;
+  assert_string_equal(s->workloads_arg, "cpu.primes");
+  assert_true(s->units[0] == 0);
+  assert_int_equal(
+      spec_add_workload(s, "cpu.sha256", 70, NULL, fx->err, sizeof fx->err), 0);
+  assert_int_equal(s->nworkloads, 2);
+  assert_ptr_equal(s->workloads[1], registry_find("cpu.sha256"));
+  assert_true(s->units[1] == 70);
+  assert_int_equal(
+      spec_add_workload(s, "cpu.sha256", 0, NULL, fx->err, sizeof fx->err),
+      -EINVAL);
+  assert_contains(fx->err, "given twice");
+  assert_int_equal(
+      spec_add_workload(s, "cpu.prime", 0, NULL, fx->err, sizeof fx->err),
+      -EINVAL);
+  assert_contains(fx->err, "unknown workload 'cpu.prime'");
+  assert_int_equal(spec_add_workload(s, "dir/bench.py:work", 0, NULL, fx->err,
+                                     sizeof fx->err),
+                   -EINVAL);
+  assert_contains(fx->err, "dir/bench.py:work");
+  assert_int_equal(s->nworkloads, 2);
+  EXPECT_EINVAL(fx, "-w: unknown workload 'nope'", "-w", "cpu.primes,nope");
 }
 
 /* --help and -h return 1 (usage goes to stdout). */
@@ -584,6 +646,8 @@ int main(void) {
       T(test_unknown_option),
       T(test_missing_value),
       T(test_stray_argument),
+      T(test_question_and_dry_run),
+      T(test_add_workload),
       T(test_help),
       T(test_parse_again),
       T(test_to_json),

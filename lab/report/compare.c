@@ -3,6 +3,7 @@
 
 #include "escape.h"
 #include "md.h"
+#include "provenance.h"
 #include "results.h"
 
 #include <limits.h>
@@ -22,6 +23,16 @@ static const char *only_python_runtime(const results *r) {
     rt = results_str(c, "runtime");
   }
   return rt;
+}
+
+/* A run's question, as the first item under its directory. */
+static void write_question(FILE *out, const cJSON *meta) {
+  const char *q = provenance_question(meta);
+  if (!q)
+    return;
+  fputs("  - question: ", out);
+  escape_md(out, q);
+  fputc('\n', out);
 }
 
 int compare_runs(const char *a, const char *b, const char *path, FILE *out,
@@ -49,10 +60,12 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
   fprintf(out, "# gillab compare\n\n- A: ");
   escape_md(out, a);
   fputc('\n', out);
+  write_question(out, ra.meta);
   md_header(out, ra.meta, "  ");
   fprintf(out, "- B: ");
   escape_md(out, b);
   fputc('\n', out);
+  write_question(out, rb.meta);
   md_header(out, rb.meta, "  ");
   fputs("\nFigure: `", out);
   fputs(path, out);

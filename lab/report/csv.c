@@ -101,6 +101,8 @@ static void header_line(void *ctx, const char *label, const char *value) {
 }
 
 void csv_render(const results *r, FILE *f) {
+  if (provenance_question(r->meta))
+    header_line(f, "question", provenance_question(r->meta));
   provenance_describe(r->meta, header_line, f);
   for (size_t k = 0; k < NCOLS; k++)
     fprintf(f, "%s%s", k ? "," : "", cols[k].name);

@@ -40,6 +40,12 @@ static void describe_environment(const cJSON *env, char *buf, size_t len) {
              "; importing %s from a .pth file turned the GIL on", gil);
 }
 
+const char *provenance_question(const cJSON *meta) {
+  const cJSON *q = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(meta, "spec"), "question");
+  return cJSON_IsString(q) && q->valuestring[0] ? q->valuestring : NULL;
+}
+
 void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx) {
   if (!meta) {
     fn(ctx, "metadata", "missing: the results file has no metadata record");
@@ -49,6 +55,13 @@ void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx) {
   const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
   char buf[1024];
   fn(ctx, "command", results_str(meta, "command"));
+  const cJSON *exp = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(meta, "spec"), "experiment");
+  if (exp) {
+    snprintf(buf, sizeof buf, "%s (sha256 %s)", results_str(exp, "path"),
+             results_str(exp, "sha256"));
+    fn(ctx, "experiment", buf);
+  }
   fn(ctx, "started", results_str(meta, "started"));
   fn(ctx, "host", results_str(mach, "hostname"));
   fn(ctx, "CPU", results_str(mach, "cpu_model"));

@@ -1,7 +1,8 @@
 /* provenance — where a run's figures come from, said the same way by every
- * output: the reproducibility header (command, start, host, CPU, topology,
- * kernel, governor, each runtime's build and the environment its cells
- * imported from, gillab's version), read from the
+ * output: the reproducibility header (command, the experiment file and its
+ * SHA-256 when there was one, start, host, CPU, topology, kernel,
+ * governor, each runtime's build and the environment its cells imported
+ * from, gillab's version), read from the
  * metadata record of a results file (lab/meta.h writes it). */
 #ifndef GILLAB_PROVENANCE_H
 #define GILLAB_PROVENANCE_H
@@ -17,5 +18,11 @@
 typedef void (*provenance_line_fn)(void *ctx, const char *label,
                                    const char *value);
 void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx);
+
+/* The question the run was to answer (`--question`, or an experiment
+ * file's), borrowed from meta; NULL when it has none (meta may be NULL).
+ * Each output shows it first: summary.md's and report.html's title, a line
+ * of compare's and results.csv's headers. */
+const char *provenance_question(const cJSON *meta);
 
 #endif

@@ -11,6 +11,7 @@
 #include "chart.h"
 #include "escape.h"
 #include "plots.h"
+#include "provenance.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -168,7 +169,10 @@ static const char page_head[] =
     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
     "'none'; style-src 'unsafe-inline'; img-src data:\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, "
-    "initial-scale=1\">\n<title>gillab report</title>\n<style>\n"
+    "initial-scale=1\">\n<title>";
+/* After the title. */
+static const char page_style[] =
+    "</title>\n<style>\n"
     "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem "
     "auto;padding:0 1rem;color:#222;line-height:1.45}\n"
     "table{border-collapse:collapse;margin:.5rem 0 1rem}\n"
@@ -231,7 +235,17 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
   }
   if (f) {
+    /* The title is the run's question when it has one (as the first
+     * heading, which comes from summary.md's title). */
+    const char *q = provenance_question(r->meta);
+    char title[512];
+    snprintf(title, sizeof title, "%s", q ? q : "gillab report");
+    for (char *c = title; *c; c++)
+      if (*c == '\n' || *c == '\r')
+        *c = ' '; /* one line, as summary.md's title */
     fputs(page_head, f);
+    escape_html(f, title);
+    fputs(page_style, f);
     block b = B_NONE;
     int serial = 0, in_table = 0, right[MAX_COLS] = {0};
     long wl = -1;

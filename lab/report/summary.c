@@ -12,6 +12,7 @@
 #include "findings.h"
 #include "md.h"
 #include "method.h"
+#include "provenance.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -310,7 +311,15 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
 }
 
 void summary_render(const results *r, FILE *f) {
-  fprintf(f, "# gillab results\n\n");
+  /* The question the run was for is its title (escape_md keeps it one
+   * line); without one, the title says what the file is. */
+  const char *q = provenance_question(r->meta);
+  fputs("# ", f);
+  if (q)
+    escape_md(f, q);
+  else
+    fputs("gillab results", f);
+  fputs("\n\n", f);
   md_header(f, r->meta, "");
   fputc('\n', f);
   method_write(f, r);
