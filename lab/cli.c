@@ -77,8 +77,10 @@ static int only_help(int argc, char **argv, const char *usage) {
 
 static int cmd_run(int argc, char **argv) {
   spec_matrix s;
-  char err[1024], outdir[PATH_MAX];
+  char err[4096], outdir[PATH_MAX];
   int rc = spec_from_args(&s, argc, argv, err, sizeof err);
+  if (rc != 0)
+    spec_free(&s);
   if (rc == 1)
     return 0;
   if (rc < 0)
@@ -91,6 +93,7 @@ static int cmd_run(int argc, char **argv) {
   snprintf(full, sizeof full, "gillab %s", command ? command : "run");
   free(command);
   rc = run_execute(&s, full, outdir, sizeof outdir, err, sizeof err);
+  spec_free(&s);
   if (rc < 0) {
     fprintf(stderr, "gillab run: %s\n", err);
     return rc == -ENOENT || rc == -EINVAL ? 2 : 1;

@@ -1,6 +1,8 @@
 /* spec — parsing and validating `gillab run` options; see spec.h. */
 #include "spec.h"
 
+#include "cellspec.h"
+#include "userwl.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,7 +26,16 @@ const char spec_run_usage[] =
     "minutes on 2 cores; --quick: one repetition at --size 0.25).\n"
     "\n"
     "  -w, --workloads LIST    workloads (default: the experiment's; see\n"
-    "                          `gillab list`)\n"
+    "                          `gillab list`), or your own Python files:\n"
+    "                          path/bench.py or path/bench.py:func (see\n"
+    "                          README, \"Bring your own workload\")\n"
+    "      --units N           the operations of every workload at --size 1\n"
+    "                          (default: each workload's own; a file's\n"
+    "                          UNITS)\n"
+    "      --twin SO           the C twin of the one Python file in -w: a\n"
+    "                          shared object with gillab_twin_work\n"
+    "                          (workloads/gillab_twin.h), run by the native\n"
+    "                          models\n"
     "  -m, --models LIST       models (default: every model)\n"
     "  -n, --workers LIST      worker counts (default: 1, 2, 4, ... up to\n"
     "                          2 x the CPUs gillab may use); 1 is always\n"
@@ -67,7 +78,8 @@ const char spec_run_usage[] =
     "      --worker-warmup S   seconds each fresh worker process or\n"
     "                          interpreter runs a CPU workload untimed before\n"
     "                          the start (default: 0.2; 0: time its first\n"
-    "                          touches of memory too)\n"
+    "                          touches of memory too); your own files get\n"
+    "                          none unless this is given\n"
     "      --quick             one repetition at --size 0.25 unless -r or\n"
     "                          --size say otherwise (a first look)\n"
     "  -q, --quiet             no progress on stderr\n"
@@ -103,23 +115,101 @@ static int split_list(const char *opt, const char *arg, char *buf, char **items,
   return n;
 }
 
+/* A built-in workload with other units: a copy of its row, owned by s. */
+static const wl_workload *with_units(spec_matrix *s, const wl_workload *wl,
+                                     double units, char *err, size_t errlen) {
+  wl_workload *copy = malloc(sizeof *copy);
+  if (!copy) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  *copy = *wl;
+  copy->units_py = copy->units_native = (uint64_t)units;
+  s->owned[s->nowned++] = copy;
+  return copy;
+}
+
+int spec_add_workload(spec_matrix *s, const char *item, double units,
+                      const char *twin, char *err, size_t errlen) {
+  const wl_workload *wl = NULL;
+  if (s->nworkloads == SPEC_MAX_ITEMS) {
+    snprintf(err, errlen, "at most %d workloads", SPEC_MAX_ITEMS);
+    return -EINVAL;
+  }
+  if (units > 0 && (units != floor(units) || units > CELLSPEC_MAX_UNITS)) {
+    snprintf(err, errlen, "%s: units %g must be a whole number from 1 to 10^15",
+             item, units);
+    return -EINVAL;
+  }
+  for (size_t i = 0; i < s->nworkloads; i++)
+    if (strcmp(s->workloads[i]->name, item) == 0) {
+      snprintf(err, errlen, "workload '%s' is given twice", item);
+      return -EINVAL;
+    }
+  if (wl_is_file_item(item)) {
+    wl_workload *row;
+    int rc = userwl_load(item, GILLAB_DEFAULT_RUNTIME, units, twin, &row, err,
+                         errlen);
+    if (rc < 0)
+      return -EINVAL;
+    s->owned[s->nowned++] = row;
+    wl = row;
+  } else if (!(wl = registry_find(item))) {
+    snprintf(err, errlen,
+             "unknown workload '%s' (see `gillab list` for the workloads; "
+             "a Python file of your own is named with its path, e.g. "
+             "./%s.py)",
+             item, item);
+    return -EINVAL;
+  } else if (twin) {
+    snprintf(err, errlen,
+             "--twin is for a workload of your own (a Python file), not "
+             "for %s%s",
+             item, wl->native ? ", which has its C twin built in" : "");
+    return -EINVAL;
+  } else if (units > 0 && !(wl = with_units(s, wl, units, err, errlen))) {
+    return -ENOMEM;
+  }
+  s->workloads[s->nworkloads++] = wl;
+  return 0;
+}
+
+void spec_free(spec_matrix *s) {
+  for (size_t i = 0; i < s->nowned; i++)
+    free(s->owned[i]);
+  s->nowned = 0;
+  s->nworkloads = 0;
+}
+
+/* -w LIST: built-in names and user files; --twin goes with the one user
+ * file. */
 static int parse_workloads(spec_matrix *s, const char *arg, char *err,
                            size_t errlen) {
-  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS], sub[4096];
   int n = split_list("-w", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
   if (n < 0)
     return n;
+  int files = 0;
+  for (int i = 0; i < n; i++)
+    files += wl_is_file_item(items[i]);
+  if (s->twin && files != 1) {
+    snprintf(err, errlen,
+             "--twin is the C twin of a workload of your own, one Python file "
+             "in -w, and -w names %d: %s",
+             files,
+             files ? "run them one at a time"
+                   : "add the file (-w bench.py); the built-in workloads have "
+                     "their twins built in");
+    return -EINVAL;
+  }
   for (int i = 0; i < n; i++) {
-    s->workloads[i] = registry_find(items[i]);
-    if (!s->workloads[i]) {
-      snprintf(err, errlen,
-               "-w: unknown workload '%s' (see `gillab list` for the "
-               "workloads)",
-               items[i]);
+    int file = wl_is_file_item(items[i]);
+    if (spec_add_workload(s, items[i], s->units, file ? s->twin : NULL, sub,
+                          sizeof sub) < 0) {
+      snprintf(err, errlen, "-w: %s", sub);
       return -EINVAL;
     }
   }
-  s->nworkloads = (size_t)n;
   return 0;
 }
 
@@ -394,6 +484,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"hiccup", no_argument, NULL, 'Y'},
       {"quick", no_argument, NULL, 'Q'},
       {"worker-warmup", required_argument, NULL, 'U'},
+      {"units", required_argument, NULL, 'X'},
+      {"twin", required_argument, NULL, 'J'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -460,6 +552,18 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     case 'U':
       rc = parse_number("--worker-warmup", optarg, 0, 60, &s->worker_warmup_s,
                         err, errlen);
+      s->worker_warmup_given = 1;
+      break;
+    case 'X':
+      rc = parse_number("--units", optarg, 1, (double)CELLSPEC_MAX_UNITS,
+                        &s->units, err, errlen);
+      if (rc == 0 && s->units != floor(s->units)) {
+        snprintf(err, errlen, "--units: '%s' is not a whole number", optarg);
+        rc = -EINVAL;
+      }
+      break;
+    case 'J':
+      s->twin = optarg;
       break;
     case 'T':
       rc = parse_number("--timeout", optarg, 0.1, 86400, &s->timeout_s, err,
@@ -546,9 +650,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     s->size = quick ? 0.25 : 0.4;
   if (quick && !reps_given)
     s->reps = 1;
-  if ((rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
-                            err, errlen)) < 0 ||
-      (rc = parse_models(s, models ? models : SPEC_DEFAULT_MODELS, err,
+  /* The workloads last: a user file is inspected by a runner, which is
+   * not worth starting when another option is wrong. */
+  if ((rc = parse_models(s, models ? models : SPEC_DEFAULT_MODELS, err,
                          errlen)) < 0 ||
       (rc = parse_workers(s, workers ? workers : default_workers, err,
                           errlen)) < 0 ||
@@ -556,7 +660,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       (rc = parse_runtimes(s, runtimes, err, errlen)) < 0 ||
       (rc = parse_switches(s, switches, err, errlen)) < 0 ||
       (rc = parse_start_methods(s, start_methods, err, errlen)) < 0 ||
-      (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0)
+      (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0 ||
+      (rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
+                            err, errlen)) < 0)
     return rc;
   return 0;
 }
@@ -600,6 +706,12 @@ cJSON *spec_to_json(const spec_matrix *s) {
     cJSON_AddNumberToObject(j, "hash_seed", (double)s->hash_seed);
   cJSON_AddBoolToObject(j, "default_experiment", s->default_experiment);
   cJSON_AddNumberToObject(j, "worker_warmup_s", s->worker_warmup_s);
+  if (s->units > 0)
+    cJSON_AddNumberToObject(j, "units", s->units);
+  else
+    cJSON_AddNullToObject(j, "units");
+  if (s->twin)
+    cJSON_AddStringToObject(j, "twin", s->twin);
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);

@@ -2,6 +2,10 @@
  * the run's settings, parsed from the command line and validated.
  *
  * Parsing is here; printing usage and exiting is the CLI's job (cli.c).
+ *
+ * A spec owns the rows of its user workloads (Python files named in -w,
+ * lab/userwl.h) and of built-in workloads whose units --units overrides:
+ * free them with spec_free.
  */
 #ifndef GILLAB_SPEC_H
 #define GILLAB_SPEC_H
@@ -25,8 +29,15 @@
 #define SPEC_PLACEMENT_MAX 128
 
 typedef struct {
+  /* Registry rows, or rows in owned (user workloads, --units). */
   const wl_workload *workloads[SPEC_MAX_ITEMS];
   size_t nworkloads;
+  wl_workload *owned[SPEC_MAX_ITEMS]; /* freed by spec_free */
+  size_t nowned;
+  /* --units: every workload's units at --size 1 (Python and C alike);
+   * 0: each workload's own. */
+  double units;
+  const char *twin; /* --twin: the C twin of the one user workload */
   model_t models[MODEL_COUNT];
   size_t nmodels;
   unsigned workers[SPEC_MAX_ITEMS]; /* ascending, always starts with 1 */
@@ -63,6 +74,9 @@ typedef struct {
   int quiet;
   int default_experiment; /* no -w, -m or -n: the classic comparison */
   double worker_warmup_s; /* --worker-warmup: see WL_WARMUP (core/wl.h) */
+  /* --worker-warmup was given: user workloads, which have no warm-up by
+   * default (their code may have side effects), get it too. */
+  int worker_warmup_given;
 } spec_matrix;
 
 /* Options of `gillab run`, for its --help. */
@@ -73,6 +87,16 @@ extern const char spec_run_usage[];
  * -EINVAL with err saying what was wrong. */
 int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
                    size_t errlen);
+
+/* Adds one workload to s: a built-in name or a user file ("path.py" or
+ * "path.py:func"). units > 0 overrides its default units; twin (NULL: none)
+ * is the path of a C twin shared object. Returns 0 or -EINVAL with err. */
+int spec_add_workload(spec_matrix *s, const char *item, double units,
+                      const char *twin, char *err, size_t errlen);
+
+/* Frees the rows s owns (see above); s is left with no workloads. A
+ * zeroed spec is fine. */
+void spec_free(spec_matrix *s);
 
 /* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
  * (always included), as a list in buf (len bytes). */
