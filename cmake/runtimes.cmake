@@ -54,7 +54,8 @@ function(gillab_add_runtime exe)
     embed/reftrace.c
     embed/hiccup.c
     embed/drive_threads.c
-    embed/drive_procs.c)
+    embed/drive_procs.c
+    embed/twin.c)
   target_include_directories(gillab_embed_${tag} PUBLIC embed)
   # SYSTEM: warnings inside CPython's (internal) headers are not ours.
   target_include_directories(gillab_embed_${tag} SYSTEM PUBLIC

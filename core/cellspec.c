@@ -2,6 +2,7 @@
 #include "cellspec.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -17,6 +18,9 @@ static const char *const cellspec_keys[] = {
     "units",
     "sets",
     "workloads_dir",
+    "workload_file",
+    "func",
+    "twin",
     "gil_probe",
     "switch_interval",
     "hash_seed",
@@ -41,9 +45,36 @@ static int bad(char *err, size_t errlen, const char *fmt, const char *key,
   return -EINVAL;
 }
 
+/* Whether s is an ASCII Python identifier (a function's name). */
+static int identifier(const char *s) {
+  if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+    return 0;
+  for (; *s; s++)
+    if (!(isalnum((unsigned char)*s) || *s == '_'))
+      return 0;
+  return 1;
+}
+
 int cellspec_check(const cellspec *c, char *err, size_t errlen) {
   if (!c->workload || !c->workload[0]) {
     snprintf(err, errlen, "cell spec: workload must be named");
+    return -EINVAL;
+  }
+  if ((c->func || c->twin) && !c->workload_file) {
+    snprintf(
+        err, errlen,
+        "cell spec: func and twin are for a user workload (workload_file)");
+    return -EINVAL;
+  }
+  if ((c->workload_file && c->workload_file[0] != '/') ||
+      (c->twin && c->twin[0] != '/')) {
+    snprintf(err, errlen,
+             "cell spec: workload_file and twin must be absolute paths");
+    return -EINVAL;
+  }
+  if (c->func && !identifier(c->func)) {
+    snprintf(err, errlen, "cell spec: func '%s' is not a Python identifier",
+             c->func);
     return -EINVAL;
   }
   if ((unsigned)c->model >= MODEL_COUNT)
@@ -132,6 +163,9 @@ char *cellspec_to_json(const cellspec *c, char *err, size_t errlen) {
     cJSON_AddNullToObject(o, "sets");
   }
   add_string_or_null(o, "workloads_dir", c->workloads_dir);
+  add_string_or_null(o, "workload_file", c->workload_file);
+  add_string_or_null(o, "func", c->func);
+  add_string_or_null(o, "twin", c->twin);
   cJSON_AddBoolToObject(o, "gil_probe", c->gil_probe);
   cJSON_AddNumberToObject(o, "switch_interval", c->switch_interval);
   cJSON_AddNumberToObject(o, "hash_seed", (double)c->hash_seed);
@@ -319,6 +353,10 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
                       errlen)) < 0 ||
       (rc = get_string(o, "workloads_dir", &c->workloads_dir, err, errlen)) <
           0 ||
+      (rc = get_string(o, "workload_file", &c->workload_file, err, errlen)) <
+          0 ||
+      (rc = get_string(o, "func", &c->func, err, errlen)) < 0 ||
+      (rc = get_string(o, "twin", &c->twin, err, errlen)) < 0 ||
       (rc = get_bool(o, "gil_probe", &c->gil_probe, err, errlen)) < 0 ||
       (rc = get_number(o, "switch_interval", &c->switch_interval, err,
                        errlen)) < 0 ||

@@ -23,6 +23,7 @@
  * JSON, one key per field below, e.g.
  *   {"workload": "cpu.primes", "model": "processes", "workers": 2,
  *    "units": 30000, "sets": ["0", "1"], "workloads_dir": "/...",
+ *    "workload_file": null, "func": null, "twin": null,
  *    "gil_probe": true, "switch_interval": 0.005, "hash_seed": 1,
  *    "start_method": "spawn", "cpu_threads": 0, "hiccup": false,
  *    "worker_warmup_s": 0.2, "overhead_pairs": 0, "overhead_control": false,
@@ -58,6 +59,15 @@ typedef struct {
   char *const *sets;
   /* The Python workloads' directory; NULL: the one built into the runner. */
   const char *workloads_dir;
+  /* A user workload (core/wl.h): the absolute path of its Python file, which
+   * the runner imports by its stem with the file's directory first on
+   * sys.path (workload is then only its name in records); NULL: a built-in
+   * workload. func: its work function (NULL: "work"); twin: the absolute
+   * path of its C twin's shared object (workloads/gillab_twin.h; NULL: none),
+   * which the native models load. func and twin need workload_file. */
+  const char *workload_file;
+  const char *func;
+  const char *twin;
   int gil_probe;          /* count GIL waits (Python models) */
   double switch_interval; /* seconds, 1e-6 .. 10; 0: the runtime's own */
   /* PYTHONHASHSEED, 0 .. 4294967295, or CELLSPEC_HASH_RANDOM. */
@@ -84,13 +94,13 @@ typedef struct {
 } cellspec;
 
 /* Checks every field's range (and that sets, start_method and the model
- * go together). Returns 0, or -EINVAL with err naming the field. Does not
- * check that the workload exists: that is the registry's (workloads/),
- * which the runner asks. */
+ * go together, and func and twin with workload_file). Returns 0, or -EINVAL
+ * with err naming the field. Does not check that the workload exists: that is
+ * the registry's (workloads/), which the runner asks. */
 int cellspec_check(const cellspec *c, char *err, size_t errlen);
 
-/* The spec as one line of JSON, every field written out (sets, start_method
- * and workloads_dir as null when NULL). Returns a new string to free with
+/* The spec as one line of JSON, every field written out (sets and the
+ * strings as null when NULL). Returns a new string to free with
  * free(), or NULL with err when the spec fails cellspec_check or memory
  * runs out. */
 char *cellspec_to_json(const cellspec *c, char *err, size_t errlen);

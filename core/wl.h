@@ -22,6 +22,13 @@
  *    end after the timed region, adding fields to the result object.
  * Probes that serve every cell (GC pauses, hiccups) live in embed/ and add
  * their own objects in embed/cell.c.
+ *
+ * A user workload (a Python file given to `gillab run -w`, lab/userwl.h) is
+ * a row like the built-in ones, made by the orchestrator from what a runner
+ * found in the file (`gillab-runner-TAG --inspect`) and owned by the spec:
+ * `file` names it, py_module is the file's stem, `func` its work function,
+ * `twin` the shared object of its C twin (workloads/gillab_twin.h), loaded
+ * by the runner, which builds its own row for the cell (embed/cell.c).
  */
 #ifndef GILLAB_WL_H
 #define GILLAB_WL_H
@@ -83,6 +90,14 @@ typedef struct {
  * in a fresh process or interpreter (processes, subinterpreters) runs it
  * untimed for --worker-warmup seconds before the start barrier. */
 #define WL_WARMUP 0x8u
+/* What a user workload's file offers beside its work function (found by
+ * `gillab-runner-TAG --inspect`): a coroutine function awork(worker,
+ * nworkers, units), which the asyncio model needs (without it asyncio
+ * cells are skipped), and setup(params), which the drivers call once per
+ * worker process or interpreter (once in the process for threads and
+ * asyncio) before the timed region. */
+#define WL_AWORK 0x10u
+#define WL_SETUP 0x20u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */
@@ -105,7 +120,26 @@ typedef struct {
    * with a sentence in err. */
   int (*prepare)(char *err, size_t errlen);
   void (*cleanup)(void);
+  /* A user workload's file; NULL for the built-in ones. The strings belong
+   * to whoever made the row (the spec: spec_free). */
+  const char *file;   /* absolute path of the Python file */
+  const char *func;   /* its work function ("work", or "file.py:func") */
+  const char *sha256; /* SHA-256 of the file as the orchestrator read it */
+  const char *twin;   /* absolute path of its C twin (.so), NULL: none */
 } wl_workload;
+
+/* Whether an item of `gillab run -w` names a user workload's file rather
+ * than a built-in workload: it contains a '/' or ends in ".py" (or
+ * ".py:func"). */
+int wl_is_file_item(const char *item);
+
+/* Splits a user workload's item "path/bench.py" or "path/bench.py:func"
+ * into the file (file, flen bytes) and the function (func, funclen bytes;
+ * "work" when not named). A ':' names a function only when a Python
+ * identifier follows it. Returns 0, or -ENAMETOOLONG when a part does not
+ * fit. */
+int wl_split_file_item(const char *item, char *file, size_t flen, char *func,
+                       size_t funclen);
 
 /* Worker `worker`'s share of `units` under strong scaling: the block
  * [*first, *end). Blocks, not an interleaved split: interleaving would give

@@ -13,10 +13,12 @@
 #include "place.h"
 #include "py.h"
 #include "registry.h"
+#include "twin.h"
 #include "util.h"
 #include "workers.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +28,58 @@ typedef struct {
   const cellspec *s;
   const wl_workload *wl;
   const char *workloads_dir;
+  wl_workload user;        /* a user workload's row (no registry row) */
+  char stem[NAME_MAX + 1]; /* its module name */
 } cell_ctx;
 
-/* The workload of the spec, from the registry, and whether it runs under
- * the spec's model. */
+/* A user workload's row, from the spec alone: its file is imported by its
+ * stem (the drivers put its directory first on sys.path), every Python
+ * model runs it, and the native models run its C twin when it has one. */
+static int resolve_user(const cellspec *s, cell_ctx *c, char *err,
+                        size_t errlen) {
+  const char *base = strrchr(s->workload_file, '/') + 1; /* absolute */
+  size_t len = strlen(base);
+  if (len < 4 || len - 3 > NAME_MAX || strcmp(base + len - 3, ".py") != 0) {
+    snprintf(err, errlen, "workload_file %s is not a .py file",
+             s->workload_file);
+    return -EINVAL;
+  }
+  snprintf(c->stem, sizeof c->stem, "%.*s", (int)(len - 3), base);
+  c->user = (wl_workload){
+      .name = s->workload,
+      .summary = "a user workload",
+      .py_module = c->stem,
+      .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |
+                MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_SUBINTERPRETERS),
+      .file = s->workload_file,
+      .func = s->func ? s->func : "work",
+      .twin = s->twin,
+  };
+  if (s->twin && !model_is_python(s->model)) {
+    int rc = twin_load(s->twin, &c->user, err, errlen);
+    if (rc < 0)
+      return rc;
+    c->user.models |=
+        MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS);
+  }
+  c->wl = &c->user;
+  if (!(c->wl->models & MODEL_BIT(s->model))) {
+    snprintf(err, errlen,
+             "no C twin: give one with --twin to run %s under model %s",
+             s->workload, model_name(s->model));
+    return -EINVAL;
+  }
+  return 0;
+}
+
+/* The workload of the spec, from the registry (or the spec itself for a
+ * user workload), and whether it runs under the spec's model. */
 static int resolve(const cellspec *s, cell_ctx *c, char *err, size_t errlen) {
   c->s = s;
-  c->wl = registry_find(s->workload);
   c->workloads_dir = s->workloads_dir ? s->workloads_dir : GILLAB_WORKLOADS_DIR;
+  if (s->workload_file)
+    return resolve_user(s, c, err, errlen);
+  c->wl = registry_find(s->workload);
   if (!c->wl) {
     snprintf(err, errlen, "unknown workload '%s'", s->workload);
     return -EINVAL;
@@ -72,6 +118,11 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
   }
   cJSON *args = cJSON_CreateObject(), *info = NULL;
   cJSON_AddStringToObject(args, "module", c->wl->py_module);
+  if (c->wl->file && !s->overhead_pairs) {
+    cJSON *user = cJSON_AddObjectToObject(args, "user");
+    cJSON_AddStringToObject(user, "file", c->wl->file);
+    cJSON_AddStringToObject(user, "func", c->wl->func);
+  }
   cJSON_AddNumberToObject(args, "workers", s->workers);
   cJSON_AddNumberToObject(args, "units", (double)s->units);
   if (s->switch_interval > 0)
@@ -168,6 +219,9 @@ static int run_native(const cell_ctx *c, cJSON **out, char *err,
   /* What the workers observed: no interpreter, so no switch interval,
    * hash seed or GIL probe; the CPUs each read back after binding. */
   cJSON *applied = cJSON_AddObjectToObject(*out, "applied");
+  cJSON *twin = twin_applied();
+  if (twin)
+    cJSON_AddItemToObject(applied, "twin", twin);
   cJSON_AddItemToObject(applied, "workers", workers_applied());
   return 0;
 }

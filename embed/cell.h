@@ -2,10 +2,11 @@
  *
  * The orchestrator hands the runner a cell as JSON (core/cellspec.h, the
  * one contract between the two; the runner's main parses it with
- * cellspec_parse). cell_run finds the workload in the registry, sets up the
- * workers' placement, runs the model's driver (native or Python) and
- * returns what was measured (setup_s: from the runner's start to the start
- * of the timed region):
+ * cellspec_parse). cell_run finds the workload in the registry (a user
+ * workload: builds its row from the spec, loading its C twin for the
+ * native models; twin.h), sets up the workers' placement, runs the
+ * model's driver (native or Python) and returns what was measured
+ * (setup_s: from the runner's start to the start of the timed region):
  *   {"ops", "answer", "wall_s", "setup_s", "workers": [...],
  *    "python": {...} (Python models only), "applied": {...}, ...}
  *
@@ -25,6 +26,14 @@
  *     was started, told from inside it) and "gil_probe"; for
  *     subinterpreters "gil_probe"}]}
  *   Native models: {"workers": [{"worker", "cpus", "warmup_s": 0}]}.
+ * A user workload (the spec's workload_file) adds, Python models:
+ *   "workload": {"file" (the module's file, resolved), "sha256" (of the
+ *   bytes the main process read and, for threads, asyncio and processes,
+ *   ran), "func"}; "setup_s" (threads, asyncio: its setup() in the main
+ *   process); and per worker of processes and subinterpreters "setup_s"
+ *   and "workload_file" (the file that worker process or interpreter
+ *   imported); native models with its C twin: "twin": {"path" (the object
+ *   the loader mapped), "sha256", "setup"}.
  */
 #ifndef GILLAB_CELL_H
 #define GILLAB_CELL_H

@@ -269,28 +269,29 @@ static PyObject *modgillab_worker_adopted_done(PyObject *self, PyObject *args) {
 }
 
 /* run_subinterpreters(module, workers, units, workloads_dir,
- * switch_interval, warmup_s, hash_seed): the subinterpreters model
- * (embed/subinterp.c). Returns {wall_s, start_ns, ops, answer, own_gil,
- * gils_watched, views}, views each worker's gillab_drive._fresh_view (JSON
- * text). */
+ * switch_interval, warmup_s, hash_seed, func, module_dir, setup_params):
+ * the subinterpreters model (embed/subinterp.c; the last three for a user
+ * workload, None otherwise). Returns {wall_s, start_ns, ops, answer (None
+ * when a work function returned ops alone), own_gil, gils_watched, views},
+ * views each worker's gillab_drive._fresh_view (JSON text). */
 static PyObject *modgillab_run_subinterpreters(PyObject *self, PyObject *args) {
   (void)self;
-  const char *module, *dir;
-  unsigned workers;
+  subinterp_cell c = {.hash_seed = -1};
   unsigned long long units;
-  double si = 0, warmup = 0;
-  long seed = -1;
-  char err[512];
+  char err[SUBINTERP_ERR_LEN + 64];
   subinterp_result r;
-  if (!PyArg_ParseTuple(args, "sIKs|ddl", &module, &workers, &units, &dir, &si,
-                        &warmup, &seed))
+  if (!PyArg_ParseTuple(args, "sIKs|ddlzzz", &c.module, &c.n, &units,
+                        &c.workloads_dir, &c.switch_interval, &c.warmup_s,
+                        &c.hash_seed, &c.func, &c.module_dir, &c.setup_params))
     return NULL;
+  c.units = units;
+  c.gil_probe = gilprobe_enabled();
+  unsigned workers = c.n;
   if (workers < 1 || workers > WORKERS_MAX_WORKERS) {
     PyErr_SetString(PyExc_ValueError, "workers out of range");
     return NULL;
   }
-  if (subinterp_run(dir, module, workers, units, si, warmup, seed,
-                    gilprobe_enabled(), &r, err, sizeof err) < 0) {
+  if (subinterp_run(&c, &r, err, sizeof err) < 0) {
     subinterp_result_clear(&r);
     PyErr_SetString(PyExc_RuntimeError, err);
     return NULL;
@@ -304,14 +305,19 @@ static PyObject *modgillab_run_subinterpreters(PyObject *self, PyObject *args) {
     }
     PyList_SET_ITEM(views, i, v); /* steals v */
   }
+  PyObject *answer = views ? (r.answered ? PyLong_FromUnsignedLongLong(r.answer)
+                                         : Py_NewRef(Py_None))
+                           : NULL; /* new */
   PyObject *d =
-      views ? Py_BuildValue("{s:d,s:K,s:K,s:K,s:O,s:I,s:N}", "wall_s", r.wall_s,
-                            "start_ns", (unsigned long long)r.start_ns, "ops",
-                            (unsigned long long)r.ops, "answer",
-                            (unsigned long long)r.answer, "own_gil",
-                            r.own_gil ? Py_True : Py_False, "gils_watched",
-                            r.watched, "views", views)
-            : NULL; /* new; steals views */
+      answer
+          ? Py_BuildValue("{s:d,s:K,s:K,s:N,s:O,s:I,s:N}", "wall_s", r.wall_s,
+                          "start_ns", (unsigned long long)r.start_ns, "ops",
+                          (unsigned long long)r.ops, "answer", answer,
+                          "own_gil", r.own_gil ? Py_True : Py_False,
+                          "gils_watched", r.watched, "views", views)
+          : NULL; /* new; steals answer and views */
+  if (!answer)
+    Py_XDECREF(views);
   subinterp_result_clear(&r);
   return d;
 }
@@ -441,7 +447,8 @@ static PyMethodDef modgillab_methods[] = {
      "worker_adopted_done(i, t0, t1, gil): worker process i's report."},
     {"run_subinterpreters", modgillab_run_subinterpreters, METH_VARARGS,
      "run_subinterpreters(module, workers, units, workloads_dir[, "
-     "switch_interval[, warmup_s[, hash_seed]]]) -> dict: run work() in one "
+     "switch_interval[, warmup_s[, hash_seed[, func[, module_dir[, "
+     "setup_params]]]]]]]) -> dict: run the work function in one "
      "subinterpreter per worker."},
     {"affinity", modgillab_affinity, METH_NOARGS,
      "affinity() -> str: the CPUs the calling thread may run on (kernel)."},

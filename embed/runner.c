@@ -17,6 +17,12 @@
  * file's SHA-256, or why it is not valid), for the orchestrator, which has
  * no TOML parser (lab/experiment.h).
  *
+ * `--inspect FILE[:func] [--twin SO]` says what a user workload's file
+ * offers (gillab_drive.inspect: its work function, awork, setup, UNITS, or
+ * why it cannot run) and, with --twin, whether the shared object has the C
+ * twin's functions (twin.h), as JSON with "error" set when it cannot run:
+ * `gillab run` asks the default runtime's runner before any cell runs.
+ *
  * A Python command line (argv[1] a single-dash option) makes the runner act
  * as python itself: multiprocessing's spawn and forkserver children and its
  * resource tracker are started that way, since PyConfig.executable is this
@@ -25,10 +31,12 @@
 #include "cell.h"
 #include "cellspec.h"
 #include "py.h"
+#include "twin.h"
 #include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +50,15 @@ static void usage(FILE *f) {
          " --info [--site-packages] [--venv DIR] [--result-fd FD]\n"
          "       gillab-runner-" GILLAB_RUNTIME_TAG
          " --toml FILE [--result-fd FD]\n"
+         "       gillab-runner-" GILLAB_RUNTIME_TAG
+         " --inspect FILE.py[:func] [--twin SO] [--result-fd FD]\n"
          "       gillab-runner-" GILLAB_RUNTIME_TAG " -c CODE | -m MODULE ...\n"
          "\n"
          "Runs one gillab cell in this process (started by `gillab run`),\n"
-         "describes its CPython runtime (--info), or acts as that runtime's\n"
-         "python command line (as multiprocessing's children need).\n");
+         "describes its CPython runtime (--info), reads an experiment file\n"
+         "(--toml), says what a user workload's file offers (--inspect), or\n"
+         "acts as that runtime's python command line (as multiprocessing's\n"
+         "children need).\n");
 }
 
 /* Writes the whole of text to fd, then a newline. */
@@ -130,6 +142,44 @@ static int do_toml(int fd, const char *path) {
   return rc;
 }
 
+/* --inspect: what the user workload item (FILE or FILE:func) offers, and
+ * the twin's functions when twin is not NULL. The result has "error" (a
+ * string) when the workload cannot run. */
+static int do_inspect(int fd, const char *item, const char *twin) {
+  char err[4096], file[PATH_MAX], func[256];
+  cJSON *found = NULL;
+  if (wl_split_file_item(item, file, sizeof file, func, sizeof func) < 0) {
+    snprintf(err, sizeof err, "%s: the path or function name is too long",
+             item);
+    return emit_error(fd, err);
+  }
+  cJSON *args = cJSON_CreateObject();
+  cJSON_AddStringToObject(args, "file", file);
+  cJSON_AddStringToObject(args, "func", func);
+  int rc = py_start(GILLAB_WORKLOADS_DIR, -1, err, sizeof err) < 0 ||
+           py_call_json("gillab_drive", "inspect", args, &found, err,
+                        sizeof err) < 0;
+  cJSON_Delete(args);
+  if (rc)
+    return emit_error(fd, err);
+  if (twin) {
+    cJSON *t = twin_inspect(twin);
+    const cJSON *terr = cJSON_GetObjectItemCaseSensitive(t, "error");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(found, "error");
+    if (cJSON_IsString(terr) && !cJSON_IsString(e)) {
+      snprintf(err, sizeof err, "--twin %s: %s", twin, terr->valuestring);
+      cJSON_ReplaceItemInObject(found, "error", cJSON_CreateString(err));
+    }
+    cJSON_AddItemToObject(found, "twin", t);
+  }
+  rc = emit(fd, found) < 0;
+  cJSON_Delete(found);
+  /* The user's module may have left threads or state behind: this process
+   * ends here, without finalizing the interpreter under them. */
+  fflush(NULL);
+  _exit(rc);
+}
+
 int main(int argc, char **argv) {
   uint64_t started_ns = util_now_ns();
   if (py_is_python_argv(argc, argv))
@@ -142,10 +192,13 @@ int main(int argc, char **argv) {
       {"site-packages", no_argument, NULL, 's'},
       {"venv", required_argument, NULL, 'v'},
       {"toml", required_argument, NULL, 't'},
+      {"inspect", required_argument, NULL, 'I'},
+      {"twin", required_argument, NULL, 'T'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *cell_text = NULL, *venv = NULL, *toml = NULL;
+  const char *cell_text = NULL, *venv = NULL, *toml = NULL, *inspect = NULL,
+             *twin = NULL;
   int fd = STDOUT_FILENO, info = 0, site_packages = 0, c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
@@ -167,6 +220,12 @@ int main(int argc, char **argv) {
     case 't':
       toml = optarg;
       break;
+    case 'I':
+      inspect = optarg;
+      break;
+    case 'T':
+      twin = optarg;
+      break;
     case 'h':
       usage(stdout);
       return 0;
@@ -179,6 +238,8 @@ int main(int argc, char **argv) {
     return do_info(fd, site_packages || venv, venv);
   if (toml)
     return do_toml(fd, toml);
+  if (inspect)
+    return do_inspect(fd, inspect, twin);
   if (!cell_text) {
     usage(stderr);
     return 2;

@@ -34,12 +34,7 @@
 #include <unistd.h>
 
 typedef struct {
-  const char *dir, *module;
-  unsigned n;
-  uint64_t units;
-  double switch_interval, warmup_s;
-  long hash_seed; /* the cell's, for the workers' views */
-  int gil_probe;
+  subinterp_cell c;
   PyInterpreterState *main;
   pthread_barrier_t start;
   atomic_uint watched;
@@ -49,33 +44,56 @@ typedef struct {
   unsigned i;
   subinterp_shared *sh;
   uint64_t ops, answer;
-  char *view; /* gillab_drive._fresh_view's JSON text (malloc'd) */
+  int answered;    /* work() returned an answer, not ops alone */
+  char *view;      /* gillab_drive._fresh_view's JSON text (malloc'd) */
+  PyObject *drive; /* gillab_drive in the worker's interpreter (new ref) */
   int rc;
-  char err[256];
+  char err[SUBINTERP_ERR_LEN];
 } subinterp_worker;
 
-/* The pending Python exception as text in w->err (and cleared). */
+/* The pending Python exception, with the end of its traceback, as text in
+ * w->err (and cleared). */
 static void take_error(subinterp_worker *w, const char *what) {
   PyObject *exc = compat_take_exception(); /* new */
-  PyObject *text = exc ? PyObject_Repr(exc) : NULL;
+  PyObject *tb = exc ? PyImport_ImportModule("traceback") : NULL;
+  PyObject *lines =
+      tb ? PyObject_CallMethod(tb, "format_exception", "O", exc) : NULL;
+  PyObject *empty = lines ? PyUnicode_FromString("") : NULL;
+  PyObject *text = empty ? PyUnicode_Join(empty, lines) : NULL;
+  if (!text && exc) {
+    PyErr_Clear();
+    text = PyObject_Repr(exc);
+  }
   const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
-  snprintf(w->err, sizeof w->err, "%s: %s", what, s ? s : "unknown error");
+  size_t len = s ? strlen(s) : 0, room = sizeof w->err - strlen(what) - 8;
+  while (len && s[len - 1] == '\n')
+    len--;
+  if (!s)
+    snprintf(w->err, sizeof w->err, "%s: unknown error", what);
+  else if (len > room) /* the end holds the exception's own message */
+    snprintf(w->err, sizeof w->err, "%s: ...%.*s", what, (int)room,
+             s + len - room);
+  else
+    snprintf(w->err, sizeof w->err, "%s: %.*s", what, (int)len, s);
   PyErr_Clear();
   Py_XDECREF(text);
+  Py_XDECREF(empty);
+  Py_XDECREF(lines);
+  Py_XDECREF(tb);
   Py_XDECREF(exc);
   w->rc = -1;
 }
 
 /* In the worker's own interpreter: its sys.path (the user's environment
- * included), switch interval, GIL watch and the workload's work function
- * (new reference, or NULL). */
-static PyObject *prepare(subinterp_worker *w, PyThreadState *ts) {
+ * included), switch interval, GIL watch and gillab_drive (kept in
+ * w->drive); 0, or -1 with w->err. */
+static int prepare(subinterp_worker *w, PyThreadState *ts) {
   subinterp_shared *sh = w->sh;
-  if (sh->gil_probe && gilprobe_watch(PyThreadState_GetInterpreter(ts)) == 0)
+  if (sh->c.gil_probe && gilprobe_watch(PyThreadState_GetInterpreter(ts)) == 0)
     atomic_fetch_add(&sh->watched, 1);
-  if (py_add_paths(sh->dir) < 0) {
+  if (py_add_paths(sh->c.workloads_dir) < 0) {
     take_error(w, "cannot put the drivers and workloads on sys.path");
-    return NULL;
+    return -1;
   }
   /* The user's environment, as the main interpreter has it (py_set_site):
    * each interpreter has a sys.path, sys.prefix and .pth imports of its
@@ -84,72 +102,83 @@ static PyObject *prepare(subinterp_worker *w, PyThreadState *ts) {
   if (py_add_site(serr, sizeof serr) < 0) {
     snprintf(w->err, sizeof w->err, "the user's environment: %s", serr);
     w->rc = -1;
-    return NULL;
+    return -1;
   }
-  if (sh->switch_interval > 0) {
+  if (sh->c.switch_interval > 0) {
     PyObject *sys = PyImport_ImportModule("sys");
     PyObject *r = sys ? PyObject_CallMethod(sys, "setswitchinterval", "d",
-                                            sh->switch_interval)
+                                            sh->c.switch_interval)
                       : NULL;
     Py_XDECREF(sys);
     if (!r) {
       take_error(w, "setswitchinterval");
-      return NULL;
+      return -1;
     }
     Py_DECREF(r);
   }
-  PyObject *mod = PyImport_ImportModule(sh->module);
-  PyObject *work = mod ? PyObject_GetAttrString(mod, "work") : NULL;
-  Py_XDECREF(mod);
-  if (!work)
-    take_error(w, "importing the workload in a subinterpreter");
-  return work;
+  w->drive = PyImport_ImportModule("gillab_drive");
+  if (!w->drive) {
+    take_error(w, "importing gillab_drive in a subinterpreter");
+    return -1;
+  }
+  return 0;
 }
 
 /* In the worker's own interpreter, once bound: gillab_drive._fresh_view
- * runs work() untimed for sh->warmup_s, as it does for worker processes
- * (the new interpreter's own allocator touches its memory and fills the
- * caches there, not in the timed region), and says what the worker sees
- * of itself; its JSON text is kept in w->view. */
-static void fresh_view(subinterp_worker *w, PyObject *work) {
-  subinterp_shared *sh = w->sh;
-  PyObject *drive = PyImport_ImportModule("gillab_drive");
-  PyObject *r =
-      drive ? PyObject_CallMethod(drive, "_fresh_view", "OIIKdl", work, w->i,
-                                  sh->n, (unsigned long long)sh->units,
-                                  sh->warmup_s, sh->hash_seed)
-            : NULL;
-  const char *text = r ? PyUnicode_AsUTF8(r) : NULL;
-  if (!text)
-    take_error(w, "warming up");
-  else if (!(w->view = strdup(text)))
+ * imports the workload (a user's from its directory) and calls its setup
+ * when it has one, runs work() untimed for warmup_s, as it does for worker
+ * processes (the new interpreter's own allocator touches its memory and
+ * fills the caches there, not in the timed region), and says what the
+ * worker sees of itself; its JSON text is kept in w->view. Returns the
+ * work function (new reference), or NULL with w->err. */
+static PyObject *fresh_view(subinterp_worker *w) {
+  const subinterp_cell *c = &w->sh->c;
+  PyObject *r = PyObject_CallMethod(w->drive, "_fresh_view", "sszIIKdlz",
+                                    c->module, c->func, c->module_dir, w->i,
+                                    c->n, (unsigned long long)c->units,
+                                    c->warmup_s, c->hash_seed, c->setup_params);
+  PyObject *work = NULL;
+  const char *text = NULL;
+  if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2) {
+    work = PyTuple_GET_ITEM(r, 0); /* borrowed */
+    text = PyUnicode_AsUTF8(PyTuple_GET_ITEM(r, 1));
+  }
+  if (!text) {
+    take_error(w, "importing and warming up the workload in a "
+                  "subinterpreter");
+    work = NULL;
+  } else if (!(w->view = strdup(text))) {
     snprintf(w->err, sizeof w->err, "out of memory"), w->rc = -1;
+    work = NULL;
+  }
+  Py_XINCREF(work);
   Py_XDECREF(r);
-  Py_XDECREF(drive);
+  return work;
 }
 
-/* Calls work(i, n, units) and keeps (ops, answer). */
+/* Calls work(i, n, units) and keeps ops and answer, as
+ * gillab_drive._result reads them from what it returned. */
 static void run_work(subinterp_worker *w, PyObject *work) {
-  subinterp_shared *sh = w->sh;
-  PyObject *r = PyObject_CallFunction(work, "IIK", w->i, sh->n,
-                                      (unsigned long long)sh->units);
-  if (!r) {
-    take_error(w, "work()");
+  const subinterp_cell *c = &w->sh->c;
+  PyObject *r = PyObject_CallFunction(work, "IIK", w->i, c->n,
+                                      (unsigned long long)c->units);
+  PyObject *t =
+      r ? PyObject_CallMethod(w->drive, "_result", "Os", r, c->func) : NULL;
+  Py_XDECREF(r);
+  if (!t) {
+    char what[160];
+    snprintf(what, sizeof what, "%s()", c->func);
+    take_error(w, what);
     return;
   }
-  PyObject *ops = PyTuple_Check(r) && PyTuple_GET_SIZE(r) >= 2
-                      ? PyTuple_GET_ITEM(r, 0)
-                      : NULL; /* borrowed */
-  if (ops) {
-    w->ops = PyLong_AsUnsignedLongLong(ops);
-    w->answer = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(r, 1));
-  }
-  Py_DECREF(r);
-  if (!ops)
-    snprintf(w->err, sizeof w->err, "work() must return (ops, answer)"),
-        w->rc = -1;
-  else if (PyErr_Occurred())
-    take_error(w, "work() result");
+  /* (ops, answer or None, extra): ops and answer are below 2^64. */
+  w->ops = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 0));
+  PyObject *answer = PyTuple_GET_ITEM(t, 1); /* borrowed */
+  w->answered = answer != Py_None;
+  w->answer = w->answered ? PyLong_AsUnsignedLongLong(answer) : 0;
+  Py_DECREF(t);
+  if (PyErr_Occurred())
+    take_error(w, "the work function's result");
 }
 
 static void *worker_main(void *arg) {
@@ -161,12 +190,11 @@ static void *worker_main(void *arg) {
   PyObject *work = NULL;
   if (!ts) {
     w->rc = -1;
-  } else {
-    work = prepare(w, ts);
-    if (work && workers_enter(w->i, ts, w->err, sizeof w->err) < 0)
+  } else if (prepare(w, ts) == 0) {
+    if (workers_enter(w->i, ts, w->err, sizeof w->err) < 0)
       w->rc = -1;
-    if (work && w->rc == 0)
-      fresh_view(w, work);
+    else
+      work = fresh_view(w);
   }
   /* The span starts before the GIL is taken again: on 3.11, where the
    * interpreters share it, that first take is the first GIL wait. */
@@ -178,6 +206,7 @@ static void *worker_main(void *arg) {
     run_work(w, work);
   workers_leave(w->i);
   Py_XDECREF(work);
+  Py_CLEAR(w->drive);
   if (ts) {
     Py_EndInterpreter(ts);
     compat_resume_main(mts);
@@ -195,21 +224,15 @@ void subinterp_result_clear(subinterp_result *r) {
   r->n = 0;
 }
 
-int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
-                  uint64_t units, double switch_interval, double warmup_s,
-                  long hash_seed, int gil_probe, subinterp_result *out,
-                  char *err, size_t errlen) {
+int subinterp_run(const subinterp_cell *cell, subinterp_result *out, char *err,
+                  size_t errlen) {
   subinterp_shared sh = {
-      .dir = workloads_dir,
-      .module = module,
-      .n = n,
-      .units = units,
-      .switch_interval = switch_interval,
-      .warmup_s = warmup_s,
-      .hash_seed = hash_seed,
-      .gil_probe = gil_probe,
+      .c = *cell,
       .main = PyInterpreterState_Main(),
   };
+  unsigned n = cell->n;
+  if (!sh.c.func)
+    sh.c.func = "work";
   subinterp_worker *ws = calloc(n, sizeof *ws);
   pthread_t *tids = calloc(n, sizeof *tids);
   int rc = 0;
@@ -252,13 +275,15 @@ int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
     _exit(1);
   }
   pthread_barrier_destroy(&sh.start);
+  out->answered = 1;
   for (unsigned i = 0; i < n && rc == 0; i++) {
     if (ws[i].rc < 0) {
       snprintf(err, errlen, "subinterpreter worker %u: %s", i, ws[i].err);
       rc = -1;
     }
     out->ops += ws[i].ops;
-    out->answer += ws[i].answer;
+    out->answer += ws[i].answer; /* modulo 2^64, as the drivers add up */
+    out->answered &= ws[i].answered;
   }
   /* The views pass to out whatever happened (subinterp_result_clear). */
   for (unsigned i = 0; i < n; i++)

@@ -14,10 +14,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most a worker's error (its exception's traceback, the end kept)
+ * takes. */
+#define SUBINTERP_ERR_LEN 2048
+
+/* What the workers run. */
+typedef struct {
+  /* The drivers' and workloads' directory, first on each interpreter's
+   * sys.path (py_add_paths). */
+  const char *workloads_dir;
+  const char *module; /* imported by name in each interpreter */
+  const char *func;   /* its work function; NULL: "work" */
+  /* A user workload's directory, put before workloads_dir; NULL: none. */
+  const char *module_dir;
+  /* A user workload with setup(params): the params as JSON text, called
+   * with the worker's index added in each interpreter; NULL: no setup. */
+  const char *setup_params;
+  unsigned n;
+  uint64_t units;
+  double switch_interval; /* > 0: set in each interpreter */
+  double warmup_s;        /* untimed work first (WL_WARMUP in core/wl.h) */
+  long hash_seed;         /* the cell's, to check against the hash secret */
+  int gil_probe;
+} subinterp_cell;
+
 typedef struct {
   double wall_s;     /* timed region: barrier release to the last worker */
   uint64_t start_ns; /* when it began (util_now_ns) */
   uint64_t ops, answer;
+  int answered;     /* every work() returned an answer (not ops alone) */
   int own_gil;      /* 1: one GIL per interpreter; 0: shared */
   unsigned watched; /* interpreters whose GIL the probe watched */
   /* What worker i saw of itself before the start (gillab_drive._fresh_view,
@@ -27,19 +52,15 @@ typedef struct {
   unsigned n;
 } subinterp_result;
 
-/* Runs module.work(i, n, units) in n subinterpreters, worker i in its own
- * thread and interpreter; workloads_dir goes first on each interpreter's
- * sys.path; switch_interval > 0 sets it in each; each worker first runs
- * work() untimed for warmup_s seconds (WL_WARMUP in core/wl.h) and says
- * what it sees of itself (hash_seed: the cell's, to check against the
- * hash secret). Called from Python with the main interpreter's GIL held
- * (the caller's thread state attached); it is released while the workers
- * run. Returns 0, or a negative code with err (the first failing worker's
+/* Runs cell->module's work function (i, n, units) in n subinterpreters,
+ * worker i in its own thread and interpreter, as cell says; each worker
+ * first runs it untimed for warmup_s seconds and says what it sees of
+ * itself. Called from Python with the main interpreter's GIL held (the
+ * caller's thread state attached); it is released while the workers run.
+ * Returns 0, or a negative code with err (the first failing worker's
  * exception); either way *out must be cleared with subinterp_result_clear. */
-int subinterp_run(const char *workloads_dir, const char *module, unsigned n,
-                  uint64_t units, double switch_interval, double warmup_s,
-                  long hash_seed, int gil_probe, subinterp_result *out,
-                  char *err, size_t errlen);
+int subinterp_run(const subinterp_cell *cell, subinterp_result *out, char *err,
+                  size_t errlen);
 
 /* Frees the views of a result. */
 void subinterp_result_clear(subinterp_result *r);

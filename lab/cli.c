@@ -79,8 +79,10 @@ static int only_help(int argc, char **argv, const char *usage) {
 
 static int cmd_run(int argc, char **argv) {
   spec_matrix s;
-  char err[1024];
+  char err[4096];
   int rc = spec_from_args(&s, argc, argv, err, sizeof err);
+  if (rc != 0)
+    spec_free(&s);
   if (rc == 1)
     return 0;
   if (rc < 0)
@@ -93,6 +95,7 @@ static int cmd_run(int argc, char **argv) {
     if (rc == 0)
       rc = experiment_spec(x, &s, argc, argv, err, sizeof err);
     if (rc < 0) {
+      spec_free(&s);
       experiment_free(x);
       fprintf(stderr, "gillab run: %s\n", err);
       return rc == -EINVAL || rc == -ENOENT ? 2 : 1;
@@ -100,17 +103,19 @@ static int cmd_run(int argc, char **argv) {
   }
   if (s.dry_run) {
     run_plan(&s, stdout);
-    experiment_free(x);
-    return 0;
+    rc = 0;
+  } else {
+    rc = cmd_run_spec(&s, argc, argv);
   }
-  rc = cmd_run_spec(&s, argc, argv);
+  spec_free(&s);
   experiment_free(x);
   return rc;
 }
 
 /* Runs a parsed spec, printing where its outputs went. */
 static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
-  char err[1024], outdir[PATH_MAX];
+  /* Large enough for a user workload's traceback. */
+  char err[4096], outdir[PATH_MAX];
   int rc;
   if (s->added_one_worker && !s->quiet)
     fprintf(stderr, "gillab: also running 1 worker, the speedup baseline\n");

@@ -42,6 +42,8 @@ const experiment_option experiment_options[] = {
     {"quiet", "--quiet", EXPERIMENT_FLAG, 0},
     {"venv", "--venv", EXPERIMENT_PATHS, ','},
     {"site_packages", "--no-site", EXPERIMENT_NOT, 0},
+    {"units", "--units", EXPERIMENT_NUMBER, 0},
+    {"twin", "--twin", EXPERIMENT_PATH, 0},
 };
 const size_t experiment_noptions =
     sizeof experiment_options / sizeof experiment_options[0];
@@ -285,6 +287,7 @@ static int check_option(const experiment *x, const char *key,
   if (!scratch)
     return -ENOMEM;
   int rc = spec_from_args(scratch, text ? 3 : 2, argv, sub, sizeof sub);
+  spec_free(scratch);
   free(scratch);
   if (rc == 0)
     return 0;
@@ -432,6 +435,8 @@ static int parse_workloads(experiment *x, const cJSON *v, char *err,
   if (rc == 0 && (rc = push_arg(x, "-w")) == 0 &&
       (rc = push_arg(x, joined)) == 0)
     x->workloads_arg = x->args[x->nargs - 1];
+  if (scratch)
+    spec_free(scratch);
   free(scratch);
   free(joined);
   return rc;
@@ -593,8 +598,7 @@ int experiment_spec(const experiment *x, spec_matrix *s, int argc, char **argv,
   /* The file's workloads, unless the command line chose others: again,
    * each with its own units and twin. */
   if (x->workloads_arg && s->workloads_arg == x->workloads_arg) {
-    s->nworkloads = 0;
-    memset(s->units, 0, sizeof s->units);
+    s->nworkloads = 0; /* the rows stay owned by s until spec_free */
     for (size_t i = 0; i < x->nworkloads; i++) {
       const experiment_workload *w = &x->workloads[i];
       char sub[1024];

@@ -3,7 +3,7 @@
 
 #include "gitrev.h"
 #include "model.h"
-#include "registry.h"
+#include "userwl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +52,8 @@ static cJSON *describe_workload(const wl_workload *wl) {
       {WL_CPU_THREADS, "cpu_threads"},
       {WL_ECHO_SERVICE, "echo_service"},
       {WL_WARMUP, "warmup"},
+      {WL_AWORK, "awork"},
+      {WL_SETUP, "setup"},
   };
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "summary", wl->summary);
@@ -59,7 +61,7 @@ static cJSON *describe_workload(const wl_workload *wl) {
     cJSON_AddStringToObject(d, "py_module", wl->py_module);
   else
     cJSON_AddNullToObject(d, "py_module");
-  cJSON_AddBoolToObject(d, "native", wl->native != NULL);
+  cJSON_AddBoolToObject(d, "native", wl->native != NULL || wl->twin != NULL);
   cJSON *a = cJSON_AddArrayToObject(d, "models");
   for (int m = 0; m < MODEL_COUNT; m++)
     if (wl->models & MODEL_BIT(m))
@@ -71,6 +73,26 @@ static cJSON *describe_workload(const wl_workload *wl) {
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
     if (wl->flags & flags[i].bit)
       cJSON_AddItemToArray(a, cJSON_CreateString(flags[i].name));
+  if (wl->file) {
+    /* A user workload: which file, as the orchestrator read it, and what
+     * the runner that inspected it found there. */
+    cJSON *u = cJSON_AddObjectToObject(d, "user");
+    cJSON_AddStringToObject(u, "file", wl->file);
+    cJSON_AddStringToObject(u, "func", wl->func);
+    cJSON_AddStringToObject(u, "sha256", wl->sha256);
+    cJSON_AddNumberToObject(u, "units", (double)wl->units_py);
+    cJSON_AddBoolToObject(u, "awork", (wl->flags & WL_AWORK) != 0);
+    cJSON_AddBoolToObject(u, "setup", (wl->flags & WL_SETUP) != 0);
+    if (wl->twin)
+      cJSON_AddStringToObject(u, "twin", wl->twin);
+    else
+      cJSON_AddNullToObject(u, "twin");
+    cJSON_AddStringToObject(u, "inspected_on", userwl_inspected_on(wl));
+    if (userwl_note(wl))
+      cJSON_AddStringToObject(u, "note", userwl_note(wl));
+    else
+      cJSON_AddNullToObject(u, "note");
+  }
   return d;
 }
 
@@ -114,14 +136,17 @@ cJSON *meta_build(const place_topo *topo, cJSON *runtimes, cJSON *spec,
 
   cJSON_AddItemToObject(m, "runtimes", runtimes);
   cJSON_AddItemToObject(m, "spec", spec);
-  cJSON *wls = cJSON_AddObjectToObject(m, "workloads");
-  const cJSON *name;
-  cJSON_ArrayForEach(name,
-                     cJSON_GetObjectItemCaseSensitive(spec, "workloads")) {
-    const wl_workload *wl =
-        cJSON_IsString(name) ? registry_find(name->valuestring) : NULL;
-    if (wl && !cJSON_GetObjectItemCaseSensitive(wls, wl->name))
-      cJSON_AddItemToObject(wls, wl->name, describe_workload(wl));
-  }
   return m;
+}
+
+void meta_describe_workloads(cJSON *meta, const wl_workload *const *wls,
+                             size_t n) {
+  cJSON *d = cJSON_CreateObject();
+  for (size_t i = 0; i < n; i++)
+    if (!cJSON_GetObjectItemCaseSensitive(d, wls[i]->name))
+      cJSON_AddItemToObject(d, wls[i]->name, describe_workload(wls[i]));
+  if (cJSON_GetObjectItemCaseSensitive(meta, "workloads"))
+    cJSON_ReplaceItemInObjectCaseSensitive(meta, "workloads", d);
+  else
+    cJSON_AddItemToObject(meta, "workloads", d);
 }

@@ -12,7 +12,8 @@
  * of the cell's set-up, read back inside the workers: embed/cell.h), and
  * for Python models python (the runtime) and gil {enabled,
  * free_threaded_build, reenabled}. Fields the orchestrator writes itself
- * (start_method, switch_interval_s, hash_seed) say what was asked for;
+ * (start_method, switch_interval_s, hash_seed, and for a user workload
+ * workload_file, the absolute path of its file) say what was asked for;
  * applied says what happened.
  */
 #ifndef GILLAB_RECORD_H

@@ -8,6 +8,7 @@
 #include "record.h"
 #include "report.h"
 #include "runtime.h"
+#include "userwl.h"
 #include "util.h"
 #include "venv.h"
 
@@ -96,12 +97,7 @@ static uint64_t cell_units(const spec_matrix *s, size_t w, model_t m,
                            unsigned workers) {
   const wl_workload *wl = s->workloads[w];
   int python = model_is_python(m), weak = s->weak || wl->per_worker;
-  double base = python ? (double)wl->units_py * s->size
-                       : (double)wl->units_native * s->size;
-  if (s->units[w] > 0)
-    base = python
-               ? s->units[w]
-               : s->units[w] * (double)wl->units_native / (double)wl->units_py;
+  double base = (double)(python ? wl->units_py : wl->units_native) * s->size;
   return (uint64_t)fmax(1, round(base * (weak ? workers : 1)));
 }
 
@@ -127,6 +123,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
                   units};
   uint64_t t0 = util_now_ns();
   cJSON *rec = record_new(&id);
+  if (wl->file) /* a user workload: which file (applied: what ran) */
+    cJSON_AddStringToObject(rec, "workload_file", wl->file);
   if (warmup)
     cJSON_AddBoolToObject(rec, "warmup", 1);
   cJSON_AddStringToObject(rec, "scaling", weak ? "weak" : "strong");
@@ -142,12 +140,15 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   if (wl->flags & WL_CPU_THREADS)
     cJSON_AddNumberToObject(rec, "cpu_threads", cpu_threads);
   char err[512] = "";
-  if (!(wl->models & MODEL_BIT(m)))
+  const char *why = userwl_skip_reason(wl, m);
+  if (why)
+    snprintf(err, sizeof err, "%s", why);
+  else if (!(wl->models & MODEL_BIT(m)))
     snprintf(err, sizeof err, "workload %s does not fit model %s", wl->name,
              model_name(m));
   else if (python && !wl->py_module)
     snprintf(err, sizeof err, "workload %s has no Python version", wl->name);
-  else if (!python && !wl->native)
+  else if (!python && !wl->native && !wl->twin)
     snprintf(err, sizeof err, "workload %s has no C twin", wl->name);
   if (err[0]) {
     record_skip(rec, err);
@@ -164,11 +165,13 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
    * and caches: on these VMs that alone cost a 0.5 s share of cpu.primes
    * 10-40 %, which a long-running pool pays once. The same for warm-up
    * repetitions as for measured ones: a warm-up repetition is a whole
-   * cell run first, not a longer worker warm-up. */
-  double fresh_warmup = (wl->flags & WL_WARMUP) && (m == MODEL_PROCESSES ||
-                                                    m == MODEL_SUBINTERPRETERS)
-                            ? s->worker_warmup_s
-                            : 0;
+   * cell run first, not a longer worker warm-up. A user workload warms up
+   * only when --worker-warmup says so: its code may have side effects. */
+  int warms = wl->file ? s->worker_warmup_given : (wl->flags & WL_WARMUP) != 0;
+  double fresh_warmup =
+      warms && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
+          ? s->worker_warmup_s
+          : 0;
   /* The same hash seed for every cell of a repetition (see spec.h). */
   long hash_seed = s->hash_seed == SPEC_SEED_PER_REP ? (long)rep : s->hash_seed;
   if (python)
@@ -180,6 +183,9 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       .units = units,
       .sets = plan.sets,
       .workloads_dir = GILLAB_WORKLOADS_DIR,
+      .workload_file = wl->file,
+      .func = wl->file ? wl->func : NULL,
+      .twin = wl->file && !python ? wl->twin : NULL,
       .gil_probe = s->gil_probe,
       .switch_interval = switch_interval,
       .hash_seed = hash_seed,
@@ -369,6 +375,7 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
     return rc;
   }
   cJSON *meta = meta_build(c.topo, runtimes, spec_to_json(s), command);
+  meta_describe_workloads(meta, s->workloads, s->nworkloads);
   rc = record_append(c.out, meta);
   cJSON_Delete(meta);
 
@@ -384,6 +391,9 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
+  for (size_t w = 0; w < s->nworkloads && !s->quiet; w++)
+    if (userwl_note(s->workloads[w]))
+      fprintf(stderr, "gillab: note: %s\n", userwl_note(s->workloads[w]));
   cell_key k;
   for (k.rep = 0; rc == 0 && k.rep < s->warmup + s->reps; k.rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)

@@ -1,6 +1,8 @@
 /* spec — parsing and validating `gillab run` options; see spec.h. */
 #include "spec.h"
 
+#include "cellspec.h"
+#include "userwl.h"
 #include "util.h"
 
 #include <errno.h>
@@ -30,7 +32,16 @@ const char spec_run_usage[] =
     "minutes on 2 cores; --quick: one repetition at --size 0.25).\n"
     "\n"
     "  -w, --workloads LIST    workloads (default: the experiment's; see\n"
-    "                          `gillab list`)\n"
+    "                          `gillab list`), or your own Python files:\n"
+    "                          path/bench.py or path/bench.py:func (see\n"
+    "                          README, \"Bring your own workload\")\n"
+    "      --units N           the operations of every workload at --size 1\n"
+    "                          (default: each workload's own; a file's\n"
+    "                          UNITS)\n"
+    "      --twin SO           the C twin of the one Python file in -w: a\n"
+    "                          shared object with gillab_twin_work\n"
+    "                          (workloads/gillab_twin.h), run by the native\n"
+    "                          models\n"
     "  -m, --models LIST       models (default: every model)\n"
     "  -n, --workers LIST      worker counts (default: 1, 2, 4, ... up to\n"
     "                          2 x the CPUs gillab may use); 1 is always\n"
@@ -73,7 +84,8 @@ const char spec_run_usage[] =
     "      --worker-warmup S   seconds each fresh worker process or\n"
     "                          interpreter runs a CPU workload untimed before\n"
     "                          the start (default: 0.2; 0: time its first\n"
-    "                          touches of memory too)\n"
+    "                          touches of memory too); your own files get\n"
+    "                          none unless this is given\n"
     "      --venv DIR|TAG=DIR,...  a virtual environment the workloads import\n"
     "                          from, for every runtime or per runtime (e.g.\n"
     "                          3.12=.venv312,3.13t=.venv313t); made by that\n"
@@ -121,58 +133,108 @@ static int split_list(const char *opt, const char *arg, char *buf, char **items,
   return n;
 }
 
-/* A minimal spec_add_workload: built-in workloads only, with a units
- * override. User workload files and C twins come with their own
- * implementation of this function (issue 13). */
+/* A built-in workload with other units: a copy of its row, owned by s.
+ * units are its Python cells' (at --size 1); its C twin's scale alike,
+ * since a built-in twin does many more of its (cheaper) units per second. */
+static const wl_workload *with_units(spec_matrix *s, const wl_workload *wl,
+                                     double units, char *err, size_t errlen) {
+  wl_workload *copy = malloc(sizeof *copy);
+  if (!copy) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  *copy = *wl;
+  copy->units_py = (uint64_t)units;
+  copy->units_native =
+      wl->units_py ? (uint64_t)fmax(1, round(units * (double)wl->units_native /
+                                             (double)wl->units_py))
+                   : (uint64_t)units;
+  s->owned[s->nowned++] = copy;
+  return copy;
+}
+
 int spec_add_workload(spec_matrix *s, const char *item, double units,
                       const char *twin, char *err, size_t errlen) {
-  size_t len = strlen(item);
-  if (twin || strstr(item, ".py:") ||
-      (len >= 3 && strcmp(item + len - 3, ".py") == 0)) {
-    snprintf(err, errlen,
-             "user workload files need a gillab that runs them (%s%s%s "
-             "cannot run here yet)",
-             item, twin ? " with twin " : "", twin ? twin : "");
-    return -EINVAL;
-  }
-  const wl_workload *wl = registry_find(item);
-  if (!wl) {
-    snprintf(err, errlen,
-             "unknown workload '%s' (see `gillab list` for the workloads)",
-             item);
-    return -EINVAL;
-  }
-  if (s->nworkloads == SPEC_MAX_ITEMS) {
+  const wl_workload *wl = NULL;
+  if (s->nworkloads == SPEC_MAX_ITEMS ||
+      s->nowned == sizeof s->owned / sizeof s->owned[0]) {
     snprintf(err, errlen, "at most %d workloads", SPEC_MAX_ITEMS);
     return -EINVAL;
   }
-  for (size_t i = 0; i < s->nworkloads; i++)
-    if (s->workloads[i] == wl) {
-      snprintf(err, errlen, "'%s' is given twice", item);
-      return -EINVAL;
-    }
-  if (!(units >= 0 && units <= 1e15)) {
-    snprintf(err, errlen, "units of %s: %g is not a count up to 1e15", item,
-             units);
+  if (units > 0 && (units != floor(units) || units > CELLSPEC_MAX_UNITS)) {
+    snprintf(err, errlen, "%s: units %g must be a whole number from 1 to 10^15",
+             item, units);
     return -EINVAL;
   }
-  s->units[s->nworkloads] = units;
+  for (size_t i = 0; i < s->nworkloads; i++)
+    if (strcmp(s->workloads[i]->name, item) == 0) {
+      snprintf(err, errlen, "workload '%s' is given twice", item);
+      return -EINVAL;
+    }
+  if (wl_is_file_item(item)) {
+    wl_workload *row;
+    int rc = userwl_load(item, GILLAB_DEFAULT_RUNTIME, units, twin, &row, err,
+                         errlen);
+    if (rc < 0)
+      return -EINVAL;
+    s->owned[s->nowned++] = row;
+    wl = row;
+  } else if (!(wl = registry_find(item))) {
+    snprintf(err, errlen,
+             "unknown workload '%s' (see `gillab list` for the workloads; "
+             "a Python file of your own is named with its path, e.g. "
+             "./%s.py)",
+             item, item);
+    return -EINVAL;
+  } else if (twin) {
+    snprintf(err, errlen,
+             "--twin is for a workload of your own (a Python file), not "
+             "for %s%s",
+             item, wl->native ? ", which has its C twin built in" : "");
+    return -EINVAL;
+  } else if (units > 0 && !(wl = with_units(s, wl, units, err, errlen))) {
+    return -ENOMEM;
+  }
   s->workloads[s->nworkloads++] = wl;
   return 0;
 }
 
+void spec_free(spec_matrix *s) {
+  for (size_t i = 0; i < s->nowned; i++)
+    free(s->owned[i]);
+  s->nowned = 0;
+  s->nworkloads = 0;
+}
+
+/* -w LIST: built-in names and user files; --twin goes with the one user
+ * file. */
 static int parse_workloads(spec_matrix *s, const char *arg, char *err,
                            size_t errlen) {
-  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS], sub[512];
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS], sub[4096];
   int n = split_list("-w", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
   if (n < 0)
     return n;
-  s->nworkloads = 0;
+  int files = 0;
   for (int i = 0; i < n; i++)
-    if (spec_add_workload(s, items[i], 0, NULL, sub, sizeof sub) < 0) {
+    files += wl_is_file_item(items[i]);
+  if (s->twin && files != 1) {
+    snprintf(err, errlen,
+             "--twin is the C twin of a workload of your own, one Python file "
+             "in -w, and -w names %d: %s",
+             files,
+             files ? "run them one at a time"
+                   : "add the file (-w bench.py); the built-in workloads have "
+                     "their twins built in");
+    return -EINVAL;
+  }
+  for (int i = 0; i < n; i++) {
+    int file = wl_is_file_item(items[i]);
+    if (spec_add_workload(s, items[i], s->units, file ? s->twin : NULL, sub,
+                          sizeof sub) < 0) {
       snprintf(err, errlen, "-w: %s", sub);
       return -EINVAL;
     }
+  }
   return 0;
 }
 
@@ -451,6 +513,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"no-site", no_argument, NULL, 'N'},
       {"question", required_argument, NULL, 'A'},
       {"dry-run", no_argument, NULL, 'D'},
+      {"units", required_argument, NULL, 'X'},
+      {"twin", required_argument, NULL, 'J'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -518,6 +582,18 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     case 'U':
       rc = parse_number("--worker-warmup", optarg, 0, 60, &s->worker_warmup_s,
                         err, errlen);
+      s->worker_warmup_given = 1;
+      break;
+    case 'X':
+      rc = parse_number("--units", optarg, 1, (double)CELLSPEC_MAX_UNITS,
+                        &s->units, err, errlen);
+      if (rc == 0 && s->units != floor(s->units)) {
+        snprintf(err, errlen, "--units: '%s' is not a whole number", optarg);
+        rc = -EINVAL;
+      }
+      break;
+    case 'J':
+      s->twin = optarg;
       break;
     case 'T':
       rc = parse_number("--timeout", optarg, 0.1, 86400, &s->timeout_s, err,
@@ -625,9 +701,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   if (quick && !reps_given)
     s->reps = 1;
   s->workloads_arg = workloads;
-  if ((rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
-                            err, errlen)) < 0 ||
-      (rc = parse_models(s, models ? models : SPEC_DEFAULT_MODELS, err,
+  /* The workloads last: a user file is inspected by a runner, which is
+   * not worth starting when another option is wrong. */
+  if ((rc = parse_models(s, models ? models : SPEC_DEFAULT_MODELS, err,
                          errlen)) < 0 ||
       (rc = parse_workers(s, workers ? workers : default_workers, err,
                           errlen)) < 0 ||
@@ -637,7 +713,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       (rc = parse_start_methods(s, start_methods, err, errlen)) < 0 ||
       (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0 ||
       (rc = venv_parse(&s->venvs, venv, s->runtimes, s->nruntimes, err,
-                       errlen)) < 0)
+                       errlen)) < 0 ||
+      (rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
+                            err, errlen)) < 0)
     return rc;
   if (venv && s->no_site) {
     snprintf(err, errlen,
@@ -693,18 +771,28 @@ cJSON *spec_to_json(const spec_matrix *s) {
     if (venv_for(&s->venvs, s->runtimes[i]))
       cJSON_AddStringToObject(venvs, s->runtimes[i],
                               venv_for(&s->venvs, s->runtimes[i]));
+  if (s->units > 0)
+    cJSON_AddNumberToObject(j, "units", s->units);
+  else
+    cJSON_AddNullToObject(j, "units");
+  if (s->twin)
+    cJSON_AddStringToObject(j, "twin", s->twin);
   cJSON_AddNumberToObject(j, "reps", s->reps);
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
-  /* Units set per workload (an experiment file's), by workload. */
+  /* The units (at --size 1) of the workloads whose row the spec made
+   * (user files, or built-ins with units of their own), by workload. */
   cJSON *units = NULL;
   for (size_t i = 0; i < s->nworkloads; i++)
-    if (s->units[i] > 0) {
-      if (!units)
-        units = cJSON_AddObjectToObject(j, "workload_units");
-      cJSON_AddNumberToObject(units, s->workloads[i]->name, s->units[i]);
-    }
+    for (size_t k = 0; k < s->nowned; k++)
+      if (s->workloads[i] == s->owned[k]) {
+        if (!units)
+          units = cJSON_AddObjectToObject(j, "workload_units");
+        cJSON_AddNumberToObject(units, s->workloads[i]->name,
+                                (double)s->workloads[i]->units_py);
+        break;
+      }
   if (s->question)
     cJSON_AddStringToObject(j, "question", s->question);
   if (s->experiment) {

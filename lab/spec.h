@@ -2,6 +2,10 @@
  * the run's settings, parsed from the command line and validated.
  *
  * Parsing is here; printing usage and exiting is the CLI's job (cli.c).
+ *
+ * A spec owns the rows of its user workloads (Python files named in -w,
+ * lab/userwl.h) and of built-in workloads whose units --units overrides:
+ * free them with spec_free.
  */
 #ifndef GILLAB_SPEC_H
 #define GILLAB_SPEC_H
@@ -26,8 +30,17 @@
 #define SPEC_PLACEMENT_MAX 128
 
 typedef struct {
+  /* Registry rows, or rows in owned (user workloads, --units). */
   const wl_workload *workloads[SPEC_MAX_ITEMS];
   size_t nworkloads;
+  /* Freed by spec_free. Twice the workloads: an experiment file's
+   * workloads are added again after the command line's (experiment.h). */
+  wl_workload *owned[2 * SPEC_MAX_ITEMS];
+  size_t nowned;
+  /* --units: every workload's units at --size 1 (Python and C alike);
+   * 0: each workload's own. */
+  double units;
+  const char *twin; /* --twin: the C twin of the one user workload */
   model_t models[MODEL_COUNT];
   size_t nmodels;
   unsigned workers[SPEC_MAX_ITEMS]; /* ascending, always starts with 1 */
@@ -68,10 +81,6 @@ typedef struct {
    * standard library (cellspec.h's site_packages off). */
   venv_list venvs;
   int no_site;
-  /* Per workload (by index in workloads): the units of its Python cells
-   * when > 0 (spec_add_workload), instead of its default units x --size;
-   * its C twin's scale alike. */
-  double units[SPEC_MAX_ITEMS];
   /* What the run is for, and where it was written down (borrowed). An
    * experiment file (`gillab run FILE.toml`, lab/experiment.h) is read by
    * the CLI, which then parses the file's options before the command
@@ -81,6 +90,9 @@ typedef struct {
   const char *experiment_sha256; /* its SHA-256, hex, once read */
   const char *workloads_arg;     /* -w's value as used; NULL: the default */
   int dry_run;                   /* --dry-run: print the matrix, run nothing */
+  /* --worker-warmup was given: user workloads, which have no warm-up by
+   * default (their code may have side effects), get it too. */
+  int worker_warmup_given;
 } spec_matrix;
 
 /* Options of `gillab run`, for its --help. */
@@ -95,11 +107,14 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
                    size_t errlen);
 
 /* Adds one workload to s: a built-in name or a user file ("path.py" or
- * "path.py:func"). units > 0 overrides its default units; twin (NULL:
- * none) is the path of a C twin shared object. Returns 0 or -EINVAL with
- * err. */
+ * "path.py:func"). units > 0 overrides its default units; twin (NULL: none)
+ * is the path of a C twin shared object. Returns 0 or -EINVAL with err. */
 int spec_add_workload(spec_matrix *s, const char *item, double units,
                       const char *twin, char *err, size_t errlen);
+
+/* Frees the rows s owns (see above); s is left with no workloads. A
+ * zeroed spec is fine. */
+void spec_free(spec_matrix *s);
 
 /* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
  * (always included), as a list in buf (len bytes). */

@@ -50,8 +50,9 @@ res="$exp/out/results.jsonl"
 check "output is relative to the file's directory" test -s "$res"
 check "-r 1 overrides reps = 3: 2 workloads x 2 models x 2 workers, once" \
   jqtrue "$res" '[.[] | select(.type == "cell")] | length == 8 and all(.rep == 1 and .status == "ok")'
+# units are at --size 1, as --units and a file's UNITS: 20000 x 0.05.
 check "a workload's own units reach its Python cells; the others keep theirs" \
-  jqtrue "$res" '[.[] | select(.workload == "cpu.primes" and .model == "threads")] | all(.units == 20000)'
+  jqtrue "$res" '[.[] | select(.workload == "cpu.primes" and .model == "threads")] | all(.units == 1000)'
 sha=$(sha256sum "$exp/scale.toml" | cut -d' ' -f1)
 check "the metadata holds the question, the file and its SHA-256" \
   quiet jq -e -s --arg q "$q" --arg sha "$sha" --arg path "$exp/scale.toml" \
@@ -92,7 +93,7 @@ check "--dry-run prints the count (reps = 3: 24 cells) and an estimate" \
 check "--dry-run prints an estimate and the question" \
   sh -c "grep -q '^estimate: ' '$tmp/dry.out' && grep -qF 'question:   $q' '$tmp/dry.out'"
 check "--dry-run lists the cells by workload and model" \
-  grep -Eq '^cpu\.primes +threads +[^ ]+ +none +1,2 +20000 +2 ' "$tmp/dry.out"
+  grep -Eq '^cpu\.primes +threads +[^ ]+ +none +1,2 +1000 +2 ' "$tmp/dry.out"
 check "--dry-run runs nothing" test ! -e "$tmp/dry"
 "$gillab" run --dry-run -w cpu.primes -m threads,native-threads -n 1,2 -r 2 \
   --warmup 1 -o "$tmp/dry2" >"$tmp/dry2.out" 2>&1

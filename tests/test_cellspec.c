@@ -21,7 +21,7 @@
 
 /* The fields of cellspec: a spec with a new field must update FULL below
  * and assert_same_spec, and this count. */
-#define CELLSPEC_FIELDS 17
+#define CELLSPEC_FIELDS 20
 
 static char *const FULL_SETS[] = {"0", "1-2", "3,5"};
 
@@ -33,6 +33,9 @@ static const cellspec FULL = {
     .units = 123456789012ull,
     .sets = FULL_SETS,
     .workloads_dir = "/somewhere/workloads",
+    .workload_file = "/home/someone/bench/word_count.py",
+    .func = "count_words",
+    .twin = "/home/someone/bench/libtwin.so",
     .gil_probe = 1,
     .switch_interval = 0.0025,
     .hash_seed = 4294967295L,
@@ -62,6 +65,9 @@ static void assert_same_spec(const cellspec *a, const cellspec *b) {
   for (unsigned i = 0; a->sets && i < a->workers; i++)
     assert_string_equal(a->sets[i], b->sets[i]);
   assert_same_string(a->workloads_dir, b->workloads_dir);
+  assert_same_string(a->workload_file, b->workload_file);
+  assert_same_string(a->func, b->func);
+  assert_same_string(a->twin, b->twin);
   assert_int_equal(a->gil_probe, b->gil_probe);
   assert_true(a->switch_interval == b->switch_interval);
   assert_int_equal(a->hash_seed, b->hash_seed);
@@ -224,6 +230,33 @@ static void test_out_of_range(void **state) {
   assert_refused(CELL(",\"venv\":\"/abs/venv\""), "venv needs site_packages");
 }
 
+/* A user workload's fields: func and twin go with a workload_file, paths
+ * are absolute, func is a Python identifier. */
+static void test_user_workload(void **state) {
+  (void)state;
+  const cellspec user = {
+      .workload = "bench/wc.py",
+      .model = MODEL_THREADS,
+      .workers = 2,
+      .workload_file = "/tmp/bench/wc.py",
+  };
+  free(round_trip(&user)); /* func and twin null: work(), no twin */
+  assert_refused(CELL(",\"func\":\"work\""),
+                 "func and twin are for a user workload");
+  assert_refused(CELL(",\"twin\":\"/x/libtwin.so\""),
+                 "func and twin are for a user workload");
+  assert_refused(CELL(",\"workload_file\":\"bench/wc.py\""),
+                 "must be absolute paths");
+  assert_refused(CELL(",\"workload_file\":\"/b/wc.py\",\"twin\":\"t.so\""),
+                 "must be absolute paths");
+  assert_refused(CELL(",\"workload_file\":\"/b/wc.py\",\"func\":\"2fast\""),
+                 "func '2fast' is not a Python identifier");
+  assert_refused(CELL(",\"workload_file\":\"/b/wc.py\",\"func\":\"a.b\""),
+                 "func 'a.b' is not a Python identifier");
+  assert_refused(CELL(",\"workload_file\":7"),
+                 "workload_file must be a string");
+}
+
 static void test_wrong_or_unknown(void **state) {
   (void)state;
   assert_refused("not json", "not valid JSON");
@@ -274,6 +307,7 @@ int main(void) {
       cmocka_unit_test(test_out_of_range),
       cmocka_unit_test(test_wrong_or_unknown),
       cmocka_unit_test(test_to_json_checks),
+      cmocka_unit_test(test_user_workload),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "experiment.h"
+#include "registry.h"
+#include "spec.h"
 
 static void assert_contains(const char *text, const char *part) {
   if (!strstr(text, part))
@@ -199,7 +201,9 @@ static void test_mapping(void **state) {
   assert_int_equal(s.reps, 3);
   assert_int_equal(s.gil_probe, 0);
   assert_int_equal(s.nworkloads, 2);
-  assert_true(s.units[0] == 0 && s.units[1] == 20000);
+  assert_true(s.workloads[0]->units_py ==
+              registry_find(s.workloads[0]->name)->units_py);
+  assert_true(s.workloads[1]->units_py == 20000);
   assert_string_equal(s.question, "Threads or processes?");
   assert_string_equal(s.experiment, "dir/exp.toml");
   assert_string_equal(s.experiment_sha256, "ab12");
@@ -213,8 +217,9 @@ static void test_mapping(void **state) {
   assert_int_equal(s.reps, 1);
   assert_string_equal(s.outdir, "elsewhere");
   assert_int_equal(s.nworkloads, 1);
-  assert_true(s.units[0] == 0);
+  assert_ptr_equal(s.workloads[0], registry_find("cpu.primes"));
   assert_int_equal(s.nmodels, 2); /* the file's */
+  spec_free(&s);
   experiment_free(x);
 
   /* A bare file name: paths stay as written. */
@@ -261,8 +266,9 @@ static void test_errors(void **state) {
   expect_error("{\"workloads\": [{\"name\": \"cpu.prime\", \"units\": 9}]}",
                "workloads[0],workloads[0].name",
                "dir/exp.toml:2:1: workloads[0].name: unknown workload "
-               "'cpu.prime' (see `gillab list` for the workloads); did you "
-               "mean 'cpu.primes'?");
+               "'cpu.prime' (see `gillab list` for the workloads; a Python "
+               "file of your own is named with its path, e.g. ./cpu.prime.py); "
+               "did you mean 'cpu.primes'?");
   expect_error("{\"workloads\": [{\"units\": 5}]}", "workloads[0]",
                "workloads[0]: give either name");
   /* No position for a key the scanner did not see: the nearest around
@@ -271,11 +277,11 @@ static void test_errors(void **state) {
                "workloads,workloads[0]",
                "dir/exp.toml:2:1: workloads[0].twin: expected a string");
   expect_error("{\"reps\": true}", "", "dir/exp.toml: reps: expected a number");
-  /* A user file is resolved against the file's directory (refused until
-   * gillab runs user files). */
+  /* A user file is resolved against the file's directory (and refused
+   * here: there is no dir/bench.py). */
   expect_error(
       "{\"workloads\": [{\"file\": \"bench.py\", \"func\": \"work\"}]}",
-      "workloads[0]", "dir/bench.py:work");
+      "workloads[0]", "user workload dir/bench.py: No such file");
   expect_error("{\"workloads\": [\"sub/bench.py\"]}", "workloads[0]",
                "dir/sub/bench.py");
 }

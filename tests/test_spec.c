@@ -20,6 +20,8 @@
 #include "spec.h"
 #include "util.h"
 
+#include <unistd.h>
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct {
@@ -34,6 +36,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
+  spec_free(&((fixture *)*state)->s);
   free(*state);
   return 0;
 }
@@ -53,6 +56,7 @@ static int parse(fixture *fx, ...) {
   va_end(ap);
   fx->argv[argc] = NULL;
   fx->err[0] = '\0';
+  spec_free(&fx->s); /* the rows of the last parse */
   return spec_from_args(&fx->s, argc, fx->argv, fx->err, sizeof fx->err);
 }
 
@@ -342,6 +346,124 @@ static void test_unknown_workload(void **state) {
   assert_contains(((fixture *)*state)->err, "gillab list");
 }
 
+/* Which items of -w are files, and where a file's function is named. */
+static void test_file_items(void **state) {
+  (void)state;
+  char file[64], func[16];
+  assert_false(wl_is_file_item("cpu.primes"));
+  assert_false(wl_is_file_item("io.sleep"));
+  assert_true(wl_is_file_item("bench.py"));
+  assert_true(wl_is_file_item("bench.py:run"));
+  assert_true(wl_is_file_item("./bench"));
+  assert_true(wl_is_file_item("/abs/x.py"));
+  assert_false(wl_is_file_item("bench.pyc"));
+  assert_int_equal(
+      wl_split_file_item("a/b.py", file, sizeof file, func, sizeof func), 0);
+  assert_string_equal(file, "a/b.py");
+  assert_string_equal(func, "work");
+  assert_int_equal(wl_split_file_item("a/b.py:count_2", file, sizeof file, func,
+                                      sizeof func),
+                   0);
+  assert_string_equal(file, "a/b.py");
+  assert_string_equal(func, "count_2");
+  /* A ':' that no identifier follows is part of the path. */
+  assert_int_equal(
+      wl_split_file_item("c:/b.py", file, sizeof file, func, sizeof func), 0);
+  assert_string_equal(file, "c:/b.py");
+  assert_string_equal(func, "work");
+  assert_int_equal(
+      wl_split_file_item("x.py:2nd", file, sizeof file, func, sizeof func), 0);
+  assert_string_equal(file, "x.py:2nd");
+  assert_int_equal(wl_split_file_item("x.py:a_very_long_function_name", file,
+                                      sizeof file, func, sizeof func),
+                   -ENAMETOOLONG);
+}
+
+/* --units: the Python units, in a row of the spec's own (a built-in C
+ * twin's scaled alike); without it the registry's row. */
+static void test_units(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes,io.sleep", "--units", "5000"),
+                   0);
+  assert_int_equal(fx->s.nworkloads, 2);
+  const wl_workload *p = fx->s.workloads[0], *reg = registry_find("cpu.primes");
+  assert_ptr_not_equal(p, reg);
+  assert_string_equal(p->name, "cpu.primes");
+  assert_ptr_equal(p->native, reg->native);
+  assert_true(p->units_py == 5000);
+  assert_true(p->units_native ==
+              (uint64_t)llround(5000.0 * (double)reg->units_native /
+                                (double)reg->units_py));
+  assert_true(fx->s.workloads[1]->per_worker); /* the rest of the row */
+  assert_true(fx->s.units == 5000);
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes"), 0);
+  assert_ptr_equal(fx->s.workloads[0], reg);
+  EXPECT_EINVAL(fx, "--units: '1.5' is not a whole number", "--units", "1.5");
+  EXPECT_EINVAL(fx, "--units: '0' is not a number from 1", "--units", "0");
+}
+
+/* What the orchestrator checks of a user workload itself, before a runner
+ * is asked: the file, the twin, and which workload a twin goes with. */
+static void test_user_files(void **state) {
+  fixture *fx = *state;
+  EXPECT_EINVAL(fx, "no_such_bench.py: No such file", "-w",
+                "/nonexistent/no_such_bench.py", "-m", "threads");
+  assert_contains(fx->err, "check the path");
+  EXPECT_EINVAL(fx, "is not a file", "-w", "/tmp/", "-m", "threads");
+  EXPECT_EINVAL(fx, "not a .py file", "-w", "/etc/hostname");
+  char dotted[] = "/tmp/gillab_test_my.benchXXXXXX.py";
+  int fd = mkstemps(dotted, 3);
+  assert_true(fd >= 0);
+  close(fd);
+  EXPECT_EINVAL(fx, "as a package; rename the file", "-w", dotted);
+  unlink(dotted);
+  char bench[] = "/tmp/gillab_test_benchXXXXXX.py";
+  fd = mkstemps(bench, 3);
+  assert_true(fd >= 0);
+  close(fd);
+  EXPECT_EINVAL(fx, "-w names 0: add the file", "-w", "cpu.primes", "--twin",
+                "/tmp/libtwin.so");
+  assert_int_equal(spec_add_workload(&fx->s, "cpu.nbody", 0, "/tmp/t.so",
+                                     fx->err, sizeof fx->err),
+                   -EINVAL);
+  assert_contains(fx->err, "--twin is for a workload of your own");
+  EXPECT_EINVAL(fx, "-w names 2: run them one at a time", "-w", "a.py,b.py",
+                "--twin", "/tmp/libtwin.so");
+  EXPECT_EINVAL(fx, "-w names 0", "--twin", "/tmp/libtwin.so");
+  EXPECT_EINVAL(fx, "--twin /nonexistent/libtwin.so: No such file", "-w", bench,
+                "--twin", "/nonexistent/libtwin.so");
+  unlink(bench);
+}
+
+/* spec_add_workload, as experiment files use it: a name given twice is
+ * refused; units apply to the one workload added. */
+static void test_add_workload(void **state) {
+  fixture *fx = *state;
+  spec_matrix *s = &fx->s;
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes"), 0);
+  assert_int_equal(
+      spec_add_workload(s, "cpu.nbody", 42, NULL, fx->err, sizeof fx->err), 0);
+  assert_int_equal(s->nworkloads, 2);
+  assert_true(s->workloads[1]->units_py == 42);
+  assert_true(s->workloads[0]->units_py ==
+              registry_find("cpu.primes")->units_py);
+  assert_int_equal(
+      spec_add_workload(s, "cpu.nbody", 0, NULL, fx->err, sizeof fx->err),
+      -EINVAL);
+  assert_contains(fx->err, "'cpu.nbody' is given twice");
+  assert_int_equal(
+      spec_add_workload(s, "cpu.nope", 0, NULL, fx->err, sizeof fx->err),
+      -EINVAL);
+  assert_contains(fx->err, "unknown workload 'cpu.nope'");
+  assert_int_equal(
+      spec_add_workload(s, "cpu.zlib", 2.5, NULL, fx->err, sizeof fx->err),
+      -EINVAL);
+  assert_contains(fx->err, "must be a whole number");
+  spec_free(s);
+  assert_int_equal(s->nworkloads, 0);
+  assert_int_equal(s->nowned, 0);
+}
+
 /* An unknown model is refused, naming it and listing the models. */
 static void test_unknown_model(void **state) {
   fixture *fx = *state;
@@ -440,19 +562,24 @@ static void test_question_and_dry_run(void **state) {
   EXPECT_EINVAL(fx, "one line", "--question", "two\nlines");
 }
 
-/* spec_add_workload: built-in names with a units override; a user file
- * or a twin is refused until user workloads exist; -w goes through it. */
-static void test_add_workload(void **state) {
+/* spec_add_workload: built-in names with a units override, a missing
+ * user file refused with its path; -w goes through it. */
+static void test_add_workload_units(void **state) {
   fixture *fx = *state;
   assert_int_equal(PARSE(fx, "-w", "cpu.primes"), 0);
   spec_matrix *s = &fx->s;
   assert_string_equal(s->workloads_arg, "cpu.primes");
-  assert_true(s->units[0] == 0);
+  assert_ptr_equal(s->workloads[0], registry_find("cpu.primes"));
   assert_int_equal(
       spec_add_workload(s, "cpu.sha256", 70, NULL, fx->err, sizeof fx->err), 0);
   assert_int_equal(s->nworkloads, 2);
-  assert_ptr_equal(s->workloads[1], registry_find("cpu.sha256"));
-  assert_true(s->units[1] == 70);
+  /* Units of its own: a copy of the row, the C twin's units scaled alike. */
+  const wl_workload *sha = registry_find("cpu.sha256");
+  assert_string_equal(s->workloads[1]->name, "cpu.sha256");
+  assert_true(s->workloads[1]->units_py == 70);
+  assert_true(s->workloads[1]->units_native ==
+              (uint64_t)llround(70.0 * (double)sha->units_native /
+                                (double)sha->units_py));
   assert_int_equal(
       spec_add_workload(s, "cpu.sha256", 0, NULL, fx->err, sizeof fx->err),
       -EINVAL);
@@ -464,7 +591,7 @@ static void test_add_workload(void **state) {
   assert_int_equal(spec_add_workload(s, "dir/bench.py:work", 0, NULL, fx->err,
                                      sizeof fx->err),
                    -EINVAL);
-  assert_contains(fx->err, "dir/bench.py:work");
+  assert_contains(fx->err, "dir/bench.py: No such file");
   assert_int_equal(s->nworkloads, 2);
   EXPECT_EINVAL(fx, "-w: unknown workload 'nope'", "-w", "cpu.primes,nope");
 }
@@ -521,6 +648,7 @@ static void test_to_json(void **state) {
                     "\"cpu_threads\":[0,1],\"hiccup\":false,"
                     "\"default_experiment\":false,\"worker_warmup_s\":0.2,"
                     "\"site_packages\":true,\"venvs\":{},"
+                    "\"units\":null,"
                     "\"reps\":2,\"warmup\":0,\"size\":0.5,\"timeout_s\":120}");
   cJSON_Delete(j);
 }
@@ -638,6 +766,10 @@ int main(void) {
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),
+      cmocka_unit_test(test_file_items),
+      T(test_units),
+      T(test_user_files),
+      T(test_add_workload),
       T(test_unknown_model),
       T(test_bad_workers),
       T(test_bad_placement),
@@ -647,7 +779,7 @@ int main(void) {
       T(test_missing_value),
       T(test_stray_argument),
       T(test_question_and_dry_run),
-      T(test_add_workload),
+      T(test_add_workload_units),
       T(test_help),
       T(test_parse_again),
       T(test_to_json),

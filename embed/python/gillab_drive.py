@@ -24,15 +24,30 @@ end(state, extras, wall_s) -> dict of record fields, called after the timed
 region. `params` (from the runner) also asks for the hiccup probe:
 {"hiccup": true} runs a Python thread that sleeps 1 ms at a time and records
 how late it wakes up, outside the workers (not bound, not counted).
+
+A user workload (a Python file given to `gillab run -w`; README, "Bring your
+own workload") comes as `user` = {"file", "func"}: the drivers put
+the file's directory first on sys.path and import it by its stem (so that
+spawned and forkserver children, which inherit sys.path, and
+subinterpreters import it the same way), call its `func` instead of work(),
+call its setup(params) once per worker process or interpreter (once in the
+process for threads and asyncio) before the timed region, and report in
+`applied.workload` the file they ran and the SHA-256 of its bytes.
+`inspect` tells the orchestrator what such a file offers. Every work
+function may return ops, (ops, answer) or (ops, answer, extra) (_result).
 """
 
+import ast
 import importlib
+import importlib.util
 import json
+import operator
 import os
 import sys
 import sysconfig
 import threading
 import time
+import traceback
 
 import _gillab
 import gillab_env
@@ -90,8 +105,12 @@ def _finish(mod, state, hiccup, results, out, t0):
     """ops, answer and the module's own fields into out (the driver's
     result); results are the workers' return values."""
     out["ops"] = sum(r[0] for r in results)
-    out["answer"] = sum(r[1] for r in results)
-    extras = [r[2] if len(r) > 2 else None for r in results]
+    # Summed modulo 2^64, as the C twins' uint64 answers add up; None when
+    # a work function returned ops alone.
+    answers = [r[1] for r in results]
+    out["answer"] = (None if None in answers
+                     else sum(answers) % _ANSWER_MODULUS)
+    extras = [r[2] for r in results]
     if hiccup:
         out["hiccup"] = hiccup.report(t0, t0 + int(out["wall_s"] * 1e9))
     if hasattr(mod, "end"):
@@ -167,12 +186,257 @@ def _started_by(main_pid):
     return "fork" if _IMPORTED_IN != os.getpid() else "spawn"
 
 
-def threads(module, workers, units, switch_interval=None, params=None):
+_ANSWER_MODULUS = 2 ** 64
+_EXPECTED = ("expected ops, (ops, answer) or (ops, answer, extra), ops and "
+             "answer whole numbers (ops >= 0)")
+
+
+def _whole(x):
+    """x as an int when it is a whole number (an int, or anything with
+    __index__ such as numpy's integers), not a bool; else TypeError."""
+    if isinstance(x, bool):
+        raise TypeError
+    return operator.index(x)
+
+
+def _result(r, name="work"):
+    """(ops, answer, extra) from what a work function returned: ops,
+    (ops, answer) or (ops, answer, extra) (a list of two or three works
+    too). answer is taken modulo 2^64 (None when only ops came back), extra
+    is None when absent. Anything else is a TypeError saying what came back
+    and what is expected."""
+    try:
+        if isinstance(r, (tuple, list)):
+            if not 2 <= len(r) <= 3:
+                raise TypeError
+            ops, answer = _whole(r[0]), _whole(r[1]) % _ANSWER_MODULUS
+            extra = r[2] if len(r) == 3 else None
+        else:
+            ops, answer, extra = _whole(r), None, None
+        if not 0 <= ops < _ANSWER_MODULUS:
+            raise TypeError
+    except TypeError:
+        shown = repr(r)
+        if len(shown) > 120:
+            shown = shown[:117] + "..."
+        raise TypeError(f"{name}() returned {shown} ({type(r).__name__}); "
+                        f"{_EXPECTED}") from None
+    return ops, answer, extra
+
+
+class _Loaded:
+    """A workload as a driver uses it: its module, the work function and
+    its name, the coroutine function awork (or None), setup (or None), and
+    for a user workload what was run (applied["workload"])."""
+
+    def __init__(self, mod, func, user, ran=None):
+        self.mod = mod
+        self.name = func
+        self.work = getattr(mod, func)
+        self.awork = getattr(mod, "awork", None)
+        self.setup = getattr(mod, "setup", None) if user else None
+        self.user = user
+        self.ran = ran
+
+
+def _file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _sha256(data):
+    import hashlib  # here: built-in workloads do not pay for the import
+    return hashlib.sha256(data).hexdigest()
+
+
+def _user_dir_first(file):
+    """Puts the directory of a user workload's file first on sys.path, and
+    returns the module name it is imported by: its stem."""
+    where = os.path.dirname(file)
+    if sys.path[:1] != [where]:
+        sys.path.insert(0, where)
+    return os.path.splitext(os.path.basename(file))[0]
+
+
+class _NameTaken(Exception):
+    """A user workload's stem names another module."""
+
+
+def _user_import(file):
+    """Imports the user workload at `file` by its stem, from the bytes read
+    here (so that the SHA-256 is of what ran). Returns (module, sha256)."""
+    name = _user_dir_first(file)
+    mod = sys.modules.get(name)
+    if mod is not None and getattr(mod, "__file__", None) and \
+            os.path.realpath(mod.__file__) == os.path.realpath(file):
+        return mod, _sha256(_file_bytes(file))  # imported already
+    spec = importlib.util.find_spec(name) if mod is None else None
+    origin = getattr(spec, "origin", None)
+    if not origin or os.path.realpath(origin) != os.path.realpath(file):
+        other = sys.modules.get(name)
+        where = getattr(other, "__file__", None) or origin or "built in"
+        raise _NameTaken(
+            f"{file}: its module name '{name}' is already taken by "
+            f"{where} (the standard library's or gillab's own); rename "
+            f"the file")
+    data = _file_bytes(file)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        exec(compile(data, file, "exec"), mod.__dict__)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod, _sha256(data)
+
+
+def _load(module, user):
+    """The workload of a driver, in the cell's main process: a built-in
+    module by name, or the user's file (user: {"file", "func"})."""
+    if not user:
+        return _Loaded(importlib.import_module(module), "work", None)
+    mod, sha = _user_import(user["file"])
+    return _Loaded(mod, user["func"], user,
+                   {"file": os.path.realpath(mod.__file__), "sha256": sha,
+                    "func": user["func"]})
+
+
+def _setup(loaded, params, **more):
+    """Calls the user workload's setup(params) (with `more`, e.g. the
+    worker's index) and returns the seconds it took, or None when it has
+    none."""
+    if not loaded.setup:
+        return None
+    t0 = time.perf_counter()
+    loaded.setup(dict(params, **more))
+    return time.perf_counter() - t0
+
+
+def _setup_params(model, workers, units, start_method=None):
+    """What setup(params) gets (README, "Bring your own workload")."""
+    p = {"model": model, "workers": workers, "units": units}
+    if start_method:
+        p["start_method"] = start_method
+    return p
+
+
+def _toplevel_names(tree):
+    """The names a module's top level binds (def, class, assignment,
+    import), read from its syntax tree without running it."""
+    names = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.ClassDef)):
+            names[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target])
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    names[t.id] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                names[(a.asname or a.name).split(".")[0]] = node
+    return names
+
+
+def _last_lines(exc, n=12):
+    """The end of exc's traceback (where its message is), as text, without
+    the frames of this module (the user's own code is what they read)."""
+    tb = exc.__traceback__
+    while tb and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    lines = "".join(traceback.format_exception(
+        type(exc), exc, tb)).rstrip().splitlines()
+    return "\n".join(lines[-n:])
+
+
+def inspect(file, func="work"):
+    """What the user workload at `file` offers, for the orchestrator
+    (`gillab-runner-TAG --inspect FILE[:func]`, lab/userwl.c): {"module",
+    "work" (func is a callable), "awork" (a coroutine function),
+    "setup" (a callable), "units" (UNITS, a whole number > 0, or None),
+    "summary" (the first line of its docstring, or None), "error" (why it
+    cannot run anywhere: a syntax error as file:line, no such function, not
+    callable, a name taken, an exception at import; else None),
+    "import_error" (an ImportError at import on this runtime, which
+    another runtime may not raise: the file's syntax tree then answers)}."""
+    import asyncio
+    out = {"module": None, "work": False, "awork": False, "setup": False,
+           "units": None, "summary": None, "error": None,
+           "import_error": None}
+    try:
+        data = _file_bytes(file)
+        tree = compile(data, file, "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as e:
+        out["error"] = (f"{e.filename}:{e.lineno}: SyntaxError: {e.msg}"
+                        + (f"\n    {e.text.strip()}" if e.text else ""))
+        return out
+    except (OSError, ValueError) as e:
+        out["error"] = f"{file}: {e}"
+        return out
+    doc = ast.get_docstring(tree)
+    out["summary"] = doc.strip().splitlines()[0] if doc else None
+    out["module"] = _user_dir_first(file)
+    try:
+        mod, _ = _user_import(file)
+    except _NameTaken as e:
+        out["error"] = str(e)
+        return out
+    except ImportError as e:
+        mod = None
+        out["import_error"] = _last_lines(e)
+    except BaseException as e:
+        out["error"] = (f"{file}: importing it raised an exception:\n"
+                        f"{_last_lines(e)}")
+        return out
+    if mod is not None:
+        work, units = getattr(mod, func, None), getattr(mod, "UNITS", None)
+        out["work"] = callable(work)
+        out["awork"] = asyncio.iscoroutinefunction(getattr(mod, "awork", None))
+        out["setup"] = callable(getattr(mod, "setup", None))
+        if work is None:
+            out["error"] = f"{file} defines no function {func}()"
+        elif not callable(work):
+            kind = type(work).__name__
+            out["error"] = (f"{file}: {func} is a"
+                            f"{'n' if kind[0] in 'aeiou' else ''} {kind}, "
+                            f"not a function")
+    else:
+        names = _toplevel_names(tree)
+        node = names.get(func)
+        out["work"] = node is not None
+        out["awork"] = isinstance(names.get("awork"), ast.AsyncFunctionDef)
+        out["setup"] = "setup" in names
+        units = names.get("UNITS")
+        try:
+            units = ast.literal_eval(units.value) if units else None
+        except ValueError:
+            units = "not a literal"
+        if node is None:
+            out["error"] = f"{file} defines no function {func}()"
+    if units is not None:
+        try:
+            units = _whole(units)
+            if units <= 0:
+                raise TypeError
+            out["units"] = units
+        except TypeError:
+            out["error"] = out["error"] or (
+                f"{file}: UNITS is {units!r}; it must be a whole number "
+                f"above 0 (the operations of one cell at --size 1)")
+    return out
+
+
+def threads(module, workers, units, switch_interval=None, params=None,
+            user=None):
     """Model `threads`: `workers` Python threads in this interpreter."""
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     gil_before_import = _gil_enabled()
-    mod = importlib.import_module(module)
+    wl = _load(module, user)
+    mod = wl.mod
+    setup_s = _setup(wl, _setup_params("threads", workers, units))
     state, hiccup = _begin(mod, params, "threads", workers, units)
     seed = (params or {}).get("hash_seed")
     start = threading.Barrier(workers + 1)
@@ -192,7 +456,7 @@ def threads(module, workers, units, switch_interval=None, params=None):
         _gillab.worker_begin(i)
         if errors[i] is None:
             try:
-                results[i] = mod.work(i, workers, units)
+                results[i] = _result(wl.work(i, workers, units), wl.name)
             except BaseException as e:
                 errors[i] = e
         _gillab.worker_leave(i)
@@ -215,9 +479,19 @@ def threads(module, workers, units, switch_interval=None, params=None):
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
         "gil": _gil_report(gil_before_import),
-        "applied": _applied(params, views),
+        "applied": _applied(params, views, **_ran(wl, setup_s)),
     }
     return _finish(mod, state, hiccup, results, out, t0)
+
+
+def _ran(wl, setup_s=None):
+    """applied's account of a user workload: the file run and its hash
+    (workload), and the seconds its setup took in this process (setup_s);
+    nothing for a built-in workload."""
+    more = {"workload": wl.ran} if wl.ran else {}
+    if setup_s is not None:
+        more["setup_s"] = setup_s
+    return more
 
 
 def _warm_up(work, i, workers, units, seconds):
@@ -235,16 +509,38 @@ def _warm_up(work, i, workers, units, seconds):
     return time.perf_counter() - t0
 
 
-def _fresh_view(work, i, workers, units, warmup_s, seed):
+def _fresh_import(module, func, module_dir):
+    """Worker i of the `subinterpreters` model, in its own interpreter
+    (embed/subinterp.c): the workload's module, imported there by name (a
+    user workload's directory, module_dir, first on sys.path), and its work
+    function."""
+    if module_dir and sys.path[:1] != [module_dir]:
+        sys.path.insert(0, module_dir)
+    mod = importlib.import_module(module)
+    return mod, getattr(mod, func)
+
+
+def _fresh_view(module, func, module_dir, i, workers, units, warmup_s, seed,
+                setup_params):
     """Worker i of the `subinterpreters` model, in its own interpreter once
-    bound (embed/subinterp.c): the warm-up, then its view of itself with the
-    GIL probe's state there, as JSON text (objects do not cross
+    bound: the import, the user workload's setup when it has one
+    (setup_params: JSON text; None for a built-in workload), the warm-up,
+    then its view of itself with the GIL probe's state there. Returns
+    (work function, the view as JSON text: objects do not cross
     interpreters)."""
+    mod, work = _fresh_import(module, func, module_dir)
+    view = {}
+    if setup_params is not None and callable(getattr(mod, "setup", None)):
+        t0 = time.perf_counter()
+        mod.setup(dict(json.loads(setup_params), worker=i))
+        view["setup_s"] = time.perf_counter() - t0
     warmed = _warm_up(work, i, workers, units, warmup_s)
-    view = _worker_view(i, warmed, seed)
+    view.update(_worker_view(i, warmed, seed))
     view["gil_probe"] = _gillab.probe_state()
     view.update(gillab_env.applied())  # its own sys.path, its own GIL
-    return json.dumps(view)
+    if module_dir:
+        view["workload_file"] = os.path.realpath(mod.__file__)
+    return work, json.dumps(view)
 
 
 def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
@@ -254,7 +550,9 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
     warms up, says what it sees of itself, waits at the start barrier,
     works, and sends back its result, its time split and its GIL counters
     over the span. opts: warmup_s, switch_interval, gil_probe, hash_seed,
-    main_pid."""
+    main_pid, func (the work function's name), user (a user workload) and
+    setup_params (what a user workload's setup gets; None for a built-in
+    workload)."""
     report = {"worker": i, "error": None}
     try:
         if opts["switch_interval"]:
@@ -264,14 +562,25 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
         if opts["gil_probe"]:
             _gillab.probe_watch()
         mod = importlib.import_module(module)
-        warmed = _warm_up(mod.work, i, workers, units, opts["warmup_s"])
+        work = getattr(mod, opts["func"])
+        setup_s = None
+        if opts["setup_params"] is not None and \
+                callable(getattr(mod, "setup", None)):
+            t0 = time.perf_counter()
+            mod.setup(dict(opts["setup_params"], worker=i))
+            setup_s = time.perf_counter() - t0
+        warmed = _warm_up(work, i, workers, units, opts["warmup_s"])
         view = _worker_view(i, warmed, opts["hash_seed"])
         view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]),
                     gil_probe=_gillab.probe_state())
         view.update(gillab_env.applied())  # its own sys.path, its own GIL
+        if setup_s is not None:
+            view["setup_s"] = setup_s
+        if opts["user"]:
+            view["workload_file"] = os.path.realpath(mod.__file__)
         report["applied"] = view
     except BaseException as e:
-        report["error"] = repr(e)
+        report["error"] = traceback.format_exc().rstrip()
         conn.send(report)
         barrier.abort()
         return
@@ -281,9 +590,9 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
     _gillab.gc_probe_child_begin()
     s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
     try:
-        report["result"] = tuple(mod.work(i, workers, units))
-    except BaseException as e:
-        report["error"] = repr(e)
+        report["result"] = _result(work(i, workers, units), opts["func"])
+    except BaseException:
+        report["error"] = traceback.format_exc().rstrip()
     s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
     report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1},
                   gc=_gillab.gc_probe_child_take())
@@ -291,7 +600,7 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
 
 
 def processes(module, workers, units, start_method=None,
-              switch_interval=None, params=None):
+              switch_interval=None, params=None, user=None):
     """Model `processes`: `workers` multiprocessing processes started with
     `start_method` (fork, spawn, forkserver; None: the runtime's default).
     The parent adopts each child into the cell's worker table (the sampler
@@ -304,7 +613,11 @@ def processes(module, workers, units, start_method=None,
         sys.setswitchinterval(switch_interval)
     ctx = multiprocessing.get_context(start_method)
     gil_before_import = _gil_enabled()
-    mod = importlib.import_module(module)
+    # Imported here too (begin/end hooks, the hash of a user's file); a
+    # user workload's directory goes first on sys.path before any child
+    # starts, so that spawned and forkserver children find it.
+    wl = _load(module, user)
+    mod = wl.mod
     state, hiccup = _begin(mod, dict(params or {}, start_method=start_method),
                            "processes", workers, units)
     barrier = ctx.Barrier(workers + 1)
@@ -313,7 +626,11 @@ def processes(module, workers, units, start_method=None,
     opts = {"warmup_s": prm.get("warmup_s", 0.0),
             "switch_interval": switch_interval or 0.0,
             "gil_probe": prm.get("gil_probe", False),
-            "hash_seed": prm.get("hash_seed"), "main_pid": os.getpid()}
+            "hash_seed": prm.get("hash_seed"), "main_pid": os.getpid(),
+            "func": wl.name, "user": bool(user),
+            "setup_params": (_setup_params("processes", workers, units,
+                                           ctx.get_start_method())
+                             if user else None)}
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
                          args=(module, i, workers, units,
                                _gillab.worker_set(i), barrier, pipes[i][1],
@@ -370,13 +687,14 @@ def processes(module, workers, units, start_method=None,
         "start_ns": t0,
         "gil": _gil_report(gil_before_import),
         "applied": _applied(params, [r["applied"] for r in reports.values()],
-                            start_method=ctx.get_start_method()),
+                            start_method=ctx.get_start_method(), **_ran(wl)),
     }
     return _finish(mod, state, hiccup,
                    [reports[i]["result"] for i in range(workers)], out, t0)
 
 
-def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
+def asyncio_tasks(module, workers, units, switch_interval=None, params=None,
+                  user=None):
     """Model `asyncio`: one event loop on this thread running `workers`
     tasks. A task awaits the module's `awork(worker, nworkers, units)` when
     it has one; otherwise it calls `work()`, which never yields, so CPU-bound
@@ -387,15 +705,16 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     gil_before_import = _gil_enabled()
-    mod = importlib.import_module(module)
-    awork = getattr(mod, "awork", None)
+    wl = _load(module, user)
+    mod, awork = wl.mod, wl.awork
+    setup_s = _setup(wl, _setup_params("asyncio", workers, units))
     state, hiccup = _begin(mod, params, "asyncio", workers, units)
 
     async def task(i):
         await asyncio.sleep(0)  # every task starts before any works
         if awork is not None:
-            return await awork(i, workers, units)
-        return mod.work(i, workers, units)
+            return _result(await awork(i, workers, units), "awork")
+        return _result(wl.work(i, workers, units), wl.name)
 
     async def main():
         return await asyncio.gather(*(task(i) for i in range(workers)))
@@ -415,27 +734,37 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None):
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
         "gil": _gil_report(gil_before_import),
-        "applied": _applied(params, views),
+        "applied": _applied(params, views, **_ran(wl, setup_s)),
     }
     return _finish(mod, state, hiccup, results, out, t0)
 
 
 def subinterpreters(module, workers, units, switch_interval=None,
-                    params=None):
+                    params=None, user=None):
     """Model `subinterpreters`: one interpreter per worker, each on a host
     thread of its own (embed/subinterp.c). On 3.12+ each has its own GIL;
     on 3.11 they share the one GIL. The workers bind themselves, import the
-    workload in their own interpreter and start together at a barrier."""
-    import importlib.util
-
+    workload in their own interpreter and start together at a barrier. A
+    user workload is not imported here, in the main interpreter: its file
+    is read and hashed, and each worker imports it by name."""
     # Each interpreter takes the interval (embed/subinterp.c); the main one
     # too, like every model's main interpreter (it runs the hiccup thread).
     if switch_interval:
         sys.setswitchinterval(switch_interval)
     gil = _gil_report(_gil_enabled())
-    # The workload's own directory goes on each interpreter's sys.path
-    # (found without importing it here, in the main interpreter).
-    where = os.path.dirname(importlib.util.find_spec(module).origin)
+    # The workloads' directory goes on each interpreter's sys.path (found
+    # without importing the workload here, in the main interpreter), and a
+    # user workload's own directory before it.
+    where = os.path.dirname(gillab_lat.__file__)
+    module_dir, func, setup_params, ran = None, "work", None, {}
+    if user:
+        module_dir = os.path.dirname(user["file"])
+        func = user["func"]
+        setup_params = json.dumps(
+            _setup_params("subinterpreters", workers, units))
+        ran = {"workload": {"file": os.path.realpath(user["file"]),
+                            "sha256": _sha256(_file_bytes(user["file"])),
+                            "func": func}}
     # Workloads with begin/end hooks do not run here (registry.c): only the
     # hiccup probe, in the main interpreter, beside the workers.
     hiccup = _Hiccup() if (params or {}).get("hiccup") else None
@@ -443,8 +772,10 @@ def subinterpreters(module, workers, units, switch_interval=None,
     r = _gillab.run_subinterpreters(module, workers, units, where,
                                     switch_interval or 0.0,
                                     p.get("warmup_s", 0.0),
-                                    p.get("hash_seed", -1))
-    r["applied"] = _applied(p, [json.loads(v) for v in r.pop("views")])
+                                    p.get("hash_seed", -1), func, module_dir,
+                                    setup_params)
+    r["applied"] = _applied(p, [json.loads(v) for v in r.pop("views")],
+                            **ran)
     if hiccup:
         r["hiccup"] = hiccup.report(r["start_ns"],
                                     r["start_ns"] + int(r["wall_s"] * 1e9))

@@ -90,6 +90,119 @@ void findings_throughput(FILE *f, const results *r, const char *wl) {
   fputs("\n\n", f);
 }
 
+/* The distinct answers of one side (Python or C) at one number of units:
+ * each with the first cell that gave it and how many did. */
+#define ANSWERS_MAX 8
+typedef struct {
+  double value[ANSWERS_MAX];
+  const cJSON *first[ANSWERS_MAX];
+  size_t cells[ANSWERS_MAX];
+  size_t n, nulls, total;
+} answer_set;
+
+static void answer_add(answer_set *a, const cJSON *rec) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "answer");
+  a->total++;
+  if (!cJSON_IsNumber(v)) {
+    a->nulls++;
+    return;
+  }
+  for (size_t k = 0; k < a->n; k++)
+    if (a->value[k] == v->valuedouble) {
+      a->cells[k]++;
+      return;
+    }
+  if (a->n < ANSWERS_MAX) {
+    a->value[a->n] = v->valuedouble;
+    a->first[a->n] = rec;
+    a->cells[a->n++] = 1;
+  }
+}
+
+/* "24941 (12 cells, e.g. threads (3.12))" for each answer of a. */
+static void answers_words(FILE *f, const answer_set *a) {
+  for (size_t k = 0; k < a->n; k++) {
+    fprintf(f, "%s%.0f (%zu cell%s, e.g. ", k ? ", " : "", a->value[k],
+            a->cells[k], a->cells[k] == 1 ? "" : "s");
+    row_name(f, a->first[k]);
+    fputc(')', f);
+  }
+}
+
+/* Whether wl's answer is a checksum of its work, the same whoever computes
+ * it, as the metadata says: a user workload's (its contract), or a
+ * built-in pure computation's (flag "warmup"). Others count what happened
+ * (mixed.convoy: the round trips that matched), which varies. */
+static int answer_is_checksum(const results *r, const char *wl) {
+  const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(r->meta, "workloads"), wl);
+  const cJSON *flag;
+  if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(d, "user")))
+    return 1;
+  cJSON_ArrayForEach(flag, cJSON_GetObjectItemCaseSensitive(d, "flags")) {
+    if (cJSON_IsString(flag) && strcmp(flag->valuestring, "warmup") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+void findings_answers(FILE *f, const results *r, const char *wl) {
+  double units[64];
+  size_t nunits = 0;
+  if (!answer_is_checksum(r, wl))
+    return;
+  for (size_t i = 0; i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    double u = results_num(c, "units");
+    if (!results_ok(c) || strcmp(results_str(c, "workload"), wl) != 0 ||
+        !isfinite(u))
+      continue;
+    size_t k = 0;
+    while (k < nunits && units[k] != u)
+      k++;
+    if (k == nunits && nunits < 64)
+      units[nunits++] = u;
+  }
+  for (size_t k = 0; k < nunits; k++) {
+    answer_set py = {0}, c = {0};
+    for (size_t i = 0; i < r->n; i++) {
+      const cJSON *rec = r->cells[i];
+      if (results_ok(rec) && strcmp(results_str(rec, "workload"), wl) == 0 &&
+          results_num(rec, "units") == units[k])
+        answer_add(results_is_native(rec) ? &c : &py, rec);
+    }
+    if (!py.total || !c.total)
+      continue; /* only one side ran at these units: nothing to check */
+    if (py.nulls) {
+      fprintf(f,
+              "**Finding:** at %.0f units the Python code returns no answer "
+              "(work() gave ops alone), so the C twin's answers cannot be "
+              "checked against it: return (ops, answer).\n\n",
+              units[k]);
+    } else if (py.n == 1 && c.n == 1 && !c.nulls && py.value[0] == c.value[0]) {
+      fprintf(f,
+              "**Finding:** the answers agree: at %.0f units every Python "
+              "cell (%zu) and every C twin's cell (%zu) gave %.0f, so the "
+              "twin does the same work.\n\n",
+              units[k], py.total, c.total, py.value[0]);
+    } else {
+      fprintf(f,
+              "**Finding:** the answers disagree at %.0f units: the Python "
+              "cells gave ",
+              units[k]);
+      answers_words(f, &py);
+      fputs(" and the C twin's gave ", f);
+      answers_words(f, &c);
+      if (c.nulls)
+        fprintf(f, "%s%zu with none", c.n ? ", " : "", c.nulls);
+      fputs(". The twin does not compute what the Python code does (or the "
+            "work is not deterministic), so their speeds compare different "
+            "work.\n\n",
+            f);
+    }
+  }
+}
+
 /* Whether the Python threads of g were CPU-bound: on a CPU or waiting for
  * the GIL for at least 90 % of their span (gil.per_thread, every ok
  * repetition), so that no other blocking (I/O, sleep) let them overlap. */

@@ -20,6 +20,13 @@
  * the fastest Python model (the interpreter's own cost). */
 void findings_throughput(FILE *f, const results *r, const char *wl);
 
+/* Whether the C twin computes what the Python code does: at each number of
+ * units where both Python and native cells of wl were measured, whether
+ * every cell gave the same answer, and which answers differ when not. Only
+ * for workloads whose answer is a checksum of the work (the metadata says:
+ * a user workload, or a built-in pure computation). */
+void findings_answers(FILE *f, const results *r, const char *wl);
+
 /* The Python models against the fastest at the quoted worker count, as
  * ratios with the verdict of their intervals. */
 void findings_models(FILE *f, const results *r, const char *wl,

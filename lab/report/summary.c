@@ -237,6 +237,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   fprintf(f, "### Throughput\n\nOperations per second by workers:\n\n");
   write_table(f, r, wl, &tput, workers, nworkers);
   findings_throughput(f, r, wl);
+  findings_answers(f, r, wl);
   findings_models(f, r, wl, workers, nworkers);
   findings_convoy(f, r, wl, workers, nworkers);
   fprintf(f, "### Speedup\n\nThroughput at N workers over throughput at 1 "

@@ -1,0 +1,5 @@
+"""Forgot a comma."""
+
+
+def work(worker, nworkers units):
+    return units
