@@ -85,6 +85,35 @@ check "the metadata's spec: the venv, resolved, per runtime" jqtrue "$res" \
 check "summary.md states the runtime's environment" \
   grep -qF -- "- environment $def: venv $venv (made by Python" "$tmp/one/summary.md"
 
+# 1b. A user's own file (as a stranger writes it, not debug.imports)
+# importing the venv's package: threads and processes, with --venv; and
+# without it the same file fails in its cells with the ImportError while
+# gillab itself exits 0.
+mkdir -p "$tmp/mine"
+cat >"$tmp/mine/pricing.py" <<'PY'
+"""Prices a basket with our in-house package (installed in the venv)."""
+import gillabtest_pkg
+
+UNITS = 2000
+
+
+def work(worker, nworkers, units):
+    lo, hi = units * worker // nworkers, units * (worker + 1) // nworkers
+    total = sum((i * gillabtest_pkg.ANSWER) % 97 for i in range(lo, hi))
+    return hi - lo, total
+PY
+"$gillab" run -w "$tmp/mine/pricing.py" -m threads,processes -n 1,2 -r 1 \
+  --start-method fork,spawn --runtime "$def" --venv "$venv" \
+  -o "$tmp/mine-venv" -q >/dev/null 2>&1
+check "a user file importing the venv's package: exit 0" test $? -eq 0
+check "a user file importing the venv's package runs in threads and processes (fork, spawn) cells" \
+  jqtrue "$tmp/mine-venv/results.jsonl" "$cells | length == 6 and all(.status == \"ok\") and (map(.answer) | unique | length == 1)"
+"$gillab" run -w "$tmp/mine/pricing.py" -m threads -n 1 -r 1 --runtime "$def" \
+  --units 10 -o "$tmp/mine-novenv" -q >/dev/null 2>"$tmp/mine-novenv.err"
+rc=$?
+check "without --venv: gillab refuses before any cell or the cell fails with the ImportError" \
+  bash -c "[ $rc -eq 2 ] && grep -q gillabtest_pkg '$tmp/mine-novenv.err' || jq -se '[.[] | select(.type == \"cell\")] | all(.status == \"failed\" and (.error | test(\"gillabtest_pkg\")))' '$tmp/mine-novenv/results.jsonl' >/dev/null"
+
 # 2. One venv per runtime: the 3.12+ runtime's in own-GIL subinterpreters
 # and threads; the default runtime, without one, has its site-packages only.
 if [ -n "$new" ]; then

@@ -8,7 +8,7 @@ compressed sizes.
 import random
 import zlib
 
-UNITS = 60  # buffers: about a second of one worker's time here
+UNITS = 60  # buffers: about a second of one worker's time here (3.11)
 SIZE = 1 << 20
 
 _data = None

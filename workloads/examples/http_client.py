@@ -32,6 +32,9 @@ class _Backend(socketserver.StreamRequestHandler):
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5: with more clients connecting at
+    # once the kernel drops their SYNs, and each retries a second later.
+    request_queue_size = 128
 
 
 def setup(params):
