@@ -6,6 +6,7 @@
 #include "method.h"
 #include "progress.h"
 #include "record.h"
+#include "registry.h"
 #include "report.h"
 #include "runtime.h"
 #include "userwl.h"
@@ -438,22 +439,34 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
 /* Seconds a cell should take, at best and at worst: a built-in workload's
  * default units take one worker about a second (registry.c sizes them so),
  * so its units over the default are that many seconds of one worker's
- * work. At best the work spreads over min(workers, CPUs) (a workload that
- * waits rather than computes, over every worker); at worst it does not
- * spread at all (threads under the GIL). Plus the cell's start, and the
- * worker warm-up of fresh processes and interpreters. */
+ * work; a user's file is taken at its word (UNITS, or --units, sized to
+ * about a second, as "Bring your own workload" asks). At best the work
+ * spreads over min(workers, CPUs) (a workload that waits rather than
+ * computes, over every worker; a user's file, whose nature gillab does not
+ * know, over every worker too); at worst it does not spread at all
+ * (threads under the GIL). Plus the cell's start, and the worker warm-up
+ * of fresh processes and interpreters. */
 static void cell_estimate(const spec_matrix *s, size_t w, model_t m,
                           unsigned workers, double *lo, double *hi) {
   const wl_workload *wl = s->workloads[w];
+  const wl_workload *def = wl->file ? wl : registry_find(wl->name);
   int python = model_is_python(m);
+  if (!def)
+    def = wl;
   double work = (double)cell_units(s, w, m, workers) /
-                (double)(python ? wl->units_py : wl->units_native);
+                (double)(python ? def->units_py : def->units_native);
   double spread = fmin(workers, util_ncpus());
   int cpu = (wl->flags & WL_WARMUP) != 0;
+  int warms = wl->file ? s->worker_warmup_given : cpu;
   double start = RUN_CELL_START_S +
-                 (cpu && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
+                 (warms && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
                       ? s->worker_warmup_s
                       : 0);
+  if (wl->file) {
+    *lo = fmin(s->timeout_s, start + work / workers);
+    *hi = fmin(s->timeout_s, start + work);
+    return;
+  }
   *lo = fmin(s->timeout_s, start + work / (cpu ? spread : workers));
   *hi = fmin(s->timeout_s, start + (cpu ? work : work / spread));
 }
