@@ -15,6 +15,7 @@
 #    value the option refuses, an unknown workload (did you mean), a date;
 #    a relative user file is resolved against the file's directory.
 set -uo pipefail
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
 build=$(cd "${1:?usage: e2e_experiment.sh BUILD_DIR}" && pwd)
@@ -143,18 +144,31 @@ printf 'reps = 2\nwhen = 2026-11-26\n' >"$exp/date.toml"
 expect_error "a date is refused at its line" "$exp/date.toml" \
   "date\.toml:2:1: when: dates and times are not taken"
 
-# A relative user file resolves against the experiment file's directory.
-# Until gillab runs user files, spec_add_workload refuses it, naming the
-# resolved path; once it does (issue 13), the dry run lists it.
+# A relative user file resolves against the experiment file's directory,
+# and runs: its cells measured the file next to the experiment file.
 mkdir -p "$exp/sub"
-printf 'def work(worker, nworkers, units):\n    return units, 0\n' \
+printf 'UNITS = 2000\n\ndef work(worker, nworkers, units):\n    return units // nworkers, 7\n' \
   >"$exp/sub/bench.py"
-printf 'workloads = ["bench.py:work"]\nmodels = ["threads"]\n' \
+printf 'workloads = ["bench.py:work"]\nmodels = ["threads"]\nworkers = [1]\nreps = 1\n' \
   >"$exp/sub/user.toml"
 (cd "$tmp" && "$gillab" run "$exp/sub/user.toml" --dry-run) \
   >"$tmp/user.out" 2>"$tmp/user.err"
-rc=$?
-check "a relative user file is resolved against the file's directory" \
-  sh -c "{ [ $rc -eq 2 ] && grep -qF '$exp/sub/bench.py:work' '$tmp/user.err'; } || { [ $rc -eq 0 ] && grep -q 'bench' '$tmp/user.out'; }"
+check "a relative user file is resolved against the file's directory (dry run)" \
+  grep -qF "$exp/sub/bench.py" "$tmp/user.out"
+(cd "$tmp" && "$gillab" run "$exp/sub/user.toml" -o "$tmp/user-run" -q) \
+  >/dev/null 2>&1
+check "... and its cell runs that file" \
+  jqtrue "$tmp/user-run/results.jsonl" '[.[] | select(.type == "cell")] | length == 1 and all(.status == "ok" and .answer == 7 and (.applied.workload.file | endswith("/sub/bench.py")))'
+
+# The examples in workloads/examples/ parse, and run at a tiny size: every
+# cell measured or skipped with its reason, none failed.
+for x in "$src"/workloads/examples/*.toml; do
+  name=$(basename "$x" .toml)
+  "$gillab" run "$x" --dry-run >"$tmp/ex-$name.dry" 2>&1
+  check "example $name: --dry-run" grep -q '^estimate: ' "$tmp/ex-$name.dry"
+  "$gillab" run "$x" --size 0.02 -r 1 -o "$tmp/ex-$name" -q >/dev/null 2>"$tmp/ex-$name.err"
+  check "example $name: runs at --size 0.02, no cell failed, the question on top" \
+    sh -c "jq -se '[.[] | select(.type == \"cell\")] | length > 0 and all(.status == \"ok\" or .status == \"skipped\")' '$tmp/ex-$name/results.jsonl' >/dev/null && head -1 '$tmp/ex-$name/summary.md' | grep -q '^# .*?\$'"
+done
 
 e2e_finish
