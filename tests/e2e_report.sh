@@ -108,8 +108,10 @@ check "the metadata describes the run's workloads" jqtrue "$tmp/run/results.json
   '.[0].workloads["cpu.primes"] | .summary == "count primes by trial division (pure Python integers)" and .py_module == "cpu_primes" and .native and (.flags | index("warmup"))'
 check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"
 # cpu_imbalance, in cells long enough to compare (a worker's share over
-# MIN_CPU_S = 0.2 s of CPU time in lab/record.c).
-"$gillab" run -w cpu.primes,io.sleep -m native-threads,threads -n 1,2 -r 1 --size 0.5 \
+# MIN_CPU_S = 0.2 s of CPU time in lab/record.c). --size 1.5: each native
+# worker's share is about 0.6 s of CPU here; at --size 0.5 it was 0.196 s
+# in one CI run, under the threshold, and the check failed.
+"$gillab" run -w cpu.primes,io.sleep -m native-threads,threads -n 1,2 -r 1 --size 1.5 \
   -o "$tmp/imb" -q >/dev/null 2>&1
 check "cpu_imbalance: >= 1 in the 2-worker native cpu.primes cell; absent at 1 worker, for io.sleep and for threads on a GIL" jqtrue "$tmp/imb/results.jsonl" \
   '[.[] | select(.type == "cell" and .status == "ok")] | (map(select(.workload == "cpu.primes" and .workers == 2 and .model == "native-threads") | .cpu_imbalance >= 1 and .cpu_imbalance_worker >= 0) | length == 1 and all) and (map(select(.workers == 1 or .workload == "io.sleep" or .model == "threads") | has("cpu_imbalance") | not) | all)'
