@@ -102,6 +102,22 @@ static uint64_t cell_units(const spec_matrix *s, size_t w, model_t m,
   return (uint64_t)fmax(1, round(base * (weak ? workers : 1)));
 }
 
+/* The untimed warm-up each fresh worker (a process or an interpreter of
+ * its own) of workload wl under model m runs before the start barrier:
+ * such a worker first touches its memory and caches, which a long-running
+ * pool pays once. The same for warm-up repetitions as for measured ones: a
+ * warm-up repetition is a whole cell run first, not a longer worker
+ * warm-up. A built-in warms up when it is pure computation (WL_WARMUP); a
+ * user workload only when --worker-warmup says so: its code may have side
+ * effects. */
+static double fresh_warmup(const spec_matrix *s, const wl_workload *wl,
+                           model_t m) {
+  int warms = wl->file ? s->worker_warmup_given : (wl->flags & WL_WARMUP) != 0;
+  return warms && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
+             ? s->worker_warmup_s
+             : 0;
+}
+
 /* Runs one cell (or records why it is skipped) and appends its record.
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
@@ -162,17 +178,6 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     record_fail(rec, "failed", err, NULL);
     goto emit;
   }
-  /* A worker in a fresh process or interpreter first touches its memory
-   * and caches: on these VMs that alone cost a 0.5 s share of cpu.primes
-   * 10-40 %, which a long-running pool pays once. The same for warm-up
-   * repetitions as for measured ones: a warm-up repetition is a whole
-   * cell run first, not a longer worker warm-up. A user workload warms up
-   * only when --worker-warmup says so: its code may have side effects. */
-  int warms = wl->file ? s->worker_warmup_given : (wl->flags & WL_WARMUP) != 0;
-  double fresh_warmup =
-      warms && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
-          ? s->worker_warmup_s
-          : 0;
   /* The same hash seed for every cell of a repetition (see spec.h). */
   long hash_seed = s->hash_seed == SPEC_SEED_PER_REP ? (long)rep : s->hash_seed;
   if (python)
@@ -195,7 +200,7 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
                           : NULL,
       .cpu_threads = cpu_threads,
       .hiccup = s->hiccup,
-      .worker_warmup_s = fresh_warmup,
+      .worker_warmup_s = fresh_warmup(s, wl, m),
       .site_packages = python && !s->no_site,
       .venv = python ? venv_for(&s->venvs, s->runtimes[k->rt]) : NULL,
   };
@@ -457,11 +462,7 @@ static void cell_estimate(const spec_matrix *s, size_t w, model_t m,
                 (double)(python ? def->units_py : def->units_native);
   double spread = fmin(workers, util_ncpus());
   int cpu = (wl->flags & WL_WARMUP) != 0;
-  int warms = wl->file ? s->worker_warmup_given : cpu;
-  double start = RUN_CELL_START_S +
-                 (warms && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
-                      ? s->worker_warmup_s
-                      : 0);
+  double start = RUN_CELL_START_S + fresh_warmup(s, wl, m);
   if (wl->file) {
     *lo = fmin(s->timeout_s, start + work / workers);
     *hi = fmin(s->timeout_s, start + work);

@@ -226,15 +226,14 @@ def _result(r, name="work"):
 
 class _Loaded:
     """A workload as a driver uses it: its module, the work function and
-    its name, the coroutine function awork (or None), setup (or None), and
-    for a user workload what was run (applied["workload"])."""
+    its name, the coroutine function awork (or None), and for a user
+    workload what was run (applied["workload"])."""
 
     def __init__(self, mod, func, user, ran=None):
         self.mod = mod
         self.name = func
         self.work = getattr(mod, func)
         self.awork = getattr(mod, "awork", None)
-        self.setup = getattr(mod, "setup", None) if user else None
         self.user = user
         self.ran = ran
 
@@ -301,19 +300,23 @@ def _load(module, user):
                     "func": user["func"]})
 
 
-def _setup(loaded, params, **more):
-    """Calls the user workload's setup(params) (with `more`, e.g. the
-    worker's index) and returns the seconds it took, or None when it has
-    none."""
-    if not loaded.setup:
+def _setup(mod, params, **more):
+    """Calls a user workload's setup(params) (with `more`, e.g. the
+    worker's index) and returns the seconds it took; None when params is
+    None (a built-in workload, which gets no setup) or mod has no setup."""
+    setup = getattr(mod, "setup", None)
+    if params is None or not callable(setup):
         return None
     t0 = time.perf_counter()
-    loaded.setup(dict(params, **more))
+    setup(dict(params, **more))
     return time.perf_counter() - t0
 
 
-def _setup_params(model, workers, units, start_method=None):
-    """What setup(params) gets (README, "Bring your own workload")."""
+def _setup_params(model, workers, units, start_method=None, user=True):
+    """What setup(params) gets (README, "Bring your own workload"); None
+    when there is no user workload (user false), which no setup runs for."""
+    if not user:
+        return None
     p = {"model": model, "workers": workers, "units": units}
     if start_method:
         p["start_method"] = start_method
@@ -436,7 +439,7 @@ def threads(module, workers, units, switch_interval=None, params=None,
     gil_before_import = _gil_enabled()
     wl = _load(module, user)
     mod = wl.mod
-    setup_s = _setup(wl, _setup_params("threads", workers, units))
+    setup_s = _setup(mod, _setup_params("threads", workers, units, user=user))
     state, hiccup = _begin(mod, params, "threads", workers, units)
     seed = (params or {}).get("hash_seed")
     start = threading.Barrier(workers + 1)
@@ -520,6 +523,26 @@ def _fresh_import(module, func, module_dir):
     return mod, getattr(mod, func)
 
 
+def _fresh_worker(mod, work, i, workers, units, warmup_s, seed, setup_params,
+                  user):
+    """Worker i in a process or interpreter of its own, once bound: the
+    user workload's setup (setup_params: what it gets; None for a built-in
+    workload), the warm-up, then the worker's view of itself, read there:
+    its CPUs, warm-up and hashing (_worker_view), the GIL probe's state,
+    the user's environment as that process or interpreter has it, the
+    setup's seconds and, for a user workload, the file it imported."""
+    setup_s = _setup(mod, setup_params, worker=i)
+    warmed = _warm_up(work, i, workers, units, warmup_s)
+    view = _worker_view(i, warmed, seed)
+    view["gil_probe"] = _gillab.probe_state()
+    view.update(gillab_env.applied())  # its own sys.path, its own GIL
+    if setup_s is not None:
+        view["setup_s"] = setup_s
+    if user:
+        view["workload_file"] = os.path.realpath(mod.__file__)
+    return view
+
+
 def _fresh_view(module, func, module_dir, i, workers, units, warmup_s, seed,
                 setup_params):
     """Worker i of the `subinterpreters` model, in its own interpreter once
@@ -529,17 +552,10 @@ def _fresh_view(module, func, module_dir, i, workers, units, warmup_s, seed,
     (work function, the view as JSON text: objects do not cross
     interpreters)."""
     mod, work = _fresh_import(module, func, module_dir)
-    view = {}
-    if setup_params is not None and callable(getattr(mod, "setup", None)):
-        t0 = time.perf_counter()
-        mod.setup(dict(json.loads(setup_params), worker=i))
-        view["setup_s"] = time.perf_counter() - t0
-    warmed = _warm_up(work, i, workers, units, warmup_s)
-    view.update(_worker_view(i, warmed, seed))
-    view["gil_probe"] = _gillab.probe_state()
-    view.update(gillab_env.applied())  # its own sys.path, its own GIL
-    if module_dir:
-        view["workload_file"] = os.path.realpath(mod.__file__)
+    view = _fresh_worker(
+        mod, work, i, workers, units, warmup_s, seed,
+        None if setup_params is None else json.loads(setup_params),
+        bool(module_dir))
     return work, json.dumps(view)
 
 
@@ -563,21 +579,10 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
             _gillab.probe_watch()
         mod = importlib.import_module(module)
         work = getattr(mod, opts["func"])
-        setup_s = None
-        if opts["setup_params"] is not None and \
-                callable(getattr(mod, "setup", None)):
-            t0 = time.perf_counter()
-            mod.setup(dict(opts["setup_params"], worker=i))
-            setup_s = time.perf_counter() - t0
-        warmed = _warm_up(work, i, workers, units, opts["warmup_s"])
-        view = _worker_view(i, warmed, opts["hash_seed"])
-        view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]),
-                    gil_probe=_gillab.probe_state())
-        view.update(gillab_env.applied())  # its own sys.path, its own GIL
-        if setup_s is not None:
-            view["setup_s"] = setup_s
-        if opts["user"]:
-            view["workload_file"] = os.path.realpath(mod.__file__)
+        view = _fresh_worker(mod, work, i, workers, units, opts["warmup_s"],
+                             opts["hash_seed"], opts["setup_params"],
+                             opts["user"])
+        view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]))
         report["applied"] = view
     except BaseException as e:
         report["error"] = traceback.format_exc().rstrip()
@@ -628,9 +633,8 @@ def processes(module, workers, units, start_method=None,
             "gil_probe": prm.get("gil_probe", False),
             "hash_seed": prm.get("hash_seed"), "main_pid": os.getpid(),
             "func": wl.name, "user": bool(user),
-            "setup_params": (_setup_params("processes", workers, units,
-                                           ctx.get_start_method())
-                             if user else None)}
+            "setup_params": _setup_params("processes", workers, units,
+                                          ctx.get_start_method(), user=user)}
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
                          args=(module, i, workers, units,
                                _gillab.worker_set(i), barrier, pipes[i][1],
@@ -707,7 +711,7 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None,
     gil_before_import = _gil_enabled()
     wl = _load(module, user)
     mod, awork = wl.mod, wl.awork
-    setup_s = _setup(wl, _setup_params("asyncio", workers, units))
+    setup_s = _setup(mod, _setup_params("asyncio", workers, units, user=user))
     state, hiccup = _begin(mod, params, "asyncio", workers, units)
 
     async def task(i):
