@@ -134,4 +134,34 @@ GILLAB_PROGRESS=1 "$gillab" run -w cpu.primes -m native-threads -n 1 -r 1 \
   --size 0.1 -q -o "$tmp/quiet" >/dev/null 2>"$tmp/quiet.err"
 check "progress: none with -q" test ! -s "$tmp/quiet.err"
 
+# The answers finding (findings_answers), on crafted records: the fixture's
+# cpu.primes cells (threads on 3.11 and 3.13t, native-threads; 1 and 2
+# workers) as a user's file at one number of units, with answers set by
+# hand for each case the finding tells apart.
+answers_case() { # NAME JQ-EXPRESSION-FOR-.answer
+  mkdir -p "$tmp/ans-$1"
+  jq -c "if .type == \"meta\" then .workloads = {\"bench.py\": {\"summary\": \"a file of mine\", \"user\": {\"file\": \"/x/bench.py\", \"func\": \"work\"}}}
+    elif .type == \"cell\" and .workload == \"cpu.primes\" and (.warmup | not) then .workload = \"bench.py\" | .units = 300 | .answer = ($2)
+    else empty end" "$data/results.jsonl" >"$tmp/ans-$1/results.jsonl"
+  "$gillab" report "$tmp/ans-$1" >/dev/null 2>&1
+}
+answers_case agree '7'
+check "answers: Python and twin alike: they agree, with the cell counts" \
+  grep -q 'the answers agree: at 300 units every Python cell (12) and every C twin.s cell (6) gave 7, so' "$tmp/ans-agree/summary.md"
+answers_case twin 'if .runtime == "native" then 8 else 7 end'
+check "answers: the twin alone differs: they disagree, each answer named" \
+  grep -q 'the answers disagree at 300 units: the Python cells gave 7 (12 cells, .*) and the C twin.s gave 8 (6 cells' "$tmp/ans-twin/summary.md"
+answers_case split 'if .runtime == "native" then 7 elif .workers == 1 then 7 else 9 end'
+check "answers: Python's own answers differ by worker count: said so, the twin not judged" \
+  sh -c "grep -q 'the Python cells. answers differ among themselves: 7 (6 cells, .*), 9 (6 cells' '$tmp/ans-split/summary.md' && ! grep -q 'the answers disagree\|the answers agree' '$tmp/ans-split/summary.md'"
+answers_case none 'if .runtime == "native" then 7 else null end'
+check "answers: Python returned ops alone: the twin cannot be checked" \
+  grep -q 'at 300 units the Python code returns no answer' "$tmp/ans-none/summary.md"
+answers_case builtin '7'
+jq -c 'if .type == "meta" then .workloads = {"bench.py": {"summary": "counts what happened", "flags": []}} else . end' \
+  "$tmp/ans-builtin/results.jsonl" >"$tmp/ans-builtin/r" && mv "$tmp/ans-builtin/r" "$tmp/ans-builtin/results.jsonl"
+"$gillab" report "$tmp/ans-builtin" >/dev/null 2>&1
+check "answers: a workload whose answer is no checksum (no user file, no warmup flag): no finding" \
+  sh -c "! grep -q 'answers agree\|answers disagree\|answers differ\|returns no answer' '$tmp/ans-builtin/summary.md'"
+
 e2e_finish

@@ -179,7 +179,19 @@ void findings_answers(FILE *f, const results *r, const char *wl) {
               "(work() gave ops alone), so the C twin's answers cannot be "
               "checked against it: return (ops, answer).\n\n",
               units[k]);
-    } else if (py.n == 1 && c.n == 1 && !c.nulls && py.value[0] == c.value[0]) {
+    } else if (py.n > 1) {
+      /* The twin has nothing to be checked against: which Python answer? */
+      fprintf(f,
+              "**Finding:** at %.0f units the Python cells' answers differ "
+              "among themselves: ",
+              units[k]);
+      answers_words(f, &py);
+      fputs(". The answer depends on the model or the worker count (a "
+            "worker's share whose answers do not add up to the whole), or "
+            "the work is not deterministic, so the C twin's answers cannot "
+            "be checked against it.\n\n",
+            f);
+    } else if (c.n == 1 && !c.nulls && py.value[0] == c.value[0]) {
       fprintf(f,
               "**Finding:** the answers agree: at %.0f units every Python "
               "cell (%zu) and every C twin's cell (%zu) gave %.0f, so the "
