@@ -36,6 +36,12 @@ typedef enum {
 
 /* Bit of a model in a workload's set of models that fit it. */
 #define MODEL_BIT(m) (1u << (m))
+/* The models that run Python, and the C twins' models, as sets of bits. */
+#define MODEL_BITS_PYTHON                                                      \
+  (MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |                     \
+   MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_SUBINTERPRETERS))
+#define MODEL_BITS_NATIVE                                                      \
+  (MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS))
 
 const char *model_name(model_t m);
 const char *model_help(model_t m);

@@ -2,6 +2,8 @@
  * items of -w that name a user's file. */
 #include "wl.h"
 
+#include "model.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -46,4 +48,8 @@ int wl_split_file_item(const char *item, char *file, size_t flen, char *func,
   snprintf(file, flen, "%.*s", (int)len, item);
   snprintf(func, funclen, "%s", name);
   return 0;
+}
+
+unsigned wl_file_models(int twin) {
+  return MODEL_BITS_PYTHON | (twin ? MODEL_BITS_NATIVE : 0);
 }

@@ -133,6 +133,11 @@ typedef struct {
  * ".py:func"). */
 int wl_is_file_item(const char *item);
 
+/* The models a user workload (a file) runs under: every Python model
+ * (asyncio needs its awork: lab/userwl.h says why a cell is skipped), and
+ * the native ones when it has a C twin (twin non-zero). */
+unsigned wl_file_models(int twin);
+
 /* Splits a user workload's item "path/bench.py" or "path/bench.py:func"
  * into the file (file, flen bytes) and the function (func, funclen bytes;
  * "work" when not named). A ':' names a function only when a Python

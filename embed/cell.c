@@ -49,8 +49,7 @@ static int resolve_user(const cellspec *s, cell_ctx *c, char *err,
       .name = s->workload,
       .summary = "a user workload",
       .py_module = c->stem,
-      .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |
-                MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_SUBINTERPRETERS),
+      .models = wl_file_models(0),
       .file = s->workload_file,
       .func = s->func ? s->func : "work",
       .twin = s->twin,
@@ -59,8 +58,7 @@ static int resolve_user(const cellspec *s, cell_ctx *c, char *err,
     int rc = twin_load(s->twin, &c->user, err, errlen);
     if (rc < 0)
       return rc;
-    c->user.models |=
-        MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS);
+    c->user.models = wl_file_models(1);
   }
   c->wl = &c->user;
   if (!(c->wl->models & MODEL_BIT(s->model))) {

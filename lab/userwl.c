@@ -31,15 +31,6 @@ typedef struct {
   char inspected_on[RUNTIME_TAG_MAX];
 } userwl_row;
 
-/* The models a user workload runs under: every Python model (asyncio
- * needs awork), and the native ones when it has a twin
- * (userwl_skip_reason says why a cell does not run). */
-#define USERWL_PYTHON_MODELS                                                   \
-  (MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |                     \
-   MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_SUBINTERPRETERS))
-#define USERWL_NATIVE_MODELS                                                   \
-  (MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS))
-
 /* path as an absolute path of an existing regular file in abs (PATH_MAX
  * bytes); what names it in messages. */
 static int existing_file(const char *what, const char *path, char *abs,
@@ -228,7 +219,7 @@ int userwl_load(const char *item, const char *tag, double units,
   r->wl.name = r->name;
   r->wl.summary = r->summary;
   r->wl.py_module = r->module;
-  r->wl.models = USERWL_PYTHON_MODELS | (r->twin[0] ? USERWL_NATIVE_MODELS : 0);
+  r->wl.models = wl_file_models(r->twin[0] != 0);
   r->wl.file = r->file;
   r->wl.func = r->func;
   r->wl.sha256 = r->sha256;

@@ -6,10 +6,7 @@
 
 #include <string.h>
 
-#define BOTH                                                                   \
-  (MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |                     \
-   MODEL_BIT(MODEL_ASYNCIO) | MODEL_BIT(MODEL_SUBINTERPRETERS) |               \
-   MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS))
+#define BOTH (MODEL_BITS_PYTHON | MODEL_BITS_NATIVE)
 
 /* Python-only workloads (no C twin: C has nothing to compare with). */
 #define PY_ONLY                                                                \
