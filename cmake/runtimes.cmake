@@ -44,6 +44,7 @@ function(gillab_add_runtime exe)
     embed/py.c
     embed/internal.c
     embed/gilprobe.c
+    embed/gilprobe_watch.c
     embed/tstat.c
     embed/coreuse.c
     embed/modgillab.c

@@ -14,6 +14,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +50,15 @@ typedef struct {
   uint64_t ep_start;    /* when this thread asked for the GIL's mutex */
   uint64_t ep_last_end; /* when its last timed wait on the cond returned */
   int ep_waited;        /* the pending take had to wait */
+  /* Hold tracking (gilprobe_track_holds): a take seen and no drop since;
+   * inside a timed wait on the cond now. Read by other threads. */
+  _Atomic int taking, in_wait;
+  int tid;
+  /* Trace ring (gilprobe_trace_start): written by the owner only; head
+   * counts events ever written; tail and the drop count are the reader's. */
+  gilprobe_event *ring;
+  _Atomic uint64_t head;
+  uint64_t tail;
 } gp_slot;
 
 static gp_slot slots[GP_MAX_THREADS];
@@ -55,6 +66,9 @@ static _Atomic unsigned nslots;
 static _Atomic uint64_t lost;
 static __thread gp_slot *me;
 static __thread int no_slot;
+static void *(*_Atomic self_tstate_fn)(void);
+static _Atomic uint64_t trace_min_ns;
+static _Atomic unsigned trace_cap; /* 0: not tracing */
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -92,7 +106,13 @@ static void resolve(void) {
 /* A fork child keeps only the forking thread: it starts with no counters. */
 static void atfork_child(void) {
   atomic_flag_clear(&adding); /* the thread that held it is not here */
-  memset(slots, 0, sizeof slots);
+  /* The rings stay mapped (the inherited copies are this process's own):
+   * each slot starts empty and keeps its ring. */
+  for (unsigned i = 0; i < GP_MAX_THREADS; i++) {
+    gilprobe_event *ring = slots[i].ring;
+    memset(&slots[i], 0, sizeof slots[i]);
+    slots[i].ring = ring;
+  }
   atomic_store(&nslots, 0);
   atomic_store(&lost, 0);
   me = NULL;
@@ -125,10 +145,37 @@ static gp_slot *slot(void) {
     return NULL;
   }
   me = &slots[i];
+  me->tid = (int)syscall(SYS_gettid);
+  unsigned cap = atomic_load_explicit(&trace_cap, memory_order_relaxed);
+  if (cap && !me->ring) {
+    void *p = mmap(NULL, cap * sizeof(gilprobe_event), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    me->ring = p == MAP_FAILED ? NULL : p;
+  }
   return me;
 }
 
-static unsigned bucket_of(uint64_t ns) {
+void gilprobe_emit(int kind, int arg, uint64_t start_ns, uint64_t dur_ns) {
+  unsigned cap = atomic_load_explicit(&trace_cap, memory_order_relaxed);
+  if (!cap)
+    return;
+  if ((kind == GILPROBE_EV_WAIT || kind == GILPROBE_EV_HOLD ||
+       kind == GILPROBE_EV_PARK) &&
+      dur_ns < atomic_load_explicit(&trace_min_ns, memory_order_relaxed))
+    return;
+  gp_slot *s = slot();
+  if (!s || !s->ring)
+    return;
+  uint64_t h = atomic_load_explicit(&s->head, memory_order_relaxed);
+  gilprobe_event *e = &s->ring[h & (cap - 1)];
+  e->start_ns = start_ns;
+  e->dur_ns = dur_ns;
+  e->kind = kind;
+  e->arg = arg;
+  atomic_store_explicit(&s->head, h + 1, memory_order_release);
+}
+
+unsigned gilprobe_bucket(uint64_t ns) {
   if (ns < 1024)
     return 0;
   unsigned top = 63u - (unsigned)__builtin_clzll(ns); /* floor(log2 ns) */
@@ -154,8 +201,9 @@ static void finish_episode(gp_slot *s) {
     uint64_t lat = s->ep_last_end - s->ep_start;
     s->c.waits++;
     s->c.wait_ns += lat;
-    s->c.hist[bucket_of(lat)]++;
+    s->c.hist[gilprobe_bucket(lat)]++;
     s->ep_waited = 0;
+    gilprobe_emit(GILPROBE_EV_WAIT, 0, s->ep_start, lat);
   }
   s->ep_start = 0;
 }
@@ -168,8 +216,31 @@ int pthread_mutex_lock(pthread_mutex_t *m) {
   gp_slot *s = slot();
   if (!s)
     return real(m);
+  void *(*self)(void) =
+      atomic_load_explicit(&self_tstate_fn, memory_order_relaxed);
+  if (self) {
+    int g = FIND_GIL(mutex, m);
+    void *me_ts = self();
+    if (me_ts && __atomic_load_n(gils[g].locked, __ATOMIC_RELAXED) == 1 &&
+        __atomic_load_n((void **)gils[g].last_holder, __ATOMIC_RELAXED) ==
+            me_ts) {
+      /* A drop: the hold ends. */
+      uint64_t t = now_ns();
+      if (atomic_load_explicit(&s->taking, memory_order_relaxed)) {
+        uint64_t from = s->ep_waited ? s->ep_last_end : s->ep_start;
+        if (from && t > from) {
+          s->c.held_ns += t - from;
+          gilprobe_emit(GILPROBE_EV_HOLD, 0, from, t - from);
+        }
+      }
+      finish_episode(s);
+      atomic_store_explicit(&s->taking, 0, memory_order_relaxed);
+      return real(m);
+    }
+  }
   finish_episode(s);
   s->ep_start = now_ns();
+  atomic_store_explicit(&s->taking, 1, memory_order_relaxed);
   if (pthread_mutex_trylock(m) == 0)
     return 0;
   int rc = real(m);
@@ -192,6 +263,7 @@ static wait_mark wait_begin(int g) {
   if (w.s) {
     w.saved_switch = *gils[g].switch_number;
     w.t0 = now_ns();
+    atomic_store_explicit(&w.s->in_wait, 1, memory_order_relaxed);
   }
   return w;
 }
@@ -201,6 +273,7 @@ static int wait_end(int g, const wait_mark *w, int rc) {
   if (!s)
     return rc;
   uint64_t t1 = now_ns();
+  atomic_store_explicit(&s->in_wait, 0, memory_order_relaxed);
   s->c.cond_waits++;
   s->c.cond_wait_ns += t1 - w->t0;
   if (!s->ep_waited) {
@@ -211,8 +284,10 @@ static int wait_end(int g, const wait_mark *w, int rc) {
   s->ep_last_end = t1;
   if (rc == ETIMEDOUT &&
       __atomic_load_n(gils[g].locked, __ATOMIC_RELAXED) == 1 &&
-      *gils[g].switch_number == w->saved_switch)
+      *gils[g].switch_number == w->saved_switch) {
     s->c.drop_requests++;
+    gilprobe_emit(GILPROBE_EV_DROP, 0, t1, 0);
+  }
   return rc;
 }
 
@@ -271,20 +346,10 @@ out:
   return rc;
 }
 
-int gilprobe_watch(void *interp) {
-  internal_gil_view v;
-  if (internal_gil_locate(interp, &v) < 0)
-    return -1;
-  return gilprobe__add(&v);
-}
-
-int gilprobe_watching(void *interp) {
-  internal_gil_view v;
-  if (internal_gil_locate(interp, &v) < 0)
-    return 0;
+int gilprobe__watching_gil(const void *gil) {
   int n = atomic_load_explicit(&ngils, memory_order_acquire);
   for (int i = 0; i < n; i++)
-    if (gils[i].gil == v.gil)
+    if (gils[i].gil == gil)
       return 1;
   return 0;
 }
@@ -363,4 +428,88 @@ int gilprobe_sample(void **holder) {
     return -1;
   *holder = __atomic_load_n((void **)g->last_holder, __ATOMIC_RELAXED);
   return __atomic_load_n(g->locked, __ATOMIC_RELAXED) == 1;
+}
+
+void gilprobe_track_holds(void *(*self_tstate)(void)) {
+  atomic_store(&self_tstate_fn, self_tstate);
+}
+
+void gilprobe_trace_start(uint64_t min_ns, unsigned capacity) {
+  unsigned cap = 1;
+  while (cap < capacity && cap < (1u << 24))
+    cap <<= 1;
+  atomic_store(&trace_min_ns, min_ns);
+  atomic_store(&trace_cap, cap);
+}
+
+void gilprobe_park(uint64_t start_ns, uint64_t dur_ns) {
+  if (!atomic_load_explicit(&enabled, memory_order_relaxed))
+    return;
+  gp_slot *s = slot();
+  if (!s)
+    return;
+  s->c.parks++;
+  s->c.park_ns += dur_ns;
+  s->c.park_hist[gilprobe_bucket(dur_ns)]++;
+  gilprobe_emit(GILPROBE_EV_PARK, 0, start_ns, dur_ns);
+}
+
+int gilprobe_slots(void) {
+  unsigned n = atomic_load_explicit(&nslots, memory_order_relaxed);
+  return (int)(n < GP_MAX_THREADS ? n : GP_MAX_THREADS);
+}
+
+int gilprobe_slot_read(int i, int *tid, gilprobe_counts *out, uint64_t now) {
+  if (i < 0 || i >= gilprobe_slots())
+    return -1;
+  gp_slot *s = &slots[i];
+  *tid = s->tid;
+  *out = s->c;
+  /* A hold in progress: a take seen, no drop since, not waiting now. */
+  if (atomic_load_explicit(&s->taking, memory_order_relaxed) &&
+      !atomic_load_explicit(&s->in_wait, memory_order_relaxed) &&
+      atomic_load_explicit(&self_tstate_fn, memory_order_relaxed)) {
+    uint64_t from = s->ep_waited ? s->ep_last_end : s->ep_start;
+    if (from && now > from)
+      out->held_ns += now - from;
+  }
+  return 0;
+}
+
+size_t gilprobe_slot_drain(int i, gilprobe_event *buf, size_t max,
+                           uint64_t *dropped) {
+  unsigned cap = atomic_load_explicit(&trace_cap, memory_order_relaxed);
+  if (i < 0 || i >= gilprobe_slots() || !cap || !slots[i].ring)
+    return 0;
+  gp_slot *s = &slots[i];
+  uint64_t h = atomic_load_explicit(&s->head, memory_order_acquire);
+  if (h - s->tail > cap) {
+    *dropped += h - s->tail - cap;
+    s->tail = h - cap;
+  }
+  size_t n = 0;
+  uint64_t from = s->tail;
+  while (s->tail < h && n < max)
+    buf[n++] = s->ring[s->tail++ & (cap - 1)];
+  /* The owner may have lapped the copy: events it overwrote meanwhile are
+   * not trusted. */
+  uint64_t h2 = atomic_load_explicit(&s->head, memory_order_acquire);
+  if (h2 > cap && h2 - cap > from) {
+    size_t bad = (size_t)(h2 - cap - from);
+    if (bad > n)
+      bad = n;
+    memmove(buf, buf + bad, (n - bad) * sizeof *buf);
+    n -= bad;
+    *dropped += bad;
+  }
+  return n;
+}
+
+int gilprobe_gil_state(int g, unsigned long *switches, int *enabled_out) {
+  if (g < 0 || g >= atomic_load_explicit(&ngils, memory_order_acquire))
+    return -1;
+  *switches = __atomic_load_n(gils[g].switch_number, __ATOMIC_RELAXED);
+  *enabled_out =
+      gils[g].enabled ? __atomic_load_n(gils[g].enabled, __ATOMIC_RELAXED) : -1;
+  return 0;
 }

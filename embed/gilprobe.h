@@ -50,6 +50,14 @@ typedef struct {
   uint64_t mutex_waits; /* contended locks of the GIL's mutex */
   uint64_t mutex_wait_ns;
   uint64_t hist[GILPROBE_BUCKETS]; /* acquisition latency */
+  /* Kept only where gilprobe_track_holds was called (the probe library):
+   * time holding the GIL, from the end of a take to the start of the drop. */
+  uint64_t held_ns;
+  /* Kept only where semaphore waits are interposed (parkprobe.c, the
+   * probe library): waits that blocked, their time and latencies. */
+  uint64_t parks;
+  uint64_t park_ns;
+  uint64_t park_hist[GILPROBE_BUCKETS];
 } gilprobe_counts;
 
 /* Registers the GIL of interpreter interp (PyInterpreterState *; the
@@ -103,5 +111,58 @@ uint64_t gilprobe_lost(void);
  * workers' sampler thread. Returns 1 if locked, 0 if not, -1 if no GIL is
  * watched; *holder receives last_holder. */
 int gilprobe_sample(void **holder);
+
+/* The probe library's additions (gillab probe): hold tracking, parks,
+ * trace events and reading every thread's slot from another thread. */
+
+/* Starts timing holds: a take of the GIL's mutex is a drop when the GIL is
+ * locked and its last holder is the calling thread's thread state, which
+ * self_tstate returns (PyGILState_GetThisThreadState: a TLS read). */
+void gilprobe_track_holds(void *(*self_tstate)(void));
+
+/* One trace event of a thread. */
+typedef struct {
+  uint64_t start_ns;
+  uint64_t dur_ns;
+  int kind; /* GILPROBE_EV_* */
+  int arg;  /* GC generation for GILPROBE_EV_GC */
+} gilprobe_event;
+enum {
+  GILPROBE_EV_WAIT,
+  GILPROBE_EV_HOLD,
+  GILPROBE_EV_PARK,
+  GILPROBE_EV_GC,
+  GILPROBE_EV_DROP
+};
+
+/* Starts recording trace events: waits, holds and parks of at least
+ * min_ns, every GC pause and drop request, in a ring of `capacity` events
+ * per thread (a power of two; rounded up). */
+void gilprobe_trace_start(uint64_t min_ns, unsigned capacity);
+/* Records an event of the calling thread (no-op unless tracing; waits,
+ * holds and parks below the threshold are not kept). */
+void gilprobe_emit(int kind, int arg, uint64_t start_ns, uint64_t dur_ns);
+/* Counts one park (a semaphore wait that blocked) of the calling thread. */
+void gilprobe_park(uint64_t start_ns, uint64_t dur_ns);
+/* The histogram bucket of a latency, for histograms kept elsewhere. */
+unsigned gilprobe_bucket(uint64_t ns);
+
+/* How many thread slots are taken (each thread keeps its slot for good). */
+int gilprobe_slots(void);
+/* Slot i's thread id and counters as of now, read from another thread:
+ * values may be a few events behind; a hold in progress is counted up to
+ * now_ns. Returns 0, or -1 if i is not a slot. */
+int gilprobe_slot_read(int i, int *tid, gilprobe_counts *out, uint64_t now_ns);
+/* Moves up to max of slot i's trace events not read yet into buf; *dropped
+ * grows by the events the ring overwrote before they were read. Returns the
+ * number moved. One reader only. */
+size_t gilprobe_slot_drain(int i, gilprobe_event *buf, size_t max,
+                           uint64_t *dropped);
+/* The interval field of watched GIL g, its switch number, and its enabled
+ * field (free-threaded builds; -1 if none). For the probe library's
+ * intervals. Returns 0, or -1 if no such GIL. */
+int gilprobe_gil_state(int g, unsigned long *switches, int *enabled);
+/* Whether the GIL at address gil is watched: 1 or 0. */
+int gilprobe__watching_gil(const void *gil);
 
 #endif

@@ -25,12 +25,13 @@ static uint64_t field(const char *text, const char *key) {
   return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
-int tstat_read(tstat *out) {
-  char buf[4096];
+static int read_at(const char *dir, tstat *out) {
+  char buf[4096], path[64];
   int rc = 0;
   memset(out, 0, sizeof *out);
   out->wall_ns = util_now_ns();
-  if (read_file("/proc/thread-self/schedstat", buf, sizeof buf) > 0) {
+  snprintf(path, sizeof path, "%s/schedstat", dir);
+  if (read_file(path, buf, sizeof buf) > 0) {
     unsigned long long cpu = 0, runq = 0;
     if (sscanf(buf, "%llu %llu", &cpu, &runq) == 2) {
       out->cpu_ns = cpu;
@@ -41,11 +42,22 @@ int tstat_read(tstat *out) {
   } else {
     rc = -1;
   }
-  if (read_file("/proc/thread-self/status", buf, sizeof buf) > 0) {
+  snprintf(path, sizeof path, "%s/status", dir);
+  if (read_file(path, buf, sizeof buf) > 0) {
     out->vcsw = field(buf, "\nvoluntary_ctxt_switches:");
     out->ivcsw = field(buf, "\nnonvoluntary_ctxt_switches:");
   } else {
     rc = -1;
   }
   return rc;
+}
+
+int tstat_read(tstat *out) {
+  return read_at("/proc/thread-self", out);
+}
+
+int tstat_read_task(int tid, tstat *out) {
+  char dir[48];
+  snprintf(dir, sizeof dir, "/proc/self/task/%d", tid);
+  return read_at(dir, out);
 }

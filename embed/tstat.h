@@ -20,4 +20,7 @@ typedef struct {
  * be read (the fields then hold what could be read, others 0). */
 int tstat_read(tstat *out);
 
+/* The same for thread tid of this process (/proc/self/task/TID/...). */
+int tstat_read_task(int tid, tstat *out);
+
 #endif
