@@ -45,6 +45,7 @@ function(gillab_add_runtime exe)
     embed/internal.c
     embed/gilprobe.c
     embed/gilprobe_watch.c
+    embed/gillayout.c
     embed/tstat.c
     embed/coreuse.c
     embed/modgillab.c

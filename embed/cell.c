@@ -104,7 +104,10 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
    * glibc, but only forward: the difference is the probe's cost. */
   if (s->gil_probe && gilprobe_watch(internal_main_interp()) < 0) {
     char ferr[128];
-    snprintf(err, errlen, "cannot locate the main interpreter's GIL");
+    snprintf(err, errlen,
+             "the GIL probe cannot trust what it located as the main "
+             "interpreter's GIL (%s); run with --no-gil-probe",
+             gilprobe_refused()[0] ? gilprobe_refused() : "table full");
     py_finish(ferr, sizeof ferr);
     return -1;
   }

@@ -61,9 +61,13 @@ typedef struct {
 } gilprobe_counts;
 
 /* Registers the GIL of interpreter interp (PyInterpreterState *; the
- * caller holds that GIL) so waits on it are counted. Idempotent. Returns 0,
- * or -1 if it has no GIL or the table is full. */
+ * caller holds that GIL) so waits on it are counted, once it has checked
+ * that what it located is that GIL (see gilprobe_watch.c). Idempotent.
+ * Returns 0, or -1 if it has no GIL, the check failed (gilprobe_refused)
+ * or the table is full. */
 int gilprobe_watch(void *interp);
+/* Why gilprobe_watch last refused a GIL (its check failed), or "". */
+const char *gilprobe_refused(void);
 
 /* Watches the GIL described by v (copied). Internal: gilprobe_watch's
  * second half, and the tests' way to watch a GIL made of plain pthread

@@ -54,6 +54,16 @@ void *internal_current_tstate(void) {
   return PyThreadState_Get();
 }
 
+long internal_switch_interval_us(void) {
+  PyObject *f = PySys_GetObject("getswitchinterval"); /* borrowed */
+  PyObject *r = f ? PyObject_CallNoArgs(f) : NULL;
+  double s = r ? PyFloat_AsDouble(r) : -1.0;
+  Py_XDECREF(r);
+  if (PyErr_Occurred())
+    PyErr_Clear();
+  return s < 0 ? -1 : (long)(s * 1e6 + 0.5);
+}
+
 void *internal_main_interp(void) {
   return PyInterpreterState_Main();
 }

@@ -39,6 +39,10 @@ int internal_gil_locate(void *interp, internal_gil_view *v);
  * as compared with *last_holder. */
 void *internal_current_tstate(void);
 
+/* sys.getswitchinterval() in microseconds (rounded), or -1 with no
+ * exception set. The caller holds the GIL. */
+long internal_switch_interval_us(void);
+
 /* The main interpreter (PyInterpreterState_Main(); never &_PyRuntime, which
  * in a PIE host would make a copy relocation of the whole runtime). */
 void *internal_main_interp(void);

@@ -593,7 +593,9 @@ static void *probe_main(void *arg) {
     pthread_mutex_unlock(&P.wlock);
   }
   while (sleep_ms(P.interval_ms) == 0) {
-    if (P.probed && P.api.IsInitialized())
+    /* Names are read in a known runtime even when its GIL failed the
+     * check: that takes only the public API. */
+    if (P.rt.layout[0] && P.api.IsInitialized && P.api.IsInitialized())
       python_tick();
     pthread_mutex_lock(&P.wlock);
     if (!P.final_written && !atomic_load(&P.stop)) {
