@@ -592,11 +592,17 @@ static void *probe_main(void *arg) {
       write_header_locked();
     pthread_mutex_unlock(&P.wlock);
   }
-  while (sleep_ms(P.interval_ms) == 0) {
+  /* New threads are named within 100 ms of their start (a short program
+   * may end before its first interval); lines go out every interval. */
+  uint64_t next_line = util_now_ns() + (uint64_t)P.interval_ms * 1000000u;
+  while (sleep_ms(P.interval_ms < 100 ? P.interval_ms : 100) == 0) {
     /* Names are read in a known runtime even when its GIL failed the
      * check: that takes only the public API. */
     if (P.rt.layout[0] && P.api.IsInitialized && P.api.IsInitialized())
       python_tick();
+    if (util_now_ns() < next_line)
+      continue;
+    next_line += (uint64_t)P.interval_ms * 1000000u;
     pthread_mutex_lock(&P.wlock);
     if (!P.final_written && !atomic_load(&P.stop)) {
       line_interval(0);
@@ -642,9 +648,20 @@ static void finish(void) {
   pthread_mutex_unlock(&P.wlock);
 }
 
+static __thread int forking_tid;
+
+static void atfork_prepare(void) {
+  forking_tid = (int)syscall(SYS_gettid);
+}
+
 static void atfork_child(void) {
   if (!P.on)
     return;
+  /* The child's one thread is the one that forked: it keeps its name. */
+  char name[64] = "";
+  const char *was = name_of(forking_tid);
+  if (was)
+    snprintf(name, sizeof name, "%s", was);
   pthread_mutex_init(&P.wlock, NULL);
   P.line = (jline){0};
   P.forked_from = (int)getppid();
@@ -657,6 +674,11 @@ static void atfork_child(void) {
   atomic_store(&P.probe_tid, 0);
   memset(P.gc, 0, sizeof P.gc);
   P.nnames = P.ntids_named = 0;
+  if (name[0]) {
+    P.names[0].tid = (int)getpid();
+    snprintf(P.names[0].name, sizeof P.names[0].name, "%s", name);
+    P.nnames = 1;
+  }
   P.trace_dropped = 0;
   ptrack_atfork_child(P.start_ns);
   if (!P.python)
@@ -697,7 +719,7 @@ __attribute__((constructor)) static void preload_init(void) {
   }
   open_file();
   line_process();
-  pthread_atfork(NULL, NULL, atfork_child);
+  pthread_atfork(atfork_prepare, NULL, atfork_child);
   if (!P.python) {
     gilprobe_set_enabled(0);
     parkprobe_set_enabled(0);
