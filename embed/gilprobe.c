@@ -67,6 +67,14 @@ static _Atomic uint64_t lost;
 static __thread gp_slot *me;
 static __thread int no_slot;
 static void *(*_Atomic self_tstate_fn)(void);
+static void (*_Atomic hook_fn)(void);
+
+#define RUN_HOOK()                                                             \
+  do {                                                                         \
+    void (*h)(void) = atomic_load_explicit(&hook_fn, memory_order_relaxed);    \
+    if (h)                                                                     \
+      h();                                                                     \
+  } while (0)
 static _Atomic uint64_t trace_min_ns;
 static _Atomic unsigned trace_cap; /* 0: not tracing */
 
@@ -213,6 +221,7 @@ int pthread_mutex_lock(pthread_mutex_t *m) {
   if (!atomic_load_explicit(&enabled, memory_order_relaxed) ||
       FIND_GIL(mutex, m) < 0)
     return real(m);
+  RUN_HOOK();
   gp_slot *s = slot();
   if (!s)
     return real(m);
@@ -445,6 +454,7 @@ void gilprobe_trace_start(uint64_t min_ns, unsigned capacity) {
 void gilprobe_park(uint64_t start_ns, uint64_t dur_ns) {
   if (!atomic_load_explicit(&enabled, memory_order_relaxed))
     return;
+  RUN_HOOK();
   gp_slot *s = slot();
   if (!s)
     return;
@@ -512,4 +522,8 @@ int gilprobe_gil_state(int g, unsigned long *switches, int *enabled_out) {
   *enabled_out =
       gils[g].enabled ? __atomic_load_n(gils[g].enabled, __ATOMIC_RELAXED) : -1;
   return 0;
+}
+
+void gilprobe_set_hook(void (*hook)(void)) {
+  atomic_store(&hook_fn, hook);
 }

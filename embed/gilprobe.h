@@ -166,6 +166,10 @@ size_t gilprobe_slot_drain(int i, gilprobe_event *buf, size_t max,
  * field (free-threaded builds; -1 if none). For the probe library's
  * intervals. Returns 0, or -1 if no such GIL. */
 int gilprobe_gil_state(int g, unsigned long *switches, int *enabled);
+/* Sets a function called (by the calling thread, holding nothing) at the
+ * start of each GIL mutex request and each park: the probe library's way
+ * to act soon after a fork without a thread of its own. NULL: none. */
+void gilprobe_set_hook(void (*hook)(void));
 /* Whether the GIL at address gil is watched: 1 or 0. */
 int gilprobe__watching_gil(const void *gil);
 

@@ -550,16 +550,6 @@ static void python_tick(void) {
 
 /* --- the probe thread -------------------------------------------------- */
 
-static int sleep_ms(unsigned ms) {
-  while (ms && !atomic_load(&P.stop)) {
-    unsigned step = ms < 20 ? ms : 20;
-    struct timespec ts = {0, (long)step * 1000000L};
-    nanosleep(&ts, NULL);
-    ms -= step;
-  }
-  return atomic_load(&P.stop) ? -1 : 0;
-}
-
 static void write_header_locked(void) {
   if (!P.header_pending)
     return;
@@ -570,36 +560,95 @@ static void write_header_locked(void) {
     line_runtime();
 }
 
+/* The probe thread's life. It steps aside while the process forks: from
+ * 3.12, os.fork() counts the process's threads right after fork() and
+ * warns ("This process is multi-threaded, use of fork() may lead to
+ * deadlocks") when there is more than one, so a probe thread alive then
+ * would add a warning to a single-threaded program. The fork's prepare
+ * handler asks it to exit, unless it is inside a Python call (which waits
+ * for the GIL the forking thread holds); the parent restarts it at its next
+ * GIL hand-off or park (gilprobe_set_hook), after the count. */
+static pthread_mutex_t life_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t life_cv = PTHREAD_COND_INITIALIZER;
+static _Atomic int running, pausing, in_python, restart_pending;
+enum { STAGE_CHECK, STAGE_HEADER, STAGE_LOOP };
+static int stage;
+static uint64_t next_line;
+
+/* Sleeps ms, or less if asked to stop or to step aside: -1 then. */
+static int sleep_ms(unsigned ms) {
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_sec += ms / 1000;
+  until.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&life_m);
+  while (!atomic_load(&P.stop) && !atomic_load(&pausing))
+    if (pthread_cond_clockwait(&life_cv, &life_m, CLOCK_MONOTONIC, &until) ==
+        ETIMEDOUT)
+      break;
+  pthread_mutex_unlock(&life_m);
+  return atomic_load(&P.stop) || atomic_load(&pausing) ? -1 : 0;
+}
+
+/* Enters a stretch that may wait for the GIL: 0, or -1 when the thread is
+ * to step aside instead (a fork is starting). */
+static int python_enter(void) {
+  atomic_store(&in_python, 1);
+  if (atomic_load(&pausing)) {
+    atomic_store(&in_python, 0);
+    return -1;
+  }
+  return 0;
+}
+
+static void python_leave(void) {
+  atomic_store(&in_python, 0);
+}
+
 static void *probe_main(void *arg) {
-  int fresh = arg != NULL; /* not a fork child */
+  (void)arg;
   atomic_store(&P.probe_tid, (int)syscall(SYS_gettid));
-  if (fresh) {
+  if (stage == STAGE_CHECK) {
     while (!P.api.IsInitialized())
       if (sleep_ms(2) < 0)
-        return NULL;
+        goto out;
+    if (python_enter() < 0)
+      goto out;
     find_and_check();
+    python_leave();
     if (P.probed && P.trace)
       gilprobe_trace_start(P.trace_min_ns, TRACE_RING);
     pthread_mutex_lock(&P.wlock);
     if (!P.final_written)
       line_runtime();
     pthread_mutex_unlock(&P.wlock);
-  } else {
+    stage = STAGE_LOOP;
+  } else if (stage == STAGE_HEADER) {
     if (sleep_ms(20) < 0)
-      return NULL;
+      goto out;
     pthread_mutex_lock(&P.wlock);
     if (!P.final_written)
       write_header_locked();
     pthread_mutex_unlock(&P.wlock);
+    stage = STAGE_LOOP;
   }
   /* New threads are named within 100 ms of their start (a short program
    * may end before its first interval); lines go out every interval. */
-  uint64_t next_line = util_now_ns() + (uint64_t)P.interval_ms * 1000000u;
+  if (!next_line)
+    next_line = util_now_ns() + (uint64_t)P.interval_ms * 1000000u;
   while (sleep_ms(P.interval_ms < 100 ? P.interval_ms : 100) == 0) {
     /* Names are read in a known runtime even when its GIL failed the
      * check: that takes only the public API. */
-    if (P.rt.layout[0] && P.api.IsInitialized && P.api.IsInitialized())
+    if (P.rt.layout[0] && P.api.IsInitialized && P.api.IsInitialized()) {
+      if (python_enter() < 0)
+        break;
       python_tick();
+      python_leave();
+    }
     if (util_now_ns() < next_line)
       continue;
     next_line += (uint64_t)P.interval_ms * 1000000u;
@@ -611,17 +660,30 @@ static void *probe_main(void *arg) {
     }
     pthread_mutex_unlock(&P.wlock);
   }
+out:
+  pthread_mutex_lock(&life_m);
+  atomic_store(&running, 0);
+  pthread_cond_broadcast(&life_cv);
+  pthread_mutex_unlock(&life_m);
   return NULL;
 }
 
-static void start_probe_thread(int fresh) {
+static void start_probe_thread(void) {
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&attr, 256 * 1024);
-  ptrack_create_untracked(&t, &attr, probe_main, fresh ? (void *)1 : NULL);
+  atomic_store(&running, 1);
+  if (ptrack_create_untracked(&t, &attr, probe_main, NULL) != 0)
+    atomic_store(&running, 0);
   pthread_attr_destroy(&attr);
+}
+
+/* gilprobe's hook: the parent of a fork restarts the probe thread. */
+static void maybe_restart(void) {
+  if (atomic_exchange(&restart_pending, 0))
+    start_probe_thread();
 }
 
 /* The last lines: at exit or _exit, from whichever thread ends the
@@ -652,6 +714,33 @@ static __thread int forking_tid;
 
 static void atfork_prepare(void) {
   forking_tid = (int)syscall(SYS_gettid);
+  if (!P.on || !atomic_load(&running))
+    return;
+  atomic_store(&pausing, 1);
+  if (atomic_load(&in_python))
+    return; /* it may wait for our GIL: let it be */
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_nsec += 100000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&life_m);
+  pthread_cond_broadcast(&life_cv);
+  while (atomic_load(&running))
+    if (pthread_cond_clockwait(&life_cv, &life_m, CLOCK_MONOTONIC, &until) ==
+        ETIMEDOUT)
+      break;
+  pthread_mutex_unlock(&life_m);
+}
+
+static void atfork_parent(void) {
+  if (!P.on || !atomic_load(&pausing))
+    return;
+  atomic_store(&pausing, 0);
+  if (!atomic_load(&running))
+    atomic_store(&restart_pending, 1);
 }
 
 static void atfork_child(void) {
@@ -663,6 +752,13 @@ static void atfork_child(void) {
   if (was)
     snprintf(name, sizeof name, "%s", was);
   pthread_mutex_init(&P.wlock, NULL);
+  pthread_mutex_init(&life_m, NULL);
+  pthread_cond_init(&life_cv, NULL);
+  atomic_store(&pausing, 0);
+  atomic_store(&in_python, 0);
+  atomic_store(&restart_pending, 0);
+  atomic_store(&running, 0);
+  next_line = 0;
   P.line = (jline){0};
   P.forked_from = (int)getppid();
   P.pid = (int)getpid();
@@ -687,7 +783,11 @@ static void atfork_child(void) {
     int en;
     gilprobe_gil_state(0, &P.switch0, &en);
   }
-  start_probe_thread(0);
+  if (stage == STAGE_CHECK && !P.reason[0])
+    snprintf(P.reason, sizeof P.reason,
+             "forked before the probe had checked the GIL");
+  stage = STAGE_HEADER;
+  start_probe_thread();
 }
 
 __attribute__((constructor)) static void preload_init(void) {
@@ -719,7 +819,7 @@ __attribute__((constructor)) static void preload_init(void) {
   }
   open_file();
   line_process();
-  pthread_atfork(atfork_prepare, NULL, atfork_child);
+  pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
   if (!P.python) {
     gilprobe_set_enabled(0);
     parkprobe_set_enabled(0);
@@ -730,11 +830,14 @@ __attribute__((constructor)) static void preload_init(void) {
     gilprobe_set_enabled(0);
     parkprobe_set_enabled(0);
     line_runtime();
-    start_probe_thread(0 /* no check */);
     P.header_pending = 0;
+    stage = STAGE_LOOP;
+    start_probe_thread();
     return;
   }
-  start_probe_thread(1);
+  stage = STAGE_CHECK;
+  gilprobe_set_hook(maybe_restart);
+  start_probe_thread();
 }
 
 __attribute__((destructor)) static void preload_fini(void) {
