@@ -101,6 +101,8 @@ static int check_entries(int dfd, const char *dir, int procs, int remove,
     snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
     return -errno;
   }
+  /* A dup shares its file offset: an earlier pass left it at the end. */
+  rewinddir(d);
   int rc = 0;
   struct dirent *e;
   while (rc == 0 && (e = readdir(d))) {
