@@ -6,6 +6,7 @@
 #include "experiment.h"
 #include "model.h"
 #include "place.h"
+#include "probe.h"
 #include "registry.h"
 #include "report.h"
 #include "run.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 typedef struct {
   const char *name;
@@ -33,6 +35,7 @@ static int cmd_run_spec(const spec_matrix *s, int argc, char **argv);
 static int cmd_calibrate(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_topo(int argc, char **argv);
+static int cmd_probe(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
 static int cmd_compare(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -42,6 +45,9 @@ static const command commands[] = {
     {"run", cmd_run, "run an experiment and write its results and reports"},
     {"calibrate", cmd_calibrate,
      "check the GIL probe against known answers, and measure its cost"},
+    {"probe", cmd_probe,
+     "run a command with the GIL probe in every process it starts, and "
+     "report"},
     {"list", cmd_list, "list workloads, models, placements and runtimes"},
     {"topo", cmd_topo, "show the topology and the PUs a placement gives"},
     {"report", cmd_report,
@@ -394,6 +400,57 @@ static int cmd_topo(int argc, char **argv) {
   }
   place_topo_close(t);
   return 0;
+}
+
+/* gillab probe: the exit status is the command's (probe.h). */
+static int cmd_probe(int argc, char **argv) {
+  probe_opts o;
+  char err[PATH_MAX + 1024], outdir[PATH_MAX];
+  int rc = probe_parse(&o, argc, argv, err, sizeof err);
+  if (rc == 1) {
+    fputs(probe_usage, stdout);
+    return 0;
+  }
+  if (rc < 0)
+    return usage_error("probe", err);
+  /* As a shell would say it, before anything is written. */
+  rc = probe_find_command(o.argv[0]);
+  if (rc < 0) {
+    fprintf(stderr, "gillab probe: %s: %s\n", o.argv[0],
+            rc == -ENOENT ? "command not found" : strerror(-rc));
+    return 127;
+  }
+  char *command = util_join_argv(argc, argv);
+  char full[8192];
+  snprintf(full, sizeof full, "gillab %s", command ? command : "probe");
+  free(command);
+  probe_outcome out;
+  rc = probe_execute(&o, full, outdir, sizeof outdir, &out, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "gillab probe: %s\n", err);
+    return rc == -EEXIST ? 2 : 1;
+  }
+  int status = probe_exit_status(&out);
+  if (!out.ran)
+    fprintf(stderr, "gillab probe: %s: %s\n", o.argv[0],
+            strerror(out.exec_errno));
+  else if (WIFSIGNALED(out.status))
+    fprintf(stderr,
+            "gillab probe: the command was killed by signal %d (SIG%s); "
+            "exiting with %d\n",
+            WTERMSIG(out.status),
+            sigabbrev_np(WTERMSIG(out.status))
+                ? sigabbrev_np(WTERMSIG(out.status))
+                : "?",
+            status);
+  if (!o.quiet)
+    fprintf(stderr,
+            "results: %s/results.jsonl\nsummary: %s/summary.md\n"
+            "report:  %s/report.html\ncsv:     %s/results.csv\n",
+            outdir, outdir, outdir, outdir);
+  if (!o.quiet && o.trace)
+    fprintf(stderr, "trace:   %s (and %s/trace.json)\n", o.trace, outdir);
+  return status;
 }
 
 static const char report_usage[] =

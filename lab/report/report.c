@@ -2,6 +2,8 @@
 #include "report.h"
 
 #include "csv.h"
+#include "probe_data.h"
+#include "probe_report.h"
 #include "report_html.h"
 #include "results.h"
 #include "summary.h"
@@ -15,6 +17,12 @@ int report_write(const char *dir, unsigned *ncharts, char *err, size_t errlen) {
   unsigned drawn = 0;
   snprintf(path, sizeof path, "%s/results.jsonl", dir);
   int rc = results_load(path, &r, err, errlen);
+  if (rc == 0 && probe_data_is_probe(&r)) {
+    /* A probe's directory (gillab probe): its own reports. */
+    rc = probe_report_write(&r, dir, ncharts, err, errlen);
+    results_free(&r);
+    return rc;
+  }
   if (rc == 0)
     rc = summary_write(&r, dir, err, errlen);
   if (rc == 0)

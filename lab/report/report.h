@@ -2,7 +2,8 @@
  * DIR/results.jsonl alone: summary.md, results.csv, report.html and its
  * charts as .svg files. `gillab run` calls it at the end (and when
  * interrupted, for what was measured); `gillab report DIR` calls it on an
- * existing directory. */
+ * existing directory. A probe's directory (its metadata of kind "probe",
+ * lab/probe.h) gets the probe's outputs instead (probe_report.h). */
 #ifndef GILLAB_REPORT_H
 #define GILLAB_REPORT_H
 

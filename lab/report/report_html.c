@@ -138,30 +138,35 @@ static plots_chart *charts_of(plots_chart (*charts)[PLOTS_COUNT], size_t nwl,
   return wl >= 0 && (size_t)wl < nwl ? charts[wl] : NULL;
 }
 
+void report_html_figure(FILE *f, const char *svg, const char *title,
+                        const char *caption, const char *file,
+                        const char *absent, int *serial) {
+  if (!svg) {
+    fprintf(f, "<p class=absent>Chart not drawn, <em>");
+    escape_html(f, title);
+    fputs("</em>: ", f);
+    escape_html(f, absent);
+    fputs(".</p>\n", f);
+    return;
+  }
+  char prefix[32];
+  snprintf(prefix, sizeof prefix, "c%d-", (*serial)++);
+  fputs("<figure>\n", f);
+  inline_svg(f, svg, prefix);
+  fputs("<figcaption><strong>", f);
+  escape_html(f, title);
+  fputs(".</strong> ", f);
+  escape_html(f, caption);
+  fputs(" (Also as <code>", f);
+  escape_html(f, file);
+  fputs("</code>.)</figcaption>\n</figure>\n", f);
+}
+
 /* The charts cs (NULL: none) as figures. */
 static void write_figures(FILE *f, plots_chart *cs, int *serial) {
-  for (int i = 0; cs && i < PLOTS_COUNT; i++) {
-    plots_chart *c = &cs[i];
-    if (!c->svg) {
-      fprintf(f, "<p class=absent>Chart not drawn, <em>");
-      escape_html(f, c->title);
-      fputs("</em>: ", f);
-      escape_html(f, c->absent);
-      fputs(".</p>\n", f);
-      continue;
-    }
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "c%d-", (*serial)++);
-    fputs("<figure>\n", f);
-    inline_svg(f, c->svg, prefix);
-    fputs("<figcaption><strong>", f);
-    escape_html(f, c->title);
-    fputs(".</strong> ", f);
-    escape_html(f, c->caption);
-    fputs(" (Also as <code>", f);
-    escape_html(f, c->file);
-    fputs("</code>.)</figcaption>\n</figure>\n", f);
-  }
+  for (int i = 0; cs && i < PLOTS_COUNT; i++)
+    report_html_figure(f, cs[i].svg, cs[i].title, cs[i].caption, cs[i].file,
+                       cs[i].absent, serial);
 }
 
 static const char page_head[] =
@@ -185,6 +190,110 @@ static const char page_style[] =
     "code{background:#f4f4f4;padding:0 .2rem}\n"
     "h2{border-top:2px solid #ddd;padding-top:1rem;margin-top:2rem}\n"
     "</style>\n</head>\n<body>\n";
+
+void report_html_page(FILE *f, const char *title_text, char *md,
+                      const char *const *nav, size_t nnav,
+                      report_html_section_fn section, void *ctx) {
+  char title[512];
+  snprintf(title, sizeof title, "%s", title_text);
+  for (char *c = title; *c; c++)
+    if (*c == '\n' || *c == '\r')
+      *c = ' '; /* one line, as summary.md's title */
+  fputs(page_head, f);
+  escape_html(f, title);
+  fputs(page_style, f);
+  block b = B_NONE;
+  int serial = 0, in_table = 0, right[MAX_COLS] = {0};
+  long wl = -1;
+  char *save = NULL;
+  for (char *line = strtok_r(md, "\n", &save); line;
+       line = strtok_r(NULL, "\n", &save)) {
+    /* strtok_r skips empty lines: a heading, list or table start closes
+     * the block before it, and paragraphs are one line each. */
+    if (line[0] == '|') {
+      if (b != B_TABLE) {
+        close_block(f, &b);
+        fputs("<table><thead>", f);
+        md_row(f, line, 1, NULL);
+        fputs("</thead><tbody>\n", f);
+        b = B_TABLE;
+        in_table = 1;
+      } else if (in_table == 1 && strncmp(line, "|---", 4) == 0) {
+        in_table = 2;
+        int col = 0;
+        for (const char *q = line + 1; *q && col < MAX_COLS; q++)
+          if (*q == '|')
+            right[col++] = q[-1] == ':';
+      } else {
+        md_row(f, line, 0, right);
+      }
+      continue;
+    }
+    in_table = 0;
+    /* A heading: 1 to 6 '#', then a space or the end of the line. */
+    int level = 0;
+    while (line[level] == '#')
+      level++;
+    if (level > 6 || (line[level] != ' ' && line[level] != '\0'))
+      level = 0;
+    if (level == 2 && wl >= 0) {
+      close_block(f, &b);
+      if (section)
+        section(ctx, f, wl, &serial);
+    }
+    if (level) {
+      close_block(f, &b);
+      if (level == 2)
+        wl++;
+      if (level == 2)
+        fprintf(f, "<h2 id=\"wl-%ld\">", wl);
+      else
+        fprintf(f, "<h%d>", level);
+      const char *text = line + level + (line[level] == ' ');
+      md_inline(f, text, strlen(text));
+      fprintf(f, "</h%d>\n", level);
+      if (level == 1 && nnav > 1) {
+        /* Links within the page only: nothing is fetched. */
+        fputs("<nav><p>Workloads:", f);
+        for (size_t i = 0; i < nnav; i++) {
+          fprintf(f, " <a href=\"#wl-%zu\">", i);
+          escape_html(f, nav[i]);
+          fputs("</a>", f);
+        }
+        fputs("</p></nav>\n", f);
+      }
+    } else if (strncmp(line, "- ", 2) == 0) {
+      if (b != B_UL) {
+        close_block(f, &b);
+        fputs("<ul>\n", f);
+        b = B_UL;
+      }
+      fputs("<li>", f);
+      md_inline(f, line + 2, strlen(line + 2));
+      fputs("</li>\n", f);
+    } else {
+      close_block(f, &b);
+      fputs("<p>", f);
+      md_inline(f, line, strlen(line));
+      b = B_P;
+    }
+  }
+  close_block(f, &b);
+  if (wl >= 0 && section)
+    section(ctx, f, wl, &serial);
+  fputs("</body>\n</html>\n", f);
+}
+
+/* The run report's sections are its workloads: each gets its charts. */
+typedef struct {
+  plots_chart (*charts)[PLOTS_COUNT];
+  size_t nwl;
+} run_figures;
+
+static void run_section(void *ctx, FILE *f, long section, int *serial) {
+  const run_figures *rf = ctx;
+  write_figures(f, charts_of(rf->charts, rf->nwl, section), serial);
+}
 
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
                       char *err, size_t errlen) {
@@ -238,93 +347,9 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
     /* The title is the run's question when it has one (as the first
      * heading, which comes from summary.md's title). */
     const char *q = provenance_question(r->meta);
-    char title[512];
-    snprintf(title, sizeof title, "%s", q ? q : "gillab report");
-    for (char *c = title; *c; c++)
-      if (*c == '\n' || *c == '\r')
-        *c = ' '; /* one line, as summary.md's title */
-    fputs(page_head, f);
-    escape_html(f, title);
-    fputs(page_style, f);
-    block b = B_NONE;
-    int serial = 0, in_table = 0, right[MAX_COLS] = {0};
-    long wl = -1;
-    char *save = NULL;
-    for (char *line = strtok_r(md, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-      /* strtok_r skips empty lines: a heading, list or table start closes
-       * the block before it, and paragraphs are one line each. */
-      if (line[0] == '|') {
-        if (b != B_TABLE) {
-          close_block(f, &b);
-          fputs("<table><thead>", f);
-          md_row(f, line, 1, NULL);
-          fputs("</thead><tbody>\n", f);
-          b = B_TABLE;
-          in_table = 1;
-        } else if (in_table == 1 && strncmp(line, "|---", 4) == 0) {
-          in_table = 2;
-          int col = 0;
-          for (const char *q = line + 1; *q && col < MAX_COLS; q++)
-            if (*q == '|')
-              right[col++] = q[-1] == ':';
-        } else {
-          md_row(f, line, 0, right);
-        }
-        continue;
-      }
-      in_table = 0;
-      /* A heading: 1 to 6 '#', then a space or the end of the line. */
-      int level = 0;
-      while (line[level] == '#')
-        level++;
-      if (level > 6 || (line[level] != ' ' && line[level] != '\0'))
-        level = 0;
-      if (level == 2 && wl >= 0) {
-        close_block(f, &b);
-        write_figures(f, charts_of(charts, nwl, wl), &serial);
-      }
-      if (level) {
-        close_block(f, &b);
-        if (level == 2)
-          wl++;
-        if (level == 2)
-          fprintf(f, "<h2 id=\"wl-%ld\">", wl);
-        else
-          fprintf(f, "<h%d>", level);
-        const char *text = line + level + (line[level] == ' ');
-        md_inline(f, text, strlen(text));
-        fprintf(f, "</h%d>\n", level);
-        if (level == 1 && nwl > 1) {
-          /* Links within the page only: nothing is fetched. */
-          fputs("<nav><p>Workloads:", f);
-          for (size_t i = 0; i < nwl; i++) {
-            fprintf(f, " <a href=\"#wl-%zu\">", i);
-            escape_html(f, wls[i]);
-            fputs("</a>", f);
-          }
-          fputs("</p></nav>\n", f);
-        }
-      } else if (strncmp(line, "- ", 2) == 0) {
-        if (b != B_UL) {
-          close_block(f, &b);
-          fputs("<ul>\n", f);
-          b = B_UL;
-        }
-        fputs("<li>", f);
-        md_inline(f, line + 2, strlen(line + 2));
-        fputs("</li>\n", f);
-      } else {
-        close_block(f, &b);
-        fputs("<p>", f);
-        md_inline(f, line, strlen(line));
-        b = B_P;
-      }
-    }
-    close_block(f, &b);
-    if (wl >= 0)
-      write_figures(f, charts_of(charts, nwl, wl), &serial);
-    fputs("</body>\n</html>\n", f);
+    run_figures rf = {charts, nwl};
+    report_html_page(f, q ? q : "gillab report", md, wls, nwl, run_section,
+                     &rf);
     if (fclose(f) != 0 && rc == 0) {
       rc = -EIO;
       snprintf(err, errlen, "cannot write %s", path);

@@ -15,11 +15,37 @@
 #include "results.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Writes dir/report.html and the dir/<workload>-<chart>.svg files from r.
  * *ncharts receives the number of charts drawn. Returns 0, or a negative
  * code with err (gnuplot missing or failing, a file not writable). */
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
                       char *err, size_t errlen);
+
+/* The page machinery, shared with the probe's report (probe_html.h). */
+
+/* Called at the end of each "## " section of the page (section counts
+ * from 0), to write that section's figures; *serial numbers the charts of
+ * the page (report_html_figure). */
+typedef void (*report_html_section_fn)(void *ctx, FILE *f, long section,
+                                       int *serial);
+
+/* Writes a whole page to f: its head (the Content-Security-Policy, the
+ * style) with title (line breaks as spaces), then the Markdown md (the
+ * subset summary.md uses; changed in place) as HTML, calling section (may
+ * be NULL) after each "## " section. With nnav > 1, the first heading is
+ * followed by links to the nnav sections, named nav[i]. */
+void report_html_page(FILE *f, const char *title, char *md,
+                      const char *const *nav, size_t nnav,
+                      report_html_section_fn section, void *ctx);
+
+/* One chart as a <figure>: svg inline (its ids made unique in the page
+ * with *serial, which is incremented), the title and caption under it and
+ * the name of its .svg file; or, when svg is NULL, a note that the chart
+ * titled title was not drawn, and why (absent). */
+void report_html_figure(FILE *f, const char *svg, const char *title,
+                        const char *caption, const char *file,
+                        const char *absent, int *serial);
 
 #endif
