@@ -90,8 +90,8 @@ void probe_csv_render(const probe_data *d, FILE *f) {
       str(f, t->name ? t->name : "", 0);
       boolean(f, t->alive);
       num(f, s(wall));
-      num(f, s(t->gil_wait_ns) * g);
-      num(f, share(t->gil_wait_ns, wall) * g);
+      num(f, s(probe_data_gil_wait_ns(t)) * g);
+      num(f, share(probe_data_gil_wait_ns(t), wall) * g);
       num(f, t->gil_waits * g);
       num(f, probe_data_hist_pct(t->gil_hist, 0.5) / 1e3 * g);
       num(f, probe_data_hist_pct(t->gil_hist, 0.99) / 1e3 * g);

@@ -15,7 +15,8 @@
  *   gil_held_share, drop_requests, switch_waits, switch_wait_s, parks,
  *   park_s, park_share, cpu_s, runq_s, blocked_s, cpu_share, runq_share,
  *   blocked_share, vcsw, ivcsw
- * (the GIL and park columns empty for an unprobed process);
+ * (the GIL and park columns empty for an unprobed process; gil_wait_s
+ * includes switch_wait_s: probe_data_gil_wait_ns);
  *
  * DIR/intervals.csv, one row per process x thread x interval, what
  * changed over the interval:

@@ -204,12 +204,17 @@ int probe_data_delta(const probe_data_proc *p, size_t k, long tid,
   out->start_ns = before->last_ns;
   out->end_ns = now->last_ns;
   out->wall_ns = probe_data_wall_ns(now) - probe_data_wall_ns(before);
-  out->gil_wait_ns = now->gil_wait_ns - before->gil_wait_ns;
+  out->gil_wait_ns =
+      probe_data_gil_wait_ns(now) - probe_data_gil_wait_ns(before);
   out->gil_held_ns = now->gil_held_ns - before->gil_held_ns;
   out->park_ns = now->park_ns - before->park_ns;
   out->cpu_ns = now->cpu_ns - before->cpu_ns;
   out->runq_ns = now->runq_ns - before->runq_ns;
   return out->wall_ns > 0 ? 0 : -1;
+}
+
+double probe_data_gil_wait_ns(const probe_data_thread *t) {
+  return t->gil_wait_ns + t->switch_wait_ns;
 }
 
 double probe_data_hist_count(const cJSON *hist) {

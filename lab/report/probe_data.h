@@ -89,11 +89,18 @@ const char *probe_data_exe_name(const probe_data_proc *p);
 double probe_data_wall_ns(const probe_data_thread *t);
 double probe_data_blocked_ns(const probe_data_thread *t);
 
+/* The time t could not run Python because of the GIL, as gillab run's
+ * cells count it (wait_s): waiting to acquire it (gil_wait_ns) and, after
+ * dropping it on request, waiting for the hand-off to complete
+ * (switch_wait_ns). Every "GIL wait" share of the reports is this. */
+double probe_data_gil_wait_ns(const probe_data_thread *t);
+
 /* What changed for thread tid over p's interval k (from interval k-1, or
  * from the thread's first sight when k-1 does not list it). */
 typedef struct {
   double start_ns, end_ns; /* the span, absolute CLOCK_MONOTONIC */
-  double wall_ns, gil_wait_ns, gil_held_ns, park_ns, cpu_ns, runq_ns;
+  double wall_ns, gil_wait_ns /* probe_data_gil_wait_ns */, gil_held_ns,
+      park_ns, cpu_ns, runq_ns;
 } probe_data_change;
 
 /* Fills *out for tid over interval k of p. Returns 0, or -1 when interval

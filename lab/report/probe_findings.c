@@ -55,18 +55,57 @@ static void write_percents(FILE *f, const double *v, size_t n) {
             v[i] * 100);
 }
 
-static size_t unprobed(FILE *f, const probe_data *d) {
+/* The processes that are not CPython, in one sentence: their programs
+ * with how many of each ("16 × bash, 16 × env, basename"). A shell script
+ * or a version manager's shim starts dozens. */
+static size_t not_python(FILE *f, const probe_data *d) {
   size_t n = 0;
+  for (size_t i = 0; i < d->nprocs; i++)
+    n += d->procs[i].process && !d->procs[i].python;
+  if (!n)
+    return 0;
+  const char **seen = calloc(n, sizeof *seen);
+  size_t nseen = 0;
+  for (size_t i = 0; seen && i < d->nprocs; i++) {
+    const probe_data_proc *p = &d->procs[i];
+    if (!p->process || p->python)
+      continue;
+    const char *name = probe_data_exe_name(p);
+    size_t k;
+    for (k = 0; k < nseen && strcmp(seen[k], name) != 0; k++)
+      ;
+    if (k == nseen)
+      seen[nseen++] = name;
+  }
+  if (n == 1)
+    fputs("- one process is not CPython and ran unprobed: ", f);
+  else
+    fprintf(f, "- %zu processes are not CPython and ran unprobed: ", n);
+  for (size_t k = 0; k < nseen; k++) {
+    size_t m = 0;
+    for (size_t i = 0; i < d->nprocs; i++)
+      m += d->procs[i].process && !d->procs[i].python &&
+           strcmp(probe_data_exe_name(&d->procs[i]), seen[k]) == 0;
+    fputs(k == 0 ? "" : k + 1 == nseen ? " and " : ", ", f);
+    if (m > 1)
+      fprintf(f, "%zu × ", m);
+    escape_md(f, seen[k]);
+  }
+  fputs(" (see \"Processes not probed\").\n", f);
+  free(seen);
+  return 1;
+}
+
+static size_t unprobed(FILE *f, const probe_data *d) {
+  size_t n = not_python(f, d);
   for (size_t i = 0; i < d->nprocs; i++) {
     const probe_data_proc *p = &d->procs[i];
-    if (p->probed)
+    if (p->probed || (p->process && !p->python))
       continue;
     fputs("- ", f);
     proc_ref(f, p);
     if (!p->process) {
       fputs(" left no process line: nothing is known of it.\n", f);
-    } else if (!p->python) {
-      fputs(" is not CPython and ran unprobed.\n", f);
     } else if (!p->runtime) {
       fputs(" is CPython but wrote no runtime line (it ended, or was "
             "killed, before the probe started): it ran unprobed.\n",
@@ -209,7 +248,7 @@ static size_t cross_check(FILE *f, const probe_data_proc *p) {
   for (size_t i = 0; i < n; i++) {
     const probe_data_thread *t = c[i].t;
     double wall = probe_data_wall_ns(t), blocked = probe_data_blocked_ns(t);
-    double waited = t->gil_wait_ns + t->switch_wait_ns + t->park_ns;
+    double waited = probe_data_gil_wait_ns(t) + t->park_ns;
     double diff = (blocked - waited) / wall;
     char *label = labels[i];
     probe_data_thread_label(t, label, 64);
@@ -225,14 +264,14 @@ static size_t cross_check(FILE *f, const probe_data_proc *p) {
     if (diff > 0)
       fprintf(f,
               ") was blocked %.0f %% of its time but waited %.0f %% for the "
-              "GIL (with forced-switch waits and parks): it also blocked on "
+              "GIL or parked on a lock: it also blocked on "
               "something else (I/O, a sleep, a lock the probe does not "
               "see).\n",
               blocked / wall * 100, waited / wall * 100);
     else
       fprintf(f,
-              ") waited %.0f %% of its time for the GIL (with forced-switch "
-              "waits and parks) but the OS saw it blocked only %.0f %%: "
+              ") waited %.0f %% of its time for the GIL or a lock but the "
+              "OS saw it blocked only %.0f %%: "
               "part of that wait was counted while it ran or sat in the run "
               "queue; check the probe with `gillab calibrate`.\n",
               waited / wall * 100, blocked / wall * 100);

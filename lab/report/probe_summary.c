@@ -99,23 +99,31 @@ static void write_command(FILE *f, const probe_data *d) {
   fputs("\n\n", f);
 }
 
+/* p's command line, joined (malloc'd; NULL when it has none). */
+static char *argv_line(const probe_data_proc *p) {
+  const cJSON *argv = cJSON_GetObjectItemCaseSensitive(p->process, "argv");
+  int n = cJSON_GetArraySize(argv), k = 0;
+  char **items = calloc((size_t)n + 1, sizeof *items);
+  const cJSON *a;
+  if (!items)
+    return NULL;
+  cJSON_ArrayForEach(a, argv) if (cJSON_IsString(a)) items[k++] =
+      a->valuestring;
+  char *line = util_join_argv(k, items);
+  free(items);
+  return line;
+}
+
 static void write_process_facts(FILE *f, const probe_data *d,
                                 const probe_data_proc *p) {
   const probe_data_iv *last = probe_data_last(p);
   char t[32];
   fputs("- program: ", f);
   escape_md_code(f, results_str(p->process, "exe"));
-  const cJSON *argv = cJSON_GetObjectItemCaseSensitive(p->process, "argv");
-  int n = cJSON_GetArraySize(argv), k = 0;
-  char **items = calloc((size_t)n + 1, sizeof *items);
-  const cJSON *a;
-  cJSON_ArrayForEach(a, argv) if (items && cJSON_IsString(a)) items[k++] =
-      a->valuestring;
-  char *line = items ? util_join_argv(k, items) : NULL;
+  char *line = argv_line(p);
   fputs(", argv ", f);
   escape_md_code(f, line ? line : "");
   free(line);
-  free(items);
   probe_data_fmt_t(d, t, sizeof t, p->start_ns);
   const cJSON *fork =
       cJSON_GetObjectItemCaseSensitive(p->process, "forked_from");
@@ -250,7 +258,7 @@ static void write_threads(FILE *f, const probe_data_proc *p) {
     cell_text(f, probe_data_thread_label(t, label, sizeof label));
     cell_ns(f, wall);
     if (p->probed) {
-      cell_share(f, t->gil_wait_ns, wall);
+      cell_share(f, probe_data_gil_wait_ns(t), wall);
       cell_num(f, t->gil_waits);
       cell_ns(f, probe_data_hist_pct(t->gil_hist, 0.5));
       cell_ns(f, probe_data_hist_pct(t->gil_hist, 0.99));
@@ -275,6 +283,12 @@ static void write_threads(FILE *f, const probe_data_proc *p) {
   fputs("\nShares are of the thread's wall time (first seen to last seen "
         "alive); blocked = wall − on CPU − run queue (from schedstat).",
         f);
+  if (p->probed)
+    fputs(" GIL wait is the time the thread could not run Python because "
+          "of the GIL: waiting to acquire it and, after dropping it on "
+          "request, waiting for the hand-off (the forced-switch waits), as "
+          "`gillab run` counts it.",
+          f);
   if (p->probed)
     fputs(" Acquisition latencies are the upper edges of the probe's "
           "histogram buckets (8 per power of two).",
@@ -311,7 +325,8 @@ static void write_gc(FILE *f, const probe_data_proc *p) {
 static int by_wait_desc(const void *a, const void *b) {
   const probe_data_thread *x = *(const probe_data_thread *const *)a;
   const probe_data_thread *y = *(const probe_data_thread *const *)b;
-  return (x->gil_wait_ns < y->gil_wait_ns) - (x->gil_wait_ns > y->gil_wait_ns);
+  double wx = probe_data_gil_wait_ns(x), wy = probe_data_gil_wait_ns(y);
+  return (wx < wy) - (wx > wy);
 }
 
 static void write_timeline(FILE *f, const probe_data *d,
@@ -365,6 +380,37 @@ static void write_timeline(FILE *f, const probe_data *d,
   free(ts);
 }
 
+/* The processes that are not CPython, one row each: a shell script or a
+ * version manager's shim starts dozens, and none has figures beyond its
+ * program. The same pid appears once per program it ran (exec). */
+static void write_not_python(FILE *f, const probe_data *d) {
+  size_t n = 0;
+  for (size_t i = 0; i < d->nprocs; i++)
+    n += d->procs[i].process && !d->procs[i].python;
+  if (!n)
+    return;
+  fputs("## Processes not probed\n\nNot CPython, so not probed: the "
+        "library loads into them but only notes what they ran.\n\n"
+        "| pid | started at | by | program | command line |\n",
+        f);
+  md_rule(f, "rrlll");
+  for (size_t i = 0; i < d->nprocs; i++) {
+    const probe_data_proc *p = &d->procs[i];
+    if (!p->process || p->python)
+      continue;
+    char t[32], *line = argv_line(p);
+    probe_data_fmt_t(d, t, sizeof t, p->start_ns);
+    fprintf(f, "| %ld | %s s | %.0f | ", p->pid, t,
+            results_num(p->process, "ppid"));
+    escape_md(f, probe_data_exe_name(p));
+    fputs(" | ", f);
+    escape_md_code(f, line ? line : "");
+    fputs(" |\n", f);
+    free(line);
+  }
+  fputc('\n', f);
+}
+
 void probe_summary_render(const probe_data *d, FILE *f) {
   char *line = command_line(d->r->meta);
   fputs("# gillab probe of ", f);
@@ -380,6 +426,8 @@ void probe_summary_render(const probe_data *d, FILE *f) {
   fputc('\n', f);
   for (size_t i = 0; i < d->nprocs; i++) {
     const probe_data_proc *p = &d->procs[i];
+    if (p->process && !p->python)
+      continue; /* listed together below */
     fprintf(f, "## Process %ld: ", p->pid);
     escape_md(f, probe_data_exe_name(p));
     fputs("\n\n", f);
@@ -388,6 +436,7 @@ void probe_summary_render(const probe_data *d, FILE *f) {
     write_gc(f, p);
     write_timeline(f, d, p);
   }
+  write_not_python(f, d);
 }
 
 int probe_summary_write(const probe_data *d, const char *dir, char *err,

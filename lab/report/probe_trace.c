@@ -113,6 +113,11 @@ cJSON *probe_trace_build(const probe_data *d) {
   for (size_t i = 0; i < d->nprocs; i++) {
     const probe_data_proc *p = &d->procs[i];
     char label[512];
+    /* A process that is not CPython has nothing on the timeline, and its
+     * pid may be the CPython's that it exec'd into: naming it would
+     * rename that process. */
+    if (p->process && !p->python)
+      continue;
     process_label(p, label, sizeof label);
     metadata(events, "process_name", p->pid, 0, "name",
              cJSON_CreateString(label));
