@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CALIB_TIMEOUT_S 300
 
@@ -218,6 +219,148 @@ static void add_quartiles(cJSON *e, const char *prefix, const quartiles *q) {
   cJSON_AddNumberToObject(e, key, q->q3);
 }
 
+/* valgrind's path on PATH into buf: 0, or -ENOENT. */
+static int find_valgrind(char *buf, size_t len) {
+  const char *path = getenv("PATH");
+  while (path && *path) {
+    size_t dlen = strcspn(path, ":");
+    if (dlen > 0 &&
+        (size_t)snprintf(buf, len, "%.*s/valgrind", (int)dlen, path) < len &&
+        access(buf, X_OK) == 0)
+      return 0;
+    path += dlen + (path[dlen] == ':');
+  }
+  return -ENOENT;
+}
+
+/* The "I refs" total of a valgrind log (cachegrind's summary), or NAN. */
+static double log_instructions(const char *log) {
+  FILE *f = fopen(log, "r");
+  char line[512];
+  double ir = NAN;
+  if (!f)
+    return NAN;
+  while (fgets(line, sizeof line, f)) {
+    const char *p = strstr(line, "I   refs:");
+    if (!p)
+      continue;
+    double v = 0;
+    for (p += strlen("I   refs:"); *p && *p != '\n'; p++)
+      if (*p >= '0' && *p <= '9')
+        v = v * 10 + (*p - '0');
+    ir = v;
+  }
+  fclose(f);
+  return ir;
+}
+
+/* One run of the cell in a fresh runner under valgrind's cachegrind
+ * (instructions only, no cache simulation: about 20x native here, half
+ * callgrind's time for the same count): the process's instructions, and
+ * its result (the caller frees it). Returns 0, or -1 with err. */
+static int instr_run(const calib_ctx *c, const char *valgrind,
+                     const cellspec *spec, double *ir, cJSON **result,
+                     char *err, size_t errlen) {
+  char log[] = "/tmp/gillab-calibrate-vg-XXXXXX", logopt[64], fd[16];
+  int lfd = mkstemp(log);
+  if (lfd < 0) {
+    snprintf(err, errlen, "cannot make a file for valgrind's log: %s",
+             strerror(errno));
+    return -1;
+  }
+  close(lfd);
+  char *text = cellspec_to_json(spec, err, errlen);
+  if (!text) {
+    unlink(log);
+    return -1;
+  }
+  snprintf(logopt, sizeof logopt, "--log-file=%s", log);
+  snprintf(fd, sizeof fd, "%d", CHILD_RESULT_FD);
+  char *argv[] = {(char *)valgrind,
+                  "--tool=cachegrind",
+                  "--cache-sim=no",
+                  "--cachegrind-out-file=/dev/null",
+                  logopt,
+                  (char *)c->runner,
+                  "--cell",
+                  text,
+                  "--result-fd",
+                  fd,
+                  NULL};
+  child_outcome out;
+  int rc = child_run(argv, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
+  free(text);
+  if (rc < 0) {
+    unlink(log);
+    return -1;
+  }
+  *ir = log_instructions(log);
+  unlink(log);
+  if (out.status != CHILD_OK || isnan(*ir)) {
+    snprintf(err, errlen, "%s with %u workers under valgrind: %s",
+             spec->workload, spec->workers,
+             out.status != CHILD_OK ? out.reason : "no instruction count");
+    child_outcome_clear(&out);
+    return -1;
+  }
+  *result = out.result;
+  out.result = NULL;
+  child_outcome_clear(&out);
+  return 0;
+}
+
+/* The probe's cost in instructions: the overhead cell's workload run by n
+ * threads once each with the probe off, on, and off again (the A/A
+ * control: how far the count of the same run moves by itself; with threads
+ * it moves with the GIL switches valgrind's scheduler makes), each in a
+ * fresh runner under valgrind. The whole process is counted (start,
+ * workload, exit), so its start-up is in the ratio too. Adds the instr_
+ * figures to e. The work is half a wall-clock phase's, so that a run takes
+ * seconds under valgrind (the runner's start, about a tenth of the count,
+ * weighs little). */
+static int instr_overhead(const calib_ctx *c, unsigned n, const char *name,
+                          cJSON *e, char *err, size_t errlen) {
+  char valgrind[PATH_MAX];
+  if (find_valgrind(valgrind, sizeof valgrind) < 0) {
+    snprintf(err, errlen,
+             "--instructions needs valgrind on PATH (scripts/bootstrap "
+             "--for-bench installs it)");
+    return -1;
+  }
+  const wl_workload *wl = registry_find("cpu.primes");
+  uint64_t units = (uint64_t)fmax(200, (double)wl->units_py * c->o->size / 4);
+  double ir[3];
+  double waits = NAN;
+  static const int probe_on[3] = {0, 1, 0};
+  if (!c->o->quiet)
+    fprintf(stderr,
+            "calibrate: instructions, %s, probe off, on, off, under "
+            "valgrind\n",
+            name);
+  for (int i = 0; i < 3; i++) {
+    cellspec spec = calib_spec("cpu.primes", n, units, 0, 0);
+    spec.gil_probe = probe_on[i];
+    cJSON *r;
+    if (instr_run(c, valgrind, &spec, &ir[i], &r, err, errlen) < 0)
+      return -1;
+    if (probe_on[i])
+      waits = num(cJSON_GetObjectItemCaseSensitive(r, "gil"), "waits");
+    cJSON_Delete(r);
+  }
+  cJSON_AddNumberToObject(e, "instr_units", (double)units);
+  cJSON_AddNumberToObject(e, "instr_off", ir[0]);
+  cJSON_AddNumberToObject(e, "instr_on", ir[1]);
+  cJSON_AddNumberToObject(e, "instr_off2", ir[2]);
+  cJSON_AddNumberToObject(e, "instr_ratio", ir[1] / ir[0]);
+  cJSON_AddNumberToObject(e, "instr_control_ratio", ir[2] / ir[0]);
+  cJSON_AddNumberToObject(e, "instr_waits", waits);
+  if (waits > 0)
+    cJSON_AddNumberToObject(e, "instr_per_wait", (ir[1] - ir[0]) / waits);
+  else
+    cJSON_AddNullToObject(e, "instr_per_wait");
+  return 0;
+}
+
 /* The probe's cost: cpu.primes by n threads with the probe on and off, in
  * interleaved pairs of phases inside one runner: one process means one
  * memory layout and one hash seed for both sides, and phases a fraction of
@@ -246,6 +389,8 @@ static int overhead(const calib_ctx *c, unsigned n, const char *name,
   add_quartiles(e, "cpu_", &cpu);
   add_quartiles(e, "cpu_control_", &ccpu);
   cJSON_AddItemToArray(list, e);
+  if (c->o->instructions && instr_overhead(c, n, name, e, err, errlen) < 0)
+    return -1;
   return 0;
 }
 
@@ -299,6 +444,13 @@ void calibrate_print(const cJSON *result, FILE *f) {
              "on on both sides: its distance from 1 is\nthe machine's noise. "
              "CPU: the workers' CPU time (leaves out time stolen\nby the "
              "host); wall: elapsed time.\n");
+  if (cJSON_GetObjectItemCaseSensitive(
+          cJSON_GetArrayItem(
+              cJSON_GetObjectItemCaseSensitive(result, "overhead"), 0),
+          "instr_ratio"))
+    fprintf(f, "instr: instructions of the whole runner process under "
+               "valgrind, probe on / off;\nits A/A control is off / off "
+               "(one run each).\n");
   cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(result, "overhead")) {
     const char *name = cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring;
     fprintf(f,
@@ -310,5 +462,16 @@ void calibrate_print(const cJSON *result, FILE *f) {
             num(e, "cpu_control_q3"), "", num(e, "ratio"), num(e, "q1"),
             num(e, "q3"), num(e, "control_ratio"), num(e, "control_q1"),
             num(e, "control_q3"), num(e, "pairs"));
+    if (cJSON_GetObjectItemCaseSensitive(e, "instr_ratio")) {
+      char per[64] = "no GIL wait";
+      if (!isnan(num(e, "instr_per_wait")))
+        snprintf(per, sizeof per, "%+.0f a GIL wait", num(e, "instr_per_wait"));
+      fprintf(f,
+              "%-20s instr %6.4f  A/A %.4f  (valgrind: %.4g instructions "
+              "off, %.4g on, %g GIL waits, %s)\n",
+              "", num(e, "instr_ratio"), num(e, "instr_control_ratio"),
+              num(e, "instr_off"), num(e, "instr_on"), num(e, "instr_waits"),
+              per);
+    }
   }
 }

@@ -146,7 +146,7 @@ static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
 
 static const char calibrate_usage[] =
     "usage: gillab calibrate [--json] [--runtime TAG] [--pairs N] [--size X] "
-    "[-q]\n"
+    "[--instructions] [-q]\n"
     "\n"
     "Checks the GIL probe against experiments with known answers and\n"
     "measures what it costs (about a minute):\n"
@@ -163,6 +163,11 @@ static const char calibrate_usage[] =
     "  --pairs N      on/off pairs for the overhead (default 11, at least 5\n"
     "                 for a median worth quoting)\n"
     "  --size X       scale cpu.primes' work (default 0.5)\n"
+    "  --instructions also count the overhead in instructions under valgrind\n"
+    "                 (cachegrind): probe off, on, off again (A/A) in fresh\n"
+    "                 runners; wall-clock pairs scatter more than the\n"
+    "                 budgets on VMs (adds half a minute here; needs "
+    "valgrind)\n"
     "  -q, --quiet    no progress on stderr\n";
 
 static int cmd_calibrate(int argc, char **argv) {
@@ -172,10 +177,12 @@ static int cmd_calibrate(int argc, char **argv) {
       {"pairs", required_argument, NULL, 'P'},
       {"size", required_argument, NULL, 'S'},
       {"quiet", no_argument, NULL, 'q'},
+      {"instructions", no_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  calibrate_opts o = {GILLAB_DEFAULT_RUNTIME, 11, 0.5, 0};
+  calibrate_opts o = {
+      .runtime = GILLAB_DEFAULT_RUNTIME, .pairs = 11, .size = 0.5};
   int json = 0, c;
   char *end, err[1024];
   optind = 0;
@@ -200,6 +207,9 @@ static int cmd_calibrate(int argc, char **argv) {
       break;
     case 'q':
       o.quiet = 1;
+      break;
+    case 'I':
+      o.instructions = 1;
       break;
     case 'h':
       fputs(calibrate_usage, stdout);

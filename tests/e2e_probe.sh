@@ -52,5 +52,17 @@ check "calibrate (c): sleepers wait under 2 % of their time" jqone "$tmp/cal.jso
 # controls were measured.
 check "calibrate: overhead series and A/A controls for 1 and 4 threads" jqone "$tmp/cal.json" \
   '.overhead | length == 2 and all(.ratio > 0 and .control_ratio > 0 and .q1 <= .q3 and .pairs == 1)'
+check "calibrate: no instruction counts unless asked" jqone "$tmp/cal.json" \
+  '.overhead | all(has("instr_ratio") | not)'
+# --instructions (valgrind; scripts/bootstrap --for-bench installs it): the
+# counts are there, and the same run counted twice agrees within 1 %.
+if command -v valgrind >/dev/null; then
+  "$gillab" calibrate --json --pairs 1 --size 0.05 --instructions -q >"$tmp/cali.json" 2>"$tmp/cali.err"
+  check "calibrate --instructions runs" test $? -eq 0
+  check "calibrate --instructions: counts, ratios and A/A for 1 and 4 threads" jqone "$tmp/cali.json" \
+    '.overhead | length == 2 and all(.instr_off > 1e7 and .instr_on > 1e7 and (.instr_ratio - 1 | fabs) < 0.1 and (.instr_control_ratio - 1 | fabs) < 0.01)'
+  check "calibrate --instructions: the contended run counted GIL waits" jqone "$tmp/cali.json" \
+    '.overhead[] | select(.name == "4_contended_threads") | .instr_waits > 0 and .instr_per_wait != null'
+fi
 
 e2e_finish
