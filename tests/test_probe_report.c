@@ -292,6 +292,35 @@ static void findings_follow_the_figures(void **state) {
                    "worker-b (process 1000;");
   free(text);
 
+  /* Other load on the CPUs: worker-b, woken for the GIL, spent 20 % of
+   * its wall runnable before it ran (inside the probe's wait, out of the
+   * OS's blocked time): the OS sees it blocked less than the probe's
+   * wait, by the run-queue time. */
+  probe_data_free(&fx->d);
+  for (size_t i = 0; i < fx->r.n; i++) {
+    cJSON *rec = fx->r.cells[i];
+    if (results_num(rec, "pid") == 1000 &&
+        strcmp(results_str(rec, "type"), "interval") == 0) {
+      const cJSON *t;
+      cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rec, "threads")) {
+        if (results_num(t, "tid") != 1003)
+          continue;
+        double wall = results_num(t, "last_ns") - results_num(t, "first_ns");
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "runq_ns"),
+                             results_num(t, "runq_ns") + 0.2 * wall);
+      }
+    }
+  }
+  assert_int_equal(probe_data_build(&fx->r, &fx->d), 0);
+  text = render(&fx->d, findings);
+  /* wall 3 s, waited 1 s (33 %); cpu 2 s, runq 0.601 s: blocked 0.399 s
+   * (13 %), run queue 20 %. */
+  assert_has(text, "- worker-b (process 1000) waited 33 % of its time for "
+                   "the GIL or a lock, and the OS saw it blocked 13 % and "
+                   "runnable but not running 20 %: other load kept it off "
+                   "the CPUs, also after each wait ended.\n");
+  free(text);
+
   /* Process 1000's GIL not verified: no contention said of it, and it is
    * listed as unprobed with the reason. */
   probe_data_free(&fx->d);

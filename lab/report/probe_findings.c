@@ -268,13 +268,25 @@ static size_t cross_check(FILE *f, const probe_data_proc *p) {
               "something else (I/O, a sleep, a lock the probe does not "
               "see).\n",
               blocked / wall * 100, waited / wall * 100);
+    else if (t->runq_ns / wall >= -diff)
+      /* A thread woken for the GIL (or a lock) returns from the wait only
+       * when it gets a CPU: with other load on the CPUs, that time in the
+       * run queue is inside the wait but not blocked to the OS. */
+      fprintf(f,
+              ") waited %.0f %% of its time for the GIL or a lock, and the "
+              "OS saw it blocked %.0f %% and runnable but not running %.0f "
+              "%%: other load kept it off the CPUs, also after each wait "
+              "ended.\n",
+              waited / wall * 100, blocked / wall * 100,
+              t->runq_ns / wall * 100);
     else
       fprintf(f,
               ") waited %.0f %% of its time for the GIL or a lock but the "
-              "OS saw it blocked only %.0f %%: "
-              "part of that wait was counted while it ran or sat in the run "
-              "queue; check the probe with `gillab calibrate`.\n",
-              waited / wall * 100, blocked / wall * 100);
+              "OS saw it blocked only %.0f %%, and in the run queue %.0f "
+              "%%: part of that wait was counted while it ran; check the "
+              "probe with `gillab calibrate`.\n",
+              waited / wall * 100, blocked / wall * 100,
+              t->runq_ns / wall * 100);
     out++;
   }
   if (nagree) {
