@@ -98,6 +98,11 @@ typedef struct {
  * asyncio) before the timed region. */
 #define WL_AWORK 0x10u
 #define WL_SETUP 0x20u
+/* A latency experiment (os.spawn, os.switch): its units are milliseconds
+ * of measuring, whatever the workers, and what it measures is the latency
+ * of each operation (in its own record fields), so the reports show those
+ * percentiles and no speedup or efficiency, which would compare nothing. */
+#define WL_LATENCY 0x40u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */

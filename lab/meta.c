@@ -31,6 +31,7 @@ static cJSON *describe_workload(const wl_workload *wl) {
       {WL_WARMUP, "warmup"},
       {WL_AWORK, "awork"},
       {WL_SETUP, "setup"},
+      {WL_LATENCY, "latency"},
   };
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "summary", wl->summary);

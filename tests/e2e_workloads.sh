@@ -5,6 +5,8 @@
 # computes the Python version's answer, io.sleep scales to 200 waiters, and
 # every record carries its core use. Usage: e2e_workloads.sh BUILD_DIR
 #
+# os.spawn and os.switch: section 7.
+#
 # Sizes are small (--size 0.05: ~60 ms of work per cell) to keep the test
 # under a minute. Timing checks use bounds far from what this machine
 # measures (see each), since the VM is shared and noisy; the checks are
@@ -102,5 +104,44 @@ check "io.sleep: threads and asyncio at 200 waiters >= 20x one waiter" \
 check "cpu.sha256: threads wait little for the GIL (wait_share < 0.2)" \
   jqtrue "$tmp/sha/results.jsonl" \
   '[.[] | select(.type == "cell" and .workers == 2)] | length == 1 and all(.status == "ok" and (.gil.enabled == false or .gil.wait_share < 0.2))'
+
+# 7. os.spawn and os.switch (latency workloads: units are milliseconds of
+# measuring, at least 5 creations or 1 round trip per worker) under every
+# fitting model at 1 and 2 workers, bound (-p compact: two CPUs; one-core:
+# one). Bounds are far from what this VM measures (creations 5 us to 50 ms,
+# round trips 0.3 us to a few ms): they check behaviour, not speed;
+# ./scripts/bench os measures the order of the creation costs.
+"$gillab" run -w os.spawn,os.switch \
+  -m threads,processes,asyncio,native-threads,native-procs -n 1,2 \
+  -p compact -r 1 --size 0.03 --start-method fork -o "$tmp/os" -q >/dev/null 2>&1
+"$gillab" run -w os.switch -m threads,native-threads -n 1,2 -p one-core -r 1 \
+  --size 0.03 -o "$tmp/os1" -q >/dev/null 2>&1
+res="$tmp/os/results.jsonl"
+check "os.*: 20 cells, all measured, answer = ops (every result right)" jqtrue "$res" \
+  '[.[] | select(.type == "cell")] | length == 20 and all(.status == "ok" and .answer == .ops and .ops > 0)'
+check "os.spawn: each model creates its kind of worker" jqtrue "$res" \
+  '[.[] | select(.workload == "os.spawn") | [.model, (.spawn.kinds | join(","))]] | unique == [["asyncio","task"],["native-procs","fork,posix_spawn"],["native-threads","pthread"],["processes","fork"],["threads","thread"]]'
+check "os.spawn: >= 5 creations per kind, 0 < p50 <= p99 <= max < 10 s" jqtrue "$res" \
+  '[.[] | select(.workload == "os.spawn") | .spawn as $s | $s.kinds[] | $s[.]] | all(.creations >= 5 and .first_us.p50 > 0 and .first_us.p50 <= .first_us.p99 and .first_us.p99 <= .first_us.max and .first_us.max < 1e7 and .join_us.p50 > 0 and .total_us.p50 >= .first_us.p50)'
+# A process has memory of its own (its stack, page tables' worth of
+# written pages: this VM measures 150 kB for cat, 4-7 MB for a Python
+# child); a thread or task adds little to its process (0-16 kB here).
+check "os.spawn: a created process's USS > 50 kB; a thread's or task's growth < 4 MB" jqtrue "$res" \
+  '[.[] | select(.workload == "os.spawn") | .spawn as $s | $s.kinds[] | [., $s[.].mem.uss_kb.p50, $s[.].mem.samples]] | all(.[2] >= 1 and (if .[0] == "thread" or .[0] == "task" or .[0] == "pthread" then .[1] < 4096 else .[1] > 50 end))'
+check "os.switch: each model's mechanisms; partner itself at 1 worker, another at 2" jqtrue "$res" \
+  '[.[] | select(.workload == "os.switch") | [.model, .workers, .switch.partner, (.switch.kinds | join(","))]] | unique == [["asyncio",1,"itself","future"],["asyncio",2,"another worker","future"],["native-procs",1,"itself","futex,pipe"],["native-procs",2,"another worker","futex,pipe"],["native-threads",1,"itself","futex,condvar,pipe"],["native-threads",2,"another worker","futex,condvar,pipe"],["processes",1,"itself","pipe,mp_pipe"],["processes",2,"another worker","pipe,mp_pipe"],["threads",1,"itself","event,condition,queue,pipe"],["threads",2,"another worker","event,condition,queue,pipe"]]'
+check "os.switch: round trips timed, 0 < p50 <= p99 < 1 s" jqtrue "$res" \
+  '[.[] | select(.workload == "os.switch") | .switch as $s | $s.kinds[] | $s[.]] | all(.round_trips >= 1 and .rtt_us.p50 > 0 and .rtt_us.p50 <= .rtt_us.p99 and .rtt_us.p99 < 1e6)'
+check "os.switch: the pair ran where the placement says (two CPUs; one)" jqtrue "$res" \
+  '[.[] | select(.workload == "os.switch" and .workers == 2 and .model != "asyncio")] | length == 4 and all(.placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 2))'
+check "os.switch -p one-core: both sides on one CPU" jqtrue "$tmp/os1/results.jsonl" \
+  '[.[] | select(.type == "cell" and .workers == 2)] | length == 2 and all(.status == "ok" and .placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 1))'
+"$gillab" report "$tmp/os" >/dev/null 2>&1
+check "os.*: summary.md shows the creation latency table" \
+  grep -q "### Creation latency" "$tmp/os/summary.md"
+check "os.*: summary.md shows no speedup for them" \
+  test "$(sed -n '/^## os.spawn/,$p' "$tmp/os/summary.md" | grep -c '### Speedup')" = 0
+check "os.switch: the finding lists each hand-off" \
+  grep -q "one hand-off (half a round trip, p50)" "$tmp/os/summary.md"
 
 e2e_finish

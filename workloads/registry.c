@@ -19,6 +19,11 @@
   (MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES) |                     \
    MODEL_BIT(MODEL_NATIVE_THREADS))
 
+/* Every model but subinterpreters: its driver (embed/subinterp.c) does not
+ * yet carry a worker's extra back to the workload's end(), where the
+ * latency workloads put their figures. */
+#define NOT_SUBINTERP (BOTH & ~MODEL_BIT(MODEL_SUBINTERPRETERS))
+
 /* Sizes: at --size 1 one cell of 1 worker takes about a second on a 2-core
  * VM (measured with `gillab run -w NAME -m threads,native-threads -n 1`;
  * the per-operation costs in the comments are from such runs). Python:
@@ -119,6 +124,29 @@ static const wl_workload workloads[] = {
      .units_native = 1000,
      .flags = WL_ECHO_SERVER | WL_ECHO_SERVICE | WL_CPU_THREADS,
      .hooks = &native_convoy_hooks},
+    /* Latency workloads (WL_LATENCY): units are milliseconds, the figures
+     * are each creation's or round trip's time, and the reports show
+     * those, not a speedup. */
+    {.name = "os.spawn",
+     .summary = "start a worker of the model's kind, get its first result "
+                "back, join it: each creation's latency and memory",
+     .py_module = "os_spawn",
+     .native = native_spawn,
+     .models = NOT_SUBINTERP,
+     .units_py = 1000,
+     .units_native = 1000,
+     .flags = WL_LATENCY,
+     .hooks = &native_spawn_hooks},
+    {.name = "os.switch",
+     .summary = "two workers take turns (ping-pong) through each mechanism "
+                "of the model: the hand-off latency",
+     .py_module = "os_switch",
+     .native = native_switch,
+     .models = NOT_SUBINTERP,
+     .units_py = 1000,
+     .units_native = 1000,
+     .flags = WL_LATENCY,
+     .hooks = &native_switch_hooks},
     /* ~1.2 us per pair of cyclic nodes on 3.11 here. */
     {.name = "mem.gc",
      .summary = "cyclic garbage for the GC; its pauses per generation",

@@ -5,6 +5,7 @@
 #include "md.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The most distinct model names a finding lists. */
@@ -614,4 +615,190 @@ void findings_gil_reenabled(FILE *f, const results *r, const char *wl) {
             "on for the whole process (or interpreter).\n\n",
             on, ok);
   }
+}
+
+/* One kind of a latency workload's row (os.spawn's creations, os.switch's
+ * mechanisms) at one worker count: its group and the median of a figure. */
+typedef struct {
+  const results_group *g;
+  const char *kind;
+  stats_ci c;
+} kind_figure;
+
+#define KIND_FIGURES_MAX 64
+
+/* Every (group, kind) of wl at `workers` workers with obj.KIND.figure
+ * into out (at most KIND_FIGURES_MAX); returns how many. */
+static size_t kind_figures(const results *r, const char *wl, unsigned workers,
+                           const char *obj, const char *figure,
+                           kind_figure *out) {
+  size_t n = 0;
+  char path[160];
+  snprintf(path, sizeof path, "%s.kinds", obj);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        results_num(grp->first, "workers") != workers)
+      continue;
+    const cJSON *kinds = NULL, *k;
+    for (size_t i = 0; i < grp->n && !kinds; i++)
+      if (results_ok(grp->recs[i]))
+        kinds = results_get(grp->recs[i], path);
+    cJSON_ArrayForEach(k, kinds) {
+      if (!cJSON_IsString(k) || n == KIND_FIGURES_MAX)
+        continue;
+      char fp[160];
+      snprintf(fp, sizeof fp, "%s.%s.%s", obj, k->valuestring, figure);
+      stats_ci c = results_ci(grp, fp, NULL);
+      if (isfinite(c.median))
+        out[n++] = (kind_figure){grp, k->valuestring, c};
+    }
+  }
+  return n;
+}
+
+static int by_median(const void *a, const void *b) {
+  double x = ((const kind_figure *)a)->c.median;
+  double y = ((const kind_figure *)b)->c.median;
+  return (x > y) - (x < y);
+}
+
+/* The median of obj.kind.figure in the group of `row`'s setup. */
+static stats_ci kind_ci(const results_group *g, const char *obj,
+                        const char *kind, const char *figure) {
+  char path[160];
+  snprintf(path, sizeof path, "%s.%s.%s", obj, kind, figure);
+  return results_ci(g, path, NULL);
+}
+
+void findings_spawn(FILE *f, const results *r, const char *wl) {
+  unsigned w[1];
+  if (results_workers(r, wl, w, 1) < 1)
+    return;
+  kind_figure k[KIND_FIGURES_MAX];
+  size_t n = kind_figures(r, wl, w[0], "spawn", "first_us.p50", k);
+  if (n < 2)
+    return;
+  qsort(k, n, sizeof k[0], by_median);
+  fprintf(f,
+          "**Finding:** at %u creating worker%s, from the call that creates a "
+          "worker to its first result back (p50, then p99; medians of the "
+          "cells), cheapest first:",
+          w[0], w[0] == 1 ? "" : "s");
+  for (size_t i = 0; i < n; i++) {
+    char p50[32], p99[32];
+    stats_ci c99 = kind_ci(k[i].g, "spawn", k[i].kind, "first_us.p99");
+    results_fmt_si(p50, sizeof p50, k[i].c.median);
+    results_fmt_si(p99, sizeof p99, c99.median);
+    if (i > 0) {
+      stats_verdict v = stats_compare(&k[i - 1].c, &k[i].c);
+      fputs(v == STATS_HIGHER ? " <" : " ≈", f);
+    }
+    fputc(' ', f);
+    escape_md(f, k[i].kind);
+    fputs(" under ", f);
+    row_name(f, k[i].g->first);
+    fprintf(f, " %s µs (%s µs)", p50, p99);
+  }
+  fputs(" (< where the intervals show the difference, ≈ where they do not). ",
+        f);
+  fputs("Memory each created worker adds (USS p50):", f);
+  int any = 0;
+  for (size_t i = 0; i < n; i++) {
+    stats_ci m = kind_ci(k[i].g, "spawn", k[i].kind, "mem.uss_kb.p50");
+    if (!isfinite(m.median))
+      continue;
+    char v[32];
+    results_fmt_si(v, sizeof v, m.median);
+    fprintf(f, "%s ", any++ ? "," : "");
+    escape_md(f, k[i].kind);
+    fprintf(f, " %s kB", v);
+  }
+  fputs(any ? ". A thread shares its process; a process brings its own "
+              "interpreter, heap and page tables.\n\n"
+            : " not sampled.\n\n",
+        f);
+}
+
+/* The first group of wl at 2 workers of `model` whose placement is
+ * one-core (same) or another bound placement (compact, scatter, an
+ * explicit one: across), with kind; NULL when none. */
+static const results_group *switch_group(const results *r, const char *wl,
+                                         const char *model, const char *kind,
+                                         int same) {
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *c = r->groups[g].first;
+    const char *p = results_str(c, "placement");
+    if (strcmp(results_str(c, "workload"), wl) != 0 ||
+        strcmp(results_str(c, "model"), model) != 0 ||
+        results_num(c, "workers") != 2 || strcmp(p, "none") == 0 ||
+        (strcmp(p, "one-core") == 0) != same)
+      continue;
+    if (isfinite(kind_ci(&r->groups[g], "switch", kind, "rtt_us.p50").median))
+      return &r->groups[g];
+  }
+  return NULL;
+}
+
+void findings_switch(FILE *f, const results *r, const char *wl) {
+  kind_figure k[KIND_FIGURES_MAX];
+  size_t n = kind_figures(r, wl, 2, "switch", "rtt_us.p50", k);
+  if (!n)
+    return;
+  qsort(k, n, sizeof k[0], by_median);
+  fputs("**Finding:** at 2 workers, one hand-off (half a round trip, p50), "
+        "fastest first:",
+        f);
+  for (size_t i = 0; i < n; i++) {
+    char v[32];
+    results_fmt_si(v, sizeof v, k[i].c.median / 2);
+    fputs(i ? ", " : " ", f);
+    escape_md(f, k[i].kind);
+    fputs(" under ", f);
+    row_name(f, k[i].g->first);
+    fprintf(f, " %s µs", v);
+  }
+  fputs(".", f);
+  /* The GIL's part against the OS's: the C futex (an OS wake-up and
+   * nothing else) and Python threads' Event (the same wake-up, plus
+   * taking the GIL back), each on one CPU and across two. */
+  const results_group *cs = switch_group(r, wl, "native-threads", "futex", 1);
+  const results_group *ca = switch_group(r, wl, "native-threads", "futex", 0);
+  const results_group *ps = switch_group(r, wl, "threads", "event", 1);
+  const results_group *pa = switch_group(r, wl, "threads", "event", 0);
+  if (!cs || !ca) {
+    fputs(" To tell the OS wake-up from the GIL hand-off, run native-threads "
+          "and threads with -p one-core and -p compact (one CPU, two).\n\n",
+          f);
+    return;
+  }
+  double c1 = kind_ci(cs, "switch", "futex", "rtt_us.p50").median / 2;
+  double c2 = kind_ci(ca, "switch", "futex", "rtt_us.p50").median / 2;
+  char a[32], b[32], d[32];
+  results_fmt_si(a, sizeof a, c1);
+  results_fmt_si(b, sizeof b, c2);
+  results_fmt_si(d, sizeof d, c2 - c1);
+  fprintf(f,
+          " The OS wake-up alone (a C futex, no GIL): %s µs per hand-off on "
+          "one CPU, %s µs across two (",
+          a, b);
+  escape_md(f, results_str(ca->first, "placement"));
+  fprintf(f, "): waking a thread on another, idle core costs %s µs more.", d);
+  if (ps && pa) {
+    double p1 = kind_ci(ps, "switch", "event", "rtt_us.p50").median / 2;
+    double p2 = kind_ci(pa, "switch", "event", "rtt_us.p50").median / 2;
+    char e[32], g[32], h[32], i2[32];
+    results_fmt_si(e, sizeof e, p1);
+    results_fmt_si(g, sizeof g, p2);
+    results_fmt_si(h, sizeof h, p1 - c1);
+    results_fmt_si(i2, sizeof i2, p2 - c2);
+    fputs(" Python threads (threading.Event, ", f);
+    escape_md(f, results_str(ps->first, "runtime"));
+    fprintf(f,
+            "): %s µs on one CPU, %s µs across two, so the interpreter and "
+            "the GIL hand-off add %s µs on one CPU and %s µs across two to "
+            "the same wake-up.",
+            e, g, h, i2);
+  }
+  fputs("\n\n", f);
 }

@@ -68,4 +68,14 @@ void findings_gil_reenabled(FILE *f, const results *r, const char *wl);
  * native control thread's in the same cells. */
 void findings_hiccup(FILE *f, const results *r, const char *wl);
 
+/* os.spawn: each kind of creation's time to the first result (p50, p99)
+ * at the fewest creating workers, cheapest first, with the verdicts of
+ * neighbours' intervals, and the memory each created worker adds. */
+void findings_spawn(FILE *f, const results *r, const char *wl);
+
+/* os.switch: every mechanism's hand-off at 2 workers, and, from the C
+ * futex and Python threads' Event on one CPU (-p one-core) and across two
+ * (another bound placement), the OS wake-up's part and the GIL's. */
+void findings_switch(FILE *f, const results *r, const char *wl);
+
 #endif

@@ -283,6 +283,17 @@ const char *results_workload_summary(const results *r, const char *wl) {
   return NULL;
 }
 
+int results_workload_flag(const results *r, const char *wl, const char *flag) {
+  const cJSON *wls = cJSON_GetObjectItemCaseSensitive(r->meta, "workloads");
+  const cJSON *f;
+  cJSON_ArrayForEach(
+      f, results_get(cJSON_GetObjectItemCaseSensitive(wls, wl), "flags")) {
+    if (cJSON_IsString(f) && strcmp(f->valuestring, flag) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 void results_fmt_si(char *buf, size_t len, double v) {
   static const char *const suffix[] = {"", "k", "M", "G", "T"};
   int i = 0;

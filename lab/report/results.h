@@ -111,6 +111,11 @@ unsigned results_machine_pus(const results *r);
  * says only what its results file says. */
 const char *results_workload_summary(const results *r, const char *wl);
 
+/* Whether the metadata's description of workload wl lists flag (e.g.
+ * "latency": os.spawn and os.switch, whose reports show latencies rather
+ * than a speedup); 0 when the file does not say. */
+int results_workload_flag(const results *r, const char *wl, const char *flag);
+
 /* 297000 -> "297k"; three significant digits; "–" when not finite. */
 void results_fmt_si(char *buf, size_t len, double v);
 

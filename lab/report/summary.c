@@ -219,6 +219,117 @@ static void write_failures(FILE *f, const results *r, const char *wl) {
     fputc('\n', f);
 }
 
+/* The kinds a latency workload's record lists under obj ("spawn":
+ * pthread, fork, ...; "switch": event, futex, ...): the first ok record
+ * of the group that lists them. */
+static const cJSON *group_kinds(const results_group *g, const char *obj) {
+  char path[64];
+  snprintf(path, sizeof path, "%s.kinds", obj);
+  for (size_t i = 0; g && i < g->n; i++) {
+    const cJSON *k = results_get(g->recs[i], path);
+    if (results_ok(g->recs[i]) && cJSON_IsArray(k))
+      return k;
+  }
+  return NULL;
+}
+
+/* Whether any group of wl lists kinds under obj. */
+static int has_kinds(const results *r, const char *wl, const char *obj) {
+  for (size_t g = 0; g < r->ngroups; g++)
+    if (strcmp(results_str(r->groups[g].first, "workload"), wl) == 0 &&
+        group_kinds(&r->groups[g], obj))
+      return 1;
+  return 0;
+}
+
+/* A latency workload's table: one row per (runtime, model, placement,
+ * kind), the median of obj.KIND.figure by workers. */
+static void write_kinds_table(FILE *f, const results *r, const char *wl,
+                              const char *obj, const char *kind_word,
+                              const char *figure, md_fmt fmt,
+                              const unsigned *workers, size_t nworkers) {
+  char align[MAX_WORKERS + 5] = "llll";
+  fputs("|", f);
+  md_cell(f, "runtime");
+  md_cell(f, "model");
+  md_cell(f, "placement");
+  md_cell(f, kind_word);
+  for (size_t k = 0; k < nworkers; k++) {
+    fprintf(f, " %u |", workers[k]);
+    align[4 + k] = 'r';
+  }
+  fputc('\n', f);
+  md_rule(f, align);
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first, *kind;
+    if (strcmp(results_str(row, "workload"), wl) != 0 ||
+        !results_row_first(r, g))
+      continue;
+    /* The kinds of the row: those of its cells at any worker count. */
+    const cJSON *kinds = NULL;
+    for (size_t k = 0; k < nworkers && !kinds; k++)
+      kinds = group_kinds(results_find(r, row, workers[k]), obj);
+    cJSON_ArrayForEach(kind, kinds) {
+      if (!cJSON_IsString(kind))
+        continue;
+      char label[128], path[160];
+      snprintf(path, sizeof path, "%s.%s.%s", obj, kind->valuestring, figure);
+      fputc('|', f);
+      md_cell(f, results_str(row, "runtime"));
+      md_cell(f, results_model_label(row, label, sizeof label));
+      md_cell(f, results_str(row, "placement"));
+      md_cell(f, kind->valuestring);
+      for (size_t k = 0; k < nworkers; k++) {
+        const results_group *grp = results_find(r, row, workers[k]);
+        stats_ci c =
+            grp ? results_ci(grp, path, NULL) : (stats_ci){0, NAN, NAN, NAN, 0};
+        char cell[160];
+        md_ci(cell, sizeof cell, &c, fmt);
+        fprintf(f, " %s |", cell);
+      }
+      fputc('\n', f);
+    }
+  }
+  fputc('\n', f);
+}
+
+/* os.spawn and os.switch (flag "latency"): what one creation or one round
+ * trip costs, by kind, not a throughput or a speedup. */
+static void write_latency(FILE *f, const results *r, const char *wl,
+                          const unsigned *workers, size_t nworkers) {
+  if (has_kinds(r, wl, "spawn")) {
+    fprintf(f, "### Creation latency\n\nFrom the call that creates a "
+               "worker to its first result back, median of the cells' "
+               "p50, in microseconds, by creating workers:\n\n");
+    write_kinds_table(f, r, wl, "spawn", "kind", "first_us.p50", MD_US, workers,
+                      nworkers);
+    fprintf(f, "The same, p99:\n\n");
+    write_kinds_table(f, r, wl, "spawn", "kind", "first_us.p99", MD_US, workers,
+                      nworkers);
+    findings_spawn(f, r, wl);
+    fprintf(f, "### Join\n\nFrom telling a worker to finish to its end "
+               "(join, waitpid, await), p50, in microseconds:\n\n");
+    write_kinds_table(f, r, wl, "spawn", "kind", "join_us.p50", MD_US, workers,
+                      nworkers);
+    fprintf(f, "### Memory per created worker\n\nUSS (private memory) "
+               "each created worker adds, p50, in kB (a process: its own; a "
+               "thread or task: the creator's growth while it lives):\n\n");
+    write_kinds_table(f, r, wl, "spawn", "kind", "mem.uss_kb.p50", MD_SI,
+                      workers, nworkers);
+  }
+  if (has_kinds(r, wl, "switch")) {
+    fprintf(f, "### Round-trip latency\n\nOne ping-pong round trip (two "
+               "hand-offs), median of the cells' p50, in microseconds, by "
+               "workers (1: a worker against itself, no hand-off):\n\n");
+    write_kinds_table(f, r, wl, "switch", "mechanism", "rtt_us.p50", MD_US,
+                      workers, nworkers);
+    fprintf(f, "The same, p99:\n\n");
+    write_kinds_table(f, r, wl, "switch", "mechanism", "rtt_us.p99", MD_US,
+                      workers, nworkers);
+    findings_switch(f, r, wl);
+  }
+}
+
 static void write_workload(FILE *f, const results *r, const char *wl) {
   const char *what = results_workload_summary(r, wl);
   fputs("## ", f);
@@ -231,6 +342,11 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   unsigned workers[MAX_WORKERS];
   size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
 
+  if (results_workload_flag(r, wl, "latency")) {
+    write_latency(f, r, wl, workers, nworkers);
+    write_failures(f, r, wl);
+    return;
+  }
   static const metric tput = {"throughput", MD_SI, 0, 0};
   static const metric speed = {"speedup", MD_RATIO, 0, 0};
   static const metric eff = {"speedup", MD_PERCENT, 0, 1};

@@ -27,6 +27,11 @@ int native_file(unsigned worker, unsigned nworkers, uint64_t units,
                 wl_result *out, char *err, size_t errlen);
 int native_file_prepare(char *err, size_t errlen);
 void native_file_cleanup(void);
+int native_spawn(unsigned worker, unsigned nworkers, uint64_t units,
+                 wl_result *out, char *err, size_t errlen);
+int native_switch(unsigned worker, unsigned nworkers, uint64_t units,
+                  wl_result *out, char *err, size_t errlen);
+extern const wl_native_hooks native_spawn_hooks, native_switch_hooks;
 int native_crash(unsigned worker, unsigned nworkers, uint64_t units,
                  wl_result *out, char *err, size_t errlen);
 int native_hang(unsigned worker, unsigned nworkers, uint64_t units,
