@@ -74,8 +74,10 @@ static void row_name(FILE *f, const cJSON *row) {
   fputc(')', f);
 }
 
+/* kB as MiB; a value that rounds to 0.00 is shown as 0.00, never -0.00. */
 static double mib(double kb) {
-  return kb / 1024;
+  double v = kb / 1024;
+  return fabs(v) < 0.005 ? 0 : v;
 }
 
 void memfit_finding(FILE *f, const results *r, const char *wl) {
