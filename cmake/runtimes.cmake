@@ -48,6 +48,7 @@ function(gillab_add_runtime exe)
     embed/gillayout.c
     embed/tstat.c
     embed/coreuse.c
+    embed/memuse.c
     embed/modgillab.c
     embed/workers.c
     embed/cell.c

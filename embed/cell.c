@@ -9,6 +9,7 @@
 #include "gilprobe.h"
 #include "hiccup.h"
 #include "internal.h"
+#include "memuse.h"
 #include "model.h"
 #include "place.h"
 #include "py.h"
@@ -200,6 +201,8 @@ static int run_native(const cell_ctx *c, cJSON **out, char *err,
   const wl_native_hooks *h = c->wl->hooks;
   int rc = h && h->begin ? h->begin(wl_context(), err, errlen) : 0;
   if (rc == 0)
+    memuse_baseline(); /* before the workers exist */
+  if (rc == 0)
     rc = s->model == MODEL_NATIVE_PROCS
              ? drive_native_procs(c->wl, s->workers, s->units, &total, &wall_s,
                                   &start_ns, err, errlen)
@@ -314,6 +317,10 @@ int cell_run(const cellspec *s, uint64_t started_ns, cJSON **result, char *err,
     cJSON *cores = coreuse_report();
     if (cores)
       cJSON_AddItemToObject(*result, "cores", cores);
+    cJSON *mem = memuse_report(s->model == MODEL_PROCESSES ||
+                               s->model == MODEL_NATIVE_PROCS);
+    if (mem)
+      cJSON_AddItemToObject(*result, "mem", mem);
   }
 out:
   hiccup_stop();

@@ -5,12 +5,16 @@
  * region runs from the parent's start bytes to the last child's report. A
  * child reports over its own pipe: its result, its span's time split,
  * the CPUs it saw itself on and the CPUs it read back after binding. A child
- * that dies reports nothing, and the cell fails with how it died. All children
+ * that dies reports nothing, and the cell fails with how it died. Once its
+ * report is sent, a child reads its own memory (memuse.h) and sends that
+ * too, outside the timed region: the parent reads it after stopping its
+ * clock. All children
  * share the runner's process group, so the orchestrator's timeout reaches them
  * too.
  */
 #include "drive.h"
 
+#include "memuse.h"
 #include "util.h"
 #include "workers.h"
 
@@ -31,6 +35,12 @@ typedef struct {
   int cpu0, cpu1;
   char cpus[WORKERS_CPUS_LEN]; /* read back after binding */
 } child_report;
+
+/* A child's own memory at the end of its span, sent after its report. */
+typedef struct {
+  int rc;
+  memuse_sample m;
+} child_mem;
 
 static int read_full(int fd, void *buf, size_t len) {
   size_t off = 0;
@@ -75,6 +85,9 @@ static void child_main(const wl_workload *wl, unsigned i, unsigned n,
   tstat_read(&rep.t1);
   rep.cpu1 = sched_getcpu();
   write_full(report_w, &rep, sizeof rep);
+  child_mem mem;
+  mem.rc = memuse_read(0, &mem.m);
+  write_full(report_w, &mem, sizeof mem);
   _exit(0);
 }
 
@@ -183,6 +196,12 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
     }
   }
   *wall_s = (double)(util_now_ns() - t0) / 1e9;
+  memuse_end();
+  for (unsigned i = 0; rc == 0 && i < started; i++) {
+    child_mem mem;
+    if (read_full(reports[i], &mem, sizeof mem) == 0 && mem.rc == 0)
+      memuse_worker_end(i, pids[i], &mem.m);
+  }
   for (unsigned i = 0; i < started; i++) {
     if (rc != 0 && pids[i])
       kill(pids[i], SIGKILL);

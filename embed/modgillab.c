@@ -13,6 +13,7 @@
 #include "gcprobe.h"
 #include "gilprobe.h"
 #include "internal.h"
+#include "memuse.h"
 #include "place.h"
 #include "reftrace.h"
 #include "subinterp.h"
@@ -268,6 +269,67 @@ static PyObject *modgillab_worker_adopted_done(PyObject *self, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+/* --- memory (embed/memuse.h) -------------------------------------------
+ * The drivers mark the reading before the workers exist and, for worker
+ * processes, the region's end and each worker's own reading. The reads
+ * walk the process's page tables: the GIL is released meanwhile. */
+
+/* mem_baseline(): reads the cell's process before its workers exist. */
+static PyObject *modgillab_mem_baseline(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  Py_BEGIN_ALLOW_THREADS;
+  memuse_baseline();
+  Py_END_ALLOW_THREADS;
+  Py_RETURN_NONE;
+}
+
+/* mem_end(): the timed region has ended; reads the cell's process. */
+static PyObject *modgillab_mem_end(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  Py_BEGIN_ALLOW_THREADS;
+  memuse_end();
+  Py_END_ALLOW_THREADS;
+  Py_RETURN_NONE;
+}
+
+/* mem_self() -> {"rss_kb", "pss_kb", "uss_kb"} of this process, or None
+ * when smaps_rollup cannot be read. */
+static PyObject *modgillab_mem_self(PyObject *self, PyObject *unused) {
+  (void)self, (void)unused;
+  memuse_sample m;
+  int rc;
+  Py_BEGIN_ALLOW_THREADS;
+  rc = memuse_read(0, &m);
+  Py_END_ALLOW_THREADS;
+  if (rc < 0)
+    Py_RETURN_NONE;
+  return Py_BuildValue("{sKsKsK}", "rss_kb", (unsigned long long)m.rss_kb,
+                       "pss_kb", (unsigned long long)m.pss_kb, "uss_kb",
+                       (unsigned long long)m.uss_kb);
+}
+
+/* mem_worker_end(i, pid, d): worker process i's mem_self() at its end. */
+static PyObject *modgillab_mem_worker_end(PyObject *self, PyObject *args) {
+  (void)self;
+  unsigned i;
+  int pid;
+  PyObject *d, *v;
+  if (!PyArg_ParseTuple(args, "IiO!", &i, &pid, &PyDict_Type, &d))
+    return NULL;
+  memuse_sample m = {0, 0, 0};
+#define MEM_GET(f)                                                             \
+  if (!(v = PyDict_GetItemString(d, #f)) ||                                    \
+      (m.f = PyLong_AsUnsignedLongLong(v), PyErr_Occurred()))                  \
+    return PyErr_Occurred() ? NULL                                             \
+                            : (PyErr_SetString(PyExc_KeyError, #f), NULL);
+  MEM_GET(rss_kb);
+  MEM_GET(pss_kb);
+  MEM_GET(uss_kb);
+#undef MEM_GET
+  memuse_worker_end(i, (pid_t)pid, &m);
+  Py_RETURN_NONE;
+}
+
 /* run_subinterpreters(module, workers, units, workloads_dir,
  * switch_interval, warmup_s, hash_seed, func, module_dir, setup_params):
  * the subinterpreters model (embed/subinterp.c; the last three for a user
@@ -464,6 +526,14 @@ static PyMethodDef modgillab_methods[] = {
      "gc_probe_child_take() -> dict: the worker process's GC pauses."},
     {"gc_probe_merge", modgillab_gc_probe_merge, METH_O,
      "gc_probe_merge(d): add a worker process's GC pauses to the cell's."},
+    {"mem_baseline", modgillab_mem_baseline, METH_NOARGS,
+     "mem_baseline(): read the cell's process before its workers exist."},
+    {"mem_end", modgillab_mem_end, METH_NOARGS,
+     "mem_end(): the timed region has ended; read the cell's process."},
+    {"mem_self", modgillab_mem_self, METH_NOARGS,
+     "mem_self() -> dict | None: this process's RSS, PSS and USS in kB."},
+    {"mem_worker_end", modgillab_mem_worker_end, METH_VARARGS,
+     "mem_worker_end(i, pid, d): worker process i's own end reading."},
     {"dealloc_trace", modgillab_dealloc_trace, METH_O,
      "dealloc_trace(on) -> bool: count destroyed objects (3.13+)."},
     {"dealloc_objects", modgillab_dealloc_objects, METH_NOARGS,

@@ -4,7 +4,9 @@
 
 #include "coreuse.h"
 #include "gilprobe.h"
+#include "memuse.h"
 #include "tstat.h"
+#include "util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -36,6 +38,7 @@ typedef struct {
   char cpus[WORKERS_CPUS_LEN]; /* read back after binding */
   _Atomic pid_t tid;           /* 0 until the worker entered */
   _Atomic int active;          /* between begin and leave */
+  _Atomic int proc;            /* tid is a worker process's pid (adopted) */
   void *tstate;                /* its PyThreadState, NULL for native workers */
   tstat t0, t1;                /* at begin and leave */
   gilprobe_counts g0, g1;      /* GIL counters at begin and leave */
@@ -47,6 +50,7 @@ static struct {
   place_topo *topo;
   unsigned n;
   workers_slot *slots;
+  pid_t *pids; /* the sampler's: the worker processes to read memory of */
   pthread_t sampler;
   int sampler_running;
   _Atomic int stop;
@@ -77,8 +81,10 @@ int workers_setup(place_topo *topo, unsigned n, char *const *sets, char *err,
   }
   memset(&wk, 0, sizeof wk);
   coreuse_reset();
+  memuse_reset(n);
   wk.slots = calloc(n, sizeof *wk.slots);
-  if (!wk.slots)
+  wk.pids = calloc(n, sizeof *wk.pids);
+  if (!wk.slots || !wk.pids)
     goto nomem;
   wk.n = n;
   wk.topo = topo;
@@ -122,6 +128,7 @@ void workers_begin(unsigned i) {
   workers_slot *s = &wk.slots[i];
   if (atomic_fetch_add(&wk.begun, 1) == 0) {
     coreuse_begin();
+    memuse_begin();
     wk.switch0 = gil_switches();
   }
   gilprobe_thread_snapshot(&s->g0);
@@ -140,6 +147,9 @@ void workers_leave(unsigned i) {
   if (atomic_fetch_add(&wk.left, 1) + 1 == wk.n) {
     wk.switch1 = gil_switches();
     coreuse_end();
+    /* One read of this process, after the work and before the driver
+     * stops its clock (memuse.h). */
+    memuse_end();
   }
 }
 
@@ -155,8 +165,11 @@ void workers_adopt(unsigned i, pid_t pid) {
   if (i >= wk.n)
     return;
   workers_slot *s = &wk.slots[i];
-  if (atomic_fetch_add(&wk.begun, 1) == 0)
+  if (atomic_fetch_add(&wk.begun, 1) == 0) {
     coreuse_begin();
+    memuse_begin();
+  }
+  atomic_store_explicit(&s->proc, 1, memory_order_relaxed);
   atomic_store_explicit(&s->tid, pid, memory_order_release);
   atomic_store_explicit(&s->active, 1, memory_order_release);
 }
@@ -219,6 +232,18 @@ static void *sampler_main(void *arg) {
       pid_t tid = atomic_load_explicit(&s->tid, memory_order_acquire);
       if (tid && atomic_load_explicit(&s->active, memory_order_relaxed))
         mark_cpu(s, place_last_cpu(wk.topo, tid));
+    }
+    if (memuse_due(util_now_ns())) {
+      for (unsigned i = 0; i < wk.n; i++) {
+        workers_slot *s = &wk.slots[i];
+        pid_t pid = atomic_load_explicit(&s->tid, memory_order_acquire);
+        wk.pids[i] =
+            atomic_load_explicit(&s->proc, memory_order_relaxed) &&
+                    atomic_load_explicit(&s->active, memory_order_relaxed)
+                ? pid
+                : 0;
+      }
+      memuse_round(wk.pids, wk.n);
     }
     nanosleep(&tick, NULL);
   }
@@ -360,6 +385,8 @@ void workers_teardown(void) {
   for (unsigned i = 0; wk.slots && i < wk.n; i++)
     free(wk.slots[i].set);
   free(wk.slots);
+  free(wk.pids);
   wk.slots = NULL;
+  wk.pids = NULL;
   wk.n = 0;
 }

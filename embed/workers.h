@@ -10,7 +10,11 @@
  * every 5 ms on average (2.5 to 7.5 ms at random) and reads every running
  * worker's last CPU (cpus_seen shows migrations the enter/leave samples would
  * miss) and, in Python cells, the GIL's state (held fraction and which worker
- * held it).
+ * held it). When a memory round is due (memuse.h: at least 20 ms apart, and
+ * 100 times the last round's cost), it also reads the memory of the cell's
+ * process and of every worker process in its timed span. The first worker
+ * to begin (or be adopted) starts the core-use and memory region; the last
+ * worker thread to leave ends both.
  *
  * Notes about the implementation: the table is written once by workers_setup
  * before any worker starts; each worker writes only its own slot; the

@@ -9,6 +9,13 @@ and _gillab.worker_leave(i) when done; the timed region runs from the
 barrier's release to the last worker's end, as in the native drivers
 (workloads/native/).
 
+Every driver calls _gillab.mem_baseline() once the workload is imported,
+just before it creates its workers: the cell's memory before them, against
+which the record's `mem.per_worker_kb` says what each worker added
+(embed/memuse.h). The processes driver also ends the memory region itself
+(_gillab.mem_end) when its clock stops, and hands over each worker
+process's own reading, which the worker takes after sending its report.
+
 Every driver also reports what it observed of the cell's set-up, as the
 record's `applied` (_applied): the switch interval, how str hashes and the
 GIL probe's state in this process, and each worker's own view of itself
@@ -446,6 +453,7 @@ def threads(module, workers, units, switch_interval=None, params=None,
     results = [None] * workers
     errors = [None] * workers
     views = [None] * workers
+    _gillab.mem_baseline()
 
     def worker(i):
         try:
@@ -602,6 +610,9 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
     report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1},
                   gc=_gillab.gc_probe_child_take())
     conn.send(report)
+    # Its memory at the end of its span, read once the report is sent: the
+    # parent's clock stops at the last report, before this read.
+    conn.send(_gillab.mem_self())
 
 
 def processes(module, workers, units, start_method=None,
@@ -635,6 +646,7 @@ def processes(module, workers, units, start_method=None,
             "func": wl.name, "user": bool(user),
             "setup_params": _setup_params("processes", workers, units,
                                           ctx.get_start_method(), user=user)}
+    _gillab.mem_baseline()
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
                          args=(module, i, workers, units,
                                _gillab.worker_set(i), barrier, pipes[i][1],
@@ -669,6 +681,7 @@ def processes(module, workers, units, start_method=None,
                         f"without a report, exit code {procs[i].exitcode}"
                     ) from None
         wall_ns = _gillab.now_ns() - t0
+        _gillab.mem_end()
     except threading.BrokenBarrierError:
         wall_ns, t0 = 0, 0
     finally:
@@ -686,6 +699,12 @@ def processes(module, workers, units, start_method=None,
         _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"],
                                     r["applied"]["cpus"])
         _gillab.gc_probe_merge(r["gc"])
+        try:  # sent after the report; the pipe kept it past the exit
+            mem = pipes[i][0].recv() if pipes[i][0].poll(5) else None
+        except (EOFError, OSError):
+            mem = None
+        if mem:
+            _gillab.mem_worker_end(i, procs[i].pid, mem)
     out = {
         "wall_s": wall_ns / 1e9,
         "start_ns": t0,
@@ -723,6 +742,7 @@ def asyncio_tasks(module, workers, units, switch_interval=None, params=None,
     async def main():
         return await asyncio.gather(*(task(i) for i in range(workers)))
 
+    _gillab.mem_baseline()
     _gillab.worker_enter(0)
     views = [_worker_view(0, 0.0, (params or {}).get("hash_seed"))]
     loop = asyncio.new_event_loop()
@@ -773,6 +793,7 @@ def subinterpreters(module, workers, units, switch_interval=None,
     # hiccup probe, in the main interpreter, beside the workers.
     hiccup = _Hiccup() if (params or {}).get("hiccup") else None
     p = params or {}
+    _gillab.mem_baseline()
     r = _gillab.run_subinterpreters(module, workers, units, where,
                                     switch_interval or 0.0,
                                     p.get("warmup_s", 0.0),

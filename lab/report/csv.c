@@ -81,6 +81,23 @@ static const struct {
     {"echo_rtt_p50_us", "echo.rtt_us.p50", COL_NUM},
     {"echo_rtt_p99_us", "echo.rtt_us.p99", COL_NUM},
     {"error", "error", COL_STR},
+    /* Memory (embed/memuse.h): the cell's process, the total with its
+     * worker processes, and what each worker added. */
+    {"mem_cell_rss_peak_kb", "mem.cell.rss_peak_kb", COL_NUM},
+    {"mem_cell_pss_peak_kb", "mem.cell.pss_peak_kb", COL_NUM},
+    {"mem_cell_uss_peak_kb", "mem.cell.uss_peak_kb", COL_NUM},
+    {"mem_cell_rss_end_kb", "mem.cell.rss_end_kb", COL_NUM},
+    {"mem_cell_pss_end_kb", "mem.cell.pss_end_kb", COL_NUM},
+    {"mem_cell_uss_end_kb", "mem.cell.uss_end_kb", COL_NUM},
+    {"mem_total_rss_peak_kb", "mem.total.rss_peak_kb", COL_NUM},
+    {"mem_total_pss_peak_kb", "mem.total.pss_peak_kb", COL_NUM},
+    {"mem_total_uss_peak_kb", "mem.total.uss_peak_kb", COL_NUM},
+    {"mem_total_rss_end_kb", "mem.total.rss_end_kb", COL_NUM},
+    {"mem_total_pss_end_kb", "mem.total.pss_end_kb", COL_NUM},
+    {"mem_total_uss_end_kb", "mem.total.uss_end_kb", COL_NUM},
+    {"mem_per_worker_uss_kb", "mem.per_worker_kb.uss", COL_NUM},
+    {"mem_per_worker_pss_kb", "mem.per_worker_kb.pss", COL_NUM},
+    {"mem_per_worker_rss_kb", "mem.per_worker_kb.rss", COL_NUM},
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 

@@ -13,6 +13,8 @@ void md_value(char *buf, size_t len, double v, md_fmt fmt) {
     snprintf(buf, len, "–");
   else if (fmt == MD_SI || fmt == MD_US)
     results_fmt_si(buf, len, v);
+  else if (fmt == MD_MIB)
+    snprintf(buf, len, "%.2f", v / 1024);
   else if (fmt == MD_PERCENT)
     snprintf(buf, len, "%.0f%%", v * 100);
   else

@@ -18,6 +18,7 @@ typedef enum {
   MD_RATIO,   /* two decimals: "1.93" */
   MD_PERCENT, /* a fraction as a whole percentage: "93%" */
   MD_US,      /* microseconds, as MD_SI */
+  MD_MIB,     /* a size in kB shown in MiB, two decimals: "5.96" */
 } md_fmt;
 
 /* v as fmt shows it into buf; "–" when v is not finite. */

@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "findings.h"
 #include "md.h"
+#include "memfit.h"
 #include "method.h"
 #include "provenance.h"
 
@@ -405,6 +406,21 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
                "workers:\n\n");
     write_table(f, r, wl, &hic, workers, nworkers);
     findings_hiccup(f, r, wl);
+  }
+  if (results_has_figure(r, wl, "mem.per_worker_kb.uss")) {
+    static const metric uss = {"mem.per_worker_kb.uss", MD_MIB, 0, 0};
+    static const metric pss = {"mem.per_worker_kb.pss", MD_MIB, 0, 0};
+    fprintf(f, "### Memory per worker\n\nWhat each worker added to the "
+               "cell's memory, per cell: the total of the cell's process and "
+               "its worker processes at the timed region's peak, less the "
+               "cell's process before its workers started, over the "
+               "workers (for worker processes, USS is each one's own peak). "
+               "USS (private) in MiB, by workers:\n\n");
+    write_table(f, r, wl, &uss, workers, nworkers);
+    fprintf(f, "The same as PSS (shared pages split among the processes "
+               "that map them), in MiB:\n\n");
+    write_table(f, r, wl, &pss, workers, nworkers);
+    memfit_finding(f, r, wl);
   }
   /* Round-trip latency: io.echo records it as echo, mixed.convoy as
    * convoy (the same shape). */
