@@ -4,8 +4,10 @@
 #include <sched.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,4 +104,33 @@ unsigned util_ncpus(void) {
     return 1;
   int n = CPU_COUNT(&set);
   return n > 0 ? (unsigned)n : 1;
+}
+
+int util_make_dirs(const char *path) {
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s", path);
+  for (char *p = tmp + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+      return -errno;
+    *p = '/';
+  }
+  if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+    return -errno;
+  return 0;
+}
+
+int util_read_full(int fd, void *buf, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = read(fd, (char *)buf + off, len - off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    off += (size_t)n;
+  }
+  return 0;
 }

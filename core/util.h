@@ -27,6 +27,14 @@ int util_self_dir(char *buf, size_t len);
  * memory). */
 char *util_join_argv(int argc, char **argv);
 
+/* mkdir -p: creates path and its missing parents (mode 0777 before the
+ * umask). Returns 0 or -errno. */
+int util_make_dirs(const char *path);
+
+/* Reads exactly len bytes from fd (retrying on EINTR and short reads).
+ * Returns 0, or -1 on an error or end of file first. */
+int util_read_full(int fd, void *buf, size_t len);
+
 /* How many CPUs this process may run on (its affinity mask; at least 1). */
 unsigned util_ncpus(void);
 

@@ -42,19 +42,6 @@ typedef struct {
   memuse_sample m;
 } child_mem;
 
-static int read_full(int fd, void *buf, size_t len) {
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = read(fd, (char *)buf + off, len - off);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    off += (size_t)n;
-  }
-  return 0;
-}
-
 static void write_full(int fd, const void *buf, size_t len) {
   size_t off = 0;
   while (off < len) {
@@ -76,7 +63,7 @@ static void child_main(const wl_workload *wl, unsigned i, unsigned n,
   snprintf(rep.cpus, sizeof rep.cpus, "%s", workers_cpus(i));
   char byte = 'r';
   write_full(ready_w, &byte, 1);
-  if (read_full(go_r, &byte, 1) < 0)
+  if (util_read_full(go_r, &byte, 1) < 0)
     _exit(3);
   tstat_read(&rep.t0);
   rep.cpu0 = sched_getcpu();
@@ -150,7 +137,7 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
   }
   char byte;
   for (unsigned i = 0; rc == 0 && i < n; i++)
-    if (read_full(ready[0], &byte, 1) < 0) {
+    if (util_read_full(ready[0], &byte, 1) < 0) {
       snprintf(err, errlen, "a worker process died before it was ready");
       rc = -EIO;
     }
@@ -174,7 +161,7 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
   *total = (wl_result){0, 0};
   for (unsigned i = 0; i < started; i++) {
     child_report rep;
-    int got = rc == 0 && read_full(reports[i], &rep, sizeof rep) == 0;
+    int got = rc == 0 && util_read_full(reports[i], &rep, sizeof rep) == 0;
     if (got) {
       total->ops += rep.result.ops;
       total->answer += rep.result.answer;
@@ -199,7 +186,7 @@ int drive_native_procs(const wl_workload *wl, unsigned n, uint64_t units,
   memuse_end();
   for (unsigned i = 0; rc == 0 && i < started; i++) {
     child_mem mem;
-    if (read_full(reports[i], &mem, sizeof mem) == 0 && mem.rc == 0)
+    if (util_read_full(reports[i], &mem, sizeof mem) == 0 && mem.rc == 0)
       memuse_worker_end(i, pids[i], &mem.m);
   }
   for (unsigned i = 0; i < started; i++) {

@@ -11,6 +11,7 @@
 #include "probe_store.h"
 
 #include "probe_report.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,23 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* mkdir -p. */
-static int make_dirs(const char *path) {
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s", path);
-  for (char *p = tmp + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
-      return -errno;
-    *p = '/';
-  }
-  if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
-    return -errno;
-  return 0;
-}
 
 /* Whether name is one of the files gillab probe writes into DIR. */
 static int is_output(const char *name) {
@@ -161,7 +145,7 @@ static int clear_previous(int dfd, const char *dir, int remove, char *err,
 
 int probe_store_prepare(const char *dir, char *procs, size_t len, char *err,
                         size_t errlen) {
-  int rc = make_dirs(dir);
+  int rc = util_make_dirs(dir);
   if (rc < 0) {
     snprintf(err, errlen, "cannot create results directory %s: %s", dir,
              strerror(-rc));

@@ -31,23 +31,6 @@ static void on_signal(int sig) {
   interrupted = 1;
 }
 
-/* mkdir -p: creates path and its missing parents. */
-static int make_dirs(const char *path) {
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s", path);
-  for (char *p = tmp + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
-      return -errno;
-    *p = '/';
-  }
-  if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
-    return -errno;
-  return 0;
-}
-
 /* A cell but for its worker count: the cells that share a speedup
  * baseline (the 1-worker cell of the same key). rt and si index the spec's
  * runtimes and switch intervals. */
@@ -254,7 +237,7 @@ static int open_output(const spec_matrix *s, char *outdir, size_t outlen,
     meta_timestamp(stamp, sizeof stamp, 1);
     snprintf(outdir, outlen, "results/%s", stamp);
   }
-  int rc = make_dirs(outdir);
+  int rc = util_make_dirs(outdir);
   if (rc < 0) {
     snprintf(err, errlen, "cannot create results directory %s: %s", outdir,
              strerror(-rc));

@@ -11,20 +11,6 @@
 /* The most distinct model names a finding lists. */
 #define MODEL_NAMES_MAX 16
 
-/* "3.11 threads none" (escaped) into f: a row as findings name it. */
-static void row_name(FILE *f, const cJSON *row) {
-  char model[128];
-  results_model_label(row, model, sizeof model);
-  escape_md(f, model);
-  fputs(" (", f);
-  escape_md(f, results_str(row, "runtime"));
-  if (strcmp(results_str(row, "placement"), "none") != 0) {
-    fputs(", ", f);
-    escape_md(f, results_str(row, "placement"));
-  }
-  fputc(')', f);
-}
-
 /* " (95 % interval 0.90–0.95)" or " (min–max 0.90–0.95: 75 % coverage)". */
 static void interval_words(FILE *f, const stats_ci *c, md_fmt fmt) {
   char lo[32], hi[32];
@@ -78,7 +64,7 @@ void findings_throughput(FILE *f, const results *r, const char *wl) {
   char v[32];
   results_fmt_si(v, sizeof v, bc.median);
   fputs("**Finding:** the highest throughput is ", f);
-  row_name(f, best->first);
+  md_row_name(f, best->first);
   double bw = results_num(best->first, "workers");
   fprintf(f, " at %g worker%s, %s ops/s", bw, bw == 1 ? "" : "s", v);
   interval_words(f, &bc, MD_SI);
@@ -125,7 +111,7 @@ static void answers_words(FILE *f, const answer_set *a) {
   for (size_t k = 0; k < a->n; k++) {
     fprintf(f, "%s%.0f (%zu cell%s, e.g. ", k ? ", " : "", a->value[k],
             a->cells[k], a->cells[k] == 1 ? "" : "s");
-    row_name(f, a->first[k]);
+    md_row_name(f, a->first[k]);
     fputc(')', f);
   }
 }
@@ -264,7 +250,7 @@ void findings_models(FILE *f, const results *r, const char *wl,
   if (n < 2)
     return;
   fprintf(f, "**Finding:** at %u workers the fastest Python model is ", w);
-  row_name(f, best->first);
+  md_row_name(f, best->first);
   fputs("; against it,", f);
   int first = 1;
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -279,7 +265,7 @@ void findings_models(FILE *f, const results *r, const char *wl,
     stats_verdict v = stats_compare(&c, &bc);
     fputs(first ? " " : "; ", f);
     first = 0;
-    row_name(f, grp->first);
+    md_row_name(f, grp->first);
     fprintf(f, " %.2f× (%s)", c.median / bc.median,
             v == STATS_HIGHER ? "significantly slower" : stats_verdict_name(v));
   }
@@ -361,7 +347,7 @@ void findings_speedup(FILE *f, const results *r, const char *wl,
       continue;
     double ideal = pus && w > pus ? pus : w;
     fputs("- ", f);
-    row_name(f, row);
+    md_row_name(f, row);
     fprintf(f, ": %.2f× at %u workers", c.median, w);
     interval_words(f, &c, MD_RATIO);
     const char *model = results_str(row, "model");
@@ -443,7 +429,7 @@ void findings_efficiency(FILE *f, const results *r, const char *wl,
       continue;
     fputs(first ? " " : "; ", f);
     first = 0;
-    row_name(f, row);
+    md_row_name(f, row);
     fprintf(f, " %.0f %%", c.median / wmax * 100);
   }
   fputs(".\n\n", f);
@@ -469,7 +455,7 @@ void findings_gil_wait(FILE *f, const results *r, const char *wl,
     fputs(any++ ? "; " : " at ", f);
     if (any == 1)
       fprintf(f, "%u workers, ", w);
-    row_name(f, row);
+    md_row_name(f, row);
     if (cJSON_IsFalse(results_get(grp->first, "gil.enabled")))
       fprintf(f, " ran without a GIL (free-threaded)");
     else
@@ -513,7 +499,7 @@ void findings_largest(FILE *f, const results *r, const char *wl,
   char v[32];
   results_fmt_si(v, sizeof v, c.median);
   fprintf(f, "**Finding:** the largest %s is %s%s, ", what, v, unit);
-  row_name(f, g->first);
+  md_row_name(f, g->first);
   double w = results_num(g->first, "workers");
   fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
   interval_words(f, &c, MD_SI);
@@ -533,7 +519,7 @@ void findings_hiccup(FILE *f, const results *r, const char *wl) {
         "sleeps 1 ms in a loop is ",
         f);
   fprintf(f, "%s µs, ", v);
-  row_name(f, g->first);
+  md_row_name(f, g->first);
   double w = results_num(g->first, "workers");
   fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
   if (isfinite(n.median))
@@ -697,7 +683,7 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
     fputc(' ', f);
     escape_md(f, k[i].kind);
     fputs(" under ", f);
-    row_name(f, k[i].g->first);
+    md_row_name(f, k[i].g->first);
     fprintf(f, " %s µs (%s µs)", p50, p99);
   }
   fputs(" (< where the intervals show the difference, ≈ where they do not). ",
@@ -755,7 +741,7 @@ void findings_switch(FILE *f, const results *r, const char *wl) {
     fputs(i ? ", " : " ", f);
     escape_md(f, k[i].kind);
     fputs(" under ", f);
-    row_name(f, k[i].g->first);
+    md_row_name(f, k[i].g->first);
     fprintf(f, " %s µs", v);
   }
   fputs(".", f);

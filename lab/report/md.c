@@ -78,3 +78,17 @@ void md_verdicts_write(FILE *f, const md_verdicts *v,
     fprintf(f, words[k], v->n[k]);
   }
 }
+
+void md_row_name(FILE *f, const cJSON *row) {
+
+  char model[128];
+  results_model_label(row, model, sizeof model);
+  escape_md(f, model);
+  fputs(" (", f);
+  escape_md(f, results_str(row, "runtime"));
+  if (strcmp(results_str(row, "placement"), "none") != 0) {
+    fputs(", ", f);
+    escape_md(f, results_str(row, "placement"));
+  }
+  fputc(')', f);
+}

@@ -37,6 +37,10 @@ void md_header(FILE *f, const cJSON *meta, const char *indent);
 /* One table cell after the row's opening '|': " text |", text escaped. */
 void md_cell(FILE *f, const char *text);
 
+/* A row (a cell key) as findings name it, escaped: "threads (3.11)",
+ * "processes fork (3.11, compact)" (the placement when not "none"). */
+void md_row_name(FILE *f, const cJSON *row);
+
 /* The rule under a table's head, with its newline: "|---|---:|" for
  * align "lr", one letter a column, 'r' right-aligned (numbers). */
 void md_rule(FILE *f, const char *align);

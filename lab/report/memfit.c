@@ -2,6 +2,7 @@
 #include "memfit.h"
 
 #include "escape.h"
+#include "md.h"
 
 #include <math.h>
 #include <string.h>
@@ -60,20 +61,6 @@ size_t memfit_row(const results *r, const cJSON *row, memfit_cost *out) {
   return n;
 }
 
-/* "threads (3.11)" or "processes fork (3.11, compact)", escaped. */
-static void row_name(FILE *f, const cJSON *row) {
-  char model[128];
-  results_model_label(row, model, sizeof model);
-  escape_md(f, model);
-  fputs(" (", f);
-  escape_md(f, results_str(row, "runtime"));
-  if (strcmp(results_str(row, "placement"), "none") != 0) {
-    fputs(", ", f);
-    escape_md(f, results_str(row, "placement"));
-  }
-  fputc(')', f);
-}
-
 /* kB as MiB; a value that rounds to 0.00 is shown as 0.00, never -0.00. */
 static double mib(double kb) {
   double v = kb / 1024;
@@ -97,7 +84,7 @@ void memfit_finding(FILE *f, const results *r, const char *wl) {
             "split among their sharers):\n\n",
             f);
     fputs("- ", f);
-    row_name(f, row);
+    md_row_name(f, row);
     fprintf(f, ": %.2f MiB USS, %.2f MiB PSS", mib(c.uss_kb), mib(c.pss_kb));
     if (c.from_slope)
       fprintf(f, " (slope over %zu worker counts, %u to %u)\n", c.points, c.min,
@@ -119,16 +106,16 @@ void memfit_finding(FILE *f, const results *r, const char *wl) {
    * here and there of the cell's own allocations): no ratio to it. */
   if (cheap != dear && cc.uss_kb >= 100) {
     fputs("One more worker costs least under ", f);
-    row_name(f, cheap);
+    md_row_name(f, cheap);
     fputs(" and most under ", f);
-    row_name(f, dear);
+    md_row_name(f, dear);
     fprintf(f, ", %.1f× as much private memory. ", dc.uss_kb / cc.uss_kb);
   } else if (cheap != dear) {
     fputs("One more worker costs least under ", f);
-    row_name(f, cheap);
+    md_row_name(f, cheap);
     fprintf(f, " (under 0.1 MiB: near what the readings resolve) and most "
                "under ");
-    row_name(f, dear);
+    md_row_name(f, dear);
     fprintf(f, " (%.2f MiB). ", mib(dc.uss_kb));
   }
   if (slopes)

@@ -169,19 +169,6 @@ static int one_pthread(slot *s, uint64_t k, char *err, size_t errlen) {
 
 /* --- processes ------------------------------------------------------------ */
 
-static int read_full(int fd, void *buf, size_t len) {
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = read(fd, (char *)buf + off, len - off);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    off += (size_t)n;
-  }
-  return 0;
-}
-
 /* Waits for pid; 0 when it exited with status 0. */
 static int reap(pid_t pid, char *err, size_t errlen, const char *what) {
   int status;
@@ -232,7 +219,7 @@ static int one_fork(slot *s, uint64_t k, char *err, size_t errlen) {
   close(res[1]);
   close(go[0]);
   uint64_t result = 0;
-  int bad = read_full(res[0], &result, sizeof result);
+  int bad = util_read_full(res[0], &result, sizeof result);
   uint64_t t1 = util_now_ns();
   if (mem && smaps(pid, &rss, &uss) < 0)
     mem = 0;
@@ -279,7 +266,7 @@ static int one_posix_spawn(slot *s, uint64_t k, char *err, size_t errlen) {
   in[0] = out[1] = -1;
   uint64_t msg = k * k + 1, result = 0;
   int bad = write(in[1], &msg, sizeof msg) != (ssize_t)sizeof msg ||
-            read_full(out[0], &result, sizeof result) < 0;
+            util_read_full(out[0], &result, sizeof result) < 0;
   uint64_t t1 = util_now_ns();
   if (mem && smaps(pid, &rss, &uss) < 0)
     mem = 0;
