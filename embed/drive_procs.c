@@ -73,7 +73,7 @@ static void child_main(const wl_workload *wl, unsigned i, unsigned n,
   rep.cpu1 = sched_getcpu();
   write_full(report_w, &rep, sizeof rep);
   child_mem mem;
-  mem.rc = memuse_read(0, &mem.m);
+  mem.rc = smaps_read(0, &mem.m);
   write_full(report_w, &mem, sizeof mem);
   _exit(0);
 }

@@ -12,61 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int memuse_parse_rollup(const char *text, memuse_sample *out) {
-  static const char *const keys[] = {
-      "Rss:", "Pss:", "Private_Clean:", "Private_Dirty:"};
-  uint64_t v[4] = {0};
-  int seen = 0;
-  for (const char *line = text; line && *line;) {
-    for (int k = 0; k < 4; k++) {
-      size_t len = strlen(keys[k]);
-      if (strncmp(line, keys[k], len) == 0) {
-        char *end;
-        unsigned long long x = strtoull(line + len, &end, 10);
-        if (end == line + len)
-          return -EINVAL;
-        v[k] = x;
-        seen |= 1 << k;
-      }
-    }
-    const char *next = strchr(line, '\n');
-    line = next ? next + 1 : NULL;
-  }
-  if (seen != 0xf)
-    return -EINVAL;
-  *out = (memuse_sample){.rss_kb = v[0], .pss_kb = v[1], .uss_kb = v[2] + v[3]};
-  return 0;
-}
-
-int memuse_read(pid_t pid, memuse_sample *out) {
-  char path[64], buf[4096];
-  if (pid > 0)
-    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-  else
-    snprintf(path, sizeof path, "/proc/self/smaps_rollup");
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  /* The file is about 700 bytes; a single read returns it whole. */
-  size_t len = 0;
-  for (;;) {
-    ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int e = errno;
-      close(fd);
-      return -e;
-    }
-    len += (size_t)n;
-    if (n == 0 || len == sizeof buf - 1)
-      break;
-  }
-  close(fd);
-  buf[len] = '\0';
-  return memuse_parse_rollup(buf, out);
-}
-
 /* One process's readings: the largest of each figure and the last. */
 typedef struct {
   pid_t pid;
@@ -123,7 +68,7 @@ void memuse_reset(unsigned n) {
 
 void memuse_baseline(void) {
   memuse_sample s;
-  int rc = memuse_read(0, &s);
+  int rc = smaps_read(0, &s);
   pthread_mutex_lock(&mu_lock);
   if (rc == 0) {
     mu.base = s;
@@ -156,7 +101,7 @@ void memuse_round(const pid_t *pids, unsigned n) {
   }
   uint64_t t0 = util_now_ns();
   memuse_sample s, sum = {0, 0, 0};
-  int rc = memuse_read(0, &s);
+  int rc = smaps_read(0, &s);
   if (rc == 0) {
     took(&mu.cell, getpid(), &s);
     add_to(&sum, &s);
@@ -164,7 +109,7 @@ void memuse_round(const pid_t *pids, unsigned n) {
     mu.cell_error = rc;
   }
   for (unsigned i = 0; i < n && i < mu.n; i++)
-    if (pids[i] > 0 && memuse_read(pids[i], &s) == 0) {
+    if (pids[i] > 0 && smaps_read(pids[i], &s) == 0) {
       took(&mu.workers[i], pids[i], &s);
       add_to(&sum, &s);
     }
@@ -190,7 +135,7 @@ void memuse_end(void) {
   pthread_mutex_lock(&mu_lock);
   if (!mu.ended) {
     memuse_sample s;
-    int rc = memuse_read(0, &s);
+    int rc = smaps_read(0, &s);
     if (rc == 0) {
       took(&mu.cell, getpid(), &s);
       mu.cell.end = s;

@@ -41,6 +41,8 @@
 #ifndef GILLAB_MEMUSE_H
 #define GILLAB_MEMUSE_H
 
+#include "smaps.h"
+
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -50,20 +52,8 @@
 /* A round waits this many times its own cost before the next one. */
 #define MEMUSE_COST_FACTOR 100
 
-/* One reading of one process, in kB (as the kernel gives them). */
-typedef struct {
-  uint64_t rss_kb, pss_kb, uss_kb;
-} memuse_sample;
-
-/* Parses the text of a smaps_rollup file (Rss, Pss, Private_Clean,
- * Private_Dirty lines; the others are skipped) into *out. Returns 0, or
- * -EINVAL when a line it needs is missing (an empty file: a process
- * without memory, such as a zombie). */
-int memuse_parse_rollup(const char *text, memuse_sample *out);
-
-/* Reads /proc/PID/smaps_rollup (pid 0: this process). Returns 0, or
- * -errno (-ESRCH when the process has gone, -EINVAL as above). */
-int memuse_read(pid_t pid, memuse_sample *out);
+/* One reading of one process (core/smaps.h). */
+typedef smaps_sample memuse_sample;
 
 /* Forgets the last cell; n worker slots (workers_setup calls it). */
 void memuse_reset(unsigned n);

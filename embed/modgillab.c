@@ -299,7 +299,7 @@ static PyObject *modgillab_mem_self(PyObject *self, PyObject *unused) {
   memuse_sample m;
   int rc;
   Py_BEGIN_ALLOW_THREADS;
-  rc = memuse_read(0, &m);
+  rc = smaps_read(0, &m);
   Py_END_ALLOW_THREADS;
   if (rc < 0)
     Py_RETURN_NONE;

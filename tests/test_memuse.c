@@ -39,7 +39,7 @@ static const char ROLLUP[] =
 static void parses_rollup(void **state) {
   (void)state;
   memuse_sample s;
-  assert_int_equal(memuse_parse_rollup(ROLLUP, &s), 0);
+  assert_int_equal(smaps_parse_rollup(ROLLUP, &s), 0);
   assert_int_equal(s.rss_kb, 187016);
   /* Pss, not Pss_Dirty, Pss_Anon or Pss_File (same prefix). */
   assert_int_equal(s.pss_kb, 185611);
@@ -50,12 +50,12 @@ static void refuses_incomplete_rollups(void **state) {
   (void)state;
   memuse_sample s;
   /* A zombie's file is empty; a kernel without the field lacks a line. */
-  assert_int_equal(memuse_parse_rollup("", &s), -22);
-  assert_int_equal(memuse_parse_rollup("Rss: 10 kB\nPss: 5 kB\n"
+  assert_int_equal(smaps_parse_rollup("", &s), -22);
+  assert_int_equal(smaps_parse_rollup("Rss: 10 kB\nPss: 5 kB\n"
                                        "Private_Clean: 1 kB\n",
                                        &s),
                    -22);
-  assert_int_equal(memuse_parse_rollup("Rss: x kB\nPss: 5 kB\n"
+  assert_int_equal(smaps_parse_rollup("Rss: x kB\nPss: 5 kB\n"
                                        "Private_Clean: 1 kB\n"
                                        "Private_Dirty: 1 kB\n",
                                        &s),
@@ -65,7 +65,7 @@ static void refuses_incomplete_rollups(void **state) {
 static void reads_this_process(void **state) {
   (void)state;
   memuse_sample s;
-  assert_int_equal(memuse_read(0, &s), 0);
+  assert_int_equal(smaps_read(0, &s), 0);
   assert_true(s.rss_kb > 0);
   assert_true(s.uss_kb <= s.pss_kb && s.pss_kb <= s.rss_kb);
 }
@@ -126,7 +126,7 @@ static void worker_process_holds_its_memory(void **state) {
     char c;
     touch(16384);
     memuse_sample s = {0, 0, 0};
-    memuse_read(0, &s);
+    smaps_read(0, &s);
     if (write(done[1], &s, sizeof s) != sizeof s)
       _exit(1);
     if (read(go[0], &c, 1) < 0) /* until the parent has read it */

@@ -24,6 +24,7 @@
  */
 #include "lat.h"
 #include "native.h"
+#include "smaps.h"
 #include "util.h"
 
 #include <errno.h>
@@ -75,24 +76,11 @@ static pid_t runner; /* the runner's pid: a worker elsewhere was forked */
 
 /* (rss_kb, uss_kb) of process pid (0: this one); 0, or -1 when unreadable. */
 static int smaps(pid_t pid, int64_t *rss, int64_t *uss) {
-  char path[64], line[256];
-  if (pid)
-    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-  else
-    snprintf(path, sizeof path, "/proc/self/smaps_rollup");
-  FILE *f = fopen(path, "re");
-  if (!f)
+  smaps_sample m;
+  if (smaps_read(pid, &m) < 0)
     return -1;
-  long long v;
-  *rss = *uss = 0;
-  while (fgets(line, sizeof line, f)) {
-    if (sscanf(line, "Rss: %lld", &v) == 1)
-      *rss = v;
-    else if (sscanf(line, "Private_Clean: %lld", &v) == 1 ||
-             sscanf(line, "Private_Dirty: %lld", &v) == 1)
-      *uss += v;
-  }
-  fclose(f);
+  *rss = (int64_t)m.rss_kb;
+  *uss = (int64_t)m.uss_kb;
   return 0;
 }
 
