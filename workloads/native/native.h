@@ -27,6 +27,16 @@ int native_file(unsigned worker, unsigned nworkers, uint64_t units,
                 wl_result *out, char *err, size_t errlen);
 int native_file_prepare(char *err, size_t errlen);
 void native_file_cleanup(void);
+/* ipc.pipe, ipc.unix (socketpair), ipc.shm (shared memory and a futex):
+ * workers in pairs, worker 2k producing for 2k+1 (native/ipc.c). */
+int native_ipc_pipe(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int native_ipc_unix(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int native_ipc_shm(unsigned worker, unsigned nworkers, uint64_t units,
+                   wl_result *out, char *err, size_t errlen);
+extern const wl_native_hooks native_ipc_pipe_hooks, native_ipc_unix_hooks,
+    native_ipc_shm_hooks;
 int native_crash(unsigned worker, unsigned nworkers, uint64_t units,
                  wl_result *out, char *err, size_t errlen);
 int native_hang(unsigned worker, unsigned nworkers, uint64_t units,
