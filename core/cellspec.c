@@ -32,6 +32,8 @@ static const char *const cellspec_keys[] = {
     "overhead_control",
     "site_packages",
     "venv",
+    "msg_size",
+    "payload",
 };
 #define NKEYS (sizeof cellspec_keys / sizeof cellspec_keys[0])
 #define STR_(x) #x
@@ -135,6 +137,25 @@ int cellspec_check(const cellspec *c, char *err, size_t errlen) {
              "cell spec: venv needs site_packages (a venv is site-packages)");
     return -EINVAL;
   }
+  if (c->msg_size && (c->msg_size < CELLSPEC_MIN_MSG_SIZE ||
+                      c->msg_size > CELLSPEC_MAX_MSG_SIZE))
+    return bad(err, errlen,
+               "must be 0 (no messages) or " STR(
+                   CELLSPEC_MIN_MSG_SIZE) " to "
+                                          "67108864 bytes, not %g",
+               "msg_size", (double)c->msg_size);
+  if (c->payload && strcmp(c->payload, "bytes") != 0 &&
+      strcmp(c->payload, "object") != 0) {
+    snprintf(err, errlen, "cell spec: payload '%s' is not bytes or object",
+             c->payload);
+    return -EINVAL;
+  }
+  if (!c->payload != !c->msg_size) {
+    snprintf(err, errlen,
+             "cell spec: msg_size and payload go together (a workload that "
+             "moves messages has both)");
+    return -EINVAL;
+  }
   return 0;
 }
 
@@ -177,6 +198,8 @@ char *cellspec_to_json(const cellspec *c, char *err, size_t errlen) {
   cJSON_AddBoolToObject(o, "overhead_control", c->overhead_control);
   cJSON_AddBoolToObject(o, "site_packages", c->site_packages);
   add_string_or_null(o, "venv", c->venv);
+  cJSON_AddNumberToObject(o, "msg_size", (double)c->msg_size);
+  add_string_or_null(o, "payload", c->payload);
   char *printed = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   char *text = printed ? strdup(printed) : NULL;
@@ -334,7 +357,7 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
   const cJSON *o = p->root;
   cellspec *c = &p->c;
   const char *model;
-  double workers, units, seed, cpu_threads, pairs;
+  double workers, units, seed, cpu_threads, pairs, msg_size;
   int rc;
   if (!cJSON_IsObject(o)) {
     snprintf(err, errlen, "cell spec: not a JSON object");
@@ -373,7 +396,10 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
       (rc = get_bool(o, "overhead_control", &c->overhead_control, err,
                      errlen)) < 0 ||
       (rc = get_bool(o, "site_packages", &c->site_packages, err, errlen)) < 0 ||
-      (rc = get_string(o, "venv", &c->venv, err, errlen)) < 0)
+      (rc = get_string(o, "venv", &c->venv, err, errlen)) < 0 ||
+      (rc = get_whole(o, "msg_size", 0, (double)CELLSPEC_MAX_MSG_SIZE,
+                      &msg_size, err, errlen)) < 0 ||
+      (rc = get_string(o, "payload", &c->payload, err, errlen)) < 0)
     return rc;
   char sub[256];
   if (model_parse(model, &c->model, sub, sizeof sub) < 0) {
@@ -385,6 +411,7 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
   c->hash_seed = (long)seed;
   c->cpu_threads = (unsigned)cpu_threads;
   c->overhead_pairs = (unsigned)pairs;
+  c->msg_size = (uint64_t)msg_size;
   /* The sets' count follows workers, so workers is checked first. */
   if ((rc = cellspec_check(c, err, errlen)) < 0 ||
       (rc = get_sets(o, p, err, errlen)) < 0)

@@ -27,7 +27,8 @@
  *    "gil_probe": true, "switch_interval": 0.005, "hash_seed": 1,
  *    "start_method": "spawn", "cpu_threads": 0, "hiccup": false,
  *    "worker_warmup_s": 0.2, "overhead_pairs": 0, "overhead_control": false,
- *    "site_packages": true, "venv": "/home/me/.venv312"}
+ *    "site_packages": true, "venv": "/home/me/.venv312",
+ *    "msg_size": 0, "payload": null}
  */
 #ifndef GILLAB_CELLSPEC_H
 #define GILLAB_CELLSPEC_H
@@ -48,6 +49,10 @@
 #define CELLSPEC_MAX_UNITS UINT64_C(999999999999999)
 /* The longest worker warm-up, in seconds (as `gillab run` accepts). */
 #define CELLSPEC_MAX_WARMUP_S 60.0
+/* A message's size: at least its header (sequence number and send time,
+ * 8 bytes each), at most 64 MiB (a producer and a consumer hold a few). */
+#define CELLSPEC_MIN_MSG_SIZE 16
+#define CELLSPEC_MAX_MSG_SIZE (UINT64_C(64) << 20)
 
 typedef struct {
   const char *workload; /* registry name ("cpu.primes"); required */
@@ -91,6 +96,13 @@ typedef struct {
    * venv requires site_packages. */
   int site_packages;
   const char *venv;
+  /* Workloads that move messages (WL_MESSAGES: ipc.*): the size of each
+   * message in bytes, CELLSPEC_MIN_MSG_SIZE .. CELLSPEC_MAX_MSG_SIZE, and
+   * the payload, "bytes" (raw) or "object" (a dict of lists, pickled where
+   * it crosses a process); 0 and NULL for the other workloads. Given
+   * together or not at all. */
+  uint64_t msg_size;
+  const char *payload;
 } cellspec;
 
 /* Checks every field's range (and that sets, start_method and the model

@@ -15,9 +15,15 @@
  *    value; the module may define begin(params) -> state, called by the
  *    driver in the cell's main process before the workers start (params:
  *    {"model", "workers", "units", "cpu_threads", "echo_port",
- *    "start_method"}), and end(state, extras, wall_s) -> dict, called after
+ *    "start_method", "msg_size", "payload"}), and end(state, extras,
+ *    wall_s) -> dict, called after
  *    the timed region with every worker's extra (None for a worker that
- *    returned two values); the dict's items become record fields.
+ *    returned two values); the dict's items become record fields. Under
+ *    `processes`, share(state) -> object, when the module defines it, is
+ *    handed to every worker process (pickled as multiprocessing pickles a
+ *    Process's arguments, so pipes, sockets, queues and semaphores made by
+ *    begin reach spawned and forkserver children too), which calls
+ *    attach(object) before the start barrier.
  *  - C: the row's hooks (wl_native_hooks): begin before the workers start,
  *    end after the timed region, adding fields to the result object.
  * Probes that serve every cell (GC pauses, hiccups) live in embed/ and add
@@ -57,6 +63,8 @@ typedef struct {
   uint64_t units;
   unsigned cpu_threads; /* CPU-bound threads beside the workers (convoy) */
   int echo_port;        /* the echo server's port; 0 when none runs */
+  uint64_t msg_size;    /* bytes per message (WL_MESSAGES); 0 otherwise */
+  const char *payload;  /* "bytes" or "object" (WL_MESSAGES); NULL */
 } wl_ctx;
 
 /* The cell's context (never NULL; zeros before wl_set_context). */
@@ -103,6 +111,12 @@ typedef struct {
  * of each operation (in its own record fields), so the reports show those
  * percentiles and no speedup or efficiency, which would compare nothing. */
 #define WL_LATENCY 0x40u
+/* Moves messages from a producer to a consumer (ipc.*): takes the
+ * --msg-size and --payload axes (the cell's msg_size and payload, in
+ * wl_ctx and, for Python, GILLAB_MSG_SIZE and GILLAB_PAYLOAD), and its
+ * workers come in pairs, worker 2k producing for worker 2k+1, so a cell
+ * with an odd number of workers is skipped. */
+#define WL_MESSAGES 0x80u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */

@@ -147,6 +147,10 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
      * against, and passes to its worker processes. */
     cJSON_AddNumberToObject(params, "hash_seed", (double)s->hash_seed);
     cJSON_AddBoolToObject(params, "gil_probe", s->gil_probe);
+    if (s->payload) {
+      cJSON_AddNumberToObject(params, "msg_size", (double)s->msg_size);
+      cJSON_AddStringToObject(params, "payload", s->payload);
+    }
   }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
@@ -258,8 +262,19 @@ int cell_run(const cellspec *s, uint64_t started_ns, cJSON **result, char *err,
   int rc = resolve(s, &c, err, errlen);
   if (rc < 0)
     return rc;
-  wl_ctx ctx = {
-      .workers = s->workers, .units = s->units, .cpu_threads = s->cpu_threads};
+  wl_ctx ctx = {.workers = s->workers,
+                .units = s->units,
+                .cpu_threads = s->cpu_threads,
+                .msg_size = s->msg_size,
+                .payload = s->payload};
+  if (s->payload) {
+    /* Before the interpreter starts, like the echo port: every worker,
+     * thread, process or interpreter, reads them from os.environ. */
+    char size[32];
+    snprintf(size, sizeof size, "%llu", (unsigned long long)s->msg_size);
+    setenv("GILLAB_MSG_SIZE", size, 1);
+    setenv("GILLAB_PAYLOAD", s->payload, 1);
+  }
   if (c.wl->flags & WL_ECHO_SERVER) {
     /* Before the interpreter starts, so that os.environ (read at start)
      * carries the port, to worker processes too. */

@@ -32,6 +32,7 @@ static cJSON *describe_workload(const wl_workload *wl) {
       {WL_AWORK, "awork"},
       {WL_SETUP, "setup"},
       {WL_LATENCY, "latency"},
+      {WL_MESSAGES, "messages"},
   };
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "summary", wl->summary);

@@ -39,6 +39,7 @@ typedef struct {
   size_t w; /* wl's index in the spec's workloads */
   model_t model;
   size_t rt, si, sm, ct;
+  size_t mv;    /* message size x payload (WL_MESSAGES), msg_variant() */
   size_t place; /* index in the spec's placements */
   unsigned rep;
 } cell_key;
@@ -65,7 +66,7 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
   for (size_t i = 0; i < c->nbases; i++) {
     const cell_key *b = &c->bases[i].key;
     if (b->wl == k->wl && b->model == k->model && b->rt == k->rt &&
-        b->si == k->si && b->sm == k->sm && b->ct == k->ct &&
+        b->si == k->si && b->sm == k->sm && b->ct == k->ct && b->mv == k->mv &&
         b->place == k->place && b->rep == k->rep)
       return c->bases[i].throughput;
   }
@@ -99,6 +100,19 @@ static double fresh_warmup(const spec_matrix *s, const wl_workload *wl,
   return warms && (m == MODEL_PROCESSES || m == MODEL_SUBINTERPRETERS)
              ? s->worker_warmup_s
              : 0;
+}
+
+/* The --msg-size and --payload axes apply to the workloads that move
+ * messages (WL_MESSAGES); the others run once. Variant mv is message size
+ * mv / npayloads with payload mv % npayloads. */
+static size_t msg_variants(const spec_matrix *s, const wl_workload *wl) {
+  return wl->flags & WL_MESSAGES ? s->nmsg_sizes * s->npayloads : 1;
+}
+
+static void msg_variant(const spec_matrix *s, const wl_workload *wl, size_t mv,
+                        uint64_t *size, const char **payload) {
+  *size = wl->flags & WL_MESSAGES ? s->msg_sizes[mv / s->npayloads] : 0;
+  *payload = wl->flags & WL_MESSAGES ? s->payloads[mv % s->npayloads] : NULL;
 }
 
 /* Runs one cell (or records why it is skipped) and appends its record.
@@ -139,6 +153,13 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   unsigned cpu_threads = wl->flags & WL_CPU_THREADS ? s->cpu_threads[k->ct] : 0;
   if (wl->flags & WL_CPU_THREADS)
     cJSON_AddNumberToObject(rec, "cpu_threads", cpu_threads);
+  uint64_t msg_size;
+  const char *payload;
+  msg_variant(s, wl, k->mv, &msg_size, &payload);
+  if (payload) { /* what was asked; the workload's "ipc" says what ran */
+    cJSON_AddNumberToObject(rec, "msg_size", (double)msg_size);
+    cJSON_AddStringToObject(rec, "payload", payload);
+  }
   char err[512] = "";
   const char *why = userwl_skip_reason(wl, m);
   if (why)
@@ -150,6 +171,16 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     snprintf(err, sizeof err, "workload %s has no Python version", wl->name);
   else if (!python && !wl->native && !wl->twin)
     snprintf(err, sizeof err, "workload %s has no C twin", wl->name);
+  else if (payload && workers % 2)
+    snprintf(err, sizeof err,
+             "workload %s moves messages from a producer to a consumer, a "
+             "pair of workers: give an even number of workers (-n 2)",
+             wl->name);
+  else if (payload && !python && strcmp(payload, "object") == 0)
+    snprintf(err, sizeof err,
+             "the C twin of %s moves raw bytes; payload object (a dict of "
+             "lists, pickled) is for the Python models",
+             wl->name);
   if (err[0]) {
     record_skip(rec, err);
     goto emit;
@@ -186,6 +217,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       .worker_warmup_s = fresh_warmup(s, wl, m),
       .site_packages = python && !s->no_site,
       .venv = python ? venv_for(&s->venvs, s->runtimes[k->rt]) : NULL,
+      .msg_size = msg_size,
+      .payload = payload,
   };
   child_outcome out;
   int rc = child_run_cell(c->runners[k->rt], &cell, s->timeout_s, &interrupted,
@@ -325,7 +358,8 @@ static unsigned cells_per_rep(const spec_matrix *s) {
   for (size_t m = 0; m < s->nmodels; m++)
     per_wl += variants_of(s, s->models[m]);
   for (size_t w = 0; w < s->nworkloads; w++)
-    cpu_axis += cpu_variants(s, s->workloads[w]);
+    cpu_axis +=
+        cpu_variants(s, s->workloads[w]) * msg_variants(s, s->workloads[w]);
   return (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
 }
 
@@ -387,17 +421,19 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   for (k.rep = 0; rc == 0 && k.rep < s->warmup + s->reps; k.rep++)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
       for (k.ct = 0; rc == 0 && k.ct < cpu_variants(s, s->workloads[w]); k.ct++)
-        for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
-          for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
-            for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
-              for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
-                k.wl = s->workloads[w];
-                k.w = w;
-                k.model = s->models[m];
-                k.place = p;
-                set_variant(s, k.model, v, &k);
-                rc = run_cell(&c, &k, s->workers[n]);
-              }
+        for (k.mv = 0; rc == 0 && k.mv < msg_variants(s, s->workloads[w]);
+             k.mv++)
+          for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
+            for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
+              for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
+                for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
+                  k.wl = s->workloads[w];
+                  k.w = w;
+                  k.model = s->models[m];
+                  k.place = p;
+                  set_variant(s, k.model, v, &k);
+                  rc = run_cell(&c, &k, s->workers[n]);
+                }
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
@@ -495,60 +531,70 @@ void run_plan(const spec_matrix *s, FILE *f) {
   for (size_t w = 0; w < s->nworkloads; w++) {
     const wl_workload *wl = s->workloads[w];
     for (size_t ct = 0; ct < cpu_variants(s, wl); ct++)
-      for (size_t m = 0; m < s->nmodels; m++) {
-        model_t model = s->models[m];
-        int python = model_is_python(model);
-        size_t nsm = python && model == MODEL_PROCESSES ? s->nstart : 1;
-        size_t nsi = python ? s->nswitch : 1;
-        size_t nrt = python ? s->nruntimes : 1;
-        for (size_t sm = 0; sm < nsm; sm++)
-          for (size_t si = 0; si < nsi; si++)
-            for (size_t p = 0; p < s->nplacements; p++) {
-              plan_row *r = realloc(rows, (nrows + 1) * sizeof *rows);
-              if (!r)
-                break;
-              rows = r;
-              r = &rows[nrows++];
-              memset(r, 0, sizeof *r);
-              plan_add(r->col[0], sizeof r->col[0], "%s", wl->name);
-              if (wl->flags & WL_CPU_THREADS)
-                plan_add(r->col[0], sizeof r->col[0], " +%u cpu",
-                         s->cpu_threads[ct]);
-              plan_add(r->col[1], sizeof r->col[1], "%s", model_name(model));
-              if (model == MODEL_PROCESSES && python &&
-                  (s->nstart > 1 ||
-                   strcmp(s->start_methods[sm], "default") != 0))
-                plan_add(r->col[1], sizeof r->col[1], " %s",
-                         s->start_methods[sm]);
-              if (python && s->switch_intervals[si] > 0)
-                plan_add(r->col[1], sizeof r->col[1], " si=%gms",
-                         s->switch_intervals[si] * 1e3);
-              for (size_t rt = 0; rt < nrt; rt++)
-                plan_add(r->col[2], sizeof r->col[2], "%s%s", rt ? "," : "",
-                         python ? s->runtimes[rt] : "native");
-              plan_add(r->col[3], sizeof r->col[3], "%s", s->placements[p]);
-              double lo = 0, hi = 0;
-              for (size_t n = 0; n < s->nworkers; n++) {
-                double l, h;
-                plan_add(r->col[4], sizeof r->col[4], "%s%u", n ? "," : "",
-                         s->workers[n]);
-                cell_estimate(s, w, model, s->workers[n], &l, &h);
-                lo += l * (double)nrt;
-                hi += h * (double)nrt;
+      for (size_t mv = 0; mv < msg_variants(s, wl); mv++)
+        for (size_t m = 0; m < s->nmodels; m++) {
+          model_t model = s->models[m];
+          int python = model_is_python(model);
+          size_t nsm = python && model == MODEL_PROCESSES ? s->nstart : 1;
+          size_t nsi = python ? s->nswitch : 1;
+          size_t nrt = python ? s->nruntimes : 1;
+          for (size_t sm = 0; sm < nsm; sm++)
+            for (size_t si = 0; si < nsi; si++)
+              for (size_t p = 0; p < s->nplacements; p++) {
+                plan_row *r = realloc(rows, (nrows + 1) * sizeof *rows);
+                if (!r)
+                  break;
+                rows = r;
+                r = &rows[nrows++];
+                memset(r, 0, sizeof *r);
+                plan_add(r->col[0], sizeof r->col[0], "%s", wl->name);
+                if (wl->flags & WL_CPU_THREADS)
+                  plan_add(r->col[0], sizeof r->col[0], " +%u cpu",
+                           s->cpu_threads[ct]);
+                if (wl->flags & WL_MESSAGES) {
+                  uint64_t size;
+                  const char *payload;
+                  char name[32];
+                  msg_variant(s, wl, mv, &size, &payload);
+                  plan_add(r->col[0], sizeof r->col[0], " %s %s",
+                           spec_msg_size_name(size, name, sizeof name),
+                           payload);
+                }
+                plan_add(r->col[1], sizeof r->col[1], "%s", model_name(model));
+                if (model == MODEL_PROCESSES && python &&
+                    (s->nstart > 1 ||
+                     strcmp(s->start_methods[sm], "default") != 0))
+                  plan_add(r->col[1], sizeof r->col[1], " %s",
+                           s->start_methods[sm]);
+                if (python && s->switch_intervals[si] > 0)
+                  plan_add(r->col[1], sizeof r->col[1], " si=%gms",
+                           s->switch_intervals[si] * 1e3);
+                for (size_t rt = 0; rt < nrt; rt++)
+                  plan_add(r->col[2], sizeof r->col[2], "%s%s", rt ? "," : "",
+                           python ? s->runtimes[rt] : "native");
+                plan_add(r->col[3], sizeof r->col[3], "%s", s->placements[p]);
+                double lo = 0, hi = 0;
+                for (size_t n = 0; n < s->nworkers; n++) {
+                  double l, h;
+                  plan_add(r->col[4], sizeof r->col[4], "%s%u", n ? "," : "",
+                           s->workers[n]);
+                  cell_estimate(s, w, model, s->workers[n], &l, &h);
+                  lo += l * (double)nrt;
+                  hi += h * (double)nrt;
+                }
+                plan_add(r->col[5], sizeof r->col[5], "%llu%s",
+                         (unsigned long long)cell_units(s, w, model, 1),
+                         s->weak || wl->per_worker ? " each" : "");
+                plan_add(r->col[6], sizeof r->col[6], "%zu", nrt * s->nworkers);
+                plan_duration(lo_s, sizeof lo_s, lo);
+                plan_duration(hi_s, sizeof hi_s, hi);
+                plan_add(r->col[7], sizeof r->col[7], "%s", lo_s);
+                if (strcmp(lo_s, hi_s) != 0)
+                  plan_add(r->col[7], sizeof r->col[7], " to %s", hi_s);
+                total_lo += lo;
+                total_hi += hi;
               }
-              plan_add(r->col[5], sizeof r->col[5], "%llu%s",
-                       (unsigned long long)cell_units(s, w, model, 1),
-                       s->weak || wl->per_worker ? " each" : "");
-              plan_add(r->col[6], sizeof r->col[6], "%zu", nrt * s->nworkers);
-              plan_duration(lo_s, sizeof lo_s, lo);
-              plan_duration(hi_s, sizeof hi_s, hi);
-              plan_add(r->col[7], sizeof r->col[7], "%s", lo_s);
-              if (strcmp(lo_s, hi_s) != 0)
-                plan_add(r->col[7], sizeof r->col[7], " to %s", hi_s);
-              total_lo += lo;
-              total_hi += hi;
-            }
-      }
+        }
   }
   if (s->question)
     fprintf(f, "question:   %s\n", s->question);

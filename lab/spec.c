@@ -78,6 +78,12 @@ const char spec_run_usage[] =
     "      --cpu-threads LIST  CPU-bound threads (or processes) running\n"
     "                          beside the workers of mixed.convoy, e.g.\n"
     "                          0,1,2 (default: 0,1)\n"
+    "      --msg-size LIST     message sizes of the ipc.* workloads, in\n"
+    "                          bytes or with k or M (KiB, MiB), 16 to 64M\n"
+    "                          (default: 64,4k,64k,1M)\n"
+    "      --payload LIST      what the ipc.* workloads move: bytes (raw)\n"
+    "                          and/or object (a dict of lists, pickled where\n"
+    "                          it crosses a process) (default: bytes,object)\n"
     "      --hiccup            in every cell, a Python thread and a C thread\n"
     "                          sleep 1 ms at a time and record how late they\n"
     "                          wake up (record field hiccup)\n"
@@ -107,6 +113,11 @@ const char spec_run_usage[] =
 
 static int cmp_unsigned(const void *a, const void *b) {
   unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return (x > y) - (x < y);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
 }
 
@@ -459,6 +470,83 @@ static int parse_cpu_threads(spec_matrix *s, const char *arg, char *err,
   return 0;
 }
 
+const char *spec_msg_size_name(uint64_t bytes, char *buf, size_t len) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+    snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
+  else if (bytes >= 1024 && bytes % 1024 == 0)
+    snprintf(buf, len, "%lluk", (unsigned long long)(bytes >> 10));
+  else
+    snprintf(buf, len, "%llu", (unsigned long long)bytes);
+  return buf;
+}
+
+/* --msg-size LIST: sizes in bytes, or with a k/K (KiB) or M (MiB) suffix;
+ * sorted, each once (4k and 4096 are the same size). */
+static int parse_msg_sizes(spec_matrix *s, const char *arg, char *err,
+                           size_t errlen) {
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n =
+      split_list("--msg-size", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    char *end;
+    unsigned long long v = strtoull(items[i], &end, 10);
+    unsigned long long unit = strcmp(end, "k") == 0 || strcmp(end, "K") == 0
+                                  ? 1024
+                              : strcmp(end, "M") == 0 ? 1u << 20
+                              : *end == '\0'          ? 1
+                                                      : 0;
+    if (end == items[i] || items[i][0] == '-' || unit == 0 ||
+        v > CELLSPEC_MAX_MSG_SIZE / unit || v * unit < CELLSPEC_MIN_MSG_SIZE) {
+      snprintf(err, errlen,
+               "--msg-size: '%s' is not a message size from 16 bytes to 64M "
+               "(bytes, or with k or M: 64,4k,64k,1M)",
+               items[i]);
+      return -EINVAL;
+    }
+    s->msg_sizes[i] = v * unit;
+    for (int j = 0; j < i; j++)
+      if (s->msg_sizes[j] == s->msg_sizes[i]) {
+        snprintf(err, errlen, "--msg-size: '%s' is the size of another item",
+                 items[i]);
+        return -EINVAL;
+      }
+  }
+  qsort(s->msg_sizes, (size_t)n, sizeof s->msg_sizes[0], cmp_u64);
+  s->nmsg_sizes = (size_t)n;
+  return 0;
+}
+
+/* --payload LIST: bytes and/or object, in that order. */
+static int parse_payloads(spec_matrix *s, const char *arg, char *err,
+                          size_t errlen) {
+  char buf[LIST_BUF], *items[2];
+  int n = split_list("--payload", arg, buf, items, 2, 1, err, errlen);
+  if (n < 0)
+    return n;
+  int bytes = 0, object = 0;
+  for (int i = 0; i < n; i++) {
+    if (strcmp(items[i], "bytes") == 0)
+      bytes = 1;
+    else if (strcmp(items[i], "object") == 0)
+      object = 1;
+    else {
+      snprintf(err, errlen,
+               "--payload: '%s' is not bytes (raw bytes) or object (a dict of "
+               "lists, pickled)",
+               items[i]);
+      return -EINVAL;
+    }
+  }
+  s->npayloads = 0;
+  if (bytes)
+    s->payloads[s->npayloads++] = "bytes";
+  if (object)
+    s->payloads[s->npayloads++] = "object";
+  return 0;
+}
+
 static int parse_number(const char *opt, const char *arg, double lo, double hi,
                         double *out, char *err, size_t errlen) {
   char *end;
@@ -507,6 +595,10 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"start-method", required_argument, NULL, 'M'},
       {"cpu-threads", required_argument, NULL, 'K'},
       {"hiccup", no_argument, NULL, 'Y'},
+      {"msg-size", required_argument, NULL, 'Z'},
+      {"msg-sizes", required_argument, NULL, 'Z'},
+      {"payload", required_argument, NULL, 'P'},
+      {"payloads", required_argument, NULL, 'P'},
       {"quick", no_argument, NULL, 'Q'},
       {"worker-warmup", required_argument, NULL, 'U'},
       {"venv", required_argument, NULL, 'V'},
@@ -530,7 +622,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   const char *workloads = NULL, *models = NULL, *workers = NULL,
              *placements = "none", *runtimes = GILLAB_DEFAULT_RUNTIME,
              *switches = NULL, *start_methods = "default", *cpu_threads = "0,1",
-             *venv = NULL;
+             *venv = NULL, *msg_sizes = "64,4k,64k,1M",
+             *payloads = "bytes,object";
   double reps;
   int c, rc = 0, quick = 0, reps_given = 0, size_given = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -619,6 +712,12 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       break;
     case 'Y':
       s->hiccup = 1;
+      break;
+    case 'Z':
+      msg_sizes = optarg;
+      break;
+    case 'P':
+      payloads = optarg;
       break;
     case 'V':
       venv = optarg;
@@ -712,6 +811,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       (rc = parse_switches(s, switches, err, errlen)) < 0 ||
       (rc = parse_start_methods(s, start_methods, err, errlen)) < 0 ||
       (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0 ||
+      (rc = parse_msg_sizes(s, msg_sizes, err, errlen)) < 0 ||
+      (rc = parse_payloads(s, payloads, err, errlen)) < 0 ||
       (rc = venv_parse(&s->venvs, venv, s->runtimes, s->nruntimes, err,
                        errlen)) < 0 ||
       (rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
@@ -756,6 +857,12 @@ cJSON *spec_to_json(const spec_matrix *s) {
   a = cJSON_AddArrayToObject(j, "cpu_threads");
   for (size_t i = 0; i < s->ncpu_threads; i++)
     cJSON_AddItemToArray(a, cJSON_CreateNumber(s->cpu_threads[i]));
+  a = cJSON_AddArrayToObject(j, "msg_sizes");
+  for (size_t i = 0; i < s->nmsg_sizes; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)s->msg_sizes[i]));
+  a = cJSON_AddArrayToObject(j, "payloads");
+  for (size_t i = 0; i < s->npayloads; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(s->payloads[i]));
   cJSON_AddBoolToObject(j, "hiccup", s->hiccup);
   if (s->hash_seed == SPEC_SEED_PER_REP)
     cJSON_AddStringToObject(j, "hash_seed", "per-rep");

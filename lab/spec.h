@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SPEC_MAX_ITEMS 64
 #define SPEC_SEED_PER_REP (-2)
@@ -73,6 +74,13 @@ typedef struct {
    * (WL_CPU_THREADS: mixed.convoy); an axis, ascending. */
   unsigned cpu_threads[SPEC_MAX_ITEMS];
   size_t ncpu_threads;
+  /* Message sizes in bytes (--msg-size, ascending) and payloads
+   * (--payload: "bytes", "object") of the workloads that move messages
+   * (WL_MESSAGES: ipc.*); two axes of theirs, ignored by the others. */
+  uint64_t msg_sizes[SPEC_MAX_ITEMS];
+  size_t nmsg_sizes;
+  const char *payloads[2];
+  size_t npayloads;
   int hiccup; /* run the hiccup sleepers in every cell (--hiccup) */
   int quiet;
   int default_experiment; /* no -w, -m or -n: the classic comparison */
@@ -115,6 +123,10 @@ int spec_add_workload(spec_matrix *s, const char *item, double units,
 /* Frees the rows s owns (see above); s is left with no workloads. A
  * zeroed spec is fine. */
 void spec_free(spec_matrix *s);
+
+/* A message size as --msg-size writes it: bytes, or with k or M (KiB,
+ * MiB) when it is a whole number of them ("64", "4k", "1M"), into buf. */
+const char *spec_msg_size_name(uint64_t bytes, char *buf, size_t len);
 
 /* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
  * (always included), as a list in buf (len bytes). */

@@ -21,7 +21,7 @@
 
 /* The fields of cellspec: a spec with a new field must update FULL below
  * and assert_same_spec, and this count. */
-#define CELLSPEC_FIELDS 20
+#define CELLSPEC_FIELDS 22
 
 static char *const FULL_SETS[] = {"0", "1-2", "3,5"};
 
@@ -47,6 +47,8 @@ static const cellspec FULL = {
     .overhead_control = 1,
     .site_packages = 1,
     .venv = "/home/someone/.venv312",
+    .msg_size = 1048576,
+    .payload = "object",
 };
 
 static void assert_same_string(const char *a, const char *b) {
@@ -79,6 +81,8 @@ static void assert_same_spec(const cellspec *a, const cellspec *b) {
   assert_int_equal(a->overhead_control, b->overhead_control);
   assert_int_equal(a->site_packages, b->site_packages);
   assert_same_string(a->venv, b->venv);
+  assert_true(a->msg_size == b->msg_size);
+  assert_same_string(a->payload, b->payload);
 }
 
 /* spec -> JSON -> spec, checked equal; returns the JSON text (free()). */
@@ -228,6 +232,17 @@ static void test_out_of_range(void **state) {
   assert_refused(CELL(",\"site_packages\":true,\"venv\":\"rel/venv\""),
                  "venv 'rel/venv' must be an absolute path");
   assert_refused(CELL(",\"venv\":\"/abs/venv\""), "venv needs site_packages");
+  assert_refused(CELL(",\"msg_size\":8,\"payload\":\"bytes\""),
+                 "msg_size must be 0 (no messages) or 16 to");
+  assert_refused(CELL(",\"msg_size\":67108865,\"payload\":\"bytes\""),
+                 "msg_size must be");
+  assert_refused(CELL(",\"msg_size\":64.5,\"payload\":\"bytes\""),
+                 "msg_size must be a whole number");
+  assert_refused(CELL(",\"msg_size\":64,\"payload\":\"json\""),
+                 "payload 'json' is not bytes or object");
+  assert_refused(CELL(",\"msg_size\":64"), "msg_size and payload go together");
+  assert_refused(CELL(",\"payload\":\"bytes\""),
+                 "msg_size and payload go together");
 }
 
 /* A user workload's fields: func and twin go with a workload_file, paths

@@ -242,6 +242,51 @@ static void test_cpu_threads_hiccup(void **state) {
   EXPECT_EINVAL(fx, "given twice", "--cpu-threads", "1,1");
 }
 
+/* --msg-size is a list of sizes in bytes, k (KiB) or M (MiB), sorted,
+ * 64,4k,64k,1M by default; --payload is bytes and/or object, both by
+ * default; sizes outside 16 bytes to 64M and other payloads are refused. */
+static void test_msg_size_payload(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-w", "ipc.pipe"), 0);
+  assert_int_equal(fx->s.nmsg_sizes, 4);
+  assert_true(fx->s.msg_sizes[0] == 64);
+  assert_true(fx->s.msg_sizes[1] == 4096);
+  assert_true(fx->s.msg_sizes[2] == 65536);
+  assert_true(fx->s.msg_sizes[3] == 1048576);
+  assert_int_equal(fx->s.npayloads, 2);
+  assert_string_equal(fx->s.payloads[0], "bytes");
+  assert_string_equal(fx->s.payloads[1], "object");
+  assert_int_equal(
+      PARSE(fx, "--msg-size", "1M,16,2K,100", "--payload", "object"), 0);
+  assert_int_equal(fx->s.nmsg_sizes, 4);
+  assert_true(fx->s.msg_sizes[0] == 16);
+  assert_true(fx->s.msg_sizes[1] == 100);
+  assert_true(fx->s.msg_sizes[2] == 2048);
+  assert_true(fx->s.msg_sizes[3] == 1048576);
+  assert_int_equal(fx->s.npayloads, 1);
+  assert_string_equal(fx->s.payloads[0], "object");
+  assert_int_equal(PARSE(fx, "--payload", "object,bytes"), 0);
+  assert_string_equal(fx->s.payloads[0], "bytes"); /* always in this order */
+  assert_int_equal(PARSE(fx, "--msg-size", "64M"), 0);
+  EXPECT_EINVAL(fx, "'8' is not a message size from 16 bytes to 64M",
+                "--msg-size", "8");
+  EXPECT_EINVAL(fx, "'65M' is not a message size", "--msg-size", "65M");
+  EXPECT_EINVAL(fx, "'4g' is not a message size", "--msg-size", "4g");
+  EXPECT_EINVAL(fx, "'-64' is not a message size", "--msg-size", "-64");
+  EXPECT_EINVAL(fx, "'k' is not a message size", "--msg-size", "k");
+  EXPECT_EINVAL(fx, "'4096' is the size of another item", "--msg-size",
+                "4k,4096");
+  EXPECT_EINVAL(fx, "given twice", "--msg-size", "64,64");
+  EXPECT_EINVAL(fx, "'json' is not bytes (raw bytes) or object", "--payload",
+                "json");
+  EXPECT_EINVAL(fx, "given twice", "--payload", "bytes,bytes");
+  char name[32];
+  assert_string_equal(spec_msg_size_name(64, name, sizeof name), "64");
+  assert_string_equal(spec_msg_size_name(4096, name, sizeof name), "4k");
+  assert_string_equal(spec_msg_size_name(1 << 20, name, sizeof name), "1M");
+  assert_string_equal(spec_msg_size_name(1536, name, sizeof name), "1536");
+}
+
 /* --runtime takes this build's runtimes (or all, in the build's order); an
  * unknown one is refused, listing the runtimes there are. */
 static void test_runtimes(void **state) {
@@ -639,7 +684,9 @@ static void test_to_json(void **state) {
                     "\"switch_intervals_s\":[null],\"gil_probe\":true,"
                     "\"hash_seed\":\"per-rep\",\"scaling\":\"strong\","
                     "\"start_methods\":[\"default\"],"
-                    "\"cpu_threads\":[0,1],\"hiccup\":false,"
+                    "\"cpu_threads\":[0,1],"
+                    "\"msg_sizes\":[64,4096,65536,1048576],"
+                    "\"payloads\":[\"bytes\",\"object\"],\"hiccup\":false,"
                     "\"default_experiment\":false,\"worker_warmup_s\":0.2,"
                     "\"site_packages\":true,\"venvs\":{},"
                     "\"units\":null,"
@@ -757,6 +804,7 @@ int main(void) {
       T(test_scaling),
       T(test_start_methods),
       T(test_cpu_threads_hiccup),
+      T(test_msg_size_payload),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),

@@ -23,6 +23,11 @@
  * yet carry a worker's extra back to the workload's end(), where the
  * latency workloads put their figures. */
 #define NOT_SUBINTERP (BOTH & ~MODEL_BIT(MODEL_SUBINTERPRETERS))
+/* The ipc.* workloads: a producer and a consumer in one process (threads)
+ * or two (processes); the C twins on pthreads or in forked processes. */
+#define IPC_PY (MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES))
+#define IPC_NATIVE                                                             \
+  (MODEL_BIT(MODEL_NATIVE_THREADS) | MODEL_BIT(MODEL_NATIVE_PROCS))
 
 /* Sizes: at --size 1 one cell of 1 worker takes about a second on a 2-core
  * VM (measured with `gillab run -w NAME -m threads,native-threads -n 1`;
@@ -162,6 +167,71 @@ static const wl_workload workloads[] = {
      .models = PY_ONLY,
      .units_py = 36,
      .units_native = 1},
+    /* Messages from a producer to a consumer (gillab_ipc.py,
+     * native/ipc.c): each pair of workers moves units * 16384 / (16384 +
+     * size) messages, so a cell takes about as long at every size. Python,
+     * 64 B: ~5 us a message over a pipe, ~30 us through
+     * multiprocessing.Queue; 1 MiB: ~0.3 to 3 ms. C: ~2 us at 64 B. */
+    {.name = "ipc.pipe",
+     .summary = "messages from a producer to a consumer over os.pipe",
+     .py_module = "ipc_pipe",
+     .native = native_ipc_pipe,
+     .models = IPC_PY | IPC_NATIVE,
+     .units_py = 20000,
+     .units_native = 200000,
+     .flags = WL_MESSAGES,
+     .hooks = &native_ipc_pipe_hooks},
+    {.name = "ipc.mp_pipe",
+     .summary = "messages from a producer to a consumer over "
+                "multiprocessing.Pipe",
+     .py_module = "ipc_mp_pipe",
+     .models = IPC_PY,
+     .units_py = 20000,
+     .units_native = 1,
+     .flags = WL_MESSAGES},
+    {.name = "ipc.mp_queue",
+     .summary = "messages from a producer to a consumer through "
+                "multiprocessing.Queue",
+     .py_module = "ipc_mp_queue",
+     .models = IPC_PY,
+     .units_py = 20000,
+     .units_native = 1,
+     .flags = WL_MESSAGES},
+    {.name = "ipc.shm",
+     .summary = "messages from a producer to a consumer through shared "
+                "memory (multiprocessing.shared_memory; C: a futex)",
+     .py_module = "ipc_shm",
+     .native = native_ipc_shm,
+     .models = MODEL_BIT(MODEL_PROCESSES) | IPC_NATIVE,
+     .units_py = 20000,
+     .units_native = 200000,
+     .flags = WL_MESSAGES,
+     .hooks = &native_ipc_shm_hooks},
+    {.name = "ipc.unix",
+     .summary = "messages from a producer to a consumer over a Unix domain "
+                "socket (C: socketpair)",
+     .py_module = "ipc_unix",
+     .native = native_ipc_unix,
+     .models = IPC_PY | IPC_NATIVE,
+     .units_py = 20000,
+     .units_native = 200000,
+     .flags = WL_MESSAGES,
+     .hooks = &native_ipc_unix_hooks},
+    {.name = "ipc.tcp",
+     .summary = "messages from a producer to a consumer over TCP on loopback",
+     .py_module = "ipc_tcp",
+     .models = IPC_PY,
+     .units_py = 20000,
+     .units_native = 1,
+     .flags = WL_MESSAGES},
+    {.name = "ipc.queue",
+     .summary = "messages from a producer thread to a consumer thread "
+                "through queue.Queue (no copy, no pickle)",
+     .py_module = "ipc_queue",
+     .models = MODEL_BIT(MODEL_THREADS),
+     .units_py = 20000,
+     .units_native = 1,
+     .flags = WL_MESSAGES},
     {.name = "calib.hold",
      .summary =
          "calibration: one worker holds the GIL for known spans, one waits",

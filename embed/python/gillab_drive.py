@@ -28,7 +28,8 @@ A workload may add fields of its own to the record (core/wl.h):
 work() may return (ops, answer, extra), and the module may define
 begin(params) -> state, called here before the workers start, and
 end(state, extras, wall_s) -> dict of record fields, called after the timed
-region. `params` (from the runner) also asks for the hiccup probe:
+region; under `processes`, share(state) -> object goes to every worker
+process, which calls the module's attach(object) before the barrier. `params` (from the runner) also asks for the hiccup probe:
 {"hiccup": true} runs a Python thread that sleeps 1 ms at a time and records
 how late it wakes up, outside the workers (not bound, not counted).
 
@@ -587,6 +588,8 @@ def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
             _gillab.probe_watch()
         mod = importlib.import_module(module)
         work = getattr(mod, opts["func"])
+        if opts.get("shared") is not None and hasattr(mod, "attach"):
+            mod.attach(opts["shared"])  # what begin made, e.g. pipes
         view = _fresh_worker(mod, work, i, workers, units, opts["warmup_s"],
                              opts["hash_seed"], opts["setup_params"],
                              opts["user"])
@@ -645,7 +648,11 @@ def processes(module, workers, units, start_method=None,
             "hash_seed": prm.get("hash_seed"), "main_pid": os.getpid(),
             "func": wl.name, "user": bool(user),
             "setup_params": _setup_params("processes", workers, units,
-                                          ctx.get_start_method(), user=user)}
+                                          ctx.get_start_method(), user=user),
+            # What begin made that the workers need (core/wl.h: share and
+            # attach): pickled with the Process's arguments, so that
+            # descriptors reach spawned and forkserver children too.
+            "shared": mod.share(state) if hasattr(mod, "share") else None}
     _gillab.mem_baseline()
     procs = [ctx.Process(target=_process_worker, name=f"gillab-worker-{i}",
                          args=(module, i, workers, units,

@@ -10,6 +10,7 @@
 
 #include "chart.h"
 #include "escape.h"
+#include "ipctable.h"
 #include "plots.h"
 #include "provenance.h"
 #include "summary.h"
@@ -314,8 +315,13 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
   summary_render(r, m);
   fclose(m);
 
+  /* The workloads with a heading of their own, in summary.md's order:
+   * the ipc.* workloads share one section, after them, with no chart. */
   const char *wls[256];
-  size_t nwl = results_workloads(r, wls, 256);
+  size_t nwl = 0, nall = results_workloads(r, wls, 256);
+  for (size_t i = 0; i < nall; i++)
+    if (!ipctable_is_ipc(r, wls[i]))
+      wls[nwl++] = wls[i];
   plots_chart(*charts)[PLOTS_COUNT] = calloc(nwl + 1, sizeof *charts);
   int rc = charts ? 0 : -ENOMEM;
   for (size_t i = 0; rc == 0 && i < nwl; i++)

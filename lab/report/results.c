@@ -39,24 +39,34 @@ int results_ok(const cJSON *rec) {
 
 /* Same model, start method, placement, switch interval (null: the
  * default), scaling and workload. */
-static int same_setup(const cJSON *a, const cJSON *b, int check_cpu);
+static int same_setup(const cJSON *a, const cJSON *b, int check_cpu,
+                      int check_size);
 
 int results_same_setup(const cJSON *a, const cJSON *b) {
-  return same_setup(a, b, 1);
+  return same_setup(a, b, 1, 1);
 }
 
 int results_same_but_cpu(const cJSON *a, const cJSON *b) {
-  return same_setup(a, b, 0) &&
+  return same_setup(a, b, 0, 1) &&
          strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0 &&
          results_num(a, "workers") == results_num(b, "workers");
 }
 
-static int same_setup(const cJSON *a, const cJSON *b, int check_cpu) {
+int results_same_but_size(const cJSON *a, const cJSON *b) {
+  return same_setup(a, b, 1, 0) &&
+         strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0 &&
+         results_num(a, "workers") == results_num(b, "workers");
+}
+
+static int same_setup(const cJSON *a, const cJSON *b, int check_cpu,
+                      int check_size) {
   double x = results_num(a, "switch_interval_s");
   double y = results_num(b, "switch_interval_s");
   /* The CPU-bound threads beside the workers (mixed.convoy's axis;
    * absent elsewhere). */
   double ca = results_num(a, "cpu_threads"), cb = results_num(b, "cpu_threads");
+  /* The message size and payload (ipc.*'s axes; absent elsewhere). */
+  double ma = results_num(a, "msg_size"), mb = results_num(b, "msg_size");
   return strcmp(results_str(a, "workload"), results_str(b, "workload")) == 0 &&
          strcmp(results_str(a, "model"), results_str(b, "model")) == 0 &&
          strcmp(results_str(a, "placement"), results_str(b, "placement")) ==
@@ -65,7 +75,9 @@ static int same_setup(const cJSON *a, const cJSON *b, int check_cpu) {
                 results_str(b, "start_method")) == 0 &&
          strcmp(results_str(a, "scaling"), results_str(b, "scaling")) == 0 &&
          (x == y || (isnan(x) && isnan(y))) &&
-         (!check_cpu || ca == cb || (isnan(ca) && isnan(cb)));
+         (!check_cpu || ca == cb || (isnan(ca) && isnan(cb))) &&
+         (!check_size || ma == mb || (isnan(ma) && isnan(mb))) &&
+         strcmp(results_str(a, "payload"), results_str(b, "payload")) == 0;
 }
 
 int results_same_row(const cJSON *a, const cJSON *b) {

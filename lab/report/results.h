@@ -52,13 +52,18 @@ int results_ok(const cJSON *rec);
 int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime);
 
 /* Whether a and b have the same workload, model, start method, placement,
- * switch interval, scaling and CPU-bound threads beside (mixed.convoy's
- * cpu_threads) — any runtime, any workers. */
+ * switch interval, scaling, CPU-bound threads beside (mixed.convoy's
+ * cpu_threads), message size and payload (ipc.*'s msg_size, payload) —
+ * any runtime, any workers. */
 int results_same_setup(const cJSON *a, const cJSON *b);
 
 /* Whether a and b have the same key but for cpu_threads (the convoy's
  * axis): the same cell with more or fewer CPU-bound threads beside. */
 int results_same_but_cpu(const cJSON *a, const cJSON *b);
+
+/* Whether a and b have the same key but for msg_size (ipc.*'s axis): the
+ * same cell with larger or smaller messages. */
+int results_same_but_size(const cJSON *a, const cJSON *b);
 
 /* Whether a and b would sit in the same row of a table by workers: the same
  * key but for the worker count. */

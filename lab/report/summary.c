@@ -10,6 +10,7 @@
 
 #include "escape.h"
 #include "findings.h"
+#include "ipctable.h"
 #include "md.h"
 #include "memfit.h"
 #include "method.h"
@@ -459,7 +460,11 @@ void summary_render(const results *r, FILE *f) {
   const char *wls[256];
   size_t nwl = results_workloads(r, wls, 256);
   for (size_t i = 0; i < nwl; i++)
-    write_workload(f, r, wls[i]);
+    if (!ipctable_is_ipc(r, wls[i]))
+      write_workload(f, r, wls[i]);
+  /* Throughput and latency by message size, not scaling: one section for
+   * every ipc.* workload (ipctable.h). */
+  ipctable_write(f, r);
   if (r->n == 0)
     fprintf(f, "No cell was measured.\n");
 }

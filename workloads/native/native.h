@@ -32,6 +32,16 @@ int native_spawn(unsigned worker, unsigned nworkers, uint64_t units,
 int native_switch(unsigned worker, unsigned nworkers, uint64_t units,
                   wl_result *out, char *err, size_t errlen);
 extern const wl_native_hooks native_spawn_hooks, native_switch_hooks;
+/* ipc.pipe, ipc.unix (socketpair), ipc.shm (shared memory and a futex):
+ * workers in pairs, worker 2k producing for 2k+1 (native/ipc.c). */
+int native_ipc_pipe(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int native_ipc_unix(unsigned worker, unsigned nworkers, uint64_t units,
+                    wl_result *out, char *err, size_t errlen);
+int native_ipc_shm(unsigned worker, unsigned nworkers, uint64_t units,
+                   wl_result *out, char *err, size_t errlen);
+extern const wl_native_hooks native_ipc_pipe_hooks, native_ipc_unix_hooks,
+    native_ipc_shm_hooks;
 int native_crash(unsigned worker, unsigned nworkers, uint64_t units,
                  wl_result *out, char *err, size_t errlen);
 int native_hang(unsigned worker, unsigned nworkers, uint64_t units,

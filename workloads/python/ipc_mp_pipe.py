@@ -1,0 +1,16 @@
+"""ipc.mp_pipe: messages from a producer to a consumer over multiprocessing.Pipe(duplex=False): send_bytes and recv_bytes.
+
+See gillab_ipc.py for the messages, the pairs of workers and the record.
+"""
+
+import gillab_ipc
+
+MECHANISM = "mp_pipe"
+work = gillab_ipc.work
+share = gillab_ipc.share
+attach = gillab_ipc.attach
+end = gillab_ipc.end
+
+
+def begin(params):
+    return gillab_ipc.begin(params, MECHANISM)

@@ -1,0 +1,16 @@
+"""ipc.pipe: messages from a producer to a consumer over os.pipe: os.write and os.readv on a pipe (64 KiB kernel buffer).
+
+See gillab_ipc.py for the messages, the pairs of workers and the record.
+"""
+
+import gillab_ipc
+
+MECHANISM = "pipe"
+work = gillab_ipc.work
+share = gillab_ipc.share
+attach = gillab_ipc.attach
+end = gillab_ipc.end
+
+
+def begin(params):
+    return gillab_ipc.begin(params, MECHANISM)
