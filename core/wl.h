@@ -103,6 +103,14 @@ typedef struct {
  * of each operation (in its own record fields), so the reports show those
  * percentiles and no speedup or efficiency, which would compare nothing. */
 #define WL_LATENCY 0x40u
+/* A memory experiment (mem.cow): what it measures is the memory its
+ * worker processes hold, in its own record fields ("cow"), so the reports
+ * show those and no throughput, speedup or efficiency. */
+#define WL_MEMORY 0x80u
+/* Needs the fork start method (mem.cow: the workers must inherit what the
+ * cell's process built before forking them): processes cells with spawn or
+ * forkserver are skipped, saying why. */
+#define WL_FORK_ONLY 0x100u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */
@@ -113,7 +121,7 @@ typedef struct {
   uint64_t units_py;            /* total units at --size 1 for Python models */
   uint64_t units_native;        /* total units at --size 1 for native models */
   int hidden;                   /* test-only workloads, listed with --all */
-  unsigned flags;               /* WL_ECHO_SERVER, WL_CPU_THREADS */
+  unsigned flags;               /* WL_ECHO_SERVER, WL_CPU_THREADS, ... */
   const wl_native_hooks *hooks; /* the C twin's hooks, NULL if none */
   /* The units are each worker's, whatever --scaling says (weak scaling):
    * for workloads where a worker is one client or waiter, so N workers
