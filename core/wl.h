@@ -117,6 +117,14 @@ typedef struct {
  * workers come in pairs, worker 2k producing for worker 2k+1, so a cell
  * with an odd number of workers is skipped. */
 #define WL_MESSAGES 0x80u
+/* A memory experiment (mem.cow): what it measures is the memory its
+ * worker processes hold, in its own record fields ("cow"), so the reports
+ * show those and no throughput, speedup or efficiency. */
+#define WL_MEMORY 0x100u
+/* Needs the fork start method (mem.cow: the workers must inherit what the
+ * cell's process built before forking them): processes cells with spawn or
+ * forkserver are skipped, saying why. */
+#define WL_FORK_ONLY 0x200u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */
@@ -127,7 +135,7 @@ typedef struct {
   uint64_t units_py;            /* total units at --size 1 for Python models */
   uint64_t units_native;        /* total units at --size 1 for native models */
   int hidden;                   /* test-only workloads, listed with --all */
-  unsigned flags;               /* WL_ECHO_SERVER, WL_CPU_THREADS */
+  unsigned flags;               /* WL_ECHO_SERVER, WL_CPU_THREADS, ... */
   const wl_native_hooks *hooks; /* the C twin's hooks, NULL if none */
   /* The units are each worker's, whatever --scaling says (weak scaling):
    * for workloads where a worker is one client or waiter, so N workers

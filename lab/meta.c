@@ -33,6 +33,8 @@ static cJSON *describe_workload(const wl_workload *wl) {
       {WL_SETUP, "setup"},
       {WL_LATENCY, "latency"},
       {WL_MESSAGES, "messages"},
+      {WL_MEMORY, "memory"},
+      {WL_FORK_ONLY, "fork_only"},
   };
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "summary", wl->summary);

@@ -167,6 +167,14 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   else if (!(wl->models & MODEL_BIT(m)))
     snprintf(err, sizeof err, "workload %s does not fit model %s", wl->name,
              model_name(m));
+  else if ((wl->flags & WL_FORK_ONLY) && start_method &&
+           strcmp(start_method, "fork") != 0 &&
+           strcmp(start_method, "default") != 0)
+    snprintf(err, sizeof err,
+             "workload %s needs the fork start method: a %s worker starts a "
+             "fresh interpreter and inherits nothing the cell's process "
+             "built",
+             wl->name, start_method);
   else if (python && !wl->py_module)
     snprintf(err, sizeof err, "workload %s has no Python version", wl->name);
   else if (!python && !wl->native && !wl->twin)

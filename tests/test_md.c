@@ -57,6 +57,8 @@ static void values(void **state) {
   assert_string_equal(b, "1.93");
   md_value(b, sizeof b, 0.934, MD_PERCENT);
   assert_string_equal(b, "93%");
+  md_value(b, sizeof b, 0.0042, MD_PERCENT1);
+  assert_string_equal(b, "0.4%");
   md_value(b, sizeof b, NAN, MD_RATIO);
   assert_string_equal(b, "–");
 }

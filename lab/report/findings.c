@@ -788,3 +788,238 @@ void findings_switch(FILE *f, const results *r, const char *wl) {
   }
   fputs("\n\n", f);
 }
+
+/* mem.cow: a share of the heap below this is not a measurable un-sharing
+ * (1 %: a few pages of the child's own churn on a heap of tens of MB),
+ * and gc.freeze() is expected to cut what a collection un-shares at least
+ * this many times (the issue's bar). */
+#define COW_MEASURABLE 0.01
+#define COW_FREEZE_SAVES 5.0
+
+int findings_cow_group(const results_group *g, int *freeze) {
+  for (size_t i = 0; g && i < g->n; i++) {
+    const cJSON *c = results_get(g->recs[i], "cow");
+    if (results_ok(g->recs[i]) && cJSON_IsObject(c)) {
+      *freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "freeze"));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* One runtime and placement of mem.cow at the quoted workers: its group
+ * without gc.freeze() (g[0]) and with it (g[1]), either may be NULL. */
+typedef struct {
+  const results_group *g[2];
+} cow_pair;
+
+#define COW_PAIRS_MAX 64
+
+/* The median of cow.PATH in g (NAN without g). */
+static double cow_num(const results_group *g, const char *path) {
+  char p[96];
+  snprintf(p, sizeof p, "cow.%s", path);
+  return g ? results_ci(g, p, NULL).median : NAN;
+}
+
+/* "51.4%" (one decimal) into f; "–" when not finite. */
+static void cow_share(FILE *f, double v) {
+  char b[32];
+  md_value(b, sizeof b, v, MD_PERCENT1);
+  fputs(b, f);
+}
+
+/* A phase's share without and with gc.freeze(): "51.4% and 0.1%", or
+ * the one there is. */
+static void cow_both(FILE *f, const cow_pair *p, const char *path) {
+  for (int v = 0; v < 2; v++) {
+    if (!p->g[v])
+      continue;
+    if (v == 1 && p->g[0])
+      fputs(" and ", f);
+    cow_share(f, cow_num(p->g[v], path));
+  }
+}
+
+/* "500×" or "2.1×". */
+static void cow_ratio(FILE *f, double x) {
+  fprintf(f, x >= 10 ? "%.0f×" : "%.1f×", x);
+}
+
+/* Writes one pair's line; sets *gc_seen when the collection un-shared a
+ * measurable share without freeze, *read_seen when reading did in either
+ * variant. */
+static void cow_line(FILE *f, const cow_pair *p, int *gc_seen, int *read_seen) {
+  const results_group *any = p->g[0] ? p->g[0] : p->g[1];
+  double heap_kb = cow_num(any, "heap.rss_kb");
+  fputs("- ", f);
+  escape_md(f, results_str(any->first, "runtime"));
+  if (strcmp(results_str(any->first, "placement"), "none") != 0) {
+    fputs(", ", f);
+    escape_md(f, results_str(any->first, "placement"));
+  }
+  fprintf(f, " (heap %.0f MB", heap_kb / 1024);
+  fputs(p->g[0] && p->g[1] ? ", without and with gc.freeze()"
+        : p->g[0]          ? ", without gc.freeze()"
+                           : ", with gc.freeze()",
+        f);
+  fputs("): idle ", f);
+  cow_both(f, p, "idle.step_share");
+  fputs("; a full gc.collect() ", f);
+  cow_both(f, p, "gc.step_share");
+  if (p->g[0])
+    fprintf(f, " (%.0f MB without)", cow_num(p->g[0], "gc.step_kb") / 1024);
+  fputs(", taking", f);
+  for (int v = 0; v < 2; v++)
+    if (p->g[v])
+      fprintf(f, "%s %.3g ms", v == 1 && p->g[0] ? " and" : "",
+              cow_num(p->g[v], "gc.took_s") * 1e3);
+  fputs("; then reading every object ", f);
+  cow_both(f, p, "read.step_share");
+  fputs("; in all ", f);
+  cow_both(f, p, "read.share");
+  fputs(" of the heap private in each child.", f);
+
+  double gc0 = cow_num(p->g[0], "gc.step_share");
+  double gc1 = cow_num(p->g[1], "gc.step_share");
+  for (int v = 0; v < 2; v++)
+    if (cow_num(p->g[v], "read.step_share") >= COW_MEASURABLE)
+      *read_seen = 1;
+  if (isfinite(gc0) && gc0 >= COW_MEASURABLE)
+    *gc_seen = 1;
+  if (!p->g[0] || !p->g[1]) {
+    fputs(p->g[0] ? " (Run mem.cow_freeze too to see what gc.freeze() saves.)"
+                  : " (Run mem.cow too to see what gc.freeze() saves.)",
+          f);
+  } else if (!(gc0 >= COW_MEASURABLE)) {
+    fputs(" **Contrary to the expectation**, without gc.freeze() the "
+          "collection un-shared only ",
+          f);
+    cow_share(f, gc0);
+    fputs(" of the heap (less than 1%): nothing measurable for gc.freeze() "
+          "to save.",
+          f);
+  } else if (!(gc1 > 0) || gc0 / gc1 >= COW_FREEZE_SAVES) {
+    fputs(" gc.freeze() cut what the collection un-shared ", f);
+    if (gc1 > 0) {
+      cow_ratio(f, gc0 / gc1);
+      fputs(" (at least 5×, as expected).", f);
+    } else {
+      fputs("to nothing (as expected).", f);
+    }
+  } else {
+    fputs(" **Contrary to the expectation**, gc.freeze() cut what the "
+          "collection un-shared only ",
+          f);
+    cow_ratio(f, gc0 / gc1);
+    fputs(" (less than 5×).", f);
+  }
+  int low[2] = {0, 0}, nlow = 0;
+  for (int v = 0; v < 2; v++) {
+    double rd = cow_num(p->g[v], "read.step_share");
+    if (p->g[v] && !(rd >= COW_MEASURABLE))
+      low[v] = 1, nlow++;
+  }
+  if (nlow) {
+    fputs(" **Contrary to the expectation**, reading every object un-shared "
+          "only ",
+          f);
+    for (int v = 0, k = 0; v < 2; v++) {
+      if (!low[v])
+        continue;
+      fputs(k++ ? " and " : "", f);
+      cow_share(f, cow_num(p->g[v], "read.step_share"));
+      fputs(v ? " with gc.freeze()" : " without gc.freeze()", f);
+    }
+    fputs(" (less than 1% of the heap).", f);
+  } else if (p->g[0] && p->g[1]) {
+    fputs(" Reading un-shared memory with and without it.", f);
+  }
+  /* What freezing still saves once every object has been read: the
+   * difference of the two totals, against what the collection alone
+   * un-shared without it. */
+  double all0 = cow_num(p->g[0], "read.share");
+  double all1 = cow_num(p->g[1], "read.share");
+  if (isfinite(all0) && isfinite(all1) && gc0 >= COW_MEASURABLE) {
+    double kept = all0 - all1;
+    fputs(" After reading every object, gc.freeze() had kept ", f);
+    if (kept < COW_MEASURABLE)
+      fputs("less than 1%", f);
+    else
+      cow_share(f, kept);
+    fputs(" of the heap shared (", f);
+    cow_share(f, all1);
+    fputs(" private with it against ", f);
+    cow_share(f, all0);
+    fputs(kept < COW_MEASURABLE ? " without): the pages a collection copies, "
+                                  "reading copies too."
+          : kept < gc0 / COW_FREEZE_SAVES
+              ? " without): most pages a collection copies, reading copies "
+                "too."
+              : " without): a good part of what a collection copies, reading "
+                "leaves shared.",
+          f);
+  }
+  fputc('\n', f);
+}
+
+void findings_cow(FILE *f, const results *r, unsigned workers) {
+  cow_pair pairs[COW_PAIRS_MAX];
+  size_t n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *grp = &r->groups[g];
+    int freeze;
+    if (results_num(grp->first, "workers") != workers ||
+        !findings_cow_group(grp, &freeze))
+      continue;
+    size_t k = 0;
+    for (; k < n; k++) {
+      const results_group *o = pairs[k].g[0] ? pairs[k].g[0] : pairs[k].g[1];
+      if (strcmp(results_str(o->first, "runtime"),
+                 results_str(grp->first, "runtime")) == 0 &&
+          strcmp(results_str(o->first, "placement"),
+                 results_str(grp->first, "placement")) == 0)
+        break;
+    }
+    if (k == n) {
+      if (n == COW_PAIRS_MAX)
+        continue;
+      pairs[n++] = (cow_pair){{NULL, NULL}};
+    }
+    if (!pairs[k].g[freeze != 0])
+      pairs[k].g[freeze != 0] = grp;
+  }
+  if (!n)
+    return;
+  fprintf(f,
+          "**Finding:** at %u worker%s, the share of the heap each phase "
+          "turned private in a forked child (medians):\n\n",
+          workers, workers == 1 ? "" : "s");
+  int gc_seen = 0, read_seen = 0;
+  for (size_t k = 0; k < n; k++)
+    cow_line(f, &pairs[k], &gc_seen, &read_seen);
+  fputc('\n', f);
+  if (gc_seen)
+    fputs("Why a collection un-shares: it writes into every container it "
+          "tracks (on a GIL build its GC header: gc_refs and its links in "
+          "the generation's list; on a free-threaded one the object's own "
+          "header, where it keeps gc_refs during the collection), so each "
+          "page holding a tracked container is copied into the child that "
+          "collects. gc.freeze() moves the heap into the permanent "
+          "generation, which no collection examines, so those headers stay "
+          "untouched.",
+          f);
+  if (read_seen)
+    fputs(gc_seen ? " " : "", f);
+  if (read_seen)
+    fputs("Why reading un-shares: taking an object out of a container "
+          "changes its reference count (up, then down again), a write to the "
+          "object's own header, so each page holding an object that was read "
+          "is copied too, frozen or not: gc.freeze() hides objects from the "
+          "collector, not from reference counting. Immortal objects (3.12+, "
+          "PEP 683) skip those writes, but they are the runtime's own (None, "
+          "small ints, interned strings), not a heap the program built.",
+          f);
+  if (gc_seen || read_seen)
+    fputs("\n\n", f);
+}

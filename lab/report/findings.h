@@ -78,4 +78,18 @@ void findings_spawn(FILE *f, const results *r, const char *wl);
  * (another bound placement), the OS wake-up's part and the GIL's. */
 void findings_switch(FILE *f, const results *r, const char *wl);
 
+/* mem.cow (flag "memory"): whether group g holds a copy-on-write
+ * experiment's figures (its ok records carry "cow"), and into *freeze
+ * whether its heap was frozen (gc.freeze()) before the fork. */
+int findings_cow_group(const results_group *g, int *freeze);
+
+/* mem.cow and mem.cow_freeze together: per runtime at `workers` workers,
+ * the share of the heap each phase turned private in a child (idle, a
+ * full collection, reading every object) without and with gc.freeze(),
+ * what freezing saved, and whether the figures bear out the expectation
+ * (a collection un-shares a measurable share, at least 5x less with the
+ * heap frozen; reading un-shares with or without it) or contradict it,
+ * saying so with the figures. */
+void findings_cow(FILE *f, const results *r, unsigned workers);
+
 #endif

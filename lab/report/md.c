@@ -17,6 +17,8 @@ void md_value(char *buf, size_t len, double v, md_fmt fmt) {
     snprintf(buf, len, "%.2f", v / 1024);
   else if (fmt == MD_PERCENT)
     snprintf(buf, len, "%.0f%%", v * 100);
+  else if (fmt == MD_PERCENT1)
+    snprintf(buf, len, "%.1f%%", v * 100);
   else
     snprintf(buf, len, "%.2f", v);
 }

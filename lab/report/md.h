@@ -14,11 +14,12 @@
 
 /* How a figure is shown. */
 typedef enum {
-  MD_SI,      /* three significant digits and a prefix: "297k" */
-  MD_RATIO,   /* two decimals: "1.93" */
-  MD_PERCENT, /* a fraction as a whole percentage: "93%" */
-  MD_US,      /* microseconds, as MD_SI */
-  MD_MIB,     /* a size in kB shown in MiB, two decimals: "5.96" */
+  MD_SI,       /* three significant digits and a prefix: "297k" */
+  MD_RATIO,    /* two decimals: "1.93" */
+  MD_PERCENT,  /* a fraction as a whole percentage: "93%" */
+  MD_US,       /* microseconds, as MD_SI */
+  MD_MIB,      /* a size in kB shown in MiB, two decimals: "5.96" */
+  MD_PERCENT1, /* a fraction as a percentage with one decimal: "0.4%" */
 } md_fmt;
 
 /* v as fmt shows it into buf; "–" when v is not finite. */

@@ -332,6 +332,182 @@ static void write_latency(FILE *f, const results *r, const char *wl,
   }
 }
 
+/* The worker counts of every workload with copy-on-write figures,
+ * ascending and distinct, into out (at most max); returns how many. */
+static size_t cow_workers(const results *r, unsigned *out, size_t max) {
+  size_t n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    int freeze;
+    if (!findings_cow_group(&r->groups[g], &freeze))
+      continue;
+    unsigned w = (unsigned)results_num(r->groups[g].first, "workers");
+    size_t k = 0;
+    while (k < n && out[k] < w)
+      k++;
+    if ((k < n && out[k] == w) || n == max)
+      continue;
+    memmove(out + k + 1, out + k, (n - k) * sizeof *out);
+    out[k] = w;
+    n++;
+  }
+  return n;
+}
+
+/* The copy-on-write groups' rows, in table order: runtime (as first
+ * seen), then without gc.freeze() before with it; row-first groups only.
+ * Returns how many went into rows (at most max). */
+static size_t cow_rows(const results *r, const results_group **rows,
+                       size_t max) {
+  const char *rts[64];
+  size_t nrts = 0, n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    int freeze;
+    if (!findings_cow_group(&r->groups[g], &freeze))
+      continue;
+    const char *rt = results_str(r->groups[g].first, "runtime");
+    size_t k = 0;
+    while (k < nrts && strcmp(rts[k], rt) != 0)
+      k++;
+    if (k == nrts && nrts < 64)
+      rts[nrts++] = rt;
+  }
+  for (size_t k = 0; k < nrts; k++)
+    for (int want = 0; want < 2; want++)
+      for (size_t g = 0; g < r->ngroups && n < max; g++) {
+        int freeze;
+        if (findings_cow_group(&r->groups[g], &freeze) &&
+            (freeze != 0) == want && results_row_first(r, g) &&
+            strcmp(results_str(r->groups[g].first, "runtime"), rts[k]) == 0)
+          rows[n++] = &r->groups[g];
+      }
+  return n;
+}
+
+/* The first cells of a copy-on-write row: runtime, freeze, placement. */
+static void cow_row_head(FILE *f, const results_group *g) {
+  int freeze = 0;
+  findings_cow_group(g, &freeze);
+  fputc('|', f);
+  md_cell(f, results_str(g->first, "runtime"));
+  md_cell(f, freeze ? "yes" : "no");
+  md_cell(f, results_str(g->first, "placement"));
+}
+
+/* mem.cow and mem.cow_freeze (flag "memory"): one table of both
+ * variants, under the first of them in the run, then the heap as built
+ * and what each phase took, and the finding. */
+static void write_cow(FILE *f, const results *r, const char *wl) {
+  const char *wls[256], *first = NULL;
+  size_t nwl = results_workloads(r, wls, 256);
+  for (size_t i = 0; i < nwl && !first; i++)
+    if (results_has_figure(r, wls[i], "cow.gc.step_share"))
+      first = wls[i];
+  if (!first)
+    return;
+  if (strcmp(first, wl) != 0) {
+    fputs("Shown under ", f);
+    escape_md(f, first);
+    fputs(" above, beside the other variant.\n\n", f);
+    return;
+  }
+  unsigned workers[MAX_WORKERS];
+  size_t nworkers = cow_workers(r, workers, MAX_WORKERS);
+  const results_group *rows[256];
+  size_t nrows = cow_rows(r, rows, 256);
+  static const struct {
+    const char *label, *path;
+  } phases[] = {
+      {"idle", "cow.idle.step_share"},
+      {"gc.collect()", "cow.gc.step_share"},
+      {"read every object", "cow.read.step_share"},
+      {"all (after reading)", "cow.read.share"},
+  };
+  fprintf(f, "### Copy-on-write\n\nThe share of the heap (the parent's Rss "
+             "grown while building it, before the fork) that each phase "
+             "turned private in a forked child: the growth of the child's "
+             "Private_Clean + Private_Dirty during the phase, median of the "
+             "children, then of the repetitions, by workers. In order: "
+             "idle, a full gc.collect(), reading every object once; all: "
+             "since the child started.\n\n|");
+  md_cell(f, "runtime");
+  md_cell(f, "gc.freeze()");
+  md_cell(f, "placement");
+  md_cell(f, "phase");
+  char align[MAX_WORKERS + 5] = "llll";
+  for (size_t k = 0; k < nworkers; k++) {
+    fprintf(f, " %u |", workers[k]);
+    align[4 + k] = 'r';
+  }
+  fputc('\n', f);
+  md_rule(f, align);
+  for (size_t i = 0; i < nrows; i++)
+    for (size_t p = 0; p < sizeof phases / sizeof phases[0]; p++) {
+      cow_row_head(f, rows[i]);
+      md_cell(f, phases[p].label);
+      for (size_t k = 0; k < nworkers; k++) {
+        const results_group *grp = results_find(r, rows[i]->first, workers[k]);
+        stats_ci c = grp ? results_ci(grp, phases[p].path, NULL)
+                         : (stats_ci){0, NAN, NAN, NAN, 0};
+        char cell[160];
+        md_ci(cell, sizeof cell, &c, MD_PERCENT1);
+        fprintf(f, " %s |", cell);
+      }
+      fputc('\n', f);
+    }
+  fputc('\n', f);
+  /* The quoted worker count: the largest within the CPUs (2 here). */
+  unsigned pus = results_machine_pus(r), quoted = workers[0];
+  for (size_t k = 0; k < nworkers; k++)
+    if (!pus || workers[k] <= pus)
+      quoted = workers[k];
+  fprintf(f,
+          "The heap as built, and each child at %u worker%s at the start "
+          "and in each phase (medians):\n\n|",
+          quoted, quoted == 1 ? "" : "s");
+  static const char *const heads[] = {"runtime",
+                                      "gc.freeze()",
+                                      "placement",
+                                      "heap (MB)",
+                                      "objects",
+                                      "tracked by the GC",
+                                      "frozen",
+                                      "shared at start (MB)",
+                                      "own at start (MB)",
+                                      "gc.collect() (ms)",
+                                      "reading (ms)"};
+  for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+    md_cell(f, heads[h]);
+  fputc('\n', f);
+  md_rule(f, "lllrrrrrrrr");
+  static const struct {
+    const char *path;
+    double scale;
+  } cols[] = {{"cow.heap.rss_kb", 1.0 / 1024},
+              {"cow.heap.objects", 1},
+              {"cow.heap.tracked", 1},
+              {"cow.heap.frozen", 1},
+              {"cow.start.shared_kb", 1.0 / 1024},
+              {"cow.start.uss_kb", 1.0 / 1024},
+              {"cow.gc.took_s", 1e3},
+              {"cow.read.took_s", 1e3}};
+  for (size_t i = 0; i < nrows; i++) {
+    const results_group *grp = results_find(r, rows[i]->first, quoted);
+    if (!grp)
+      continue;
+    cow_row_head(f, grp);
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+      char cell[32];
+      results_fmt_si(cell, sizeof cell,
+                     results_ci(grp, cols[c].path, NULL).median *
+                         cols[c].scale);
+      fprintf(f, " %s |", cell);
+    }
+    fputc('\n', f);
+  }
+  fputc('\n', f);
+  findings_cow(f, r, quoted);
+}
+
 static void write_workload(FILE *f, const results *r, const char *wl) {
   const char *what = results_workload_summary(r, wl);
   fputs("## ", f);
@@ -346,6 +522,11 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
 
   if (results_workload_flag(r, wl, "latency")) {
     write_latency(f, r, wl, workers, nworkers);
+    write_failures(f, r, wl);
+    return;
+  }
+  if (results_workload_flag(r, wl, "memory")) {
+    write_cow(f, r, wl);
     write_failures(f, r, wl);
     return;
   }
