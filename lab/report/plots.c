@@ -692,15 +692,37 @@ static const struct {
 _Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
                "PLOTS_COUNT is the number of charts in plots_table");
 
+/* Why a workload's throughput and speedup mean nothing, or NULL: a
+ * latency, memory or message-size experiment (its flags in the metadata)
+ * measures something else per cell, shown in summary.md's tables. */
+static const char *not_scaling(const results *r, const char *wl) {
+  if (results_workload_flag(r, wl, "latency"))
+    return "a latency experiment: what one operation costs, as percentiles";
+  if (results_workload_flag(r, wl, "memory"))
+    return "a memory experiment: what the workers hold, phase by phase";
+  if (results_workload_flag(r, wl, "messages"))
+    return "a message experiment: throughput and latency by message size";
+  return NULL;
+}
+
 void plots_make(const results *r, const char *wl, plots_chart *cs) {
   char part[200];
   file_part(part, sizeof part, wl);
+  const char *other = not_scaling(r, wl);
   for (int i = 0; i < PLOTS_COUNT; i++) {
     memset(&cs[i], 0, sizeof cs[i]);
     cs[i].title = plots_table[i].title;
     cs[i].caption = plots_table[i].caption;
     snprintf(cs[i].file, sizeof cs[i].file, "%s-%s.svg", part,
              plots_table[i].name);
+    if (other && (plots_table[i].make == chart_speedup ||
+                  plots_table[i].make == chart_throughput)) {
+      snprintf(cs[i].absent, sizeof cs[i].absent,
+               "not a scaling experiment (%s): its figures are the tables "
+               "of the summary",
+               other);
+      continue;
+    }
     plots_table[i].make(r, wl, &cs[i]);
   }
 }
