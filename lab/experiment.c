@@ -48,6 +48,10 @@ const experiment_option experiment_options[] = {
     {"site_packages", "--no-site", EXPERIMENT_NOT, 0},
     {"units", "--units", EXPERIMENT_NUMBER, 0},
     {"twin", "--twin", EXPERIMENT_PATH, 0},
+    /* A cluster's part of the matrix (lab/shard.h): "auto" in a file that
+     * every task of a Slurm array or Indexed Job runs. */
+    {"shard", "--shard", EXPERIMENT_WORD, 0},
+    {"run_id", "--run-id", EXPERIMENT_WORD, 0},
 };
 const size_t experiment_noptions =
     sizeof experiment_options / sizeof experiment_options[0];

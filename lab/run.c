@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include "child.h"
+#include "digest.h"
 #include "meta.h"
 #include "method.h"
 #include "progress.h"
@@ -9,6 +10,7 @@
 #include "registry.h"
 #include "report.h"
 #include "runtime.h"
+#include "shard.h"
 #include "userwl.h"
 #include "util.h"
 #include "venv.h"
@@ -269,9 +271,16 @@ emit:
   return rc;
 }
 
-static int open_output(const spec_matrix *s, char *outdir, size_t outlen,
+/* The results directory: -o DIR, else results/<timestamp>; a shard's is
+ * DIR (or results)/RUN_ID/shard-K-of-N, named so that the shards of one
+ * run sit side by side and none overwrites another. */
+static int open_output(const spec_matrix *s, const shard *sh,
+                       const char *run_id, char *outdir, size_t outlen,
                        FILE **out, char *err, size_t errlen) {
-  if (s->outdir) {
+  if (sh) {
+    snprintf(outdir, outlen, "%s/%s/shard-%u-of-%u",
+             s->outdir ? s->outdir : "results", run_id, sh->index, sh->count);
+  } else if (s->outdir) {
     snprintf(outdir, outlen, "%s", s->outdir);
   } else {
     char stamp[64];
@@ -371,9 +380,141 @@ static unsigned cells_per_rep(const spec_matrix *s) {
   return (unsigned)(cpu_axis * per_wl * s->nplacements * s->nworkers);
 }
 
+/* What a cell is expected to cost, in microseconds, for dealing rows to
+ * shards: unlike cell_estimate, a guess that does not depend on the
+ * machine (every shard must deal the same way, on any machine): a
+ * CPU-bound workload halfway between spreading over its workers and not
+ * at all, any other spread over its workers. */
+static uint64_t shard_cost_us(const spec_matrix *s, size_t w, model_t m,
+                              unsigned workers) {
+  const wl_workload *wl = s->workloads[w];
+  const wl_workload *def = wl->file ? wl : registry_find(wl->name);
+  if (!def)
+    def = wl;
+  int python = model_is_python(m);
+  double work = (double)cell_units(s, w, m, workers) /
+                (double)(python ? def->units_py : def->units_native);
+  double spread =
+      wl->flags & WL_WARMUP ? 2.0 / (1.0 + 1.0 / workers) : (double)workers;
+  double t = fmin(s->timeout_s,
+                  RUN_CELL_START_S + fresh_warmup(s, wl, m) + work / spread);
+  return (uint64_t)llround(t * 1e6);
+}
+
+/* The rows of the matrix (every axis but workers and repetition), in the
+ * order run_execute's loop meets them, with their cost (all workers, one
+ * repetition) into a new array *cost (free it). Returns how many. */
+static size_t matrix_rows(const spec_matrix *s, uint64_t **cost) {
+  size_t n = 0, cap = 0;
+  *cost = NULL;
+  for (size_t w = 0; w < s->nworkloads; w++)
+    for (size_t ct = 0; ct < cpu_variants(s, s->workloads[w]); ct++)
+      for (size_t mv = 0; mv < msg_variants(s, s->workloads[w]); mv++)
+        for (size_t m = 0; m < s->nmodels; m++)
+          for (size_t v = 0; v < variants_of(s, s->models[m]); v++)
+            for (size_t p = 0; p < s->nplacements; p++) {
+              if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                uint64_t *c = realloc(*cost, cap * sizeof *c);
+                if (!c) {
+                  free(*cost);
+                  *cost = NULL;
+                  return 0;
+                }
+                *cost = c;
+              }
+              uint64_t sum = 0;
+              for (size_t k = 0; k < s->nworkers; k++)
+                sum += shard_cost_us(s, w, s->models[m], s->workers[k]);
+              (*cost)[n++] = sum;
+            }
+  return n;
+}
+
+/* The spec's identity: the SHA-256 of its JSON (as in the metadata) with
+ * the experiment file's path left out, which may differ between the
+ * machines of one run while its sha256 may not. */
+static void spec_sha256(const spec_matrix *s, char hex[DIGEST_HEX_LEN]) {
+  cJSON *j = spec_to_json(s);
+  cJSON_DeleteItemFromObjectCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(j, "experiment"), "path");
+  char *text = cJSON_PrintUnformatted(j);
+  if (!text || digest_bytes(text, strlen(text), hex) < 0)
+    snprintf(hex, DIGEST_HEX_LEN, "unknown");
+  cJSON_free(text);
+  cJSON_Delete(j);
+}
+
+/* Which shard each row of s goes to (a new array, free it; NULL when the
+ * run is not sharded), with *cells the cells this shard runs in one
+ * repetition. */
+static int plan_shard(const spec_matrix *s, const shard *sh,
+                      unsigned **shard_of, unsigned *cells) {
+  uint64_t *cost;
+  size_t nrows = matrix_rows(s, &cost);
+  *shard_of = calloc(nrows + 1, sizeof **shard_of);
+  if ((nrows && !cost) || !*shard_of ||
+      shard_assign(cost, nrows, sh->count, *shard_of) < 0) {
+    free(cost);
+    free(*shard_of);
+    *shard_of = NULL;
+    return -ENOMEM;
+  }
+  *cells = 0;
+  for (size_t i = 0; i < nrows; i++)
+    if ((*shard_of)[i] == sh->index)
+      *cells += (unsigned)s->nworkers;
+  free(cost);
+  return 0;
+}
+
+static int run_execute_shard(run_ctx *cp, const shard *sh,
+                             const unsigned *shard_of, unsigned shard_cells,
+                             const char *run_id, const char *hash,
+                             const char *command, char *outdir, size_t outlen,
+                             char *err, size_t errlen);
+
+static const char *env_get(const char *name) {
+  return getenv(name);
+}
+
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen) {
   run_ctx c = {.s = s};
+  shard sh = {0};
+  unsigned *shard_of = NULL, shard_cells = 0;
+  char hash[DIGEST_HEX_LEN], run_id[SHARD_RUN_ID_MAX + 1] = "";
+  spec_sha256(s, hash);
+  if (s->shard_arg) {
+    int rc = shard_resolve(s->shard_arg, env_get, &sh, err, errlen);
+    if (rc == 0)
+      rc = shard_run_id(s->run_id, env_get, hash, run_id, err, errlen);
+    if (rc == 0 && plan_shard(s, &sh, &shard_of, &shard_cells) < 0) {
+      snprintf(err, errlen, "out of memory");
+      rc = -ENOMEM;
+    }
+    if (rc < 0) {
+      shard_clear(&sh);
+      return rc;
+    }
+  }
+  int rc =
+      run_execute_shard(&c, s->shard_arg ? &sh : NULL, shard_of, shard_cells,
+                        run_id, hash, command, outdir, outlen, err, errlen);
+  free(shard_of);
+  shard_clear(&sh);
+  return rc;
+}
+
+/* run_execute's body: the whole matrix when sh is NULL, else the rows
+ * whose shard_of is sh's index (shard_cells of them a repetition). */
+static int run_execute_shard(run_ctx *cp, const shard *sh,
+                             const unsigned *shard_of, unsigned shard_cells,
+                             const char *run_id, const char *hash,
+                             const char *command, char *outdir, size_t outlen,
+                             char *err, size_t errlen) {
+  run_ctx c = *cp;
+  const spec_matrix *s = c.s;
   cJSON *runtimes;
   int rc = find_runtimes(&c, &runtimes, err, errlen);
   if (rc < 0)
@@ -399,7 +540,7 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
     place_topo_close(c.topo);
     return rc;
   }
-  rc = open_output(s, outdir, outlen, &c.out, err, errlen);
+  rc = open_output(s, sh, run_id, outdir, outlen, &c.out, err, errlen);
   if (rc < 0) {
     cJSON_Delete(runtimes);
     place_topo_close(c.topo);
@@ -407,6 +548,20 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   }
   cJSON *meta = meta_build(c.topo, runtimes, spec_to_json(s), command);
   meta_describe_workloads(meta, s->workloads, s->nworkloads);
+  /* The spec's hash tells the shards of one run (gillab merge); a shard
+   * says which it is, how it knew, and how many cells it runs. */
+  cJSON_AddStringToObject(meta, "spec_sha256", hash);
+  if (sh) {
+    cJSON *j = cJSON_AddObjectToObject(meta, "shard");
+    cJSON_AddNumberToObject(j, "index", sh->index);
+    cJSON_AddNumberToObject(j, "count", sh->count);
+    cJSON_AddStringToObject(j, "source", sh->source);
+    cJSON_AddStringToObject(j, "run_id", run_id);
+    cJSON_AddNumberToObject(j, "cells",
+                            (double)shard_cells * (s->warmup + s->reps));
+    if (sh->env)
+      cJSON_AddItemToObject(j, "env", cJSON_Duplicate(sh->env, 1));
+  }
   rc = record_append(c.out, meta);
   cJSON_Delete(meta);
 
@@ -416,25 +571,33 @@ int run_execute(const spec_matrix *s, const char *command, char *outdir,
   sigaction(SIGTERM, &sa, &old_term);
   interrupted = 0;
 
-  unsigned per_rep = cells_per_rep(s);
+  unsigned per_rep = sh ? shard_cells : cells_per_rep(s);
   unsigned total = (s->warmup + s->reps) * per_rep;
   c.prog = progress_new(total, per_rep, s->quiet);
   if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
+  if (sh && !s->quiet)
+    fprintf(stderr,
+            "gillab: shard %u of %u (from 0; %s), run %s, spec sha256 "
+            "%.16s\n",
+            sh->index, sh->count, sh->source, run_id, hash);
   for (size_t w = 0; w < s->nworkloads && !s->quiet; w++)
     if (userwl_note(s->workloads[w]))
       fprintf(stderr, "gillab: note: %s\n", userwl_note(s->workloads[w]));
   cell_key k;
-  for (k.rep = 0; rc == 0 && k.rep < s->warmup + s->reps; k.rep++)
+  size_t row = 0; /* the row of the matrix (see matrix_rows) */
+  for (k.rep = 0; rc == 0 && k.rep < s->warmup + s->reps; k.rep++, row = 0)
     for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
       for (k.ct = 0; rc == 0 && k.ct < cpu_variants(s, s->workloads[w]); k.ct++)
         for (k.mv = 0; rc == 0 && k.mv < msg_variants(s, s->workloads[w]);
              k.mv++)
           for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
             for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
-              for (size_t p = 0; rc == 0 && p < s->nplacements; p++)
-                for (size_t n = 0; rc == 0 && n < s->nworkers; n++) {
+              for (size_t p = 0; rc == 0 && p < s->nplacements; p++, row++)
+                for (size_t n = 0; rc == 0 && n < s->nworkers &&
+                                   (!sh || shard_of[row] == sh->index);
+                     n++) {
                   k.wl = s->workloads[w];
                   k.w = w;
                   k.model = s->models[m];

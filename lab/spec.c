@@ -106,6 +106,17 @@ const char spec_run_usage[] =
     "                          every report\n"
     "      --dry-run           print the matrix of cells, their count and an\n"
     "                          estimate of the time, and run nothing\n"
+    "      --shard K/N|auto|auto/N  run only shard K of N (from 0) of the\n"
+    "                          matrix, for one machine of a cluster; auto:\n"
+    "                          K and N from a Slurm job array\n"
+    "                          (SLURM_ARRAY_TASK_*) or a Kubernetes Indexed\n"
+    "                          Job (JOB_COMPLETION_INDEX; N from auto/N or\n"
+    "                          GILLAB_SHARD_COUNT). Writes\n"
+    "                          DIR/RUN_ID/shard-K-of-N (DIR: -o, default\n"
+    "                          results); `gillab merge` joins the shards\n"
+    "      --run-id ID         the run id of --shard (default: GILLAB_RUN_ID,\n"
+    "                          else slurm-SLURM_ARRAY_JOB_ID, else\n"
+    "                          spec-HASH, the same on every shard)\n"
     "  -q, --quiet             no progress on stderr\n"
     "  -h, --help              this help\n"
     "\n"
@@ -607,6 +618,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"dry-run", no_argument, NULL, 'D'},
       {"units", required_argument, NULL, 'X'},
       {"twin", required_argument, NULL, 'J'},
+      {"shard", required_argument, NULL, 'k'},
+      {"run-id", required_argument, NULL, 'j'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -736,6 +749,12 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       break;
     case 'D':
       s->dry_run = 1;
+      break;
+    case 'k':
+      s->shard_arg = optarg;
+      break;
+    case 'j':
+      s->run_id = optarg;
       break;
     case 'C':
       if (strcmp(optarg, "weak") == 0 || strcmp(optarg, "strong") == 0) {

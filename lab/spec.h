@@ -101,6 +101,12 @@ typedef struct {
   /* --worker-warmup was given: user workloads, which have no warm-up by
    * default (their code may have side effects), get it too. */
   int worker_warmup_given;
+  /* --shard: "K/N", "auto" or "auto/N" as given (lab/shard.h resolves
+   * it when the run starts); NULL: the whole matrix. --run-id names the
+   * run its shards share (NULL: see shard_run_id). Neither is part of the
+   * spec's JSON, whose hash must be the same on every shard. */
+  const char *shard_arg;
+  const char *run_id;
 } spec_matrix;
 
 /* Options of `gillab run`, for its --help. */

@@ -222,6 +222,17 @@ static void test_mapping(void **state) {
   spec_free(&s);
   experiment_free(x);
 
+  /* A cluster's file: shard = "auto" and a run id reach the spec. */
+  rc = load("exp.toml", "{\"shard\": \"auto/4\", \"run_id\": \"nightly\"}",
+            "shard,run_id", &x, err, sizeof err);
+  assert_int_equal(rc, 0);
+  char *bare[] = {"run", "exp.toml", NULL};
+  assert_int_equal(experiment_spec(x, &s, 2, bare, err, sizeof err), 0);
+  assert_string_equal(s.shard_arg, "auto/4");
+  assert_string_equal(s.run_id, "nightly");
+  spec_free(&s);
+  experiment_free(x);
+
   /* A bare file name: paths stay as written. */
   rc = load("exp.toml", "{\"output\": \"out\"}", "", &x, err, sizeof err);
   assert_int_equal(rc, 0);

@@ -34,3 +34,13 @@ int digest_file(const char *path, char hex[DIGEST_HEX_LEN], char *err,
     snprintf(hex + 2 * i, 3, "%02x", md[i]);
   return 0;
 }
+
+int digest_bytes(const void *data, size_t len, char hex[DIGEST_HEX_LEN]) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned mdlen = 0;
+  if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+    return -EIO;
+  for (unsigned i = 0; i < mdlen; i++)
+    snprintf(hex + 2 * i, 3, "%02x", md[i]);
+  return 0;
+}

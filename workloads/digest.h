@@ -16,4 +16,9 @@
 int digest_file(const char *path, char hex[DIGEST_HEX_LEN], char *err,
                 size_t errlen);
 
+/* The SHA-256 of the len bytes at data into hex (DIGEST_HEX_LEN bytes),
+ * e.g. a run's spec as JSON text, whose hash tells the shards of one run
+ * (lab/shard.h). Returns 0, or -EIO when libcrypto fails. */
+int digest_bytes(const void *data, size_t len, char hex[DIGEST_HEX_LEN]);
+
 #endif
