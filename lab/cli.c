@@ -4,6 +4,7 @@
 #include "calibrate.h"
 #include "compare.h"
 #include "experiment.h"
+#include "merge.h"
 #include "model.h"
 #include "place.h"
 #include "probe.h"
@@ -38,6 +39,7 @@ static int cmd_topo(int argc, char **argv);
 static int cmd_probe(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
 static int cmd_compare(int argc, char **argv);
+static int cmd_merge(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
@@ -53,6 +55,8 @@ static const command commands[] = {
     {"report", cmd_report,
      "remake summary.md, report.html, the charts and results.csv of a "
      "results directory"},
+    {"merge", cmd_merge,
+     "join the shards of a run (run --shard) into one results directory"},
     {"compare", cmd_compare,
      "two runs side by side: per-cell ratios with intervals and verdicts"},
     {"version", cmd_version, "print gillab's version and default runtime"},
@@ -142,6 +146,62 @@ static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
          "report:  %s/report.html\ncsv:     %s/results.csv\n",
          outdir, outdir, outdir, outdir);
   return rc == 1 ? 130 : 0;
+}
+
+static const char merge_usage[] =
+    "usage: gillab merge [--partial] OUT DIR...\n"
+    "\n"
+    "Joins the results directories of the shards of one run (gillab run\n"
+    "--shard K/N or auto, each on its own machine) into OUT: results.jsonl,\n"
+    "summary.md, report.html, the charts and results.csv, as a run writes\n"
+    "them. The directories must hold the same spec (its sha256) cut into\n"
+    "the same number of shards. A missing shard, one given twice, or one\n"
+    "with fewer cells than it was to run is named, and nothing is\n"
+    "written (exit 1).\n"
+    "Every record keeps its shard; when the shards ran on machines that\n"
+    "differ (CPU model, topology, kernel, a runtime's build), every record\n"
+    "also names its machine (m1, m2, ...) and every table, chart and\n"
+    "finding keeps the machines apart: nothing is averaged across them.\n"
+    "  --partial   merge what is there; every output says it is partial\n"
+    "              and what is missing\n"
+    "\n"
+    "example: gillab merge results/merged results/slurm-4242/shard-*\n";
+
+static int cmd_merge(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"partial", no_argument, NULL, 'p'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  int partial = 0, c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'p') {
+      partial = 1;
+    } else if (c == 'h') {
+      fputs(merge_usage, stdout);
+      return 0;
+    } else {
+      return usage_error("merge", "unknown option");
+    }
+  }
+  if (argc - optind < 2)
+    return usage_error("merge", "give OUT and at least one shard directory");
+  char err[8192], notes[4096];
+  const char *out = argv[optind];
+  int rc = merge_run(out, argv + optind + 1, (size_t)(argc - optind - 1),
+                     partial, notes, sizeof notes, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "gillab merge: %s\n", err);
+    return 1;
+  }
+  if (notes[0])
+    fprintf(stderr, "gillab merge: PARTIAL, merged what is there:\n%s", notes);
+  printf("results: %s/results.jsonl\nsummary: %s/summary.md\n"
+         "report:  %s/report.html\ncsv:     %s/results.csv\n",
+         out, out, out, out);
+  return 0;
 }
 
 static const char calibrate_usage[] =

@@ -121,8 +121,14 @@ void csv_render(const results *r, FILE *f) {
   if (provenance_question(r->meta))
     header_line(f, "question", provenance_question(r->meta));
   provenance_describe(r->meta, header_line, f);
+  /* A merge of shards (lab/merge.h): where each cell ran, in two columns
+   * after the fixed ones (only then, so other files keep their header). */
+  int merged =
+      cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r->meta, "merged"));
   for (size_t k = 0; k < NCOLS; k++)
     fprintf(f, "%s%s", k ? "," : "", cols[k].name);
+  if (merged)
+    fputs(",shard,machine", f);
   fputc('\n', f);
   for (size_t i = 0; i < r->n; i++) {
     const cJSON *c = r->cells[i];
@@ -138,6 +144,14 @@ void csv_render(const results *r, FILE *f) {
         fputs(cJSON_IsTrue(v) ? "true" : "false", f);
       else if (cols[k].kind == COL_BOOL && strcmp(cols[k].name, "warmup") == 0)
         fputs("false", f); /* absent: a measured repetition */
+    }
+    if (merged) {
+      double sh = results_num(c, "shard");
+      if (isfinite(sh))
+        fprintf(f, ",%g,", sh);
+      else
+        fputs(",,", f);
+      escape_csv(f, results_str(c, "machine"));
     }
     fputc('\n', f);
   }

@@ -46,6 +46,84 @@ const char *provenance_question(const cJSON *meta) {
   return cJSON_IsString(q) && q->valuestring[0] ? q->valuestring : NULL;
 }
 
+int provenance_partial(const cJSON *meta) {
+  return cJSON_IsTrue(results_get(meta, "merged.partial"));
+}
+
+int provenance_machines(const cJSON *meta) {
+  return cJSON_GetArraySize(results_get(meta, "merged.machines"));
+}
+
+/* A merged run (gillab merge, lab/merge.h): which shards, whether it is
+ * partial, and, when the shards ran on machines that differ, each
+ * machine. */
+static void describe_merge(const cJSON *merged, provenance_line_fn fn,
+                           void *ctx) {
+  char buf[2048], label[64];
+  const cJSON *shards = cJSON_GetObjectItemCaseSensitive(merged, "shards");
+  const cJSON *sh;
+  size_t used = (size_t)snprintf(
+      buf, sizeof buf, "%d of %g shards of run %s:", cJSON_GetArraySize(shards),
+      results_num(merged, "count"), results_str(merged, "run_id"));
+  cJSON_ArrayForEach(sh, shards) {
+    if (used < sizeof buf)
+      used += (size_t)snprintf(
+          buf + used, sizeof buf - used, " %g (%s, %s, %g cells)",
+          results_num(sh, "index"), results_str(sh, "host"),
+          results_str(sh, "machine"), results_num(sh, "cells"));
+  }
+  fn(ctx, "merged", buf);
+  if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(merged, "partial"))) {
+    used = (size_t)snprintf(buf, sizeof buf,
+                            "PARTIAL: a report of the shards that are there");
+    static const char *const what[] = {"missing", "duplicated", "incomplete"};
+    static const char *const say[] = {"missing shards", "given twice",
+                                      "incomplete"};
+    for (size_t i = 0; i < 3; i++) {
+      const char *v = results_str(merged, what[i]);
+      if (*v && used < sizeof buf)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "; %s: %s",
+                                 say[i], v);
+    }
+    for (char *c = buf; *c; c++)
+      if (*c == '\n')
+        *c = ';';
+    fn(ctx, "partial", buf);
+  }
+  const cJSON *machines = cJSON_GetObjectItemCaseSensitive(merged, "machines");
+  if (cJSON_GetArraySize(machines) < 2)
+    return;
+  snprintf(buf, sizeof buf,
+           "the shards ran on %d machines that differ: every table, chart "
+           "and finding keeps them apart (\"on m1\", \"on m2\", ...), and "
+           "no figure is averaged across them",
+           cJSON_GetArraySize(machines));
+  fn(ctx, "machines", buf);
+  const cJSON *m;
+  cJSON_ArrayForEach(m, machines) {
+    used = (size_t)snprintf(
+        buf, sizeof buf, "%s; %s; %s", results_str(m, "cpu_model"),
+        results_str(m, "topology"), results_str(m, "kernel"));
+    const cJSON *rt;
+    cJSON_ArrayForEach(rt, cJSON_GetObjectItemCaseSensitive(m, "runtimes")) {
+      if (used < sizeof buf)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "; %s %s",
+                                 results_str(rt, "tag"),
+                                 results_str(rt, "version"));
+    }
+    if (used < sizeof buf)
+      used += (size_t)snprintf(buf + used, sizeof buf - used, "; shards");
+    cJSON_ArrayForEach(sh, shards) {
+      if (strcmp(results_str(sh, "machine"), results_str(m, "id")) == 0 &&
+          used < sizeof buf)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, " %g",
+                                 results_num(sh, "index"));
+    }
+    snprintf(label, sizeof label, "machine %s", results_str(m, "id"));
+    fn(ctx, label, buf);
+  }
+}
+
 void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx) {
   if (!meta) {
     fn(ctx, "metadata", "missing: the results file has no metadata record");
@@ -55,6 +133,9 @@ void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx) {
   const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
   char buf[1024];
   fn(ctx, "command", results_str(meta, "command"));
+  const cJSON *merged = cJSON_GetObjectItemCaseSensitive(meta, "merged");
+  if (cJSON_IsObject(merged))
+    describe_merge(merged, fn, ctx);
   const cJSON *exp = cJSON_GetObjectItemCaseSensitive(
       cJSON_GetObjectItemCaseSensitive(meta, "spec"), "experiment");
   if (exp) {

@@ -25,4 +25,12 @@ void provenance_describe(const cJSON *meta, provenance_line_fn fn, void *ctx);
  * of compare's and results.csv's headers. */
 const char *provenance_question(const cJSON *meta);
 
+/* Whether meta is of a partial merge (gillab merge --partial with shards
+ * missing, doubled or incomplete: "merged.partial"). */
+int provenance_partial(const cJSON *meta);
+
+/* How many machines that differ the merged shards ran on ("merged.
+ * machines"); 0 when meta is not of a merge. */
+int provenance_machines(const cJSON *meta);
+
 #endif

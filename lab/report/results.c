@@ -67,7 +67,10 @@ static int same_setup(const cJSON *a, const cJSON *b, int check_cpu,
   double ca = results_num(a, "cpu_threads"), cb = results_num(b, "cpu_threads");
   /* The message size and payload (ipc.*'s axes; absent elsewhere). */
   double ma = results_num(a, "msg_size"), mb = results_num(b, "msg_size");
+  /* The machine (gillab merge of shards run on machines that differ;
+   * absent otherwise): cells of two machines never share a key. */
   return strcmp(results_str(a, "workload"), results_str(b, "workload")) == 0 &&
+         strcmp(results_str(a, "machine"), results_str(b, "machine")) == 0 &&
          strcmp(results_str(a, "model"), results_str(b, "model")) == 0 &&
          strcmp(results_str(a, "placement"), results_str(b, "placement")) ==
              0 &&
@@ -161,6 +164,26 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
   return rc;
 }
 
+int results_view(const results *r, const char *machine, results *view) {
+  memset(view, 0, sizeof *view);
+  view->meta = r->meta;
+  view->cells = calloc(r->n + 1, sizeof *view->cells);
+  if (!view->cells)
+    return -ENOMEM;
+  for (size_t i = 0; i < r->n; i++)
+    if (strcmp(results_str(r->cells[i], "machine"), machine) == 0)
+      view->cells[view->n++] = r->cells[i];
+  return make_groups(view);
+}
+
+void results_view_free(results *view) {
+  free(view->cells);
+  for (size_t g = 0; g < view->ngroups; g++)
+    free(view->groups[g].recs);
+  free(view->groups);
+  memset(view, 0, sizeof *view);
+}
+
 void results_free(results *r) {
   cJSON_Delete(r->meta);
   for (size_t i = 0; i < r->n; i++)
@@ -199,7 +222,10 @@ const char *results_model_label(const cJSON *rec, char *buf, size_t len) {
     n += snprintf(buf + n, len - (size_t)n, ", si %gms", si * 1e3);
   double cpu = results_num(rec, "cpu_threads");
   if (!isnan(cpu) && n >= 0 && (size_t)n < len)
-    snprintf(buf + n, len - (size_t)n, ", %g cpu", cpu);
+    n += snprintf(buf + n, len - (size_t)n, ", %g cpu", cpu);
+  const char *machine = results_str(rec, "machine");
+  if (*machine && n >= 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, ", on %s", machine);
   return buf;
 }
 

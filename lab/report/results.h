@@ -35,6 +35,13 @@ typedef struct {
 int results_load(const char *path, results *r, char *err, size_t errlen);
 void results_free(results *r);
 
+/* The cells of r whose "machine" is machine (a merge of shards that ran
+ * on machines that differ, lab/merge.h), grouped, into view, which
+ * borrows r's metadata and records: free it with results_view_free (even
+ * on error), before r. Returns 0 or -ENOMEM. */
+int results_view(const results *r, const char *machine, results *view);
+void results_view_free(results *view);
+
 /* The string at key of rec, "" when absent. */
 const char *results_str(const cJSON *rec, const char *key);
 
@@ -51,7 +58,9 @@ int results_ok(const cJSON *rec);
  * runtime (to set one runtime's cells against another's). */
 int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime);
 
-/* Whether a and b have the same workload, model, start method, placement,
+/* Whether a and b have the same machine (the "machine" of records merged
+ * from shards that ran on machines that differ; lab/merge.h), workload,
+ * model, start method, placement,
  * switch interval, scaling, CPU-bound threads beside (mixed.convoy's
  * cpu_threads), message size and payload (ipc.*'s msg_size, payload) —
  * any runtime, any workers. */
@@ -75,8 +84,9 @@ int results_same_row(const cJSON *a, const cJSON *b);
 stats_ci results_ci(const results_group *g, const char *path, size_t *tried);
 
 /* The model as shown in tables: the model, its start method (processes),
- * the switch interval when one was set and the CPU-bound threads beside
- * ("processes spawn, si 1ms, 2 cpu"). */
+ * the switch interval when one was set, the CPU-bound threads beside and
+ * the machine when the cells came from several ("processes spawn, si 1ms,
+ * 2 cpu, on m2"). */
 const char *results_model_label(const cJSON *rec, char *buf, size_t len);
 
 /* Whether groups[g] is the first group of its row (a table row, or a line

@@ -625,19 +625,8 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   write_failures(f, r, wl);
 }
 
-void summary_render(const results *r, FILE *f) {
-  /* The question the run was for is its title (escape_md keeps it one
-   * line); without one, the title says what the file is. */
-  const char *q = provenance_question(r->meta);
-  fputs("# ", f);
-  if (q)
-    escape_md(f, q);
-  else
-    fputs("gillab results", f);
-  fputs("\n\n", f);
-  md_header(f, r->meta, "");
-  fputc('\n', f);
-  method_write(f, r);
+/* Every workload's section. */
+static void write_workloads(FILE *f, const results *r) {
   const char *wls[256];
   size_t nwl = results_workloads(r, wls, 256);
   for (size_t i = 0; i < nwl; i++)
@@ -646,6 +635,52 @@ void summary_render(const results *r, FILE *f) {
   /* Throughput and latency by message size, not scaling: one section for
    * every ipc.* workload (ipctable.h). */
   ipctable_write(f, r);
+}
+
+void summary_render(const results *r, FILE *f) {
+  /* The question the run was for is its title (escape_md keeps it one
+   * line); without one, the title says what the file is. */
+  const char *q = provenance_question(r->meta);
+  fputs("# ", f);
+  if (provenance_partial(r->meta))
+    fputs("PARTIAL: ", f);
+  if (q)
+    escape_md(f, q);
+  else
+    fputs("gillab results", f);
+  fputs("\n\n", f);
+  md_header(f, r->meta, "");
+  fputc('\n', f);
+  if (provenance_partial(r->meta))
+    fputs("**Partial**: this report is of the shards that were there (see "
+          "\"partial\" above); cells of the missing ones are not in any "
+          "table.\n\n",
+          f);
+  if (provenance_machines(r->meta) > 1)
+    fprintf(f,
+            "**%d machines**: the shards of this run ran on machines that "
+            "differ (see \"machine m1\", ... above). Every row, chart line "
+            "and finding below is of one machine (\"on m1\" after the "
+            "model); no figure is averaged across machines.\n\n",
+            provenance_machines(r->meta));
+  method_write(f, r);
+  /* Shards merged from machines that differ: each machine's cells alone,
+   * so that no table or finding sets one machine's cells against
+   * another's. */
+  const cJSON *m, *machines = provenance_machines(r->meta) > 1
+                                  ? results_get(r->meta, "merged.machines")
+                                  : NULL;
+  cJSON_ArrayForEach(m, machines) {
+    results v;
+    fprintf(f, "## Machine %s: ", results_str(m, "id"));
+    escape_md(f, results_str(m, "cpu_model"));
+    fputs("\n\n", f);
+    if (results_view(r, results_str(m, "id"), &v) == 0)
+      write_workloads(f, &v);
+    results_view_free(&v);
+  }
+  if (provenance_machines(r->meta) <= 1)
+    write_workloads(f, r);
   if (r->n == 0)
     fprintf(f, "No cell was measured.\n");
 }
