@@ -228,6 +228,17 @@ static const wl_workload workloads[] = {
      .units_py = 20000,
      .units_native = 1,
      .flags = WL_MESSAGES},
+    /* Two subinterpreters of one process; ~5 us a message at 64 B on 3.13
+     * (gillab_xi.py: both sides poll). */
+    {.name = "ipc.xi_queue",
+     .summary = "messages from a producer to a consumer, two "
+                "subinterpreters, through a cross-interpreter queue (3.13+; "
+                "a channel on 3.11, 3.12), polled",
+     .py_module = "ipc_xi_queue",
+     .models = MODEL_BIT(MODEL_SUBINTERPRETERS),
+     .units_py = 20000,
+     .units_native = 1,
+     .flags = WL_MESSAGES},
     {.name = "calib.hold",
      .summary =
          "calibration: one worker holds the GIL for known spans, one waits",
