@@ -180,7 +180,7 @@ while read -r tag version _; do
   check "os.switch, subinterpreters on $tag: the pair on two CPUs (compact), on one (one-core)" jqtrue "$res" \
     "$sw | map(select(.workers == 2)) | length == 1 and all(.placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 2))"
   check "os.switch, subinterpreters on $tag -p one-core: both interpreters on one CPU" jqtrue "$tmp/ossi1/results.jsonl" \
-    "[.[] | select(.type == \"cell\" and .runtime == \"$tag\")] | length == 1 and all(.status == \"ok\" and .placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 1))"
+    "[.[] | select(.type == \"cell\" and .runtime == \"$tag\" and .workers == 2)] | length == 1 and all(.status == \"ok\" and .placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 1))"
 done <"$tmp/runtimes"
 "$gillab" report "$tmp/ossi" >/dev/null 2>&1
 check "os.*, subinterpreters: summary.md's latency tables have their rows" \
