@@ -23,7 +23,11 @@
  *    handed to every worker process (pickled as multiprocessing pickles a
  *    Process's arguments, so pipes, sockets, queues and semaphores made by
  *    begin reach spawned and forkserver children too), which calls
- *    attach(object) before the start barrier.
+ *    attach(object) before the start barrier. Under `subinterpreters` the
+ *    hooks of a built-in workload run in the main interpreter, share's
+ *    object reaches each worker's interpreter pickled (ids, descriptor
+ *    numbers: objects cannot cross), and each extra comes back pickled
+ *    (it must be picklable).
  *  - C: the row's hooks (wl_native_hooks): begin before the workers start,
  *    end after the timed region, adding fields to the result object.
  * Probes that serve every cell (GC pauses, hiccups) live in embed/ and add

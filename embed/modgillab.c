@@ -331,21 +331,27 @@ static PyObject *modgillab_mem_worker_end(PyObject *self, PyObject *args) {
 }
 
 /* run_subinterpreters(module, workers, units, workloads_dir,
- * switch_interval, warmup_s, hash_seed, func, module_dir, setup_params):
- * the subinterpreters model (embed/subinterp.c; the last three for a user
- * workload, None otherwise). Returns {wall_s, start_ns, ops, answer (None
- * when a work function returned ops alone), own_gil, gils_watched, views},
- * views each worker's gillab_drive._fresh_view (JSON text). */
+ * switch_interval, warmup_s, hash_seed, func, module_dir, setup_params,
+ * shared): the subinterpreters model (embed/subinterp.c; func, module_dir
+ * and setup_params for a user workload, None otherwise; shared the pickled
+ * share(state) of a workload that shares what its begin made, else None).
+ * Returns {wall_s, start_ns, ops, answer (None when a work function
+ * returned ops alone), own_gil, gils_watched, views, extras}, views each
+ * worker's gillab_drive._fresh_view (JSON text), extras each worker's extra
+ * pickled (bytes, or None when it returned none). */
 static PyObject *modgillab_run_subinterpreters(PyObject *self, PyObject *args) {
   (void)self;
   subinterp_cell c = {.hash_seed = -1};
   unsigned long long units;
   char err[SUBINTERP_ERR_LEN + 64];
   subinterp_result r;
-  if (!PyArg_ParseTuple(args, "sIKs|ddlzzz", &c.module, &c.n, &units,
+  Py_ssize_t shared_len = 0;
+  if (!PyArg_ParseTuple(args, "sIKs|ddlzzzz#", &c.module, &c.n, &units,
                         &c.workloads_dir, &c.switch_interval, &c.warmup_s,
-                        &c.hash_seed, &c.func, &c.module_dir, &c.setup_params))
+                        &c.hash_seed, &c.func, &c.module_dir, &c.setup_params,
+                        &c.shared, &shared_len))
     return NULL;
+  c.shared_len = (size_t)shared_len;
   c.units = units;
   c.gil_probe = gilprobe_enabled();
   unsigned workers = c.n;
@@ -358,28 +364,41 @@ static PyObject *modgillab_run_subinterpreters(PyObject *self, PyObject *args) {
     PyErr_SetString(PyExc_RuntimeError, err);
     return NULL;
   }
-  PyObject *views = PyList_New(workers); /* new */
-  for (unsigned i = 0; views && i < workers; i++) {
+  PyObject *views = PyList_New(workers);  /* new */
+  PyObject *extras = PyList_New(workers); /* new */
+  for (unsigned i = 0; views && extras && i < workers; i++) {
     PyObject *v = PyUnicode_FromString(r.views[i] ? r.views[i] : "null");
-    if (!v) {
+    PyObject *e = r.extras[i] ? PyBytes_FromStringAndSize(
+                                    r.extras[i], (Py_ssize_t)r.extra_lens[i])
+                              : Py_NewRef(Py_None);
+    if (!v || !e) {
+      Py_XDECREF(v);
+      Py_XDECREF(e);
       Py_CLEAR(views);
       break;
     }
-    PyList_SET_ITEM(views, i, v); /* steals v */
+    PyList_SET_ITEM(views, i, v);  /* steals v */
+    PyList_SET_ITEM(extras, i, e); /* steals e */
   }
+  if (!views)
+    Py_CLEAR(extras);
   PyObject *answer = views ? (r.answered ? PyLong_FromUnsignedLongLong(r.answer)
                                          : Py_NewRef(Py_None))
                            : NULL; /* new */
   PyObject *d =
-      answer
-          ? Py_BuildValue("{s:d,s:K,s:K,s:N,s:O,s:I,s:N}", "wall_s", r.wall_s,
-                          "start_ns", (unsigned long long)r.start_ns, "ops",
-                          (unsigned long long)r.ops, "answer", answer,
+      answer && extras
+          ? Py_BuildValue("{s:d,s:K,s:K,s:N,s:O,s:I,s:N,s:N}", "wall_s",
+                          r.wall_s, "start_ns", (unsigned long long)r.start_ns,
+                          "ops", (unsigned long long)r.ops, "answer", answer,
                           "own_gil", r.own_gil ? Py_True : Py_False,
-                          "gils_watched", r.watched, "views", views)
-          : NULL; /* new; steals answer and views */
-  if (!answer)
+                          "gils_watched", r.watched, "views", views, "extras",
+                          extras)
+          : NULL;           /* new; steals answer, views and extras */
+  if (!answer || !extras) { /* Py_BuildValue was not called */
+    Py_XDECREF(answer);
     Py_XDECREF(views);
+    Py_XDECREF(extras);
+  }
   subinterp_result_clear(&r);
   return d;
 }
@@ -510,7 +529,8 @@ static PyMethodDef modgillab_methods[] = {
     {"run_subinterpreters", modgillab_run_subinterpreters, METH_VARARGS,
      "run_subinterpreters(module, workers, units, workloads_dir[, "
      "switch_interval[, warmup_s[, hash_seed[, func[, module_dir[, "
-     "setup_params]]]]]]]) -> dict: run the work function in one "
+     "setup_params[, shared]]]]]]]]) -> dict: run the work function in "
+     "one "
      "subinterpreter per worker."},
     {"affinity", modgillab_affinity, METH_NOARGS,
      "affinity() -> str: the CPUs the calling thread may run on (kernel)."},

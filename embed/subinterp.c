@@ -15,6 +15,14 @@
  * whose set-up failed, so the others are never left waiting. The worker
  * slots are written by their own thread only and read by subinterp_run after
  * pthread_join.
+ *
+ * Objects do not cross interpreters, bytes do: what the main interpreter's
+ * begin shares (cell.shared) comes in as pickled bytes, read by every
+ * worker without the main GIL (the buffer is immutable and the main thread,
+ * which owns it, waits in pthread_join meanwhile), and a worker's extra goes
+ * back as pickled bytes copied into malloc'd memory while its interpreter
+ * still lives, after workers_leave (so outside the worker's span, though
+ * inside the cell's wall time, as Py_EndInterpreter is).
  */
 #define PY_SSIZE_T_CLEAN
 #include "subinterp.h"
@@ -47,6 +55,10 @@ typedef struct {
   int answered;    /* work() returned an answer, not ops alone */
   char *view;      /* gillab_drive._fresh_view's JSON text (malloc'd) */
   PyObject *drive; /* gillab_drive in the worker's interpreter (new ref) */
+  PyObject *extra; /* work()'s extra, in the worker's interpreter (new ref;
+                      NULL when it returned none) */
+  char *pickled;   /* extra, pickled (malloc'd; NULL: none) */
+  size_t pickled_len;
   int rc;
   char err[SUBINTERP_ERR_LEN];
 } subinterp_worker;
@@ -133,10 +145,11 @@ static int prepare(subinterp_worker *w, PyThreadState *ts) {
  * work function (new reference), or NULL with w->err. */
 static PyObject *fresh_view(subinterp_worker *w) {
   const subinterp_cell *c = &w->sh->c;
-  PyObject *r = PyObject_CallMethod(w->drive, "_fresh_view", "sszIIKdlz",
-                                    c->module, c->func, c->module_dir, w->i,
-                                    c->n, (unsigned long long)c->units,
-                                    c->warmup_s, c->hash_seed, c->setup_params);
+  /* y# of a NULL pointer is None: nothing shared. */
+  PyObject *r = PyObject_CallMethod(
+      w->drive, "_fresh_view", "sszIIKdlzy#", c->module, c->func, c->module_dir,
+      w->i, c->n, (unsigned long long)c->units, c->warmup_s, c->hash_seed,
+      c->setup_params, c->shared, (Py_ssize_t)c->shared_len);
   PyObject *work = NULL;
   const char *text = NULL;
   if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2) {
@@ -156,8 +169,9 @@ static PyObject *fresh_view(subinterp_worker *w) {
   return work;
 }
 
-/* Calls work(i, n, units) and keeps ops and answer, as
- * gillab_drive._result reads them from what it returned. */
+/* Calls work(i, n, units) and keeps ops, answer and extra (in w->extra,
+ * when not None), as gillab_drive._result reads them from what it
+ * returned. */
 static void run_work(subinterp_worker *w, PyObject *work) {
   const subinterp_cell *c = &w->sh->c;
   PyObject *r = PyObject_CallFunction(work, "IIK", w->i, c->n,
@@ -176,9 +190,32 @@ static void run_work(subinterp_worker *w, PyObject *work) {
   PyObject *answer = PyTuple_GET_ITEM(t, 1); /* borrowed */
   w->answered = answer != Py_None;
   w->answer = w->answered ? PyLong_AsUnsignedLongLong(answer) : 0;
+  PyObject *extra = PyTuple_GET_ITEM(t, 2); /* borrowed */
+  if (extra != Py_None)
+    w->extra = Py_NewRef(extra);
   Py_DECREF(t);
   if (PyErr_Occurred())
     take_error(w, "the work function's result");
+}
+
+/* Pickles w->extra (gillab_drive._pickled) into w->pickled, in the
+ * worker's interpreter, and drops the object; -1 with w->err when it
+ * cannot be pickled. */
+static void take_extra(subinterp_worker *w) {
+  PyObject *b = PyObject_CallMethod(w->drive, "_pickled", "O", w->extra);
+  Py_CLEAR(w->extra);
+  char *data;
+  Py_ssize_t len;
+  if (!b || PyBytes_AsStringAndSize(b, &data, &len) < 0) {
+    take_error(w, "pickling the extra work() returned, to hand it to the "
+                  "main interpreter");
+  } else if (!(w->pickled = malloc(len ? (size_t)len : 1))) {
+    snprintf(w->err, sizeof w->err, "out of memory"), w->rc = -1;
+  } else {
+    memcpy(w->pickled, data, (size_t)len);
+    w->pickled_len = (size_t)len;
+  }
+  Py_XDECREF(b);
 }
 
 static void *worker_main(void *arg) {
@@ -205,6 +242,8 @@ static void *worker_main(void *arg) {
   if (w->rc == 0 && work)
     run_work(w, work);
   workers_leave(w->i);
+  if (w->extra)
+    take_extra(w);
   Py_XDECREF(work);
   Py_CLEAR(w->drive);
   if (ts) {
@@ -219,8 +258,13 @@ static void *worker_main(void *arg) {
 void subinterp_result_clear(subinterp_result *r) {
   for (unsigned i = 0; r->views && i < r->n; i++)
     free(r->views[i]);
+  for (unsigned i = 0; r->extras && i < r->n; i++)
+    free(r->extras[i]);
   free(r->views);
-  r->views = NULL;
+  free(r->extras);
+  free(r->extra_lens);
+  r->views = r->extras = NULL;
+  r->extra_lens = NULL;
   r->n = 0;
 }
 
@@ -239,11 +283,12 @@ int subinterp_run(const subinterp_cell *cell, subinterp_result *out, char *err,
   unsigned started = 0;
   memset(out, 0, sizeof *out);
   out->views = calloc(n, sizeof *out->views);
-  if (!ws || !tids || !out->views) {
+  out->extras = calloc(n, sizeof *out->extras);
+  out->extra_lens = calloc(n, sizeof *out->extra_lens);
+  if (!ws || !tids || !out->views || !out->extras || !out->extra_lens) {
     free(ws);
     free(tids);
-    free(out->views);
-    out->views = NULL;
+    subinterp_result_clear(out);
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
@@ -285,9 +330,13 @@ int subinterp_run(const subinterp_cell *cell, subinterp_result *out, char *err,
     out->answer += ws[i].answer; /* modulo 2^64, as the drivers add up */
     out->answered &= ws[i].answered;
   }
-  /* The views pass to out whatever happened (subinterp_result_clear). */
-  for (unsigned i = 0; i < n; i++)
+  /* The views and extras pass to out whatever happened
+   * (subinterp_result_clear). */
+  for (unsigned i = 0; i < n; i++) {
     out->views[i] = ws[i].view;
+    out->extras[i] = ws[i].pickled;
+    out->extra_lens[i] = ws[i].pickled_len;
+  }
   out->n = n;
   out->own_gil = COMPAT_OWN_GIL;
   out->watched = atomic_load(&sh.watched);

@@ -2,8 +2,11 @@
  * on a host thread of its own.
  *
  * Worker i is a pthread that binds itself (workers_enter), creates an
- * interpreter, imports the workload there, waits at the start barrier,
- * runs work(i, n, units), and ends its interpreter. On 3.12+ each
+ * interpreter, imports the workload there (and attaches what the main
+ * interpreter's begin made, when the workload shares it), waits at the
+ * start barrier, runs work(i, n, units), hands back the extra work()
+ * returned, pickled (objects cannot cross interpreters), and ends its
+ * interpreter. On 3.12+ each
  * interpreter has its own GIL (PyInterpreterConfig_OWN_GIL), which the GIL
  * probe watches like the main one; on 3.11 all interpreters share the one
  * GIL, so the workers contend exactly as threads do. The result says which.
@@ -30,6 +33,12 @@ typedef struct {
   /* A user workload with setup(params): the params as JSON text, called
    * with the worker's index added in each interpreter; NULL: no setup. */
   const char *setup_params;
+  /* What the workload's share(state) returned in the main interpreter,
+   * pickled there (gillab_drive.subinterpreters): each worker unpickles it
+   * in its own interpreter and passes it to the module's attach before the
+   * barrier. NULL: nothing shared. Borrowed; must outlive subinterp_run. */
+  const char *shared;
+  size_t shared_len;
   unsigned n;
   uint64_t units;
   double switch_interval; /* > 0: set in each interpreter */
@@ -49,6 +58,11 @@ typedef struct {
    * JSON text; NULL when it failed first); n entries, owned: free with
    * subinterp_result_clear. */
   char **views;
+  /* Worker i's extra (the third value work() returned), pickled in its
+   * interpreter before it ended, extra_lens[i] bytes; NULL when it returned
+   * none (or failed). n entries, owned like views. */
+  char **extras;
+  size_t *extra_lens;
   unsigned n;
 } subinterp_result;
 
@@ -62,7 +76,7 @@ typedef struct {
 int subinterp_run(const subinterp_cell *cell, subinterp_result *out, char *err,
                   size_t errlen);
 
-/* Frees the views of a result. */
+/* Frees the views and extras of a result. */
 void subinterp_result_clear(subinterp_result *r);
 
 #endif

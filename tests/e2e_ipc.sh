@@ -5,7 +5,8 @@
 # ipc figures are consistent with each other and with what was asked (read
 # back by the consumers); the C twins compute the Python answer; odd worker
 # counts and object payloads in C are skipped with their reason; and
-# summary.md has the section by mechanism x size. Usage: e2e_ipc.sh BUILD_DIR
+# summary.md has the section by mechanism x size; ipc.xi_queue between two
+# subinterpreters on every runtime of the build. Usage: e2e_ipc.sh BUILD_DIR
 #
 # Sizes are small (--size 0.05: 1000 units, ~1000 messages of 64 B and
 # ~200 of 64 KiB a pair). No check is on speed: the VM is shared and its
@@ -102,4 +103,35 @@ check "summary.md quotes shared memory against multiprocessing.Queue" \
   grep -q 'shared_memory (ipc.shm) moves .*× the bytes per second of multiprocessing.Queue' "$sum"
 check "summary.md gives the pickling share at 64 B" grep -q '^\*\*Finding:\*\* at 64 B, pickling' "$sum"
 check "no scaling tables for ipc.* (no '## ipc.pipe' heading)" test -z "$(grep '^## ipc\.pipe' "$sum")"
+
+# 7. ipc.xi_queue: two subinterpreters of one process, on every runtime of
+# the build, through _interpqueues (3.13+) or a channel (3.11, 3.12), both
+# payloads, two sizes, one pair and two; the sides poll and the record
+# says so. A runtime with neither fails its cells saying so; reported here
+# as skipped.
+"$gillab" list --runtimes | tail -n +2 >"$tmp/runtimes"
+"$gillab" run -w ipc.xi_queue -m subinterpreters,threads -n 2,4 --msg-size 64,64k \
+  -r 1 --size 0.05 --runtime all -o "$tmp/xi" -q >/dev/null 2>&1
+res="$tmp/xi/results.jsonl"
+check "ipc.xi_queue fits subinterpreters only (threads skipped, saying so)" jqtrue "$res" \
+  '[.[] | select(.type == "cell" and .model == "threads")] | length > 0 and all(.status == "skipped" and (.error | test("does not fit")))'
+while read -r tag version _; do
+  mm=$(echo "$version" | awk -F. '{ print $1 * 100 + $2 }')
+  sel="[.[] | select(.type == \"cell\" and .runtime == \"$tag\" and .model == \"subinterpreters\" and .workers > 1)]"
+  if jq -e -s "$sel | any(.error // \"\" | test(\"has no cross-interpreter\"))" "$res" >/dev/null; then
+    echo "skip ipc.xi_queue on $tag: the runtime has no cross-interpreter queue or channel"
+    continue
+  fi
+  if [ "$mm" -ge 313 ]; then mech='_interpqueues'; else mech='channel'; fi
+  check "ipc.xi_queue on $tag: 8 cells (2 sizes x 2 payloads x 1 and 2 pairs), through $mech, polled" jqtrue "$res" \
+    "$sel | length == 8 and all(.status == \"ok\" and (.ipc.mechanism | test(\"$mech\")) and (.ipc.waits | startswith(\"polls\")) and .ipc.polls_per_msg >= 0)"
+  check "ipc.xi_queue on $tag: what was asked, every message, pairs, span inside the cell" jqtrue "$res" \
+    "$sel | all(.ipc.msg_size == .msg_size and .ipc.payload == .payload and .ipc.messages == .ops and .ipc.pairs == .workers / 2 and .ipc.span_s > 0 and .ipc.span_s <= .wall_s + 0.05 and (.ipc.lat_us | .p50 > 0 and .p50 <= .p99))"
+  check "ipc.xi_queue on $tag: an object is pickled (share in (0, 1)), raw bytes are not" jqtrue "$res" \
+    "$sel | all(if .payload == \"object\" then .ipc.pickles and .ipc.ser_share > 0 and .ipc.ser_share < 1 else (.ipc.pickles | not) and .ipc.ser_share == null end)"
+  check "ipc.xi_queue on $tag: the answer is the sum of seq + tag over the messages" jqtrue "$res" \
+    "$sel | map(select(.workers == 2 and .msg_size == 64)) | length == 2 and all(.answer == $(expect "$(jq -s '[.[] | select(.type == "cell" and .model == "subinterpreters")][0].units' "$res")" 64))"
+done <"$tmp/runtimes"
+check "summary.md's ipc table has the subinterpreters rows" \
+  grep -q '^| ipc.xi.*_queue | [^|]* | subinterpreters (.* GIL) | bytes |' "$tmp/xi/summary.md"
 e2e_finish

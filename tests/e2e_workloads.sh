@@ -5,7 +5,9 @@
 # computes the Python version's answer, io.sleep scales to 200 waiters, and
 # every record carries its core use. Usage: e2e_workloads.sh BUILD_DIR
 #
-# os.spawn and os.switch: section 7; mem.cow and mem.cow_freeze: section 8.
+# os.spawn and os.switch: section 7; mem.cow and mem.cow_freeze: section 8;
+# os.spawn and os.switch under subinterpreters on every runtime of the
+# build: section 9.
 #
 # Sizes are small (--size 0.05: ~60 ms of work per cell) to keep the test
 # under a minute. Timing checks use bounds far from what this machine
@@ -173,5 +175,47 @@ check "mem.cow: a collection un-shares > 5 % without gc.freeze(), less with it" 
 check "mem.cow: summary.md shows the copy-on-write table and finding, no speedup" \
   test "$(sed -n '/^## mem.cow$/,$p' "$tmp/cow/summary.md" | grep -c -e '### Copy-on-write' -e 'gc.freeze() cut what the collection un-shared')" -ge 2 \
   -a "$(sed -n '/^## mem.cow$/,$p' "$tmp/cow/summary.md" | grep -c '### Speedup')" = 0
+# 9. os.spawn and os.switch under subinterpreters, on every runtime of the
+# build: interpreters created through the runtime's internal module
+# (_xxsubinterpreters below 3.13, _interpreters from 3.13), and a
+# ping-pong through each cross-interpreter channel or queue it has
+# (channels from 3.11, _interpqueues from 3.13), polled, which the record
+# says. An interpreter adds its own allocator's pages from 3.12 (1.5 MB
+# here), little on 3.11 (8 kB: the main obmalloc is shared); the bound
+# below is on 3.12+ only. A runtime with no channel fails its os.switch
+# cells saying so; it is reported here as skipped.
+"$gillab" list --runtimes | tail -n +2 >"$tmp/runtimes"
+"$gillab" run -w os.spawn,os.switch -m subinterpreters -n 1,2 -p compact -r 1 \
+  --size 0.03 --runtime all -o "$tmp/ossi" -q >/dev/null 2>&1
+"$gillab" run -w os.switch -m subinterpreters -n 2 -p one-core -r 1 \
+  --size 0.03 --runtime all -o "$tmp/ossi1" -q >/dev/null 2>&1
+res="$tmp/ossi/results.jsonl"
+while read -r tag version _; do
+  mm=$(echo "$version" | awk -F. '{ print $1 * 100 + $2 }')
+  sp="[.[] | select(.type == \"cell\" and .runtime == \"$tag\" and .workload == \"os.spawn\")]"
+  sw="[.[] | select(.type == \"cell\" and .runtime == \"$tag\" and .workload == \"os.switch\")]"
+  if [ "$mm" -ge 313 ]; then api=_interpreters kinds='"channel","queue"'; else api=_xxsubinterpreters kinds='"channel"'; fi
+  check "os.spawn, subinterpreters on $tag: interpreters created by $api, each first result right" jqtrue "$res" \
+    "$sp | length == 2 and all(.status == \"ok\" and .answer == .ops and .spawn.kinds == [\"subinterpreter\"] and (.spawn.subinterpreter | .creations >= 5 and (.api | startswith(\"$api.create\")) and .first_us.p50 > 0 and .first_us.p50 <= .first_us.p99 and .first_us.max < 1e7 and .join_us.p50 > 0 and .mem.samples >= 1))"
+  if [ "$mm" -ge 312 ]; then
+    check "os.spawn, subinterpreters on $tag: the api says own GIL; an interpreter adds > 200 kB" jqtrue "$res" \
+      "$sp | all(.spawn.subinterpreter | (.api | test(\"own\")) and .mem.uss_kb.p50 > 200)"
+  fi
+  if jq -e -s "$sw | any(.error // \"\" | test(\"has no cross-interpreter\"))" "$res" >/dev/null; then
+    echo "skip os.switch, subinterpreters on $tag: the runtime has no cross-interpreter channel or queue"
+    continue
+  fi
+  check "os.switch, subinterpreters on $tag: [$kinds], polled and saying so, partner itself at 1, another at 2" jqtrue "$res" \
+    "$sw | length == 2 and all(.status == \"ok\" and .answer == .ops and .switch.kinds == [$kinds] and (.switch as \$s | \$s.kinds | all(\$s[.] | (.waits | startswith(\"polls\")) and .polls_per_round_trip >= 0 and .round_trips >= 1 and .rtt_us.p50 > 0 and .rtt_us.p50 <= .rtt_us.p99 and .rtt_us.p99 < 1e6))) and (map([.workers, .switch.partner]) | sort == [[1, \"itself\"], [2, \"another worker\"]])"
+  check "os.switch, subinterpreters on $tag: the pair on two CPUs (compact), on one (one-core)" jqtrue "$res" \
+    "$sw | map(select(.workers == 2)) | length == 1 and all(.placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 2))"
+  check "os.switch, subinterpreters on $tag -p one-core: both interpreters on one CPU" jqtrue "$tmp/ossi1/results.jsonl" \
+    "[.[] | select(.type == \"cell\" and .runtime == \"$tag\" and .workers == 2)] | length == 1 and all(.status == \"ok\" and .placement_ok and ([.per_worker[].cpus_seen[]] | unique | length == 1))"
+done <"$tmp/runtimes"
+"$gillab" report "$tmp/ossi" >/dev/null 2>&1
+check "os.*, subinterpreters: summary.md's latency tables have their rows" \
+  grep -q '| subinterpreters (.* GIL) | compact | channel |' "$tmp/ossi/summary.md"
+check "os.switch, subinterpreters: the finding says the hand-off is polled" \
+  grep -q 'polled' "$tmp/ossi/summary.md"
 
 e2e_finish

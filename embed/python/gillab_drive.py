@@ -29,7 +29,11 @@ work() may return (ops, answer, extra), and the module may define
 begin(params) -> state, called here before the workers start, and
 end(state, extras, wall_s) -> dict of record fields, called after the timed
 region; under `processes`, share(state) -> object goes to every worker
-process, which calls the module's attach(object) before the barrier. `params` (from the runner) also asks for the hiccup probe:
+process, which calls the module's attach(object) before the barrier. Under
+`subinterpreters` the same hooks run in the main interpreter, for the
+built-in workloads: what share returns goes to every worker's interpreter
+pickled, and each worker's extra comes back pickled (objects cannot cross
+interpreters). `params` (from the runner) also asks for the hiccup probe:
 {"hiccup": true} runs a Python thread that sleeps 1 ms at a time and records
 how late it wakes up, outside the workers (not bound, not counted).
 
@@ -51,6 +55,7 @@ import importlib.util
 import json
 import operator
 import os
+import pickle
 import sys
 import sysconfig
 import threading
@@ -553,19 +558,29 @@ def _fresh_worker(mod, work, i, workers, units, warmup_s, seed, setup_params,
 
 
 def _fresh_view(module, func, module_dir, i, workers, units, warmup_s, seed,
-                setup_params):
+                setup_params, shared=None):
     """Worker i of the `subinterpreters` model, in its own interpreter once
-    bound: the import, the user workload's setup when it has one
+    bound: the import, what the main interpreter's begin shared (shared:
+    the pickled share(state), handed to the module's attach; None when
+    nothing is shared), the user workload's setup when it has one
     (setup_params: JSON text; None for a built-in workload), the warm-up,
     then its view of itself with the GIL probe's state there. Returns
     (work function, the view as JSON text: objects do not cross
     interpreters)."""
     mod, work = _fresh_import(module, func, module_dir)
+    if shared is not None and hasattr(mod, "attach"):
+        mod.attach(pickle.loads(shared))
     view = _fresh_worker(
         mod, work, i, workers, units, warmup_s, seed,
         None if setup_params is None else json.loads(setup_params),
         bool(module_dir))
     return work, json.dumps(view)
+
+
+def _pickled(extra):
+    """A subinterpreter worker's extra as bytes for the main interpreter
+    (embed/subinterp.c), which unpickles it for the module's end()."""
+    return pickle.dumps(extra, 5)
 
 
 def _process_worker(module, i, workers, units, cpuset, barrier, conn, opts):
@@ -775,9 +790,16 @@ def subinterpreters(module, workers, units, switch_interval=None,
     """Model `subinterpreters`: one interpreter per worker, each on a host
     thread of its own (embed/subinterp.c). On 3.12+ each has its own GIL;
     on 3.11 they share the one GIL. The workers bind themselves, import the
-    workload in their own interpreter and start together at a barrier. A
-    user workload is not imported here, in the main interpreter: its file
-    is read and hashed, and each worker imports it by name."""
+    workload in their own interpreter and start together at a barrier.
+
+    A built-in workload is imported here too, for its hooks (core/wl.h):
+    begin(params) runs here before the workers, share(state) goes to every
+    worker pickled (its interpreter unpickles it and calls attach), and
+    end(state, extras, wall_s) runs after the timed region with every
+    worker's extra, pickled in its interpreter and unpickled here. A user
+    workload is not imported here, in the main interpreter: its file is
+    read and hashed, and each worker imports it by name (its extras are
+    dropped: it has no end hook here)."""
     # Each interpreter takes the interval (embed/subinterp.c); the main one
     # too, like every model's main interpreter (it runs the hiccup thread).
     if switch_interval:
@@ -796,21 +818,33 @@ def subinterpreters(module, workers, units, switch_interval=None,
         ran = {"workload": {"file": os.path.realpath(user["file"]),
                             "sha256": _sha256(_file_bytes(user["file"])),
                             "func": func}}
-    # Workloads with begin/end hooks do not run here (registry.c): only the
-    # hiccup probe, in the main interpreter, beside the workers.
-    hiccup = _Hiccup() if (params or {}).get("hiccup") else None
+    mod = None if user else importlib.import_module(module)
+    # The hooks, and the hiccup probe when asked for: in the main
+    # interpreter, beside the workers.
+    state, hiccup = _begin(mod, params, "subinterpreters", workers, units)
+    shared = (pickle.dumps(mod.share(state), 5)
+              if hasattr(mod, "share") else None)
     p = params or {}
     _gillab.mem_baseline()
-    r = _gillab.run_subinterpreters(module, workers, units, where,
-                                    switch_interval or 0.0,
-                                    p.get("warmup_s", 0.0),
-                                    p.get("hash_seed", -1), func, module_dir,
-                                    setup_params)
+    try:
+        r = _gillab.run_subinterpreters(module, workers, units, where,
+                                        switch_interval or 0.0,
+                                        p.get("warmup_s", 0.0),
+                                        p.get("hash_seed", -1), func,
+                                        module_dir, setup_params, shared)
+    except BaseException:
+        if hasattr(mod, "end"):  # it releases what begin made
+            mod.end(state, [None] * workers, 0)
+        raise
     r["applied"] = _applied(p, [json.loads(v) for v in r.pop("views")],
                             **ran)
+    extras = [None if b is None else pickle.loads(b)
+              for b in r.pop("extras")]
     if hiccup:
         r["hiccup"] = hiccup.report(r["start_ns"],
                                     r["start_ns"] + int(r["wall_s"] * 1e9))
+    if hasattr(mod, "end"):
+        r.update(mod.end(state, extras, r["wall_s"]))
     gil["own_gil"] = r.pop("own_gil")
     gil["gils_watched"] = r.pop("gils_watched")
     r["gil"] = gil

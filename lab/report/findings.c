@@ -700,10 +700,21 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
     escape_md(f, k[i].kind);
     fprintf(f, " %s kB", v);
   }
-  fputs(any ? ". A thread shares its process; a process brings its own "
-              "interpreter, heap and page tables.\n\n"
-            : " not sampled.\n\n",
-        f);
+  int subinterp = 0;
+  for (size_t i = 0; i < n; i++)
+    subinterp |= strcmp(k[i].kind, "subinterpreter") == 0;
+  if (!any)
+    fputs(" not sampled.\n\n", f);
+  else if (!subinterp)
+    fputs(". A thread shares its process; a process brings its own "
+          "interpreter, heap and page tables.\n\n",
+          f);
+  else
+    fputs(". A thread shares its process; a subinterpreter shares the "
+          "process too but brings its own interpreter state, modules and, "
+          "from 3.12, its own allocator and GIL; a process brings its own "
+          "interpreter, heap and page tables.\n\n",
+          f);
 }
 
 /* The first group of wl at 2 workers of `model` whose placement is
@@ -726,6 +737,18 @@ static const results_group *switch_group(const results *r, const char *wl,
   return NULL;
 }
 
+/* Whether kind's hand-offs in g were polled, not woken (switch.KIND.waits
+ * in a measured record: the subinterpreters' channels and queues, which
+ * have no blocking receive). */
+static int kind_polled(const results_group *g, const char *kind) {
+  char path[160];
+  snprintf(path, sizeof path, "switch.%s.waits", kind);
+  for (size_t i = 0; i < g->n; i++)
+    if (results_ok(g->recs[i]) && results_get(g->recs[i], path))
+      return 1;
+  return 0;
+}
+
 void findings_switch(FILE *f, const results *r, const char *wl) {
   kind_figure k[KIND_FIGURES_MAX];
   size_t n = kind_figures(r, wl, 2, "switch", "rtt_us.p50", k);
@@ -735,6 +758,7 @@ void findings_switch(FILE *f, const results *r, const char *wl) {
   fputs("**Finding:** at 2 workers, one hand-off (half a round trip, p50), "
         "fastest first:",
         f);
+  int polled = 0;
   for (size_t i = 0; i < n; i++) {
     char v[32];
     results_fmt_si(v, sizeof v, k[i].c.median / 2);
@@ -743,8 +767,21 @@ void findings_switch(FILE *f, const results *r, const char *wl) {
     fputs(" under ", f);
     md_row_name(f, k[i].g->first);
     fprintf(f, " %s µs", v);
+    if (kind_polled(k[i].g, k[i].kind)) {
+      fputs(" (polled)", f);
+      polled = 1;
+    }
   }
   fputs(".", f);
+  if (polled)
+    fputs(" A polled hand-off (subinterpreters: the runtime's "
+          "cross-interpreter channels and queues have no blocking receive, "
+          "so the waiting side tries again after os.sched_yield()) needs no "
+          "OS wake-up but keeps the waiting side's CPU busy; on one CPU the "
+          "two sides take turns at the scheduler's pace. It is what polling "
+          "costs, not a wake-up, and compares with the others only as "
+          "that.",
+          f);
   /* The GIL's part against the OS's: the C futex (an OS wake-up and
    * nothing else) and Python threads' Event (the same wake-up, plus
    * taking the GIL back), each on one CPU and across two. */

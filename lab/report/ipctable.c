@@ -277,6 +277,15 @@ static void finding_smallest(FILE *f, const results *r, double size) {
                "pickling it in every one.\n\n");
 }
 
+/* Whether a measured ipc.* cell polled (ipc.waits: ipc.xi_queue, whose
+ * runtime queues and channels have no blocking get or put). */
+static int any_polled(const results *r) {
+  for (size_t i = 0; i < r->n; i++)
+    if (results_ok(r->cells[i]) && results_get(r->cells[i], "ipc.waits"))
+      return 1;
+  return 0;
+}
+
 static void write_failures(FILE *f, const results *r) {
   int any = 0;
   for (size_t i = 0; i < r->n; i++) {
@@ -324,6 +333,14 @@ void ipctable_write(FILE *f, const results *r) {
         "per second counts the messages' nominal size, nothing is copied, "
         "and the findings leave it out.)\n\n",
         f);
+  if (any_polled(r))
+    fputs("(ipc.xi\\_queue runs its pair as two subinterpreters of one "
+          "process, through the runtime's cross-interpreter queue or "
+          "channel, which copies each message into the consumer's "
+          "interpreter. Neither side can block there: a side that waits "
+          "polls, keeping its CPU busy, so its figures are those of two "
+          "pollers; on 3.11 the two interpreters also share one GIL.)\n\n",
+          f);
   finding_largest(f, r, sizes[nsizes - 1]);
   fputs("Messages per second, by message size:\n\n", f);
   write_table(f, r, "ipc.msgs_per_s", MD_SI, sizes, nsizes, 0);

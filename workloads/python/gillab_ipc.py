@@ -1,12 +1,13 @@
 """The ipc.* workloads: messages from a producer to a consumer, by mechanism.
 
 The workers come in pairs: worker 2k produces, worker 2k+1 consumes (the
-model decides whether they are threads or processes; a cell with an odd
-number of workers is skipped by the orchestrator). begin() makes one channel
-per pair in the cell's main process; threads use it directly, worker
-processes get it through share()/attach() (core/wl.h), pickled as
-multiprocessing pickles a Process's arguments, so pipes and sockets reach
-spawned and forkserver children too.
+model decides whether they are threads, processes or subinterpreters; a
+cell with an odd number of workers is skipped by the orchestrator). begin()
+makes one channel per pair in the cell's main process; threads use it
+directly, worker processes get it through share()/attach() (core/wl.h),
+pickled as multiprocessing pickles a Process's arguments, so pipes and
+sockets reach spawned and forkserver children too; worker interpreters
+(ipc.xi_queue) get it pickled by the subinterpreters driver: ids.
 
 A message has the cell's size (GILLAB_MSG_SIZE, bytes) and payload
 (GILLAB_PAYLOAD):
@@ -386,8 +387,104 @@ class _Shm:
             self.owner = None
 
 
+class _XiQueue:
+    """A cross-interpreter queue between two subinterpreters
+    (gillab_xi.py): 3.13+'s _interpqueues, bounded at QUEUE_MAX; on 3.11
+    and 3.12, which have channels only (unbounded), a channel, with the
+    consumer acknowledging every ACK_EVERY messages on a channel back and
+    the producer keeping at most QUEUE_MAX unacknowledged. Only shareable
+    objects go through, copied into the consumer's interpreter: a raw
+    message goes as a bytes object of its own (a copy of the producer's
+    buffer, as for multiprocessing.Queue), an object payload pickled. No
+    side can block: a full queue or an empty one is polled, with
+    os.sched_yield() between tries (each side's empty tries are counted).
+    An item goes with the interpreter that put it, so the producer waits
+    at the end (after its last send, outside its span) on a Done pipe
+    until the consumer took the last message."""
+
+    pickles = True
+    fresh = True
+    ACK_EVERY = 16
+
+    def __init__(self, kind, xid, ack, done):
+        self.kind, self.xid, self.ack, self.done = kind, xid, ack, done
+        self.name = self.label(kind)
+        self.end = None
+
+    @staticmethod
+    def label(kind):
+        import gillab_xi
+        if kind == "queue":
+            return ("cross-interpreter queue (_interpqueues, maxsize=%d), "
+                    "polled with os.sched_yield()" % QUEUE_MAX)
+        return ("cross-interpreter channel (%s; a window of %d "
+                "unacknowledged messages), polled with os.sched_yield()"
+                % (gillab_xi.api("channel").split(":")[0], QUEUE_MAX))
+
+    @classmethod
+    def make(cls, ctx):
+        import gillab_xi
+        kinds = gillab_xi.kinds()
+        if not kinds:
+            raise RuntimeError("ipc.xi_queue needs a cross-interpreter "
+                               "queue or channel: "
+                               + gillab_xi.missing("queue"))
+        kind = "queue" if "queue" in kinds else "channel"
+        return cls(kind, gillab_xi.make(kind, QUEUE_MAX),
+                   gillab_xi.make("channel") if kind == "channel" else None,
+                   gillab_xi.Done().fds())
+
+    def __reduce__(self):
+        return _XiQueue, (self.kind, self.xid, self.ack, self.done)
+
+    def open(self, role):
+        import gillab_xi
+        self.end = gillab_xi.End(self.kind, self.xid)
+        self.back = (gillab_xi.End("channel", self.ack)
+                     if self.ack is not None else None)
+        self.sent = self.acked = self.got = 0
+
+    def send(self, data, framed):
+        if self.back is not None:  # a channel: wait for room in the window
+            while self.sent - self.acked >= QUEUE_MAX:
+                a = self.back.try_recv(None)
+                if a is None:
+                    self.end.polls += 1
+                    os.sched_yield()
+                else:
+                    self.acked = max(self.acked, a)
+        self.end.send(data)
+        self.sent += 1
+
+    def recv(self, size, framed):
+        m = self.end.recv()
+        self.got += 1
+        if self.back is not None and self.got % self.ACK_EVERY == 0:
+            self.back.send(self.got)
+        return m
+
+    def finish(self, role):
+        import gillab_xi
+        done = gillab_xi.Done(self.done)
+        if role == "producer":
+            done.wait()
+        else:
+            done.signal()
+
+    def polls(self):
+        return self.end.polls if self.end else 0
+
+    def close(self):
+        import gillab_xi
+        gillab_xi.destroy(self.kind, self.xid)
+        if self.ack is not None:
+            gillab_xi.destroy("channel", self.ack)
+        gillab_xi.Done(self.done).close()
+
+
 MECHANISMS = {"pipe": _Pipe, "unix": _Unix, "tcp": _Tcp, "mp_pipe": _MpPipe,
-              "mp_queue": _MpQueue, "queue": _Queue, "shm": _Shm}
+              "mp_queue": _MpQueue, "queue": _Queue, "shm": _Shm,
+              "xi_queue": _XiQueue}
 
 _pairs = []  # this process's channels, by pair (begin, attach)
 
@@ -464,9 +561,16 @@ def work(worker, nworkers, units):
     chan.open(role)
     n = messages(units, nworkers // 2, pair, size)
     if role == "producer":
-        return 0, 0, producer(chan, n, size, payload)
-    answer, extra = consumer(chan, n, size, payload)
-    return n, answer, extra
+        extra = producer(chan, n, size, payload)
+        ops = answer = 0
+    else:
+        answer, extra = consumer(chan, n, size, payload)
+        ops = n
+    if hasattr(chan, "finish"):  # after the side's span
+        chan.finish(role)
+    if hasattr(chan, "polls"):
+        extra["polls"] = chan.polls()
+    return ops, answer, extra
 
 
 def begin(params, mechanism):
@@ -494,7 +598,9 @@ def end(state, extras, wall_s):
     each), wire_bytes_per_msg (what moved per message: the pickle for
     object payloads), span_s, bytes_per_s, msgs_per_s, ser_s (dumps +
     loads), transport_s, ser_share (null when nothing was pickled),
-    pickles, and lat_us (one-way p50, p90, p99, max)."""
+    pickles, and lat_us (one-way p50, p90, p99, max); for a mechanism
+    that polls (ipc.xi_queue), waits (how) and polls_per_msg (both sides'
+    empty tries per message)."""
     for chan in state["pairs"]:
         chan.close()
     size, payload = cell()
@@ -514,8 +620,17 @@ def end(state, extras, wall_s):
     sizes = sorted({s for c in cons for s in c["sizes_seen"]})
     kinds = sorted({k for c in cons for k in c["payloads_seen"]})
     span_s = span_ns / 1e9
+    name = state["pairs"][0].name if state["pairs"] else mech.name
+    polled = {}
+    if any("polls" in e for e in prods + cons):
+        polled = {"waits": "polls: no blocking put or get, so a side that "
+                           "waits tries again after os.sched_yield(), "
+                           "keeping its CPU busy",
+                  "polls_per_msg": sum(e.get("polls", 0)
+                                       for e in prods + cons) / msgs
+                  if msgs else None}
     return {"ipc": {
-        "mechanism": mech.name,
+        "mechanism": name,
         "msg_size": sizes[0] if len(sizes) == 1 else sizes,
         "payload": kinds[0] if len(kinds) == 1 else kinds,
         "pairs": len(cons),
@@ -532,4 +647,5 @@ def end(state, extras, wall_s):
         "transport_s": max(0, sides_ns - ser_ns) / 1e9,
         "ser_share": ser_ns / sides_ns if pickled and sides_ns > 0 else None,
         "lat_us": gillab_lat.pcts([ns for c in cons for ns in c["lat_ns"]]),
+        **polled,
     }}

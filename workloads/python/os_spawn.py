@@ -8,10 +8,13 @@ after another, for `units` milliseconds (at least MIN_CREATIONS of them):
   processes        multiprocessing.Process with the cell's start method
                    (fork, spawn, forkserver)
   asyncio          a task on the cell's event loop (awork)
-  subinterpreters  an interpreter, through the runtime's own module
-                   (_xxsubinterpreters on 3.12, _interpreters on 3.13+);
-                   not yet a model of os.spawn in the registry: that
-                   driver does not carry a worker's extra back to end()
+  subinterpreters  an interpreter, created by the worker's own
+                   interpreter through the runtime's internal module (no
+                   public API before 3.14): _xxsubinterpreters.create on
+                   3.11 (one GIL shared) and 3.12 (isolated=True: own
+                   GIL), _interpreters.create("isolated") on 3.13+ (own
+                   GIL, read back from its config); the record's api
+                   names the module, the calls and the GIL
 
 One creation is timed in two parts: `first` from the call that creates the
 worker to its first result back in the creator (the child computes
@@ -81,6 +84,10 @@ def begin(params):
         os.environ["GILLAB_SPAWN_KIND"] = sm
     elif model == "asyncio":
         os.environ["GILLAB_SPAWN_KIND"] = "task"
+    elif model == "subinterpreters":
+        # Seen by the worker interpreters, which read the process's
+        # environment when they start.
+        os.environ["GILLAB_SPAWN_KIND"] = "subinterpreter"
     else:
         os.environ["GILLAB_SPAWN_KIND"] = "thread"
     return None
@@ -209,25 +216,32 @@ def _warm_forkserver(ctx):
 # --- subinterpreters ----------------------------------------------------------
 
 def _interp_api():
-    """(module, its name, create(), run(id, code), destroy(id))."""
+    """(module, its name, create(), run(id, code), destroy(id), what the
+    created interpreters' GIL is)."""
+    import sys
     try:
         import _interpreters as m  # 3.13+
 
+        iid = m.create("isolated")
+        gil = getattr(m.get_config(iid), "gil", None)
+        m.destroy(iid)
         return (m, "_interpreters", lambda: m.create("isolated"),
-                m.exec, m.destroy)
+                m.exec, m.destroy, f"config isolated: gil={gil!r}")
     except ImportError:
-        import _xxsubinterpreters as m  # 3.12
+        import _xxsubinterpreters as m  # 3.11, 3.12
 
+        gil = ("isolated=True: own GIL" if sys.version_info >= (3, 12)
+               else "one GIL shared by every interpreter: 3.11")
         return (m, "_xxsubinterpreters", lambda: m.create(isolated=True),
-                m.run_string, m.destroy)
+                m.run_string, m.destroy, gil)
 
 
 def _subinterpreters(until_ns):
-    m, name, create, run, destroy = _interp_api()
+    m, name, create, run, destroy, gil = _interp_api()
     s = _Samples("subinterpreter",
                  f"{name}.create, {name}.{run.__name__} of a statement "
                  f"that writes its result to an os.pipe, {name}.destroy "
-                 f"(own GIL)",
+                 f"({gil})",
                  "the process's Rss and USS while the interpreter lives, "
                  "minus before it was created")
     now = time.monotonic_ns

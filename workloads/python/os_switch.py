@@ -19,10 +19,23 @@ one after the other, and every round trip is timed by the server:
                    send()/recv() of a pickled int)
   asyncio          future (two tasks of one loop hand a future's result
                    back and forth)
+  subinterpreters  channel (two cross-interpreter channels: 3.11
+                   _xxsubinterpreters.channel_*, 3.12 _xxinterpchannels,
+                   3.13 _interpchannels), queue (two _interpqueues queues,
+                   3.13+); gillab_xi.py
 
-(Not yet under subinterpreters: that driver does not carry a worker's
-extra back to end(); and 3.12's and 3.13's channels have no blocking
-receive, so a receiver must poll.)
+Under subinterpreters nothing blocks: the runtime's channels and queues
+have no blocking receive, so the side that waits polls, calling
+os.sched_yield() between tries (gillab_xi.py). Such a hand-off is the
+poller seeing the item, not a wake-up: it needs no OS wake-up, but the
+waiting side keeps its CPU busy, and on one CPU the two take turns at the
+scheduler's pace. The record says so for those kinds ("waits") and counts
+the server's empty tries per round trip ("polls_per_round_trip"). The
+channels and queues are made in the main interpreter by begin() and reach
+the worker interpreters by id (share/attach); an item belongs to the
+interpreter that sent it and goes when that interpreter ends, so at the end
+of each mechanism the returner tells the server through an os.pipe that it
+took the STOP, and the server waits for that before going on.
 
 A hand-off is half a round trip. The C twin is workloads/native/switch.c
 (futex, condition variable, pipe).
@@ -57,36 +70,81 @@ API = {
                "multiprocessing.Pipe): send(int) / recv()",
     "future": "asyncio future per turn: set_result() one, await the other",
 }
+WAITS = ("polls: no blocking receive, so each side tries and calls "
+         "os.sched_yield() between tries, keeping its CPU busy; a hand-off "
+         "is a poller seeing the item, not an OS wake-up")
+_xi = None  # subinterpreters: what begin made, by id (attach)
 
 
 def _model():
     return os.environ["GILLAB_SWITCH_MODEL"]
 
 
+def _names(model):
+    if model == "subinterpreters":
+        import gillab_xi
+        return gillab_xi.kinds()
+    return MECHANISMS[model]
+
+
 def begin(params):
     import tempfile
 
-    os.environ["GILLAB_SWITCH_MODEL"] = params["model"]
+    model, n = params["model"], params["workers"]
+    os.environ["GILLAB_SWITCH_MODEL"] = model
     d = tempfile.mkdtemp(prefix="gillab-switch-")
     os.environ["GILLAB_SWITCH_DIR"] = d
-    if params["model"] == "processes":
-        for p in range(params["workers"] // 2):
+    state = {"dir": d, "xi": None}
+    if model == "processes":
+        for p in range(n // 2):
             os.mkfifo(os.path.join(d, f"p{p}.serve"))
             os.mkfifo(os.path.join(d, f"p{p}.back"))
-    return d
+    if model == "subinterpreters":
+        import gillab_xi
+        if not gillab_xi.kinds():
+            raise RuntimeError("os.switch under subinterpreters needs a "
+                               "cross-interpreter channel or queue: "
+                               + gillab_xi.missing("channel"))
+        # Per pair and kind, the server's channel and the returner's (one,
+        # when the server plays alone); per pair, the Done pipe.
+        xi = {"ids": {}, "done": {}}
+        for pair in range((n + 1) // 2):
+            alone = 2 * pair + 1 >= n
+            for k in gillab_xi.kinds():
+                a = gillab_xi.make(k)
+                xi["ids"][(pair, k)] = (a, a if alone else gillab_xi.make(k))
+            xi["done"][pair] = gillab_xi.Done().fds()
+        state["xi"] = xi
+    return state
+
+
+def share(state):
+    return state["xi"]
+
+
+def attach(xi):
+    global _xi
+    _xi = xi
 
 
 def end(state, extras, wall_s):
     import shutil
 
-    shutil.rmtree(state, ignore_errors=True)
+    if state["xi"]:
+        import gillab_xi
+        for (pair, k), ids in state["xi"]["ids"].items():
+            for xid in set(ids):
+                gillab_xi.destroy(k, xid)
+        for fds in state["xi"]["done"].values():
+            gillab_xi.Done(fds).close()
+    shutil.rmtree(state["dir"], ignore_errors=True)
     return {"switch": report(extras)}
 
 
 def report(extras):
     """The servers' samples as the record's "switch" object."""
     out = {"partner": None, "kinds": []}
-    rtts = {}
+    rtts, polls = {}, {}
     for e in extras:
         if not e:
             continue  # a returner: the server timed the round trips
@@ -96,10 +154,21 @@ def report(extras):
                 out["kinds"].append(name)
                 rtts[name] = []
             rtts[name].extend(samples)
+        for name, n in e.get("polls", {}).items():
+            polls[name] = polls.get(name, 0) + n
     for name in out["kinds"]:
-        out[name] = {"api": API[name], "round_trips": len(rtts[name]),
-                     "rtt_us": gillab_lat.pcts(rtts[name])}
+        n = len(rtts[name])
+        out[name] = {"api": API.get(name) or _xi_api(name),
+                     "round_trips": n, "rtt_us": gillab_lat.pcts(rtts[name])}
+        if name in polls:
+            out[name]["waits"] = WAITS
+            out[name]["polls_per_round_trip"] = polls[name] / n if n else None
     return out
+
+
+def _xi_api(name):
+    import gillab_xi
+    return gillab_xi.api(name)
 
 
 # --- the channels ------------------------------------------------------------
@@ -256,9 +325,35 @@ def _process_channel(name, pair, server, alone):
     raise ValueError(name)
 
 
+_polls = {}  # subinterpreters: the server's empty tries, by mechanism
+
+
+def _xi_channel(name, pair, server, alone):
+    """A channel or queue each way between two interpreters (one, when the
+    server plays alone). close() is the end of the mechanism: the returner
+    signals Done once it took the STOP, and the server waits for that, so
+    that no item is left to go with an interpreter that ends."""
+    import gillab_xi
+    serve, back = _xi["ids"][(pair, name)]
+    done = gillab_xi.Done(_xi["done"][pair])
+    out, into = (serve, back) if server else (back, serve)
+    tx, rx = gillab_xi.End(name, out), gillab_xi.End(name, into)
+
+    def close():
+        if server:
+            _polls[name] = rx.polls
+            if not alone:
+                done.wait()
+        else:
+            done.signal()
+    return tx.send, rx.recv, close
+
+
 def _channel(model, name, pair, server, alone):
     if model == "processes":
         return _process_channel(name, pair, server, alone)
+    if model == "subinterpreters":
+        return _xi_channel(name, pair, server, alone)
     return _thread_channel(name, pair, server, alone)
 
 
@@ -290,7 +385,7 @@ def _return(send, recv):
 
 def work(worker, nworkers, units):
     model = _model()
-    names = MECHANISMS[model]
+    names = _names(model)
     pair, server = worker // 2, worker % 2 == 0
     alone = server and worker + 1 >= nworkers
     slice_ns = units * 1_000_000 // len(names)
@@ -313,8 +408,10 @@ def work(worker, nworkers, units):
             close()
     if not server:
         return 0, 0, None
-    return done, matched, {"partner": "itself" if alone else
-                           "another worker", "rtts": out}
+    extra = {"partner": "itself" if alone else "another worker", "rtts": out}
+    if model == "subinterpreters":
+        extra["polls"] = dict(_polls)
+    return done, matched, extra
 
 
 async def awork(worker, nworkers, units):
