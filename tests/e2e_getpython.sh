@@ -30,11 +30,9 @@ skip() {
 command -v curl >/dev/null || skip "curl is not installed"
 
 # The fixture: the Debian tarball, from the cache or fetched now.
-deb=""
-for f in "$("$gp" --help | sed -n 's|^ *(here: \(.*\)/VERSION)$|\1|p')"/sources/python3.13_3.13.5.orig.tar.xz; do
-  [ -s "$f" ] && deb=$f
-done
-if [ -z "$deb" ]; then
+# (The cache as get-python computes it.)
+deb=${GILLAB_PYTHONS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gillab/pythons}/sources/python3.13_3.13.5.orig.tar.xz
+if [ ! -s "$deb" ]; then
   deb=$("$gp" --fetch-only --from debian 3.13 2>"$tmp/deb.err") ||
     skip "Debian's python3.13 source cannot be obtained here: $(tail -n 1 "$tmp/deb.err")"
   case "$deb" in
