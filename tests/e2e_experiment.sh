@@ -161,12 +161,15 @@ check "... and its cell runs that file" \
   jqtrue "$tmp/user-run/results.jsonl" '[.[] | select(.type == "cell")] | length == 1 and all(.status == "ok" and .answer == 7 and (.applied.workload.file | endswith("/sub/bench.py")))'
 
 # The examples in workloads/examples/ parse, and run at a tiny size: every
-# cell measured or skipped with its reason, none failed.
+# cell measured or skipped with its reason, none failed. Without the worker
+# warm-up (0.2 s for each fresh worker process or interpreter of a cpu.*
+# cell), which only steadies timings: it took a third of the time of the
+# examples that run subinterpreters and processes on every runtime.
 for x in "$src"/workloads/examples/*.toml; do
   name=$(basename "$x" .toml)
   "$gillab" run "$x" --dry-run >"$tmp/ex-$name.dry" 2>&1
   check "example $name: --dry-run" grep -q '^estimate: ' "$tmp/ex-$name.dry"
-  "$gillab" run "$x" --size 0.02 -r 1 -o "$tmp/ex-$name" -q >/dev/null 2>"$tmp/ex-$name.err"
+  "$gillab" run "$x" --size 0.02 -r 1 --worker-warmup 0 -o "$tmp/ex-$name" -q >/dev/null 2>"$tmp/ex-$name.err"
   check "example $name: runs at --size 0.02, no cell failed, the question on top" \
     sh -c "jq -se '[.[] | select(.type == \"cell\")] | length > 0 and all(.status == \"ok\" or .status == \"skipped\")' '$tmp/ex-$name/results.jsonl' >/dev/null && head -1 '$tmp/ex-$name/summary.md' | grep -q '^# .*?\$'"
 done
