@@ -8,7 +8,9 @@
 #include "gcprobe.h"
 #include "gilprobe.h"
 #include "hiccup.h"
+#include "httpsrv.h"
 #include "internal.h"
+#include "loadgen.h"
 #include "memuse.h"
 #include "model.h"
 #include "place.h"
@@ -91,12 +93,29 @@ static int resolve(const cellspec *s, cell_ctx *c, char *err, size_t errlen) {
   return 0;
 }
 
+/* Which server a server workload (WL_SERVE) runs under model m (see
+ * workloads/python/net_serve.py). */
+static const char *serve_kind(const wl_workload *wl, model_t m) {
+  int shared = (wl->flags & WL_SERVE_SHARED) != 0;
+  switch (m) {
+  case MODEL_THREADS:
+    return shared ? "pool" : "per_conn";
+  case MODEL_PROCESSES:
+    return shared ? "prefork" : "reuseport";
+  case MODEL_ASYNCIO:
+    return "asyncio";
+  default:
+    return "c-epoll";
+  }
+}
+
 /* A Python model runs its driver, a function of gillab_drive (model.h). */
 static int run_python(const cell_ctx *c, cJSON **out, char *err,
                       size_t errlen) {
   const cellspec *s = c->s;
   char func[64];
-  snprintf(func, sizeof func, "%s", model_driver(s->model));
+  snprintf(func, sizeof func, "%s",
+           c->wl->flags & WL_SERVE ? "serve" : model_driver(s->model));
   py_set_site(s->site_packages, s->venv);
   int rc = py_start(c->workloads_dir, s->hash_seed, err, errlen);
   if (rc < 0)
@@ -152,6 +171,17 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
       cJSON_AddStringToObject(params, "payload", s->payload);
     }
   }
+  if (c->wl->flags & WL_SERVE && !s->overhead_pairs) {
+    cJSON_AddStringToObject(args, "model", model_name(s->model));
+    cJSON *sv = cJSON_AddObjectToObject(args, "serve");
+    cJSON_AddStringToObject(sv, "server", serve_kind(c->wl, s->model));
+    cJSON_AddNumberToObject(sv, "connections", s->connections);
+    cJSON_AddStringToObject(sv, "handler", s->handler);
+    cJSON_AddNumberToObject(sv, "handler_us", s->handler_us);
+    cJSON_AddNumberToObject(sv, "rate", s->rate);
+    cJSON_AddStringToObject(sv, "client_set",
+                            s->client_set ? s->client_set : "");
+  }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
   cJSON *gc = gcprobe_report(s->model == MODEL_PROCESSES
@@ -196,8 +226,71 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
   return rc;
 }
 
+/* The C twin's server threads are the cell's workers: bound, sampled and
+ * accounted for like any native worker's. */
+static void serve_thread(unsigned i, int enter, void *arg) {
+  (void)arg;
+  char err[256];
+  if (enter) {
+    if (workers_enter(i, NULL, err, sizeof err) < 0)
+      fprintf(stderr, "gillab: server thread %u: %s\n", i, err);
+    workers_begin(i);
+  } else {
+    workers_leave(i);
+  }
+}
+
+/* net.serve's C twin (native-threads): the epoll server on the cell's
+ * workers, the load generator bound to client_set, both in this process. */
+static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
+                            size_t errlen) {
+  const cellspec *s = c->s;
+  httpsrv *srv;
+  memuse_baseline();
+  int rc = httpsrv_start(&srv, s->workers, NULL, s->handler, s->handler_us,
+                         serve_thread, NULL, err, errlen);
+  if (rc < 0)
+    return rc;
+  loadgen_opts o = {.port = httpsrv_port(srv),
+                    .connections = s->connections,
+                    .duration_s = (double)s->units / 1000,
+                    .rate = s->rate,
+                    .timeout_s = s->units / 1000.0 > 2 ? s->units / 1000.0 : 2,
+                    .check_body = 1,
+                    .cpuset = s->client_set};
+  loadgen_result r;
+  rc = loadgen_run(&o, &r, err, errlen);
+  cJSON *side = httpsrv_report(srv);
+  httpsrv_stop(srv);
+  if (rc < 0) {
+    loadgen_result_clear(&r);
+    cJSON_Delete(side);
+    return rc;
+  }
+  *out = cJSON_CreateObject();
+  cJSON_AddNumberToObject(*out, "wall_s", r.wall_s);
+  cJSON_AddNumberToObject(*out, "ops", (double)r.ok);
+  cJSON_AddNullToObject(*out, "answer");
+  cJSON_AddNumberToObject(*out, "start_ns", (double)r.start_ns);
+  cJSON *sv = cJSON_AddObjectToObject(*out, "serve");
+  cJSON_AddStringToObject(sv, "server", "c-epoll");
+  cJSON_AddStringToObject(sv, "model", model_name(s->model));
+  cJSON_AddNumberToObject(sv, "workers", s->workers);
+  cJSON *h = cJSON_AddObjectToObject(sv, "handler");
+  cJSON_AddStringToObject(h, "name", s->handler);
+  cJSON_AddNumberToObject(h, "handler_us", s->handler_us);
+  cJSON_AddItemToObject(sv, "load", loadgen_report(&r, &o));
+  cJSON_AddItemToObject(sv, "server_side", side);
+  loadgen_result_clear(&r);
+  cJSON *applied = cJSON_AddObjectToObject(*out, "applied");
+  cJSON_AddItemToObject(applied, "workers", workers_applied());
+  return 0;
+}
+
 static int run_native(const cell_ctx *c, cJSON **out, char *err,
                       size_t errlen) {
+  if (c->wl->flags & WL_SERVE)
+    return run_serve_native(c, out, err, errlen);
   const cellspec *s = c->s;
   wl_result total;
   double wall_s = 0;

@@ -19,8 +19,9 @@ static void run(const char *handler, unsigned us, unsigned threads,
                 loadgen_opts *o, loadgen_result *r) {
   httpsrv *s;
   char err[256];
-  assert_int_equal(
-      httpsrv_start(&s, threads, NULL, handler, us, err, sizeof err), 0);
+  assert_int_equal(httpsrv_start(&s, threads, NULL, handler, us, NULL, NULL,
+                                 err, sizeof err),
+                   0);
   o->port = httpsrv_port(s);
   assert_int_equal(loadgen_run(o, r, err, sizeof err), 0);
   cJSON *rep = httpsrv_report(s);

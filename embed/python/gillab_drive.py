@@ -904,3 +904,242 @@ def runtime_info():
         "cflags": sysconfig.get_config_var("CFLAGS"),
         "switch_interval_s": sys.getswitchinterval(),
     }
+
+
+def _serve_process(i, cfg, lsock, cpuset, ready, stop, conn, opts):
+    """Server worker process i of net.serve's `reuseport` and `prefork`
+    servers: binds itself, opens its own listening socket on the port
+    (reuseport) or takes the one inherited from the parent (prefork),
+    serves a thread per connection until `stop`, then reports what it
+    served, its time split, its GIL counters and its memory."""
+    import net_serve
+    report = {"worker": i, "error": None}
+    try:
+        if opts["switch_interval"]:
+            sys.setswitchinterval(opts["switch_interval"])
+        _gillab.bind(cpuset)
+        _gillab.probe_enable(opts["gil_probe"])
+        if opts["gil_probe"]:
+            _gillab.probe_watch()
+        if lsock is None:
+            lsock = net_serve.listener(cfg["port"], reuseport=True)
+        handle, _ = net_serve.make_handler(cfg)
+        view = _worker_view(i, 0.0, opts["hash_seed"])
+        view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]))
+        report["applied"] = view
+    except BaseException:
+        report["error"] = traceback.format_exc().rstrip()
+        conn.send(report)
+        ready.release()
+        return
+    stats = net_serve.Stats()
+    s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
+    ready.release()
+    threads = []
+    net_serve.accept_loop(lsock, handle, stats, stop, threads)
+    s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
+    report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1},
+                  stats=stats.as_dict())
+    conn.send(report)
+    conn.send(_gillab.mem_self())
+
+
+def serve(module, model, workers, units, serve, switch_interval=None,
+          params=None, start_method=None):
+    """net.serve's driver: starts the Python server `serve["server"]`
+    (workloads/python/net_serve.py) with `workers` workers, loads it with
+    the native generator (_gillab.loadgen, the GIL released, on its own
+    thread bound to serve["client_set"]) for `units` milliseconds, stops it
+    and returns the record's fields: "serve" {"server", "handler", "load"
+    (the generator's figures), "server_side" (what the server counted)},
+    ops = requests answered 200, answer None."""
+    import multiprocessing
+    import net_serve
+
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
+    gil_before_import = _gil_enabled()
+    prm = params or {}
+    seed = prm.get("hash_seed")
+    kind = serve["server"]
+    cfg = {"handler": serve["handler"], "handler_us": serve["handler_us"]}
+    loops, rate = net_serve.calibrate(
+        serve["handler_us"] if serve["handler"] == "cpu" else 0)
+    cfg["loops"] = loops
+    builtin = serve["handler"] in ("none", "cpu", "hash", "sleep")
+    handler_info = {"name": serve["handler"], "handler_us": serve["handler_us"]}
+    if serve["handler"] == "cpu":
+        handler_info.update(loops=loops, loops_per_s=round(rate))
+    if not builtin:
+        fn, afn, sha = net_serve.load_user(serve["handler"])
+        handler_info.update(file=os.path.abspath(
+            serve["handler"].rpartition(":")[0]), sha256=sha,
+            sync=fn is not None, async_variant=afn is not None)
+    handle, ahandle = net_serve.make_handler(cfg)
+    stats = net_serve.Stats()
+    views, procs, pipes, reports = [], [], [], {}
+    server_side = {}
+    _gillab.mem_baseline()
+    lsock = None
+    stop_in = threading.Event()
+    threads_ = []
+    if kind in ("per_conn", "pool", "asyncio"):
+        lsock = net_serve.listener()
+        port = lsock.getsockname()[1]
+        # The serving threads are the cell's workers: bound where the
+        # placement says (connection threads inherit their creator's CPUs).
+        began = threading.Semaphore(0)
+
+        def on_thread(i, what):
+            if what == "enter":
+                _gillab.worker_enter(i)
+                views.append(_worker_view(i, 0.0, seed))
+                _gillab.worker_begin(i)
+                began.release()
+            else:
+                _gillab.worker_leave(i)
+
+        if kind == "per_conn":
+            def acceptor():
+                on_thread(0, "enter")
+                try:
+                    net_serve.accept_loop(lsock, handle, stats, stop_in,
+                                          threads_)
+                finally:
+                    on_thread(0, "leave")
+            server = threading.Thread(target=acceptor, name="gillab-worker-0")
+            server.start()
+            began.acquire()
+        elif kind == "pool":
+            pool = net_serve.Pool(lsock, handle, stats, workers, on_thread)
+            pool.start()
+            for _ in range(workers):
+                began.acquire()
+        else:
+            ready, box = threading.Event(), []
+
+            def loop_thread():
+                on_thread(0, "enter")
+                try:
+                    net_serve.run_asyncio(lsock, handle, ahandle, stats,
+                                          ready, box)
+                finally:
+                    on_thread(0, "leave")
+            server = threading.Thread(target=loop_thread,
+                                      name="gillab-worker-0")
+            server.start()
+            if not ready.wait(30):
+                raise RuntimeError("the asyncio server did not start")
+    else:
+        ctx = multiprocessing.get_context(start_method)
+        if kind == "prefork":
+            lsock = net_serve.listener()
+            port = lsock.getsockname()[1]
+        else:
+            # The port, reserved by a socket bound but not listening: it
+            # joins no SO_REUSEPORT group, so it takes no connection.
+            hold = socket_reserve()
+            port = hold.getsockname()[1]
+        cfg["port"] = port
+        ready, stop = ctx.Semaphore(0), ctx.Event()
+        opts = {"switch_interval": switch_interval or 0.0,
+                "gil_probe": prm.get("gil_probe", False), "hash_seed": seed,
+                "main_pid": os.getpid()}
+        for i in range(workers):
+            r, w = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_serve_process, name=f"gillab-worker-{i}",
+                            args=(i, cfg, lsock, _gillab.worker_set(i), ready,
+                                  stop, w, opts))
+            p.start()
+            w.close()
+            procs.append(p)
+            pipes.append(r)
+        for _ in range(workers):
+            if not ready.acquire(timeout=60):
+                raise RuntimeError("a server process did not start")
+        for i, p in enumerate(procs):
+            _gillab.worker_adopt(i, p.pid)
+        if lsock is not None:
+            lsock.close()  # the children hold it
+            lsock = None
+    timeout_s = max(2.0, units / 1000)
+    try:
+        load = json.loads(_gillab.loadgen(
+            port, serve["connections"], units / 1000, serve["rate"],
+            timeout_s, builtin, serve["client_set"] or ""))
+    finally:
+        if procs:
+            stop.set()
+            for i, p in enumerate(procs):
+                try:
+                    reports[i] = pipes[i].recv() if pipes[i].poll(30) else {
+                        "worker": i, "error": "no report"}
+                except EOFError:
+                    reports[i] = {"worker": i, "error": "died"}
+            _gillab.mem_end()
+            for i, p in enumerate(procs):
+                r = reports[i]
+                if not r.get("error"):
+                    _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"],
+                                                r["applied"]["cpus"])
+                    try:
+                        mem = pipes[i].recv() if pipes[i].poll(5) else None
+                    except (EOFError, OSError):
+                        mem = None
+                    if mem:
+                        _gillab.mem_worker_end(i, p.pid, mem)
+                p.join(10)
+                if p.is_alive():
+                    p.kill()
+                    p.join()
+        elif kind == "pool":
+            pool.close()
+        elif kind == "asyncio":
+            loop, ev = box[0]
+            loop.call_soon_threadsafe(ev.set)
+            server.join()
+        else:
+            stop_in.set()
+            server.join()
+        if lsock is not None:
+            lsock.close()
+    errors = [r["error"] for r in reports.values() if r.get("error")]
+    if errors:
+        raise RuntimeError(f"a server process failed: {errors[0]}")
+    if procs:
+        per = [dict(r["stats"], worker=i, pid=r["applied"]["pid"])
+               for i, r in sorted(reports.items())]
+        views = [r["applied"] for r in reports.values()]
+        server_side = {
+            "conns": sum(p["conns"] for p in per),
+            "requests": sum(p["requests"] for p in per),
+            "handler_errors": sum(p["handler_errors"] for p in per),
+            "first_error": next((p["first_error"] for p in per
+                                 if p["first_error"]), None),
+            "per_process": per}
+    else:
+        server_side = stats.as_dict()
+    t0, wall_s = int(load.pop("start_ns")), load.pop("wall_s")
+    out = {
+        "wall_s": wall_s,
+        "start_ns": t0,
+        "ops": load["ok"],
+        "answer": None,
+        "gil": _gil_report(gil_before_import),
+        "applied": _applied(params, views,
+                            **({"start_method": ctx.get_start_method()}
+                               if procs else {})),
+        "serve": {"server": kind, "model": model, "workers": workers,
+                  "handler": handler_info, "load": load,
+                  "server_side": server_side},
+    }
+    return out
+
+
+def socket_reserve():
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", 0))
+    return s

@@ -51,6 +51,8 @@ typedef struct {
 struct httpsrv {
   int port, stop_fd, handler;
   unsigned handler_us, n;
+  httpsrv_thread_fn on_thread;
+  void *arg;
   unsigned char *hash_buf;
   hthread t[HTTPSRV_MAX_THREADS];
 };
@@ -126,6 +128,8 @@ static int serve(hthread *t, hconn *c) {
 static void *thread_main(void *arg) {
   hthread *t = arg;
   atomic_store(&t->tid, (pid_t)syscall(SYS_gettid));
+  if (t->s->on_thread)
+    t->s->on_thread(t->i, 1, t->s->arg);
   loadgen_bind_list(t->set);
   place_affinity_self(t->bound, sizeof t->bound);
   struct epoll_event evs[64];
@@ -136,8 +140,11 @@ static void *thread_main(void *arg) {
       atomic_fetch_or_explicit(&t->cpus, 1ull << cpu, memory_order_relaxed);
     for (int k = 0; k < n; k++) {
       void *ptr = evs[k].data.ptr;
-      if (ptr == NULL)
-        return NULL; /* the stop eventfd */
+      if (ptr == NULL) { /* the stop eventfd */
+        if (t->s->on_thread)
+          t->s->on_thread(t->i, 0, t->s->arg);
+        return NULL;
+      }
       if (ptr == t) {
         int fd =
             accept4(t->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -197,7 +204,8 @@ static int listener(int port, int *out_port) {
 }
 
 int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
-                  const char *handler, unsigned handler_us, char *err,
+                  const char *handler, unsigned handler_us,
+                  httpsrv_thread_fn on_thread, void *arg, char *err,
                   size_t errlen) {
   *out = NULL;
   int h = strcmp(handler, "none") == 0    ? H_NONE
@@ -220,6 +228,8 @@ int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
   s->handler = h;
   s->handler_us = handler_us;
   s->n = nthreads;
+  s->on_thread = on_thread;
+  s->arg = arg;
   s->hash_buf = malloc(HTTPSRV_HASH_BYTES);
   s->stop_fd = eventfd(0, EFD_CLOEXEC);
   int rc = 0;

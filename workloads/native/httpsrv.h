@@ -22,12 +22,19 @@
 
 typedef struct httpsrv httpsrv;
 
+/* Called on server thread i when it starts (enter 1, before it serves)
+ * and when it ends (enter 0): the runner registers it as a worker of the
+ * cell there (binding it and accounting for its time). */
+typedef void (*httpsrv_thread_fn)(unsigned i, int enter, void *arg);
+
 /* Starts nthreads server threads, thread i bound to sets[i] (list syntax,
  * "" unbound; sets may be NULL) and serving with handler (one of the four
- * above) costing handler_us. *out must be stopped with httpsrv_stop.
- * Returns 0 or a negative errno with err. */
+ * above) costing handler_us; on_thread (NULL: none) is called with arg on
+ * each thread. *out must be stopped with httpsrv_stop. Returns 0 or a
+ * negative errno with err. */
 int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
-                  const char *handler, unsigned handler_us, char *err,
+                  const char *handler, unsigned handler_us,
+                  httpsrv_thread_fn on_thread, void *arg, char *err,
                   size_t errlen);
 /* The port it listens on. */
 int httpsrv_port(const httpsrv *s);
