@@ -105,6 +105,9 @@ static int serve(hthread *t, hconn *c) {
                      "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", plen);
     memcpy(out + h, sp1 + 1, plen);
     size_t left = (size_t)h + plen;
+    /* Counted before the reply leaves, so that a report taken once the
+     * client has its replies counts every one of them. */
+    atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
     const char *p = out;
     while (left) {
       ssize_t w = send(c->fd, p, left, MSG_NOSIGNAL);
@@ -119,7 +122,6 @@ static int serve(hthread *t, hconn *c) {
       p += w;
       left -= (size_t)w;
     }
-    atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
     memmove(c->buf, c->buf + used, c->len - used);
     c->len -= used;
   }
