@@ -4,11 +4,12 @@
  * balances the connections), each bound where the cell's placement says.
  *
  * The handlers are the built-in ones of workloads/python/net_serve.py, in
- * C: "none" (the reply at once), "cpu" (spin handler_us microseconds),
- * "hash" (SHA-256 of a 64 KiB buffer, as the Python one with hashlib),
- * "sleep" (block handler_us microseconds: the thread serves nothing else
- * meanwhile, as a single-threaded event loop would). Every reply's body is
- * the request's path.
+ * C: "none" (the reply at once), "cpu" (spin handler_us microseconds of the
+ * thread's CPU time: the same CPU cost as the Python loop calibrated to that
+ * long, not the same instructions, which C would run many times faster), "hash"
+ * (SHA-256 of a 64 KiB buffer, as the Python one with hashlib), "sleep" (block
+ * handler_us microseconds: the thread serves nothing else meanwhile, as a
+ * single-threaded event loop would). Every reply's body is the request's path.
  *
  * Notes about the implementation: each thread owns its listener, epoll and
  * connections; the counters are per thread and read after the threads are
