@@ -337,25 +337,30 @@ static int finding_loop(FILE *f, const results *r, const double *conns,
 /* A blocking handler under asyncio: its p99 against the best threaded
  * server's at the same connections, and its requests per second against
  * one request per handler time. */
-static int finding_blocking(FILE *f, const results *r, const double *conns,
-                            size_t nconns) {
+static int finding_blocking(FILE *f, const results *r) {
   int any = 0;
   char a[32], b[32];
-  for (size_t k = 0; k < nconns; k++) {
-    const results_group *as = find(r, "asyncio", "sleep", conns[k], NULL);
-    if (!as)
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *as = &r->groups[g];
+    if (!is_serve(as) || strcmp(group_kind(as), "asyncio") != 0 ||
+        strcmp(results_str(as->first, "handler"), "sleep") != 0)
       continue;
+    double conns = results_num(as->first, "connections");
     const char *rt = results_str(as->first, "runtime");
-    const results_group *th = find(r, "pool", "sleep", conns[k], rt);
-    const results_group *pc = find(r, "per_conn", "sleep", conns[k], rt);
+    const results_group *th = find(r, "pool", "sleep", conns, rt);
+    const results_group *pc = find(r, "per_conn", "sleep", conns, rt);
     if (!th || (pc && median_of(pc, p99) < median_of(th, p99)))
       th = pc;
     double us = results_num(as->first, "handler_us");
     double va = median_of(as, p99), ra = median_of(as, rps);
+    if (!isfinite(ra) || !(us > 0))
+      continue;
     fprintf(f,
             "**Finding:** a handler that blocks %g ms, at %g "
-            "connections: asyncio served %.0f req/s",
-            us / 1000, conns[k], ra);
+            "connections (",
+            us / 1000, conns);
+    escape_md(f, rt);
+    fprintf(f, "): asyncio served %.0f req/s", ra);
     if (ra <= 1.2e6 / us)
       fprintf(f,
               ", about one request per %g ms (%.0f/s): the blocking "
@@ -533,7 +538,7 @@ void servetable_write(FILE *f, const results *r) {
   }
   finding_gil(f, r, conns, nconns);
   finding_loop(f, r, conns, nconns);
-  finding_blocking(f, r, conns, nconns);
+  finding_blocking(f, r);
   finding_reuseport(f, r);
   finding_io(f, r, conns, nconns);
 }
