@@ -246,9 +246,33 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
                             size_t errlen) {
   const cellspec *s = c->s;
   httpsrv *srv;
+  /* The cpu handler does in C the arithmetic the Python one does: as many
+   * iterations of its loop as this runner's Python runs in handler_us,
+   * measured here before the server starts (the interpreter is then
+   * finalized: the cell itself runs no Python). */
+  uint64_t loops = 0;
+  double loops_per_s = 0;
+  if (strcmp(s->handler, "cpu") == 0) {
+    cJSON *args = cJSON_CreateObject(), *cal = NULL;
+    cJSON_AddNumberToObject(args, "us", s->handler_us);
+    int rc = py_start(c->workloads_dir, 0, err, errlen);
+    if (rc == 0) {
+      rc = py_call_json("net_serve", "calibration", args, &cal, err, errlen);
+      char ferr[128];
+      py_finish(ferr, sizeof ferr);
+    }
+    cJSON_Delete(args);
+    if (rc < 0)
+      return rc;
+    loops = (uint64_t)cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(cal, "loops"));
+    loops_per_s = cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(cal, "loops_per_s"));
+    cJSON_Delete(cal);
+  }
   memuse_baseline();
   int rc = httpsrv_start(&srv, s->workers, NULL, s->handler, s->handler_us,
-                         serve_thread, NULL, err, errlen);
+                         loops, serve_thread, NULL, err, errlen);
   if (rc < 0)
     return rc;
   loadgen_opts o = {.port = httpsrv_port(srv),
@@ -279,6 +303,14 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
   cJSON *h = cJSON_AddObjectToObject(sv, "handler");
   cJSON_AddStringToObject(h, "name", s->handler);
   cJSON_AddNumberToObject(h, "handler_us", s->handler_us);
+  if (loops) {
+    cJSON_AddNumberToObject(h, "loops", (double)loops);
+    cJSON_AddNumberToObject(h, "python_loops_per_s", loops_per_s);
+    cJSON_AddStringToObject(h, "what",
+                            "the Python cpu handler's loop, as many "
+                            "iterations as this runner's Python runs in "
+                            "handler_us, run in C");
+  }
   cJSON_AddItemToObject(sv, "load", loadgen_report(&r, &o));
   cJSON_AddItemToObject(sv, "server_side", side);
   loadgen_result_clear(&r);

@@ -19,7 +19,7 @@ static void run(const char *handler, unsigned us, unsigned threads,
                 loadgen_opts *o, loadgen_result *r) {
   httpsrv *s;
   char err[256];
-  assert_int_equal(httpsrv_start(&s, threads, NULL, handler, us, NULL, NULL,
+  assert_int_equal(httpsrv_start(&s, threads, NULL, handler, us, 0, NULL, NULL,
                                  err, sizeof err),
                    0);
   o->port = httpsrv_port(s);

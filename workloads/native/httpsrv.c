@@ -51,6 +51,8 @@ typedef struct {
 struct httpsrv {
   int port, stop_fd, handler;
   unsigned handler_us, n;
+  uint64_t cpu_loops;
+  _Atomic uint64_t sink; /* keeps the loop's result alive */
   httpsrv_thread_fn on_thread;
   void *arg;
   unsigned char *hash_buf;
@@ -76,7 +78,14 @@ static void spin_us(unsigned us) {
 static void handle(struct httpsrv *s) {
   switch (s->handler) {
   case H_CPU:
-    spin_us(s->handler_us);
+    if (s->cpu_loops) { /* net_serve.py's _cpu_loop, in C */
+      uint64_t x = 0;
+      for (uint64_t i = 0; i < s->cpu_loops; i++)
+        x = (x + i * i) % 1000003;
+      atomic_store_explicit(&s->sink, x, memory_order_relaxed);
+    } else {
+      spin_us(s->handler_us);
+    }
     break;
   case H_SLEEP: {
     struct timespec ts = {s->handler_us / 1000000,
@@ -216,7 +225,7 @@ static int listener(int port, int *out_port) {
 }
 
 int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
-                  const char *handler, unsigned handler_us,
+                  const char *handler, unsigned handler_us, uint64_t cpu_loops,
                   httpsrv_thread_fn on_thread, void *arg, char *err,
                   size_t errlen) {
   *out = NULL;
@@ -239,6 +248,7 @@ int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
   }
   s->handler = h;
   s->handler_us = handler_us;
+  s->cpu_loops = cpu_loops;
   s->n = nthreads;
   s->on_thread = on_thread;
   s->arg = arg;

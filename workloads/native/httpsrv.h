@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct httpsrv httpsrv;
 
@@ -30,11 +31,13 @@ typedef void (*httpsrv_thread_fn)(unsigned i, int enter, void *arg);
 
 /* Starts nthreads server threads, thread i bound to sets[i] (list syntax,
  * "" unbound; sets may be NULL) and serving with handler (one of the four
- * above) costing handler_us; on_thread (NULL: none) is called with arg on
- * each thread. *out must be stopped with httpsrv_stop. Returns 0 or a
- * negative errno with err. */
+ * above) costing handler_us; cpu_loops > 0 makes the cpu handler run that
+ * many iterations of the Python cpu handler's loop in C instead of a spin
+ * (the same arithmetic: net_serve.py's _cpu_loop); on_thread (NULL: none)
+ * is called with arg on each thread. *out must be stopped with
+ * httpsrv_stop. Returns 0 or a negative errno with err. */
 int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
-                  const char *handler, unsigned handler_us,
+                  const char *handler, unsigned handler_us, uint64_t cpu_loops,
                   httpsrv_thread_fn on_thread, void *arg, char *err,
                   size_t errlen);
 /* The port it listens on. */

@@ -70,6 +70,13 @@ def calibrate(us):
     return max(1, int(rate * us / 1e6)), rate
 
 
+def calibration(us):
+    """calibrate() for the runner (JSON): what the C twin's cpu handler
+    repeats in C, so that it does the same arithmetic as the Python one."""
+    loops, rate = calibrate(us)
+    return {"loops": loops, "loops_per_s": round(rate)}
+
+
 def _path(req):
     parts = req.split(b" ", 2)
     if len(parts) < 3 or parts[0] != b"GET":
