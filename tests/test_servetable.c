@@ -180,7 +180,7 @@ static void test_loop(void **state) {
   char *t = render(1);
   const char *s = FINDING(t, "asyncio (3.11, handler none) at 256");
   assert_non_null(s);
-  assert_non_null(strstr(s, "on a CPU 95% of the time"));
+  assert_non_null(strstr(s, "on a CPU or waiting for one 95% of the time"));
   assert_non_null(strstr(s, "6k req/s at 1 connections and 39k at 256"));
   assert_non_null(strstr(s, "saturated its core"));
   s = FINDING(t, "asyncio (3.12, handler none) at 256");

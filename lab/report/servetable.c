@@ -105,10 +105,29 @@ static double uss_per_conn(const cJSON *rec) {
 static double uss_per_worker(const cJSON *rec) {
   return results_num(rec, "mem.per_worker_kb.uss");
 }
-/* The share of its span that worker 0's thread spent on a CPU. */
+/* The share of its span that worker 0's thread spent on a CPU or
+ * runnable, waiting for one (the run queue: on two CPUs the generator
+ * takes turns with it): the time it wanted a CPU. */
 static double loop_busy(const cJSON *rec) {
   const cJSON *w = cJSON_GetArrayItem(results_get(rec, "per_worker"), 0);
-  return w ? results_num(w, "cpu_s") / results_num(w, "span_s") : NAN;
+  if (!w)
+    return NAN;
+  double runq = results_num(w, "runq_s");
+  return (results_num(w, "cpu_s") + (isfinite(runq) ? runq : 0)) /
+         results_num(w, "span_s");
+}
+/* The mean of the machine's CPUs' busy fractions over the cell. */
+static double cores_busy(const cJSON *rec) {
+  const cJSON *b = results_get(rec, "cores.busy"), *x;
+  double sum = 0;
+  int n = 0;
+  cJSON_ArrayForEach(x, b) {
+    if (cJSON_IsNumber(x)) {
+      sum += x->valuedouble;
+      n++;
+    }
+  }
+  return n ? sum / n : NAN;
 }
 static int is_procs(const cJSON *rec) {
   return strcmp(results_str(rec, "model"), "processes") == 0;
@@ -242,8 +261,8 @@ static int finding_gil(FILE *f, const results *r, const double *conns,
       const results_group *t = &r->groups[g];
       if (!is_serve(t) || strcmp(group_kind(t), "per_conn") != 0 ||
           strcmp(results_str(t->first, "handler"), "cpu") != 0 ||
-          results_num(t->first, "connections") != conns[k])
-        continue;
+          results_num(t->first, "connections") != conns[k] || conns[k] < 2)
+        continue; /* one connection: nothing to run side by side */
       snprintf(rt, sizeof rt, "%s", results_str(t->first, "runtime"));
       const results_group *p = find(r, "reuseport", "cpu", conns[k], rt);
       if (!p)
@@ -270,8 +289,19 @@ static int finding_gil(FILE *f, const results *r, const double *conns,
               f);
       else if (gil == 0 && vp / vt < 1.3)
         fputs(": without a GIL the threads run the work in parallel too", f);
-      else
-        fputs(": the threads are not held back by the GIL here", f);
+      else {
+        double busy = median_of(p, cores_busy);
+        if (isfinite(busy) && busy >= 0.9)
+          fprintf(f,
+                  ": the processes did not serve much more, and the CPUs "
+                  "were %.0f%% busy during their cells: the machine, not "
+                  "the GIL, capped them",
+                  busy * 100);
+        else
+          fputs(": the processes did not serve much more, so the GIL was "
+                "not what limited the threads here",
+                f);
+      }
       const results_group *n = find(r, "c-epoll", "cpu", conns[k], NULL);
       if (n) {
         fmt(c, sizeof c, median_of(n, rps));
@@ -311,7 +341,7 @@ static int finding_loop(FILE *f, const results *r, const double *conns,
     escape_md(f, handler_name(results_str(hi->first, "handler")));
     fprintf(f,
             ") at %g connections: its one event loop thread was on a "
-            "CPU %.0f%% of the time",
+            "CPU or waiting for one %.0f%% of the time",
             conns[nconns - 1], busy * 100);
     if (lo && lo != hi && isfinite(median_of(lo, rps))) {
       fmt(a, sizeof a, median_of(lo, rps));
@@ -361,7 +391,7 @@ static int finding_blocking(FILE *f, const results *r) {
             us / 1000, conns);
     escape_md(f, rt);
     fprintf(f, "): asyncio served %.0f req/s", ra);
-    if (ra <= 1.2e6 / us)
+    if (ra <= 1.2e6 / us && conns * 1e6 / us >= 2 * ra)
       fprintf(f,
               ", about one request per %g ms (%.0f/s): the blocking "
               "call holds the loop's only thread, so every other "
@@ -371,11 +401,12 @@ static int finding_blocking(FILE *f, const results *r) {
       double vt = median_of(th, p99);
       fmt(a, sizeof a, va);
       fmt(b, sizeof b, vt);
+      double w = results_num(th->first, "workers");
       fprintf(f,
-              "; its p99 latency is %.1f× that of %s with %g workers "
+              "; its p99 latency is %.1f× that of %s with %g %s "
               "(%sµs against %sµs)",
-              va / vt, kind_label(group_kind(th)),
-              results_num(th->first, "workers"), a, b);
+              va / vt, kind_label(group_kind(th)), w,
+              w == 1 ? "worker" : "workers", a, b);
       if (va / vt >= 2)
         fputs(", whose threads block one each while the others keep "
               "serving",
