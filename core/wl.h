@@ -138,6 +138,10 @@ typedef struct {
  * socket each (SO_REUSEPORT). */
 #define WL_SERVE 0x400u
 #define WL_SERVE_SHARED 0x800u
+/* A server over UDP (net.serve_udp): a request and its reply are one
+ * datagram each; threads are N receivers on one socket, processes N
+ * sockets on one port (SO_REUSEPORT), asyncio a datagram endpoint. */
+#define WL_SERVE_UDP 0x1000u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */

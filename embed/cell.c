@@ -97,6 +97,11 @@ static int resolve(const cellspec *s, cell_ctx *c, char *err, size_t errlen) {
  * workloads/python/net_serve.py). */
 static const char *serve_kind(const wl_workload *wl, model_t m) {
   int shared = (wl->flags & WL_SERVE_SHARED) != 0;
+  if (wl->flags & WL_SERVE_UDP)
+    return m == MODEL_THREADS     ? "udp_threads"
+           : m == MODEL_ASYNCIO   ? "udp_asyncio"
+           : m == MODEL_PROCESSES ? "udp_reuseport"
+                                  : "c-udp";
   switch (m) {
   case MODEL_THREADS:
     return shared ? "pool" : "per_conn";
@@ -252,6 +257,7 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
    * finalized: the cell itself runs no Python). */
   uint64_t loops = 0;
   double loops_per_s = 0;
+  int udp = (c->wl->flags & WL_SERVE_UDP) != 0;
   if (strcmp(s->handler, "cpu") == 0) {
     cJSON *args = cJSON_CreateObject(), *cal = NULL;
     cJSON_AddNumberToObject(args, "us", s->handler_us);
@@ -272,16 +278,19 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
   }
   memuse_baseline();
   int rc = httpsrv_start(&srv, s->workers, NULL, s->handler, s->handler_us,
-                         loops, serve_thread, NULL, err, errlen);
+                         loops, udp, serve_thread, NULL, err, errlen);
   if (rc < 0)
     return rc;
   loadgen_opts o = {.port = httpsrv_port(srv),
                     .connections = s->connections,
                     .duration_s = (double)s->units / 1000,
                     .rate = s->rate,
-                    .timeout_s = s->units / 1000.0 > 2 ? s->units / 1000.0 : 2,
+                    .timeout_s = udp                     ? 0.2
+                                 : s->units / 1000.0 > 2 ? s->units / 1000.0
+                                                         : 2,
                     .check_body = 1,
-                    .cpuset = s->client_set};
+                    .cpuset = s->client_set,
+                    .udp = udp};
   loadgen_result r;
   rc = loadgen_run(&o, &r, err, errlen);
   cJSON *side = httpsrv_report(srv);
@@ -297,7 +306,7 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
   cJSON_AddNullToObject(*out, "answer");
   cJSON_AddNumberToObject(*out, "start_ns", (double)r.start_ns);
   cJSON *sv = cJSON_AddObjectToObject(*out, "serve");
-  cJSON_AddStringToObject(sv, "server", "c-epoll");
+  cJSON_AddStringToObject(sv, "server", udp ? "c-udp" : "c-epoll");
   cJSON_AddStringToObject(sv, "model", model_name(s->model));
   cJSON_AddNumberToObject(sv, "workers", s->workers);
   cJSON *h = cJSON_AddObjectToObject(sv, "handler");

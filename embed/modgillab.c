@@ -479,17 +479,19 @@ static PyObject *modgillab_dealloc_objects(PyObject *self, PyObject *unused) {
 }
 
 /* loadgen(port, connections, duration_s, rate, timeout_s, check_body,
- * cpuset) -> str: net.serve's load generator (workloads/native/loadgen.h)
- * run with the GIL released, on a thread of its own bound to cpuset; the
- * record's `serve.load` as JSON text, with "start_ns" and "wall_s". */
+ * cpuset, udp=False) -> str: net.serve's load generator
+ * (workloads/native/loadgen.h) run with the GIL released, on a thread of its
+ * own bound to cpuset; the record's `serve.load` as JSON text, with "start_ns"
+ * and "wall_s". */
 static PyObject *modgillab_loadgen(PyObject *self, PyObject *args) {
   (void)self;
   loadgen_opts o = {0};
   unsigned connections;
-  int check_body;
-  if (!PyArg_ParseTuple(args, "iIdddps", &o.port, &connections, &o.duration_s,
-                        &o.rate, &o.timeout_s, &check_body, &o.cpuset))
+  int check_body, udp = 0;
+  if (!PyArg_ParseTuple(args, "iIdddps|p", &o.port, &connections, &o.duration_s,
+                        &o.rate, &o.timeout_s, &check_body, &o.cpuset, &udp))
     return NULL;
+  o.udp = udp;
   o.connections = connections;
   o.check_body = check_body;
   loadgen_result r;

@@ -216,8 +216,10 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
              "the C twin of %s moves raw bytes; payload object (a dict of "
              "lists, pickled) is for the Python models",
              wl->name);
-  else if (handler && workers > 1 && !(wl->flags & WL_SERVE_SHARED) &&
-           (m == MODEL_THREADS || m == MODEL_ASYNCIO))
+  else if (handler && workers > 1 &&
+           (m == MODEL_ASYNCIO ||
+            (m == MODEL_THREADS &&
+             !(wl->flags & (WL_SERVE_SHARED | WL_SERVE_UDP)))))
     snprintf(err, sizeof err,
              "%s under %s is %s, whatever the workers: -n 1 (a pool of N "
              "threads is net.serve_pool)",

@@ -4,6 +4,7 @@
 # checks every reply. Each model serves every connection with no error;
 # the C twin too; a user's handler written as a stranger would (tests/
 # serve/shop_api.py) runs under every model and every runtime's threads;
+# UDP (net.serve_udp) under every model;
 # a handler that raises gets 500s and the cell reports its error rate; a
 # sleep handler of known length shows in the latency; the open loop sends
 # at its rate; bad axes are refused. Usage: e2e_serve.sh BUILD_DIR
@@ -82,6 +83,18 @@ if "$gillab" list --runtimes 2>/dev/null | grep -q 3.13t || ls "$build"/gillab-r
   check "every runtime's threads serve the user handler (3.13t included)" jqtrue "$tmp/ft/results.jsonl" \
     "($ok | map(.runtime) | index(\"3.13t\") != null) and ($ok | all(.serve.load.errors == 0 and .serve.load.conns_served == 8))"
 fi
+
+# 3b. UDP: every model, request and reply datagrams, every reply checked.
+"$gillab" run -w net.serve_udp -m threads,asyncio,processes,native-threads \
+  --start-method fork,spawn -n 1,2 --connections 1,8 -r 1 --size 0.2 \
+  -o "$tmp/udp" -q >/dev/null 2>&1
+res="$tmp/udp/results.jsonl"
+check "UDP: every server kind ran (threads, asyncio, SO_REUSEPORT processes, C)" jqtrue "$res" \
+  "$ok | map(.serve.server) | unique == [\"c-udp\",\"udp_asyncio\",\"udp_reuseport\",\"udp_threads\"]"
+check "UDP: every socket answered, every reply right, none lost" jqtrue "$res" \
+  "$ok | length == 18 and all(.serve.load | (.protocol | test(\"UDP\")) and .errors == 0 and .ok == .requests and .ok > 0 and .conns_served == .connections)"
+check "UDP: each worker process served from its own socket" jqtrue "$res" \
+  "$ok | map(select(.model == \"processes\" and .workers == 2 and .connections == 8)) | length == 2 and all((.serve.server_side.per_process | length) == 2)"
 
 # 4. Known costs: a 5 ms sleep handler on one connection; the open loop.
 "$gillab" run -w net.serve -m threads,native-threads -n 1 --connections 1 \

@@ -15,12 +15,12 @@
 #include "native/httpsrv.h"
 #include "native/loadgen.h"
 
-static void run(const char *handler, unsigned us, unsigned threads,
-                loadgen_opts *o, loadgen_result *r) {
+static void run_on(const char *handler, unsigned us, unsigned threads, int udp,
+                   loadgen_opts *o, loadgen_result *r) {
   httpsrv *s;
   char err[256];
-  assert_int_equal(httpsrv_start(&s, threads, NULL, handler, us, 0, NULL, NULL,
-                                 err, sizeof err),
+  assert_int_equal(httpsrv_start(&s, threads, NULL, handler, us, 0, udp, NULL,
+                                 NULL, err, sizeof err),
                    0);
   o->port = httpsrv_port(s);
   assert_int_equal(loadgen_run(o, r, err, sizeof err), 0);
@@ -32,6 +32,38 @@ static void run(const char *handler, unsigned us, unsigned threads,
   assert_true(served <= (double)(r->requests + o->connections));
   cJSON_Delete(rep);
   httpsrv_stop(s);
+}
+
+static void run(const char *handler, unsigned us, unsigned threads,
+                loadgen_opts *o, loadgen_result *r) {
+  run_on(handler, us, threads, 0, o, r);
+}
+
+/* UDP: 8 sockets on 2 server threads, every reply a datagram with its
+ * request's path; and the 5 ms delay seen the same way. */
+static void test_udp(void **state) {
+  (void)state;
+  loadgen_opts o = {.connections = 8,
+                    .duration_s = 0.3,
+                    .timeout_s = 0.2,
+                    .check_body = 1,
+                    .udp = 1};
+  loadgen_result r;
+  run_on("none", 0, 2, 1, &o, &r);
+  assert_true(r.ok > 100);
+  assert_int_equal(r.ok, r.requests);
+  assert_int_equal(r.conns_served, 8);
+  assert_int_equal(r.bad_replies + r.conn_errors, 0);
+  loadgen_result_clear(&r);
+  loadgen_opts d = {.connections = 1,
+                    .duration_s = 0.3,
+                    .timeout_s = 0.2,
+                    .check_body = 1,
+                    .udp = 1};
+  run_on("sleep", 5000, 1, 1, &d, &r);
+  uint64_t p50 = lat_pct(&r.lat, 0.5);
+  assert_true(p50 >= 5000000 && p50 < 8000000);
+  loadgen_result_clear(&r);
 }
 
 /* 32 connections on 2 server threads: every connection served, every
@@ -130,6 +162,7 @@ int main(void) {
       cmocka_unit_test(test_known_delay),
       cmocka_unit_test(test_open_loop),
       cmocka_unit_test(test_no_server),
+      cmocka_unit_test(test_udp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,6 +329,15 @@ static const wl_workload workloads[] = {
      .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES),
      .units_py = 1000,
      .units_native = 1000},
+    {.name = "net.serve_udp",
+     .summary = "the same requests and replies in UDP datagrams: N receiving "
+                "threads, an asyncio endpoint, SO_REUSEPORT processes",
+     .py_module = "net_serve",
+     .flags = WL_SERVE | WL_SERVE_UDP,
+     .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_ASYNCIO) |
+               MODEL_BIT(MODEL_PROCESSES) | MODEL_BIT(MODEL_NATIVE_THREADS),
+     .units_py = 1000,
+     .units_native = 1000},
 };
 
 const wl_workload *registry_find(const char *name) {

@@ -921,7 +921,9 @@ def _serve_process(i, cfg, lsock, cpuset, ready, stop, conn, opts):
         _gillab.probe_enable(opts["gil_probe"])
         if opts["gil_probe"]:
             _gillab.probe_watch()
-        if lsock is None:
+        if lsock is None and cfg.get("udp"):
+            lsock = net_serve.udp_socket(cfg["port"], reuseport=True)
+        elif lsock is None:
             lsock = net_serve.listener(cfg["port"], reuseport=True)
         handle, _ = net_serve.make_handler(cfg)
         view = _worker_view(i, 0.0, opts["hash_seed"])
@@ -936,7 +938,10 @@ def _serve_process(i, cfg, lsock, cpuset, ready, stop, conn, opts):
     s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
     ready.release()
     threads = []
-    net_serve.accept_loop(lsock, handle, stats, stop, threads)
+    if cfg.get("udp"):
+        net_serve.serve_udp(lsock, handle, stats, stop, set())
+    else:
+        net_serve.accept_loop(lsock, handle, stats, stop, threads)
     s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
     report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1},
                   stats=stats.as_dict())
@@ -983,7 +988,53 @@ def serve(module, model, workers, units, serve, switch_interval=None,
     lsock = None
     stop_in = threading.Event()
     threads_ = []
-    if kind in ("per_conn", "pool", "asyncio"):
+    udp = kind.startswith("udp_")
+    cfg["udp"] = udp
+    if kind in ("udp_threads", "udp_asyncio"):
+        lsock = net_serve.udp_socket()
+        port = lsock.getsockname()[1]
+        began = threading.Semaphore(0)
+        peers = set()
+
+        def on_thread(i, what):
+            if what == "enter":
+                _gillab.worker_enter(i)
+                views.append(_worker_view(i, 0.0, seed))
+                _gillab.worker_begin(i)
+                began.release()
+            else:
+                _gillab.worker_leave(i)
+
+        if kind == "udp_threads":
+            def receiver(i):
+                on_thread(i, "enter")
+                try:
+                    net_serve.serve_udp(lsock, handle, stats, stop_in, peers)
+                finally:
+                    on_thread(i, "leave")
+            udp_threads = [threading.Thread(target=receiver, args=(i,),
+                                            name=f"gillab-worker-{i}")
+                           for i in range(workers)]
+            for t in udp_threads:
+                t.start()
+            for _ in range(workers):
+                began.acquire()
+        else:
+            ready, box = threading.Event(), []
+
+            def loop_thread():
+                on_thread(0, "enter")
+                try:
+                    net_serve.run_asyncio_udp(lsock, handle, ahandle, stats,
+                                              ready, box)
+                finally:
+                    on_thread(0, "leave")
+            server = threading.Thread(target=loop_thread,
+                                      name="gillab-worker-0")
+            server.start()
+            if not ready.wait(30):
+                raise RuntimeError("the asyncio UDP server did not start")
+    elif kind in ("per_conn", "pool", "asyncio"):
         lsock = net_serve.listener()
         port = lsock.getsockname()[1]
         # The serving threads are the cell's workers: bound where the
@@ -1035,6 +1086,13 @@ def serve(module, model, workers, units, serve, switch_interval=None,
         if kind == "prefork":
             lsock = net_serve.listener()
             port = lsock.getsockname()[1]
+        elif udp:
+            # A free port, released before the children start: a bound UDP
+            # socket of the group would take datagrams (there is no listen
+            # to tell it apart), and forked children would inherit it.
+            probe = net_serve.udp_socket()
+            port = probe.getsockname()[1]
+            probe.close()
         else:
             # The port, reserved by a socket bound but not listening: it
             # joins no SO_REUSEPORT group, so it takes no connection.
@@ -1062,11 +1120,13 @@ def serve(module, model, workers, units, serve, switch_interval=None,
         if lsock is not None:
             lsock.close()  # the children hold it
             lsock = None
-    timeout_s = max(2.0, units / 1000)
+    # A lost datagram is a timeout: a short one for UDP, so that one loss
+    # does not stall its socket for the cell.
+    timeout_s = 0.2 if udp else max(2.0, units / 1000)
     try:
         load = json.loads(_gillab.loadgen(
             port, serve["connections"], units / 1000, serve["rate"],
-            timeout_s, builtin, serve["client_set"] or ""))
+            timeout_s, builtin, serve["client_set"] or "", udp))
     finally:
         if procs:
             stop.set()
@@ -1094,7 +1154,11 @@ def serve(module, model, workers, units, serve, switch_interval=None,
                     p.join()
         elif kind == "pool":
             pool.close()
-        elif kind == "asyncio":
+        elif kind == "udp_threads":
+            stop_in.set()
+            for t in udp_threads:
+                t.join()
+        elif kind in ("asyncio", "udp_asyncio"):
             loop, ev = box[0]
             loop.call_soon_threadsafe(ev.set)
             server.join()

@@ -62,13 +62,17 @@ static const char *group_kind(const results_group *g) {
 }
 
 static const char *kind_label(const char *k) {
-  return strcmp(k, "per_conn") == 0    ? "a thread per connection"
-         : strcmp(k, "pool") == 0      ? "a pool of threads"
-         : strcmp(k, "asyncio") == 0   ? "one asyncio event loop"
-         : strcmp(k, "reuseport") == 0 ? "SO_REUSEPORT processes"
-         : strcmp(k, "prefork") == 0   ? "pre-forked processes"
-         : strcmp(k, "c-epoll") == 0   ? "the C twin (epoll)"
-                                       : "?";
+  return strcmp(k, "per_conn") == 0        ? "a thread per connection"
+         : strcmp(k, "pool") == 0          ? "a pool of threads"
+         : strcmp(k, "asyncio") == 0       ? "one asyncio event loop"
+         : strcmp(k, "reuseport") == 0     ? "SO_REUSEPORT processes"
+         : strcmp(k, "prefork") == 0       ? "pre-forked processes"
+         : strcmp(k, "c-epoll") == 0       ? "the C twin (epoll)"
+         : strcmp(k, "udp_threads") == 0   ? "UDP: receiving threads"
+         : strcmp(k, "udp_asyncio") == 0   ? "UDP: an asyncio endpoint"
+         : strcmp(k, "udp_reuseport") == 0 ? "UDP: SO_REUSEPORT processes"
+         : strcmp(k, "c-udp") == 0         ? "UDP: the C twin"
+                                           : "?";
 }
 
 /* The median over g's ok records of f(record), NAN when none. */
@@ -516,6 +520,72 @@ static int finding_io(FILE *f, const results *r, const double *conns,
   return any;
 }
 
+/* The TCP server a UDP one is set against: the same model, runtime,
+ * workers, connections and handler, over TCP. */
+static const char *tcp_kind(const char *udp_kind) {
+  return strcmp(udp_kind, "udp_threads") == 0     ? "per_conn"
+         : strcmp(udp_kind, "udp_asyncio") == 0   ? "asyncio"
+         : strcmp(udp_kind, "udp_reuseport") == 0 ? "reuseport"
+                                                  : "c-epoll";
+}
+
+/* TCP or UDP: each UDP server's requests per second and p99 against its
+ * TCP counterpart's (the same model, runtime, connections and handler;
+ * threads: the thread per connection at any workers). */
+static int finding_udp(FILE *f, const results *r) {
+  int any = 0;
+  char a[32], b[32], c[32], d[32];
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *u = &r->groups[g];
+    const char *k = group_kind(u);
+    if (!is_serve(u) || (strncmp(k, "udp_", 4) != 0 && strcmp(k, "c-udp") != 0))
+      continue;
+    const cJSON *uf = u->first;
+    const results_group *t = NULL;
+    for (size_t h = 0; h < r->ngroups; h++) {
+      const results_group *x = &r->groups[h];
+      const cJSON *xf = x->first;
+      if (is_serve(x) && strcmp(group_kind(x), tcp_kind(k)) == 0 &&
+          strcmp(results_str(xf, "runtime"), results_str(uf, "runtime")) == 0 &&
+          strcmp(results_str(xf, "handler"), results_str(uf, "handler")) == 0 &&
+          strcmp(results_str(xf, "start_method"),
+                 results_str(uf, "start_method")) == 0 &&
+          results_num(xf, "connections") == results_num(uf, "connections") &&
+          (strcmp(k, "udp_threads") == 0 ||
+           results_num(xf, "workers") == results_num(uf, "workers")))
+        t = x;
+    }
+    double ru = median_of(u, rps), rt = t ? median_of(t, rps) : NAN;
+    if (!t || !(rt > 0) || !isfinite(ru))
+      continue;
+    fmt(a, sizeof a, ru);
+    fmt(b, sizeof b, rt);
+    fmt(c, sizeof c, median_of(u, p99));
+    fmt(d, sizeof d, median_of(t, p99));
+    fputs("**Finding:** TCP or UDP (", f);
+    escape_md(f, results_str(uf, "runtime"));
+    fputs(", handler ", f);
+    escape_md(f, handler_name(results_str(uf, "handler")));
+    fprintf(f,
+            ", %g connections): %s with %g worker%s serve %.2f× the requests "
+            "per second of %s over TCP (%s against %s req/s; p99 %sµs "
+            "against %sµs)",
+            results_num(uf, "connections"), kind_label(k),
+            results_num(uf, "workers"),
+            results_num(uf, "workers") == 1 ? "" : "s", ru / rt,
+            kind_label(tcp_kind(k)), a, b, c, d);
+    double lost = median_of(u, error_rate);
+    if (lost > 0)
+      fprintf(f,
+              "; %.2g%% of the datagrams or their replies were lost or "
+              "late",
+              lost * 100);
+    fputs(".\n\n", f);
+    any = 1;
+  }
+  return any;
+}
+
 void servetable_write(FILE *f, const results *r) {
   double conns[MAX_COLS];
   size_t nconns = conns_of(r, conns);
@@ -572,4 +642,5 @@ void servetable_write(FILE *f, const results *r) {
   finding_blocking(f, r);
   finding_reuseport(f, r);
   finding_io(f, r, conns, nconns);
+  finding_udp(f, r);
 }

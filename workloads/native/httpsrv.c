@@ -51,6 +51,7 @@ typedef struct {
 struct httpsrv {
   int port, stop_fd, handler;
   unsigned handler_us, n;
+  int udp;
   uint64_t cpu_loops;
   _Atomic uint64_t sink; /* keeps the loop's result alive */
   httpsrv_thread_fn on_thread;
@@ -146,6 +147,31 @@ static int serve(hthread *t, hconn *c) {
   }
 }
 
+/* Answers every request datagram waiting on the thread's UDP socket. */
+static void serve_datagrams(hthread *t) {
+  char in[HTTPSRV_REQ_MAX], out[HTTPSRV_REQ_MAX + 128];
+  for (;;) {
+    struct sockaddr_storage from;
+    socklen_t flen = sizeof from;
+    ssize_t n = recvfrom(t->listen_fd, in, sizeof in, 0,
+                         (struct sockaddr *)&from, &flen);
+    if (n <= 0)
+      return;
+    char *sp1 = memchr(in, ' ', (size_t)n), *sp2;
+    if (!sp1 || strncmp(in, "GET ", 4) != 0 ||
+        !(sp2 = memchr(sp1 + 1, ' ', (size_t)n - (size_t)(sp1 + 1 - in))))
+      continue;
+    size_t plen = (size_t)(sp2 - sp1 - 1);
+    handle(t->s);
+    int h = snprintf(out, sizeof out,
+                     "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", plen);
+    memcpy(out + h, sp1 + 1, plen);
+    atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
+    sendto(t->listen_fd, out, (size_t)h + plen, 0, (struct sockaddr *)&from,
+           flen);
+  }
+}
+
 static void *thread_main(void *arg) {
   hthread *t = arg;
   atomic_store(&t->tid, (pid_t)syscall(SYS_gettid));
@@ -165,6 +191,10 @@ static void *thread_main(void *arg) {
         if (t->s->on_thread)
           t->s->on_thread(t->i, 0, t->s->arg);
         return NULL;
+      }
+      if (ptr == t && t->s->udp) {
+        serve_datagrams(t);
+        continue;
       }
       if (ptr == t) {
         int fd =
@@ -203,8 +233,10 @@ static void *thread_main(void *arg) {
   }
 }
 
-static int listener(int port, int *out_port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+static int listener(int port, int *out_port, int udp) {
+  int fd = socket(
+      AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+      0);
   if (fd < 0)
     return -errno;
   int one = 1;
@@ -214,7 +246,8 @@ static int listener(int port, int *out_port) {
                           .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t alen = sizeof a;
-  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 4096) < 0 ||
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+      (!udp && listen(fd, 4096) < 0) ||
       getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
     int e = errno;
     close(fd);
@@ -226,7 +259,7 @@ static int listener(int port, int *out_port) {
 
 int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
                   const char *handler, unsigned handler_us, uint64_t cpu_loops,
-                  httpsrv_thread_fn on_thread, void *arg, char *err,
+                  int udp, httpsrv_thread_fn on_thread, void *arg, char *err,
                   size_t errlen) {
   *out = NULL;
   int h = strcmp(handler, "none") == 0    ? H_NONE
@@ -249,6 +282,7 @@ int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
   s->handler = h;
   s->handler_us = handler_us;
   s->cpu_loops = cpu_loops;
+  s->udp = udp;
   s->n = nthreads;
   s->on_thread = on_thread;
   s->arg = arg;
@@ -268,7 +302,7 @@ int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
     t->i = i;
     t->ep = -1;
     snprintf(t->set, sizeof t->set, "%s", sets && sets[i] ? sets[i] : "");
-    t->listen_fd = listener(s->port, &s->port);
+    t->listen_fd = listener(s->port, &s->port, udp);
     if (t->listen_fd < 0) {
       rc = t->listen_fd;
       snprintf(err, errlen, "C server: cannot listen: %s", strerror(-rc));

@@ -34,11 +34,13 @@ typedef void (*httpsrv_thread_fn)(unsigned i, int enter, void *arg);
  * above) costing handler_us; cpu_loops > 0 makes the cpu handler run that
  * many iterations of the Python cpu handler's loop in C instead of a spin
  * (the same arithmetic: net_serve.py's _cpu_loop); on_thread (NULL: none)
- * is called with arg on each thread. *out must be stopped with
+ * is called with arg on each thread; udp: each thread has a UDP socket of
+ * its own on the port (SO_REUSEPORT) and answers each request datagram
+ * with one reply datagram. *out must be stopped with
  * httpsrv_stop. Returns 0 or a negative errno with err. */
 int httpsrv_start(httpsrv **out, unsigned nthreads, char *const *sets,
                   const char *handler, unsigned handler_us, uint64_t cpu_loops,
-                  httpsrv_thread_fn on_thread, void *arg, char *err,
+                  int udp, httpsrv_thread_fn on_thread, void *arg, char *err,
                   size_t errlen);
 /* The port it listens on. */
 int httpsrv_port(const httpsrv *s);

@@ -75,16 +75,19 @@ int loadgen_bind_list(const char *set) {
 }
 
 static int open_conn(gen *g, conn *c) {
-  c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  c->fd =
+      socket(AF_INET, (g->o->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
   if (c->fd < 0)
     return -errno;
   int one = 1;
-  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!g->o->udp)
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_port = htons((uint16_t)g->o->port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   /* A blocking connect: on loopback it completes once the SYN is in the
-   * listener's backlog, whether or not the server has accepted yet. */
+   * listener's backlog, whether or not the server has accepted yet (UDP:
+   * it only fixes the peer). */
   if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0) {
     int e = errno;
     close(c->fd);
@@ -185,7 +188,49 @@ static int take_reply(gen *g, conn *c, uint64_t now) {
   return 1;
 }
 
+/* UDP: one datagram is one whole reply; a reply to a request that timed
+ * out (nothing in flight, or the body of an earlier request) is stale and
+ * dropped. */
+static void on_datagram(gen *g, conn *c, uint64_t now) {
+  ssize_t n = recv(c->fd, c->buf, sizeof c->buf, MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) { /* ICMP: port unreachable */
+      g->r->conn_errors++;
+      note_error(g, "%s", "a datagram was refused (no server on the port)");
+      c->in_flight = 0;
+      c->seq++;
+    }
+    return;
+  }
+  if (!c->in_flight) {
+    g->r->stale_replies++;
+    return;
+  }
+  c->len = (size_t)n;
+  if (g->o->check_body) {
+    char *head = memmem(c->buf, c->len, "\r\n\r\n", 4);
+    if (head && (size_t)(c->buf + c->len - (head + 4)) == c->plen &&
+        memcmp(head + 4, c->path, c->plen) != 0 &&
+        memmem(head + 4, c->plen, "/c", 2)) {
+      g->r->stale_replies++; /* another request's reply */
+      c->len = 0;
+      return;
+    }
+  }
+  if (take_reply(g, c, now) <= 0) {
+    g->r->bad_replies++;
+    note_error(g, "%s", "a malformed reply datagram");
+    c->len = 0;
+    c->in_flight = 0;
+    c->seq++;
+  }
+}
+
 static void on_readable(gen *g, conn *c, uint64_t now) {
+  if (g->o->udp) {
+    on_datagram(g, c, now);
+    return;
+  }
   ssize_t n = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
   if (n <= 0) {
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -247,7 +292,10 @@ static void *gen_main(void *arg) {
         if (now - c->start_ns > tmo) {
           r->timeouts++;
           note_error(g, "%s", "a reply did not come within the timeout");
-          close_conn(g, c);
+          if (o->udp)
+            c->in_flight = 0; /* the same socket sends the next one */
+          else
+            close_conn(g, c);
           c->seq++;
         } else if (c->start_ns + tmo < next) {
           next = c->start_ns + tmo;
@@ -276,7 +324,7 @@ static void *gen_main(void *arg) {
     now = util_now_ns();
     for (int k = 0; k < n; k++) {
       conn *c = evs[k].data.ptr;
-      if (c->fd >= 0 && c->in_flight)
+      if (c->fd >= 0 && (c->in_flight || o->udp))
         on_readable(g, c, now);
       else if (c->fd >= 0) { /* bytes nobody asked for */
         r->bad_replies++;
@@ -340,9 +388,12 @@ cJSON *loadgen_report(loadgen_result *r, const loadgen_opts *opts) {
   cJSON *o = cJSON_CreateObject();
   uint64_t errors =
       r->status_errors + r->bad_replies + r->timeouts + r->conn_errors;
-  cJSON_AddStringToObject(o, "protocol",
-                          "HTTP/1.1 GET, keep-alive, one request in flight "
-                          "per connection, loopback TCP");
+  cJSON_AddStringToObject(
+      o, "protocol",
+      opts->udp ? "HTTP/1.1 GET in UDP datagrams, one request in flight per "
+                  "socket, loopback"
+                : "HTTP/1.1 GET, keep-alive, one request in flight per "
+                  "connection, loopback TCP");
   cJSON_AddStringToObject(o, "loop", opts->rate > 0 ? "open" : "closed");
   if (opts->rate > 0)
     cJSON_AddNumberToObject(o, "rate", opts->rate);
@@ -363,6 +414,7 @@ cJSON *loadgen_report(loadgen_result *r, const loadgen_opts *opts) {
   cJSON_AddNumberToObject(o, "conn_errors", (double)r->conn_errors);
   cJSON_AddNumberToObject(o, "in_flight_at_end", (double)r->in_flight_at_end);
   cJSON_AddNumberToObject(o, "late_sends", (double)r->late_sends);
+  cJSON_AddNumberToObject(o, "stale_replies", (double)r->stale_replies);
   cJSON_AddNumberToObject(o, "conns_served", r->conns_served);
   cJSON_AddBoolToObject(o, "body_checked", opts->check_body);
   cJSON_AddItemToObject(o, "latency_us", lat_summary(&r->lat));

@@ -10,7 +10,8 @@
  * answer 200 with the request's path as the body, so the generator checks
  * that each reply is the one to its own request (check_body); a user's
  * handler answers what it likes, and only the status and the framing are
- * checked.
+ * checked. The same requests and replies travel as UDP datagrams, one
+ * each, when opts.udp is set (net.serve_udp).
  *
  * Closed loop (rate 0), like wrk: `connections` connections each send their
  * next request when the reply to the last one has arrived, and latency is
@@ -48,6 +49,10 @@ typedef struct {
   int check_body;       /* the body must be the request's path */
   const char *cpuset;   /* the generator thread's CPUs (list syntax: "1",
                            "0-1"); NULL or "": unbound */
+  int udp;              /* datagrams: a "connection" is a connected UDP
+                           socket, a request and its reply one datagram
+                           each; a lost one is a timeout and the next
+                           request goes out on the same socket */
 } loadgen_opts;
 
 typedef struct {
@@ -61,6 +66,7 @@ typedef struct {
   uint64_t conn_errors;      /* connects refused, connections reset */
   uint64_t in_flight_at_end; /* sent before the end, not answered by it */
   uint64_t late_sends;       /* open loop: requests sent after they were due */
+  uint64_t stale_replies;    /* UDP: a reply after its request timed out */
   unsigned conns_served;     /* connections that got at least one 200 */
   lat_samples lat;           /* per reply (owned: loadgen_result_clear) */
   char bound[256];           /* the thread's CPUs read back after binding */
@@ -87,6 +93,7 @@ void loadgen_result_clear(loadgen_result *r);
 /* The record's view of a result: a new object {"requests", "ok",
  * "requests_per_s", "errors", "error_rate", "status_errors", "bad_replies",
  * "timeouts", "conn_errors", "in_flight_at_end", "late_sends",
+ * "stale_replies",
  * "conns_served", "latency_us": {n, p50, p90, p99, max}, "latency_hist",
  * "bound", "cpus_seen", "first_error"} (caller owns it). Sorts r->lat. */
 cJSON *loadgen_report(loadgen_result *r, const loadgen_opts *opts);

@@ -405,3 +405,84 @@ def run_asyncio(lsock, handle, ahandle, stats, ready, stop_box):
                 t.cancel()
 
     asyncio.run(main())
+
+
+# UDP (net.serve_udp): one request datagram, one reply datagram; a server
+# cannot tell connections apart, so `conns` counts the distinct peers.
+
+def udp_socket(port=0, reuseport=False):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if reuseport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", port))
+    return s
+
+
+def _datagram_reply(handle, data, stats):
+    i = data.find(HEAD_END)
+    return respond(handle, data[:i + 4] if i >= 0 else data, stats)
+
+
+def serve_udp(sock, handle, stats, stop, peers):
+    """Answers datagrams on sock until stop is set (a blocking recvfrom
+    with a short timeout, so that stop is seen)."""
+    sock.settimeout(0.05)
+    while not stop.is_set():
+        try:
+            data, addr = sock.recvfrom(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        if addr not in peers:
+            with stats.lock:
+                peers.add(addr)
+                stats.conns = len(peers)
+        try:
+            sock.sendto(_datagram_reply(handle, data, stats), addr)
+        except OSError:
+            pass
+
+
+def run_asyncio_udp(sock, handle, ahandle, stats, ready, stop_box):
+    """An asyncio datagram endpoint on the calling thread's event loop,
+    until stop_box's event is set. An async handler runs as a task per
+    datagram."""
+    import asyncio
+    peers = set()
+
+    class Proto(asyncio.DatagramProtocol):
+        def connection_made(self, transport):
+            self.t = transport
+
+        def datagram_received(self, data, addr):
+            if addr not in peers:
+                peers.add(addr)
+                stats.conns = len(peers)
+            if ahandle is None:
+                self.t.sendto(_datagram_reply(handle, data, stats), addr)
+            else:
+                asyncio.get_running_loop().create_task(self._a(data, addr))
+
+        async def _a(self, data, addr):
+            i = data.find(HEAD_END)
+            req = data[:i + 4] if i >= 0 else data
+            try:
+                out = reply(await ahandle(req))
+            except Exception:
+                stats.error()
+                out = ERROR_REPLY
+            with stats.lock:
+                stats.requests += 1
+            self.t.sendto(out, addr)
+
+    async def main():
+        stop = asyncio.Event()
+        stop_box.append((asyncio.get_running_loop(), stop))
+        transport, _ = await asyncio.get_running_loop() \
+            .create_datagram_endpoint(Proto, sock=sock)
+        ready.set()
+        await stop.wait()
+        transport.close()
+
+    asyncio.run(main())
