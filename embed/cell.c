@@ -22,6 +22,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +247,26 @@ static void serve_thread(unsigned i, int enter, void *arg) {
   }
 }
 
+/* --cpu-threads beside the C twin: C threads spinning until told to
+ * stop, counting their loops (the OS's share of the convoy: no GIL). */
+typedef struct {
+  _Atomic int stop;
+  _Atomic uint64_t loops;
+} serve_spin;
+
+static void *serve_spin_main(void *arg) {
+  serve_spin *sp = arg;
+  uint64_t n = 0;
+  volatile uint64_t x = 0;
+  while (!atomic_load_explicit(&sp->stop, memory_order_relaxed)) {
+    for (int i = 0; i < 10000; i++)
+      x = (x + (uint64_t)i * i) % 1000003;
+    n += 10000;
+  }
+  atomic_fetch_add(&sp->loops, n);
+  return NULL;
+}
+
 /* net.serve's C twin (native-threads): the epoll server on the cell's
  * workers, the load generator bound to client_set, both in this process. */
 static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
@@ -292,7 +314,16 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
                     .cpuset = s->client_set,
                     .udp = udp};
   loadgen_result r;
+  serve_spin spin = {0};
+  pthread_t spinners[64];
+  unsigned nspin = 0;
+  for (; nspin < s->cpu_threads && nspin < 64; nspin++)
+    if (pthread_create(&spinners[nspin], NULL, serve_spin_main, &spin) != 0)
+      break;
   rc = loadgen_run(&o, &r, err, errlen);
+  atomic_store(&spin.stop, 1);
+  for (unsigned i = 0; i < nspin; i++)
+    pthread_join(spinners[i], NULL);
   cJSON *side = httpsrv_report(srv);
   httpsrv_stop(srv);
   if (rc < 0) {
@@ -322,6 +353,14 @@ static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
   }
   cJSON_AddItemToObject(sv, "load", loadgen_report(&r, &o));
   cJSON_AddItemToObject(sv, "server_side", side);
+  cJSON *ct = cJSON_AddObjectToObject(sv, "cpu_threads");
+  cJSON_AddNumberToObject(ct, "threads", nspin);
+  cJSON_AddStringToObject(ct, "where",
+                          "C threads in the runner, beside "
+                          "the server's threads");
+  cJSON_AddNumberToObject(
+      ct, "loops_per_s",
+      r.wall_s > 0 ? (double)atomic_load(&spin.loops) / r.wall_s : 0);
   loadgen_result_clear(&r);
   cJSON *applied = cJSON_AddObjectToObject(*out, "applied");
   cJSON_AddItemToObject(applied, "workers", workers_applied());

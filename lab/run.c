@@ -102,6 +102,13 @@ static double fresh_warmup(const spec_matrix *s, const wl_workload *wl,
              : 0;
 }
 
+/* Whether wl takes the --cpu-threads axis: mixed.convoy always, the
+ * servers only when it was given. */
+static int takes_cpu(const spec_matrix *s, const wl_workload *wl) {
+  return (wl->flags & WL_CPU_THREADS) &&
+         (!(wl->flags & WL_SERVE) || s->cpu_threads_given);
+}
+
 /* The --msg-size and --payload axes apply to the workloads that move
  * messages (WL_MESSAGES); the others run once. Variant mv is message size
  * mv / npayloads with payload mv % npayloads. */
@@ -168,8 +175,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
   else
     cJSON_AddNullToObject(rec, "switch_interval_s");
-  unsigned cpu_threads = wl->flags & WL_CPU_THREADS ? s->cpu_threads[k->ct] : 0;
-  if (wl->flags & WL_CPU_THREADS)
+  unsigned cpu_threads = takes_cpu(s, wl) ? s->cpu_threads[k->ct] : 0;
+  if (takes_cpu(s, wl))
     cJSON_AddNumberToObject(rec, "cpu_threads", cpu_threads);
   uint64_t msg_size;
   const char *payload;
@@ -394,7 +401,7 @@ static size_t variants_of(const spec_matrix *s, model_t m) {
 /* The --cpu-threads axis applies to the workloads that take it; the others
  * run once. */
 static size_t cpu_variants(const spec_matrix *s, const wl_workload *wl) {
-  return wl->flags & WL_CPU_THREADS ? s->ncpu_threads : 1;
+  return takes_cpu(s, wl) ? s->ncpu_threads : 1;
 }
 
 /* Variant v of model m into k's runtime, switch interval and start method
@@ -604,7 +611,7 @@ void run_plan(const spec_matrix *s, FILE *f) {
                 r = &rows[nrows++];
                 memset(r, 0, sizeof *r);
                 plan_add(r->col[0], sizeof r->col[0], "%s", wl->name);
-                if (wl->flags & WL_CPU_THREADS)
+                if (takes_cpu(s, wl))
                   plan_add(r->col[0], sizeof r->col[0], " +%u cpu",
                            s->cpu_threads[ct]);
                 if (wl->flags & WL_SERVE) {

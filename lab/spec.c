@@ -77,7 +77,8 @@ const char spec_run_usage[] =
     "                          cell of a repetition)\n"
     "      --cpu-threads LIST  CPU-bound threads (or processes) running\n"
     "                          beside the workers of mixed.convoy, e.g.\n"
-    "                          0,1,2 (default: 0,1)\n"
+    "                          0,1,2 (default: 0,1), and, when given, in\n"
+    "                          the process of net.serve and net.serve_pool\n"
     "      --msg-size LIST     message sizes of the ipc.* workloads, in\n"
     "                          bytes or with k or M (KiB, MiB), 16 to 64M\n"
     "                          (default: 64,4k,64k,1M)\n"
@@ -847,6 +848,7 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       break;
     case 'K':
       cpu_threads = optarg;
+      s->cpu_threads_given = 1;
       break;
     case 'Y':
       s->hiccup = 1;

@@ -74,6 +74,9 @@ typedef struct {
    * (WL_CPU_THREADS: mixed.convoy); an axis, ascending. */
   unsigned cpu_threads[SPEC_MAX_ITEMS];
   size_t ncpu_threads;
+  /* --cpu-threads was given: the server workloads (WL_SERVE) take the
+   * axis only then (their cells would double by default). */
+  int cpu_threads_given;
   /* Message sizes in bytes (--msg-size, ascending) and payloads
    * (--payload: "bytes", "object") of the workloads that move messages
    * (WL_MESSAGES: ipc.*); two axes of theirs, ignored by the others. */

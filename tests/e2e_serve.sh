@@ -96,6 +96,16 @@ check "UDP: every socket answered, every reply right, none lost" jqtrue "$res" \
 check "UDP: each worker process served from its own socket" jqtrue "$res" \
   "$ok | map(select(.model == \"processes\" and .workers == 2 and .connections == 8)) | length == 2 and all((.serve.server_side.per_process | length) == 2)"
 
+# 3c. --cpu-threads beside a server: taken only when given; the threads
+# ran (their loops counted) in the server's process, or as C threads.
+"$gillab" run -w net.serve -m threads,native-threads -n 1 --connections 4 \
+  --cpu-threads 0,1 -r 1 --size 0.2 -o "$tmp/convoy" -q >/dev/null 2>&1
+res="$tmp/convoy/results.jsonl"
+check "--cpu-threads 0,1: both variants of each model, the threads seen running" jqtrue "$res" \
+  "($ok | length == 4) and ($ok | all(.serve.cpu_threads.threads == .cpu_threads and ((.cpu_threads == 0) or .serve.cpu_threads.loops_per_s > 0)))"
+check "without --cpu-threads a server cell has no cpu_threads axis" jqtrue "$tmp/all/results.jsonl" \
+  "[.[] | select(.type == \"cell\")] | all(has(\"cpu_threads\") | not)"
+
 # 4. Known costs: a 5 ms sleep handler on one connection; the open loop.
 "$gillab" run -w net.serve -m threads,native-threads -n 1 --connections 1 \
   --handler sleep --handler-sleep-ms 5 -r 1 --size 0.3 -o "$tmp/delay" -q \

@@ -119,6 +119,26 @@ static char *render(int with_serve) {
   if (with_serve)
     for (size_t i = 0; i < sizeof RECS / sizeof RECS[0]; i++)
       cell(f, &RECS[i]);
+  /* The convoy: a thread per connection with 0 and 1 CPU-bound threads
+   * beside it, 3.11 (GIL: p99 150 -> 7500 us, 60k -> 6k req/s) and 3.13t
+   * (no GIL: 150 -> 200 us, 60k -> 50k). */
+  for (int rt = 0; with_serve && rt < 2; rt++)
+    for (int k = 0; k < 2; k++)
+      for (int rep = 1; rep <= 3; rep++)
+        fprintf(f,
+                "{\"type\":\"cell\",\"workload\":\"net.serve\",\"model\":"
+                "\"threads\",\"placement\":\"none\",\"runtime\":\"%s\","
+                "\"workers\":1,\"rep\":%d,\"units\":1000,\"scaling\":"
+                "\"strong\",\"switch_interval_s\":null,\"cpu_threads\":%d,"
+                "\"connections\":4,\"handler\":\"hash\",\"handler_us\":0,"
+                "\"rate\":0,\"status\":\"ok\",\"ops\":1,\"wall_s\":1,"
+                "\"gil\":{\"enabled\":%s},\"serve\":{\"server\":"
+                "\"per_conn\",\"load\":{\"requests_per_s\":%g,"
+                "\"error_rate\":0,\"latency_us\":{\"p50\":%g,\"p99\":%g}}}}"
+                "\n",
+                rt ? "3.13t" : "3.11", rep, k, rt ? "false" : "true",
+                k ? (rt ? 50000.0 : 6000.0) : 60000.0, k ? 52.0 : 50.0,
+                k ? (rt ? 200.0 : 7500.0) : 150.0);
   fprintf(f, "{\"type\":\"cell\",\"workload\":\"cpu.primes\",\"model\":"
              "\"threads\",\"runtime\":\"3.11\",\"workers\":1,\"rep\":1,"
              "\"status\":\"ok\",\"ops\":10,\"wall_s\":1}\n");
@@ -236,6 +256,24 @@ static void test_reuseport_and_io(void **state) {
   free(t);
 }
 
+static void test_convoy(void **state) {
+  (void)state;
+  char *t = render(1);
+  const char *s = FINDING(t, "the convoy effect (3.11, handler hash");
+  assert_non_null(s);
+  assert_non_null(strstr(s, "with 1 CPU-bound thread beside it, a thread per "
+                            "connection (1 worker) answered with a median "
+                            "latency 1.0× as long"));
+  assert_non_null(strstr(s, "a p99 50.0× (7.5kµs against 150µs)"));
+  assert_non_null(strstr(s, "serving 0.10× the requests per second"));
+  assert_non_null(strstr(s, "shares the server's GIL"));
+  s = FINDING(t, "the convoy effect (3.13t, handler hash");
+  assert_non_null(s);
+  assert_non_null(strstr(s, "a p99 1.3×"));
+  assert_null(strstr(s, "GIL"));
+  free(t);
+}
+
 static void test_none_without_servers(void **state) {
   (void)state;
   char *t = render(0);
@@ -249,6 +287,7 @@ int main(void) {
       cmocka_unit_test(test_loop),
       cmocka_unit_test(test_blocking),
       cmocka_unit_test(test_reuseport_and_io),
+      cmocka_unit_test(test_convoy),
       cmocka_unit_test(test_none_without_servers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

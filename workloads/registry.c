@@ -315,7 +315,7 @@ static const wl_workload workloads[] = {
      .summary = "an HTTP/1.1 server: a thread per connection, one asyncio "
                 "loop, or SO_REUSEPORT processes; loaded by a C client",
      .py_module = "net_serve",
-     .flags = WL_SERVE,
+     .flags = WL_SERVE | WL_CPU_THREADS,
      .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_ASYNCIO) |
                MODEL_BIT(MODEL_PROCESSES) | MODEL_BIT(MODEL_NATIVE_THREADS),
      .units_py = 1000,
@@ -325,7 +325,7 @@ static const wl_workload workloads[] = {
                 "threads (threads), or N processes pre-forked on one "
                 "listening socket (processes)",
      .py_module = "net_serve",
-     .flags = WL_SERVE | WL_SERVE_SHARED | WL_FORK_ONLY,
+     .flags = WL_SERVE | WL_SERVE_SHARED | WL_FORK_ONLY | WL_CPU_THREADS,
      .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES),
      .units_py = 1000,
      .units_native = 1000},

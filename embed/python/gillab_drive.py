@@ -1120,6 +1120,24 @@ def serve(module, model, workers, units, serve, switch_interval=None,
         if lsock is not None:
             lsock.close()  # the children hold it
             lsock = None
+    # --cpu-threads: CPU-bound Python threads beside the server, in this
+    # (the cell's main) process: the server's own for threads and asyncio,
+    # so they take turns with it on the GIL (the convoy effect); beside
+    # the server for processes, whose workers have GILs of their own.
+    cpu_stop, cpu_threads, cpu_loops = threading.Event(), [], [0]
+
+    def cpu_bound():
+        n = 0
+        while not cpu_stop.is_set():
+            net_serve._cpu_loop(10000)
+            n += 10000
+        with stats.lock:
+            cpu_loops[0] += n
+
+    for _ in range(int(prm.get("cpu_threads") or 0)):
+        t = threading.Thread(target=cpu_bound, name="gillab-cpu", daemon=True)
+        t.start()
+        cpu_threads.append(t)
     # A lost datagram is a timeout: a short one for UDP, so that one loss
     # does not stall its socket for the cell.
     timeout_s = 0.2 if udp else max(2.0, units / 1000)
@@ -1128,6 +1146,9 @@ def serve(module, model, workers, units, serve, switch_interval=None,
             port, serve["connections"], units / 1000, serve["rate"],
             timeout_s, builtin, serve["client_set"] or "", udp))
     finally:
+        cpu_stop.set()
+        for t in cpu_threads:
+            t.join()
         if procs:
             stop.set()
             for i, p in enumerate(procs):
@@ -1195,7 +1216,13 @@ def serve(module, model, workers, units, serve, switch_interval=None,
                                if procs else {})),
         "serve": {"server": kind, "model": model, "workers": workers,
                   "handler": handler_info, "load": load,
-                  "server_side": server_side},
+                  "server_side": server_side,
+                  "cpu_threads": {
+                      "threads": len(cpu_threads),
+                      "where": "the cell's main process: the server's own "
+                               "for threads and asyncio, beside the worker "
+                               "processes for processes",
+                      "loops_per_s": cpu_loops[0] / wall_s if wall_s else 0}},
     }
     return out
 

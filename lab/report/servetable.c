@@ -36,7 +36,7 @@ static int same_but_conns(const cJSON *a, const cJSON *b) {
     if (strcmp(results_str(a, strs[i]), results_str(b, strs[i])) != 0)
       return 0;
   static const char *const nums[] = {"workers", "rate", "handler_us",
-                                     "switch_interval_s"};
+                                     "switch_interval_s", "cpu_threads"};
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
     double x = results_num(a, nums[i]), y = results_num(b, nums[i]);
     if (!(x == y || (isnan(x) && isnan(y))))
@@ -95,6 +95,9 @@ static double rps(const cJSON *rec) {
 }
 static double p99(const cJSON *rec) {
   return results_num(rec, "serve.load.latency_us.p99");
+}
+static double p50(const cJSON *rec) {
+  return results_num(rec, "serve.load.latency_us.p50");
 }
 static double error_rate(const cJSON *rec) {
   return results_num(rec, "serve.load.error_rate");
@@ -586,6 +589,82 @@ static int finding_udp(FILE *f, const results *r) {
   return any;
 }
 
+/* The convoy effect: each server cell with CPU-bound threads beside it
+ * against the same cell without, by p50 and p99 latency and requests per
+ * second; the GIL is named when the server's threads share the CPU
+ * threads' GIL (threads, asyncio on a GIL runtime) and the p99 grew at
+ * least 3x or the throughput halved, a control (processes, C) said to be
+ * one. */
+static int finding_convoy(FILE *f, const results *r) {
+  int any = 0;
+  char a[32], b[32], c[32], d[32];
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const results_group *w = &r->groups[g];
+    double k = results_num(w->first, "cpu_threads");
+    if (!is_serve(w) || !(k > 0))
+      continue;
+    const results_group *base = NULL;
+    for (size_t h = 0; h < r->ngroups; h++) {
+      const cJSON *x = r->groups[h].first;
+      if (is_serve(&r->groups[h]) && results_num(x, "cpu_threads") == 0 &&
+          results_num(x, "connections") ==
+              results_num(w->first, "connections") &&
+          results_num(x, "workers") == results_num(w->first, "workers") &&
+          strcmp(results_str(x, "workload"),
+                 results_str(w->first, "workload")) == 0 &&
+          strcmp(results_str(x, "model"), results_str(w->first, "model")) ==
+              0 &&
+          strcmp(results_str(x, "runtime"), results_str(w->first, "runtime")) ==
+              0 &&
+          strcmp(results_str(x, "start_method"),
+                 results_str(w->first, "start_method")) == 0 &&
+          strcmp(results_str(x, "handler"), results_str(w->first, "handler")) ==
+              0)
+        base = &r->groups[h];
+    }
+    if (!base)
+      continue;
+    double p50w = median_of(w, p50), p50b = median_of(base, p50);
+    double p99w = median_of(w, p99), p99b = median_of(base, p99);
+    double rw = median_of(w, rps), rb = median_of(base, rps);
+    if (!(p50b > 0) || !(p99b > 0) || !(rb > 0) || !isfinite(p50w))
+      continue;
+    const char *k0 = group_kind(w);
+    fmt(a, sizeof a, p50b);
+    fmt(b, sizeof b, p50w);
+    fmt(c, sizeof c, p99b);
+    fmt(d, sizeof d, p99w);
+    fputs("**Finding:** the convoy effect (", f);
+    escape_md(f, results_str(w->first, "runtime"));
+    fputs(", handler ", f);
+    escape_md(f, handler_name(results_str(w->first, "handler")));
+    fprintf(f,
+            ", %g connections): with %g CPU-bound thread%s beside it, %s "
+            "(%g worker%s) answered with a median latency %.1f× as long "
+            "(%sµs against %sµs) and a p99 %.1f× (%sµs against %sµs), "
+            "serving %.2f× the requests per second",
+            results_num(w->first, "connections"), k, k == 1 ? "" : "s",
+            kind_label(k0), results_num(w->first, "workers"),
+            results_num(w->first, "workers") == 1 ? "" : "s", p50w / p50b, b, a,
+            p99w / p99b, d, c, rw / rb);
+    int shares = strcmp(k0, "per_conn") == 0 || strcmp(k0, "pool") == 0 ||
+                 strcmp(k0, "asyncio") == 0;
+    if (shares && gil_on(w) == 1 && (p99w / p99b >= 3 || rw / rb <= 0.5))
+      fputs(": the CPU thread shares the server's GIL, and a request's "
+            "thread back from its socket waits for it to give the GIL up, "
+            "up to a switch interval: the tail and the throughput show "
+            "those waits",
+            f);
+    else if (!shares)
+      fputs(": the CPU threads run outside the server's processes (or "
+            "without a GIL): a control for the GIL's share",
+            f);
+    fputs(".\n\n", f);
+    any = 1;
+  }
+  return any;
+}
+
 void servetable_write(FILE *f, const results *r) {
   double conns[MAX_COLS];
   size_t nconns = conns_of(r, conns);
@@ -643,4 +722,5 @@ void servetable_write(FILE *f, const results *r) {
   finding_reuseport(f, r);
   finding_io(f, r, conns, nconns);
   finding_udp(f, r);
+  finding_convoy(f, r);
 }
