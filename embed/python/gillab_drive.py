@@ -984,6 +984,11 @@ def serve(module, model, workers, units, serve, switch_interval=None,
     stats = net_serve.Stats()
     views, procs, pipes, reports = [], [], [], {}
     server_side = {}
+    if kind in ("asyncio", "udp_asyncio"):
+        # Imported before the baseline, as the threads servers' modules
+        # are: what the memory figures compare is what the connections
+        # cost, not an import.
+        import asyncio  # noqa: F401
     _gillab.mem_baseline()
     lsock = None
     stop_in = threading.Event()

@@ -480,8 +480,26 @@ static int finding_reuseport(FILE *f, const results *r) {
   return any;
 }
 
+/* The process's USS growth per additional connection between the
+ * smallest and the largest connection counts of g's row (kB): fixed costs
+ * (an import, a loop, a pool) cancel out. NAN without both. */
+static double uss_slope(const results *r, const results_group *g,
+                        const double *conns, size_t nconns) {
+  if (nconns < 2)
+    return NAN;
+  const results_group *lo = at_conns(r, g->first, conns[0]);
+  const results_group *hi = at_conns(r, g->first, conns[nconns - 1]);
+  if (!lo || !hi)
+    return NAN;
+  double ul = median_of(lo, uss_per_conn) * conns[0];
+  double uh = median_of(hi, uss_per_conn) * conns[nconns - 1];
+  return (uh - ul) / (conns[nconns - 1] - conns[0]);
+}
+
 /* Pure I/O at the largest connections: asyncio against a thread per
- * connection, requests per second and memory per connection. */
+ * connection, requests per second and memory per connection (the slope
+ * from the fewest connections when both were run, else the growth over
+ * the connections, fixed costs included). */
 static int finding_io(FILE *f, const results *r, const double *conns,
                       size_t nconns) {
   if (nconns == 0)
@@ -493,16 +511,23 @@ static int finding_io(FILE *f, const results *r, const double *conns,
     const results_group *as = &r->groups[g];
     if (!is_serve(as) || strcmp(group_kind(as), "asyncio") != 0 ||
         strcmp(results_str(as->first, "handler"), "none") != 0 ||
-        results_num(as->first, "connections") != c)
+        results_num(as->first, "connections") != c ||
+        results_num(as->first, "cpu_threads") > 0)
       continue;
     const results_group *th =
         find(r, "per_conn", "none", c, results_str(as->first, "runtime"));
     if (!th)
       continue;
     double ra = median_of(as, rps), rt = median_of(th, rps);
-    double ma = median_of(as, uss_per_conn), mt = median_of(th, uss_per_conn);
     if (!(rt > 0) || !isfinite(ra))
       continue;
+    double ma = uss_slope(r, as, conns, nconns);
+    double mt = uss_slope(r, th, conns, nconns);
+    int slope = isfinite(ma) && isfinite(mt);
+    if (!slope) {
+      ma = median_of(as, uss_per_conn);
+      mt = median_of(th, uss_per_conn);
+    }
     fmt(a, sizeof a, ra);
     fmt(b, sizeof b, rt);
     fprintf(f, "**Finding:** pure I/O at %g connections (", c);
@@ -511,12 +536,21 @@ static int finding_io(FILE *f, const results *r, const double *conns,
             "): asyncio serves %.2f× the requests per second of a thread "
             "per connection (%s against %s req/s)",
             ra / rt, a, b);
-    if (isfinite(ma) && isfinite(mt))
-      fprintf(f,
-              " and its process grew by %.1f kB per connection against "
-              "%.1f kB for the threads%s",
-              ma, mt,
-              mt > ma ? " (each thread has a stack and a thread state)" : "");
+    if (isfinite(ma) && isfinite(mt)) {
+      if (slope)
+        fprintf(f,
+                "; each connection from %g to %g added %.1f kB to its "
+                "process against %.1f kB for the threads",
+                conns[0], c, ma, mt);
+      else
+        fprintf(f,
+                " and its process grew by %.1f kB per connection against "
+                "%.1f kB for the threads (fixed costs included: run 1 "
+                "connection too for the cost of each)",
+                ma, mt);
+      if (mt > ma * 1.2)
+        fputs(" (each thread has a stack and a thread state)", f);
+    }
     fputs(".\n\n", f);
     any = 1;
   }
