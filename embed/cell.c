@@ -111,6 +111,8 @@ static const char *serve_kind(const wl_workload *wl, model_t m) {
     return shared ? "prefork" : "reuseport";
   case MODEL_ASYNCIO:
     return "asyncio";
+  case MODEL_SUBINTERPRETERS:
+    return "subinterp";
   default:
     return "c-epoll";
   }

@@ -27,16 +27,18 @@ check "gillab list shows net.serve and net.serve_pool" \
 
 # 2. Every server model with the pure-I/O handler, 1 and 8 connections.
 "$gillab" run -w net.serve,net.serve_pool \
-  -m threads,asyncio,processes,native-threads --start-method fork,spawn \
+  -m threads,asyncio,processes,subinterpreters,native-threads \
+  --start-method fork,spawn \
   -n 1,2 --connections 1,8 -p compact -r 1 --size 0.2 -o "$tmp/all" -q \
   >/dev/null 2>&1
 res="$tmp/all/results.jsonl"
-# net.serve: threads 1, asyncio 1, processes 2 x 2 start methods, C 2;
+# net.serve: threads 1, asyncio 1, processes 2 x 2 start methods,
+# subinterpreters 2, C 2;
 # net.serve_pool: threads 2, processes 2 (fork only); x 2 connections.
-check "24 cells measured, the others skipped with a reason" jqtrue "$res" \
-  "($ok | length == 24) and ([.[] | select(.type == \"cell\" and .status != \"ok\")] | all(.status == \"skipped\" and (.error | length > 0)))"
-check "every server kind ran: per_conn, asyncio, reuseport, pool, prefork, c-epoll" jqtrue "$res" \
-  "$ok | map(.serve.server) | unique == [\"asyncio\",\"c-epoll\",\"per_conn\",\"pool\",\"prefork\",\"reuseport\"]"
+check "28 cells measured, the others skipped with a reason" jqtrue "$res" \
+  "($ok | length == 28) and ([.[] | select(.type == \"cell\" and .status != \"ok\")] | all(.status == \"skipped\" and (.error | length > 0)))"
+check "every server kind ran: per_conn, asyncio, reuseport, subinterp, pool, prefork, c-epoll" jqtrue "$res" \
+  "$ok | map(.serve.server) | unique == [\"asyncio\",\"c-epoll\",\"per_conn\",\"pool\",\"prefork\",\"reuseport\",\"subinterp\"]"
 check "every cell: every reply checked and right, no error, no timeout" jqtrue "$res" \
   "$ok | all(.serve.load | .body_checked and .errors == 0 and .timeouts == 0 and .ok == .requests and .ok > 0)"
 check "every cell: every connection served (generator and server agree)" jqtrue "$res" \
@@ -59,13 +61,14 @@ check "pre-fork needs fork: spawn skipped" jqtrue "$res" \
 
 # 3. A stranger's handler under every model (and 3.13t's threads when
 # built), its async variant under asyncio; a handler that raises.
-"$gillab" run -w net.serve,net.serve_pool -m threads,asyncio,processes,native-threads \
+"$gillab" run -w net.serve,net.serve_pool \
+  -m threads,asyncio,processes,subinterpreters,native-threads \
   --start-method spawn,fork -n 1,2 --connections 4 \
   --handler "$app,$app:crashy" -r 1 --size 0.2 -o "$tmp/user" -q >/dev/null 2>&1
 res="$tmp/user/results.jsonl"
 sel="$ok | map(select(.handler | endswith(\"shop_api.py:handle\")))"
 check "the user handler ran under every Python server kind" jqtrue "$res" \
-  "$sel | map(.serve.server) | unique == [\"asyncio\",\"per_conn\",\"pool\",\"prefork\",\"reuseport\"]"
+  "$sel | map(.serve.server) | unique == [\"asyncio\",\"per_conn\",\"pool\",\"prefork\",\"reuseport\",\"subinterp\"]"
 check "its replies came back 200 on every connection, the file's hash recorded" jqtrue "$res" \
   "$sel | all(.serve.load.errors == 0 and .serve.load.ok > 0 and .serve.load.conns_served == 4 and (.serve.load.body_checked | not) and (.serve.handler.sha256 | length == 64))"
 check "asyncio awaited its async variant" jqtrue "$res" \
@@ -75,13 +78,15 @@ check "the C twin skips a user handler, saying why" jqtrue "$res" \
 crash="$ok | map(select(.handler | endswith(\":crashy\")))"
 check "a raising handler: 500s counted, error rate near 1 in 4" jqtrue "$res" \
   "$crash | length > 0 and all(.serve.load | .status_errors > 0 and .error_rate > 0.15 and .error_rate < 0.35 and .bad_replies == 0)"
-check "the server counted the raises and kept the traceback" jqtrue "$res" \
-  "$crash | all(.serve.server_side.handler_errors >= .serve.load.status_errors and (.serve.server_side.first_error | test(\"KeyError\")))"
+check "the server counted the raises and kept the traceback (interpreters: the count)" jqtrue "$res" \
+  "$crash | all(.serve.server_side.handler_errors >= .serve.load.status_errors and (.serve.server == \"subinterp\" or (.serve.server_side.first_error | test(\"KeyError\"))))"
 if "$gillab" list --runtimes 2>/dev/null | grep -q 3.13t || ls "$build"/gillab-runner-3.13t >/dev/null 2>&1; then
-  "$gillab" run -w net.serve -m threads -n 1 --connections 8 --runtime all \
-    --handler "$app" -r 1 --size 0.3 -o "$tmp/ft" -q >/dev/null 2>&1
-  check "every runtime's threads serve the user handler (3.13t included)" jqtrue "$tmp/ft/results.jsonl" \
-    "($ok | map(.runtime) | index(\"3.13t\") != null) and ($ok | all(.serve.load.errors == 0 and .serve.load.conns_served == 8))"
+  "$gillab" run -w net.serve -m threads,subinterpreters -n 2 --connections 8 \
+    --runtime all --handler "$app" -r 1 --size 0.3 -o "$tmp/ft" -q >/dev/null 2>&1
+  check "every runtime's threads and subinterpreters serve the user handler (3.13t included)" jqtrue "$tmp/ft/results.jsonl" \
+    "($ok | map(.runtime) | index(\"3.13t\") != null) and ($ok | map(select(.model == \"subinterpreters\")) | length >= 2) and ($ok | all(.serve.load.errors == 0 and .serve.load.conns_served == 8))"
+  check "subinterpreters: own GIL from 3.12, shared on 3.11, as the records say" jqtrue "$tmp/ft/results.jsonl" \
+    "$ok | map(select(.model == \"subinterpreters\")) | all(.serve.server_side.interpreters == (if .runtime == \"3.11\" then \"shared GIL\" else \"own GIL\" end) and .serve.server_side.requests >= .serve.load.ok)"
 fi
 
 # 3b. UDP: every model, request and reply datagrams, every reply checked.

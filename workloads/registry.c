@@ -317,7 +317,8 @@ static const wl_workload workloads[] = {
      .py_module = "net_serve",
      .flags = WL_SERVE | WL_CPU_THREADS,
      .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_ASYNCIO) |
-               MODEL_BIT(MODEL_PROCESSES) | MODEL_BIT(MODEL_NATIVE_THREADS),
+               MODEL_BIT(MODEL_PROCESSES) | MODEL_BIT(MODEL_SUBINTERPRETERS) |
+               MODEL_BIT(MODEL_NATIVE_THREADS),
      .units_py = 1000,
      .units_native = 1000},
     {.name = "net.serve_pool",

@@ -1039,6 +1039,40 @@ def serve(module, model, workers, units, serve, switch_interval=None,
             server.start()
             if not ready.wait(30):
                 raise RuntimeError("the asyncio UDP server did not start")
+    elif kind == "subinterp":
+        # The port, reserved by a socket bound but not listening (it joins
+        # no SO_REUSEPORT group); each interpreter listens on it.
+        hold = socket_reserve()
+        port = hold.getsockname()[1]
+        ready_r, ready_w = os.pipe()
+        stop_r, stop_w = os.pipe()
+        os.environ["GILLAB_SERVE"] = json.dumps(dict(
+            cfg, port=port, ready_fd=ready_w, stop_fd=stop_r))
+        sub = {}
+
+        def run_interpreters():
+            try:
+                sub["r"] = _gillab.run_subinterpreters(
+                    "net_serve", workers, units,
+                    os.path.dirname(gillab_lat.__file__),
+                    switch_interval or 0.0, 0.0, -1 if seed is None else seed,
+                    "sub_work")
+            except BaseException as e:
+                sub["error"] = e
+        sub_thread = threading.Thread(target=run_interpreters,
+                                      name="gillab-interpreters")
+        sub_thread.start()
+        import select
+        got = 0
+        deadline = time.monotonic() + 60
+        while got < workers:
+            if not sub_thread.is_alive() or time.monotonic() > deadline:
+                os.close(stop_w)
+                sub_thread.join()
+                raise RuntimeError(f"the interpreters did not start serving: "
+                                   f"{sub.get('error')!r}")
+            if select.select([ready_r], [], [], 0.1)[0]:
+                got += len(os.read(ready_r, workers))
     elif kind in ("per_conn", "pool", "asyncio"):
         lsock = net_serve.listener()
         port = lsock.getsockname()[1]
@@ -1180,6 +1214,12 @@ def serve(module, model, workers, units, serve, switch_interval=None,
                     p.join()
         elif kind == "pool":
             pool.close()
+        elif kind == "subinterp":
+            os.close(stop_w)
+            sub_thread.join()
+            for fd in (ready_r, ready_w, stop_r):
+                os.close(fd)
+            hold.close()
         elif kind == "udp_threads":
             stop_in.set()
             for t in udp_threads:
@@ -1196,7 +1236,18 @@ def serve(module, model, workers, units, serve, switch_interval=None,
     errors = [r["error"] for r in reports.values() if r.get("error")]
     if errors:
         raise RuntimeError(f"a server process failed: {errors[0]}")
-    if procs:
+    if kind == "subinterp":
+        if "error" in sub:
+            raise RuntimeError(f"an interpreter failed: {sub['error']}")
+        r = sub["r"]
+        views = [json.loads(v) for v in r["views"]]
+        server_side = {"conns": (r["answer"] or 0) >> 32,
+                       "requests": r["ops"],
+                       "handler_errors": (r["answer"] or 0) & 0xFFFFFFFF,
+                       "first_error": None,
+                       "interpreters": "own GIL" if r["own_gil"]
+                       else "shared GIL"}
+    elif procs:
         per = [dict(r["stats"], worker=i, pid=r["applied"]["pid"])
                for i, r in sorted(reports.items())]
         views = [r["applied"] for r in reports.values()]
@@ -1210,12 +1261,16 @@ def serve(module, model, workers, units, serve, switch_interval=None,
     else:
         server_side = stats.as_dict()
     t0, wall_s = int(load.pop("start_ns")), load.pop("wall_s")
+    gil = _gil_report(gil_before_import)
+    if kind == "subinterp":
+        gil["own_gil"] = sub["r"]["own_gil"]
+        gil["gils_watched"] = sub["r"]["gils_watched"]
     out = {
         "wall_s": wall_s,
         "start_ns": t0,
         "ops": load["ok"],
         "answer": None,
-        "gil": _gil_report(gil_before_import),
+        "gil": gil,
         "applied": _applied(params, views,
                             **({"start_method": ctx.get_start_method()}
                                if procs else {})),

@@ -233,9 +233,10 @@ def listener(port=0, reuseport=False):
     return s
 
 
-def accept_loop(lsock, handle, stats, stop, threads):
+def accept_loop(lsock, handle, stats, stop, threads, daemon=True):
     """Accepts until stop is set; a thread per connection (daemon: a
-    connection the client never closes does not hold the process)."""
+    connection the client never closes does not hold the process; own-GIL
+    interpreters allow no daemon threads, and join theirs)."""
     lsock.settimeout(0.05)
     while not stop.is_set():
         try:
@@ -247,7 +248,7 @@ def accept_loop(lsock, handle, stats, stop, threads):
         c.settimeout(None)
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         t = threading.Thread(target=serve_conn, args=(c, handle, stats),
-                             daemon=True)
+                             daemon=daemon)
         t.start()
         threads.append(t)
 
@@ -486,3 +487,44 @@ def run_asyncio_udp(sock, handle, ahandle, stats, ready, stop_box):
         transport.close()
 
     asyncio.run(main())
+
+
+# Subinterpreters (net.serve under `subinterpreters`): each worker's
+# interpreter runs sub_work, which serves on a listening socket of its own
+# on the cell's port (SO_REUSEPORT, as the processes do), a thread per
+# connection, until the driver's stop pipe is readable. Interpreters share
+# no objects: the configuration comes in the environment (GILLAB_SERVE,
+# JSON), the readiness and the stop as pipe descriptors, the counts back
+# as work()'s (ops, answer): ops the requests, answer conns << 32 plus the
+# handler's errors, summed over the workers.
+
+class _FdEvent:
+    """stop.is_set() for accept_loop: the stop pipe is readable (the
+    driver closed its end)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def is_set(self):
+        import select
+        return bool(select.select([self.fd], [], [], 0)[0])
+
+
+def sub_work(worker, nworkers, units):
+    import json
+    cfg = json.loads(os.environ["GILLAB_SERVE"])
+    handle, _ = make_handler(cfg)
+    lsock = listener(cfg["port"], reuseport=True)
+    stats = Stats()
+    os.write(cfg["ready_fd"], b"x")
+    threads = []
+    try:
+        accept_loop(lsock, handle, stats, _FdEvent(cfg["stop_fd"]), threads,
+                    daemon=False)
+    finally:
+        lsock.close()
+        # The generator has closed its connections by now: each thread's
+        # recv sees the end and returns.
+        for t in threads:
+            t.join()
+    return stats.requests, (stats.conns << 32) + stats.errors
