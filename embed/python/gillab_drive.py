@@ -1042,7 +1042,7 @@ def serve(module, model, workers, units, serve, switch_interval=None,
     elif kind == "subinterp":
         # The port, reserved by a socket bound but not listening (it joins
         # no SO_REUSEPORT group); each interpreter listens on it.
-        hold = socket_reserve()
+        hold = _socket_reserve()
         port = hold.getsockname()[1]
         ready_r, ready_w = os.pipe()
         stop_r, stop_w = os.pipe()
@@ -1135,7 +1135,7 @@ def serve(module, model, workers, units, serve, switch_interval=None,
         else:
             # The port, reserved by a socket bound but not listening: it
             # joins no SO_REUSEPORT group, so it takes no connection.
-            hold = socket_reserve()
+            hold = _socket_reserve()
             port = hold.getsockname()[1]
         cfg["port"] = port
         ready, stop = ctx.Semaphore(0), ctx.Event()
@@ -1287,7 +1287,7 @@ def serve(module, model, workers, units, serve, switch_interval=None,
     return out
 
 
-def socket_reserve():
+def _socket_reserve():
     import socket
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
