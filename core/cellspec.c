@@ -34,6 +34,11 @@ static const char *const cellspec_keys[] = {
     "venv",
     "msg_size",
     "payload",
+    "connections",
+    "handler",
+    "handler_us",
+    "rate",
+    "client_set",
 };
 #define NKEYS (sizeof cellspec_keys / sizeof cellspec_keys[0])
 #define STR_(x) #x
@@ -156,6 +161,35 @@ int cellspec_check(const cellspec *c, char *err, size_t errlen) {
              "moves messages has both)");
     return -EINVAL;
   }
+  if (c->connections > CELLSPEC_MAX_CONNECTIONS)
+    return bad(err, errlen,
+               "must be 0 (no server) or 1 to " STR(
+                   CELLSPEC_MAX_CONNECTIONS) ", not %g",
+               "connections", c->connections);
+  if (!c->handler != !c->connections) {
+    snprintf(err, errlen,
+             "cell spec: connections and handler go together (a server "
+             "cell has both)");
+    return -EINVAL;
+  }
+  if (c->handler && strcmp(c->handler, "none") != 0 &&
+      strcmp(c->handler, "cpu") != 0 && strcmp(c->handler, "hash") != 0 &&
+      strcmp(c->handler, "sleep") != 0 &&
+      (c->handler[0] != '/' || !strstr(c->handler, ".py"))) {
+    snprintf(err, errlen,
+             "cell spec: handler '%s' is not none, cpu, hash, sleep or an "
+             "absolute path of a .py file (with :func)",
+             c->handler);
+    return -EINVAL;
+  }
+  if (c->handler_us > CELLSPEC_MAX_HANDLER_US)
+    return bad(err, errlen, "must be 0 to 10000000 microseconds, not %g",
+               "handler_us", c->handler_us);
+  if (!isfinite(c->rate) || c->rate < 0 || c->rate > 1e7)
+    return bad(err, errlen,
+               "must be 0 (closed loop) or up to 1e7 requests per second, "
+               "not %g",
+               "rate", c->rate);
   return 0;
 }
 
@@ -200,6 +234,11 @@ char *cellspec_to_json(const cellspec *c, char *err, size_t errlen) {
   add_string_or_null(o, "venv", c->venv);
   cJSON_AddNumberToObject(o, "msg_size", (double)c->msg_size);
   add_string_or_null(o, "payload", c->payload);
+  cJSON_AddNumberToObject(o, "connections", c->connections);
+  add_string_or_null(o, "handler", c->handler);
+  cJSON_AddNumberToObject(o, "handler_us", c->handler_us);
+  cJSON_AddNumberToObject(o, "rate", c->rate);
+  add_string_or_null(o, "client_set", c->client_set);
   char *printed = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   char *text = printed ? strdup(printed) : NULL;
@@ -357,7 +396,8 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
   const cJSON *o = p->root;
   cellspec *c = &p->c;
   const char *model;
-  double workers, units, seed, cpu_threads, pairs, msg_size;
+  double workers, units, seed, cpu_threads, pairs, msg_size, connections,
+      handler_us;
   int rc;
   if (!cJSON_IsObject(o)) {
     snprintf(err, errlen, "cell spec: not a JSON object");
@@ -399,7 +439,14 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
       (rc = get_string(o, "venv", &c->venv, err, errlen)) < 0 ||
       (rc = get_whole(o, "msg_size", 0, (double)CELLSPEC_MAX_MSG_SIZE,
                       &msg_size, err, errlen)) < 0 ||
-      (rc = get_string(o, "payload", &c->payload, err, errlen)) < 0)
+      (rc = get_string(o, "payload", &c->payload, err, errlen)) < 0 ||
+      (rc = get_whole(o, "connections", 0, UINT_MAX, &connections, err,
+                      errlen)) < 0 ||
+      (rc = get_string(o, "handler", &c->handler, err, errlen)) < 0 ||
+      (rc = get_whole(o, "handler_us", 0, UINT_MAX, &handler_us, err, errlen)) <
+          0 ||
+      (rc = get_number(o, "rate", &c->rate, err, errlen)) < 0 ||
+      (rc = get_string(o, "client_set", &c->client_set, err, errlen)) < 0)
     return rc;
   char sub[256];
   if (model_parse(model, &c->model, sub, sizeof sub) < 0) {
@@ -412,6 +459,8 @@ static int parse_into(parsed_spec *p, char *err, size_t errlen) {
   c->cpu_threads = (unsigned)cpu_threads;
   c->overhead_pairs = (unsigned)pairs;
   c->msg_size = (uint64_t)msg_size;
+  c->connections = (unsigned)connections;
+  c->handler_us = (unsigned)handler_us;
   /* The sets' count follows workers, so workers is checked first. */
   if ((rc = cellspec_check(c, err, errlen)) < 0 ||
       (rc = get_sets(o, p, err, errlen)) < 0)

@@ -28,7 +28,8 @@
  *    "start_method": "spawn", "cpu_threads": 0, "hiccup": false,
  *    "worker_warmup_s": 0.2, "overhead_pairs": 0, "overhead_control": false,
  *    "site_packages": true, "venv": "/home/me/.venv312",
- *    "msg_size": 0, "payload": null}
+ *    "msg_size": 0, "payload": null, "connections": 0, "handler": null,
+ *    "handler_us": 0, "rate": 0, "client_set": null}
  */
 #ifndef GILLAB_CELLSPEC_H
 #define GILLAB_CELLSPEC_H
@@ -53,6 +54,10 @@
  * 8 bytes each), at most 64 MiB (a producer and a consumer hold a few). */
 #define CELLSPEC_MIN_MSG_SIZE 16
 #define CELLSPEC_MAX_MSG_SIZE (UINT64_C(64) << 20)
+/* A server cell's connections (as the load generator opens them) and the
+ * longest a built-in handler may take per request (10 s). */
+#define CELLSPEC_MAX_CONNECTIONS 4096
+#define CELLSPEC_MAX_HANDLER_US 10000000
 
 typedef struct {
   const char *workload; /* registry name ("cpu.primes"); required */
@@ -103,6 +108,19 @@ typedef struct {
    * together or not at all. */
   uint64_t msg_size;
   const char *payload;
+  /* Server workloads (WL_SERVE: net.serve*): the load generator's
+   * connections (1 .. CELLSPEC_MAX_CONNECTIONS; 0 for the other
+   * workloads), the handler ("none", "cpu", "hash", "sleep", or the
+   * absolute path of a user's file with ":func"; NULL with 0
+   * connections), what the cpu and sleep handlers cost per request
+   * (microseconds), the generator's rate (requests per second over all
+   * connections; 0: closed loop) and the CPUs it is bound to (hwloc list
+   * syntax; NULL or "": unbound). */
+  unsigned connections;
+  const char *handler;
+  unsigned handler_us;
+  double rate;
+  const char *client_set;
 } cellspec;
 
 /* Checks every field's range (and that sets, start_method and the model

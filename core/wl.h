@@ -129,6 +129,23 @@ typedef struct {
  * cell's process built before forking them): processes cells with spawn or
  * forkserver are skipped, saying why. */
 #define WL_FORK_ONLY 0x200u
+/* A server (net.serve*): the cell runs a server with `workers` workers
+ * (threads, processes, or the C twin's epoll threads) and gillab's native
+ * load generator against it for `units` milliseconds, over the
+ * --connections, --handler and --rate axes (cellspec.h); what it measures
+ * is requests per second and latency by concurrency (record field
+ * "serve"), so the reports show those and no speedup. WL_SERVE_SHARED:
+ * the workers share one socket: a pool of handler threads behind one
+ * selector (threads) or processes accepting on one listening socket made
+ * before the fork (processes); without it, a thread per connection
+ * (threads), one event loop (asyncio) and processes with a listening
+ * socket each (SO_REUSEPORT). */
+#define WL_SERVE 0x400u
+#define WL_SERVE_SHARED 0x800u
+/* A server over UDP (net.serve_udp): a request and its reply are one
+ * datagram each; threads are N receivers on one socket, processes N
+ * sockets on one port (SO_REUSEPORT), asyncio a datagram endpoint. */
+#define WL_SERVE_UDP 0x1000u
 
 typedef struct {
   const char *name;             /* "cpu.primes" */

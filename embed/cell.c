@@ -8,7 +8,9 @@
 #include "gcprobe.h"
 #include "gilprobe.h"
 #include "hiccup.h"
+#include "httpsrv.h"
 #include "internal.h"
+#include "loadgen.h"
 #include "memuse.h"
 #include "model.h"
 #include "place.h"
@@ -20,6 +22,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +95,36 @@ static int resolve(const cellspec *s, cell_ctx *c, char *err, size_t errlen) {
   return 0;
 }
 
+/* Which server a server workload (WL_SERVE) runs under model m (see
+ * workloads/python/net_serve.py). */
+static const char *serve_kind(const wl_workload *wl, model_t m) {
+  int shared = (wl->flags & WL_SERVE_SHARED) != 0;
+  if (wl->flags & WL_SERVE_UDP)
+    return m == MODEL_THREADS     ? "udp_threads"
+           : m == MODEL_ASYNCIO   ? "udp_asyncio"
+           : m == MODEL_PROCESSES ? "udp_reuseport"
+                                  : "c-udp";
+  switch (m) {
+  case MODEL_THREADS:
+    return shared ? "pool" : "per_conn";
+  case MODEL_PROCESSES:
+    return shared ? "prefork" : "reuseport";
+  case MODEL_ASYNCIO:
+    return "asyncio";
+  case MODEL_SUBINTERPRETERS:
+    return "subinterp";
+  default:
+    return "c-epoll";
+  }
+}
+
 /* A Python model runs its driver, a function of gillab_drive (model.h). */
 static int run_python(const cell_ctx *c, cJSON **out, char *err,
                       size_t errlen) {
   const cellspec *s = c->s;
   char func[64];
-  snprintf(func, sizeof func, "%s", model_driver(s->model));
+  snprintf(func, sizeof func, "%s",
+           c->wl->flags & WL_SERVE ? "serve" : model_driver(s->model));
   py_set_site(s->site_packages, s->venv);
   int rc = py_start(c->workloads_dir, s->hash_seed, err, errlen);
   if (rc < 0)
@@ -152,6 +180,17 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
       cJSON_AddStringToObject(params, "payload", s->payload);
     }
   }
+  if (c->wl->flags & WL_SERVE && !s->overhead_pairs) {
+    cJSON_AddStringToObject(args, "model", model_name(s->model));
+    cJSON *sv = cJSON_AddObjectToObject(args, "serve");
+    cJSON_AddStringToObject(sv, "server", serve_kind(c->wl, s->model));
+    cJSON_AddNumberToObject(sv, "connections", s->connections);
+    cJSON_AddStringToObject(sv, "handler", s->handler);
+    cJSON_AddNumberToObject(sv, "handler_us", s->handler_us);
+    cJSON_AddNumberToObject(sv, "rate", s->rate);
+    cJSON_AddStringToObject(sv, "client_set",
+                            s->client_set ? s->client_set : "");
+  }
   rc = py_call_json("gillab_drive", func, args, out, err, errlen);
   cJSON_Delete(args);
   cJSON *gc = gcprobe_report(s->model == MODEL_PROCESSES
@@ -196,8 +235,144 @@ static int run_python(const cell_ctx *c, cJSON **out, char *err,
   return rc;
 }
 
+/* The C twin's server threads are the cell's workers: bound, sampled and
+ * accounted for like any native worker's. */
+static void serve_thread(unsigned i, int enter, void *arg) {
+  (void)arg;
+  char err[256];
+  if (enter) {
+    if (workers_enter(i, NULL, err, sizeof err) < 0)
+      fprintf(stderr, "gillab: server thread %u: %s\n", i, err);
+    workers_begin(i);
+  } else {
+    workers_leave(i);
+  }
+}
+
+/* --cpu-threads beside the C twin: C threads spinning until told to
+ * stop, counting their loops (the OS's share of the convoy: no GIL). */
+typedef struct {
+  _Atomic int stop;
+  _Atomic uint64_t loops;
+} serve_spin;
+
+static void *serve_spin_main(void *arg) {
+  serve_spin *sp = arg;
+  uint64_t n = 0;
+  volatile uint64_t x = 0;
+  while (!atomic_load_explicit(&sp->stop, memory_order_relaxed)) {
+    for (int i = 0; i < 10000; i++)
+      x = (x + (uint64_t)i * i) % 1000003;
+    n += 10000;
+  }
+  atomic_fetch_add(&sp->loops, n);
+  return NULL;
+}
+
+/* net.serve's C twin (native-threads): the epoll server on the cell's
+ * workers, the load generator bound to client_set, both in this process. */
+static int run_serve_native(const cell_ctx *c, cJSON **out, char *err,
+                            size_t errlen) {
+  const cellspec *s = c->s;
+  httpsrv *srv;
+  /* The cpu handler does in C the arithmetic the Python one does: as many
+   * iterations of its loop as this runner's Python runs in handler_us,
+   * measured here before the server starts (the interpreter is then
+   * finalized: the cell itself runs no Python). */
+  uint64_t loops = 0;
+  double loops_per_s = 0;
+  int udp = (c->wl->flags & WL_SERVE_UDP) != 0;
+  if (strcmp(s->handler, "cpu") == 0) {
+    cJSON *args = cJSON_CreateObject(), *cal = NULL;
+    cJSON_AddNumberToObject(args, "us", s->handler_us);
+    int rc = py_start(c->workloads_dir, 0, err, errlen);
+    if (rc == 0) {
+      rc = py_call_json("net_serve", "calibration", args, &cal, err, errlen);
+      char ferr[128];
+      py_finish(ferr, sizeof ferr);
+    }
+    cJSON_Delete(args);
+    if (rc < 0)
+      return rc;
+    loops = (uint64_t)cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(cal, "loops"));
+    loops_per_s = cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(cal, "loops_per_s"));
+    cJSON_Delete(cal);
+  }
+  memuse_baseline();
+  int rc = httpsrv_start(&srv, s->workers, NULL, s->handler, s->handler_us,
+                         loops, udp, serve_thread, NULL, err, errlen);
+  if (rc < 0)
+    return rc;
+  loadgen_opts o = {.port = httpsrv_port(srv),
+                    .connections = s->connections,
+                    .duration_s = (double)s->units / 1000,
+                    .rate = s->rate,
+                    .timeout_s = udp                     ? 0.2
+                                 : s->units / 1000.0 > 2 ? s->units / 1000.0
+                                                         : 2,
+                    .check_body = 1,
+                    .cpuset = s->client_set,
+                    .udp = udp};
+  loadgen_result r;
+  serve_spin spin = {0};
+  pthread_t spinners[64];
+  unsigned nspin = 0;
+  for (; nspin < s->cpu_threads && nspin < 64; nspin++)
+    if (pthread_create(&spinners[nspin], NULL, serve_spin_main, &spin) != 0)
+      break;
+  rc = loadgen_run(&o, &r, err, errlen);
+  atomic_store(&spin.stop, 1);
+  for (unsigned i = 0; i < nspin; i++)
+    pthread_join(spinners[i], NULL);
+  cJSON *side = httpsrv_report(srv);
+  httpsrv_stop(srv);
+  if (rc < 0) {
+    loadgen_result_clear(&r);
+    cJSON_Delete(side);
+    return rc;
+  }
+  *out = cJSON_CreateObject();
+  cJSON_AddNumberToObject(*out, "wall_s", r.wall_s);
+  cJSON_AddNumberToObject(*out, "ops", (double)r.ok);
+  cJSON_AddNullToObject(*out, "answer");
+  cJSON_AddNumberToObject(*out, "start_ns", (double)r.start_ns);
+  cJSON *sv = cJSON_AddObjectToObject(*out, "serve");
+  cJSON_AddStringToObject(sv, "server", udp ? "c-udp" : "c-epoll");
+  cJSON_AddStringToObject(sv, "model", model_name(s->model));
+  cJSON_AddNumberToObject(sv, "workers", s->workers);
+  cJSON *h = cJSON_AddObjectToObject(sv, "handler");
+  cJSON_AddStringToObject(h, "name", s->handler);
+  cJSON_AddNumberToObject(h, "handler_us", s->handler_us);
+  if (loops) {
+    cJSON_AddNumberToObject(h, "loops", (double)loops);
+    cJSON_AddNumberToObject(h, "python_loops_per_s", loops_per_s);
+    cJSON_AddStringToObject(h, "what",
+                            "the Python cpu handler's loop, as many "
+                            "iterations as this runner's Python runs in "
+                            "handler_us, run in C");
+  }
+  cJSON_AddItemToObject(sv, "load", loadgen_report(&r, &o));
+  cJSON_AddItemToObject(sv, "server_side", side);
+  cJSON *ct = cJSON_AddObjectToObject(sv, "cpu_threads");
+  cJSON_AddNumberToObject(ct, "threads", nspin);
+  cJSON_AddStringToObject(ct, "where",
+                          "C threads in the runner, beside "
+                          "the server's threads");
+  cJSON_AddNumberToObject(
+      ct, "loops_per_s",
+      r.wall_s > 0 ? (double)atomic_load(&spin.loops) / r.wall_s : 0);
+  loadgen_result_clear(&r);
+  cJSON *applied = cJSON_AddObjectToObject(*out, "applied");
+  cJSON_AddItemToObject(applied, "workers", workers_applied());
+  return 0;
+}
+
 static int run_native(const cell_ctx *c, cJSON **out, char *err,
                       size_t errlen) {
+  if (c->wl->flags & WL_SERVE)
+    return run_serve_native(c, out, err, errlen);
   const cellspec *s = c->s;
   wl_result total;
   double wall_s = 0;

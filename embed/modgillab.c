@@ -13,6 +13,7 @@
 #include "gcprobe.h"
 #include "gilprobe.h"
 #include "internal.h"
+#include "loadgen.h"
 #include "memuse.h"
 #include "place.h"
 #include "reftrace.h"
@@ -496,7 +497,49 @@ static PyObject *modgillab_dealloc_objects(PyObject *self, PyObject *unused) {
   return PyLong_FromUnsignedLongLong(reftrace_thread_destroyed());
 }
 
+/* loadgen(port, connections, duration_s, rate, timeout_s, check_body,
+ * cpuset, udp=False) -> str: net.serve's load generator
+ * (workloads/native/loadgen.h) run with the GIL released, on a thread of its
+ * own bound to cpuset; the record's `serve.load` as JSON text, with "start_ns"
+ * and "wall_s". */
+static PyObject *modgillab_loadgen(PyObject *self, PyObject *args) {
+  (void)self;
+  loadgen_opts o = {0};
+  unsigned connections;
+  int check_body, udp = 0;
+  if (!PyArg_ParseTuple(args, "iIdddps|p", &o.port, &connections, &o.duration_s,
+                        &o.rate, &o.timeout_s, &check_body, &o.cpuset, &udp))
+    return NULL;
+  o.udp = udp;
+  o.connections = connections;
+  o.check_body = check_body;
+  loadgen_result r;
+  char err[256];
+  int rc;
+  Py_BEGIN_ALLOW_THREADS rc = loadgen_run(&o, &r, err, sizeof err);
+  Py_END_ALLOW_THREADS if (rc < 0) {
+    loadgen_result_clear(&r);
+    errno = -rc;
+    PyErr_Format(PyExc_OSError, "%s", err);
+    return NULL;
+  }
+  cJSON *rep = loadgen_report(&r, &o);
+  cJSON_AddNumberToObject(rep, "start_ns", (double)r.start_ns);
+  cJSON_AddNumberToObject(rep, "wall_s", r.wall_s);
+  loadgen_result_clear(&r);
+  char *text = cJSON_PrintUnformatted(rep);
+  cJSON_Delete(rep);
+  if (!text)
+    return PyErr_NoMemory();
+  PyObject *out = PyUnicode_FromString(text);
+  free(text);
+  return out;
+}
+
 static PyMethodDef modgillab_methods[] = {
+    {"loadgen", modgillab_loadgen, METH_VARARGS,
+     "loadgen(port, connections, duration_s, rate, timeout_s, check_body, "
+     "cpuset) -> JSON text: net.serve's native load generator."},
     {"now_ns", modgillab_now_ns, METH_NOARGS,
      "now_ns() -> int: CLOCK_MONOTONIC in nanoseconds."},
     {"native_tid", modgillab_native_tid, METH_NOARGS,

@@ -104,11 +104,36 @@ static double fresh_warmup(const spec_matrix *s, const wl_workload *wl,
              : 0;
 }
 
+/* Whether wl takes the --cpu-threads axis: mixed.convoy always, the
+ * servers only when it was given. */
+static int takes_cpu(const spec_matrix *s, const wl_workload *wl) {
+  return (wl->flags & WL_CPU_THREADS) &&
+         (!(wl->flags & WL_SERVE) || s->cpu_threads_given);
+}
+
 /* The --msg-size and --payload axes apply to the workloads that move
  * messages (WL_MESSAGES); the others run once. Variant mv is message size
  * mv / npayloads with payload mv % npayloads. */
 static size_t msg_variants(const spec_matrix *s, const wl_workload *wl) {
+  if (wl->flags & WL_SERVE)
+    return s->nconnections * s->nhandlers;
   return wl->flags & WL_MESSAGES ? s->nmsg_sizes * s->npayloads : 1;
+}
+
+/* The server workloads (WL_SERVE) take the same variant index over their
+ * own axes: connections mv / nhandlers, handler mv % nhandlers (0 and NULL
+ * for the other workloads). */
+static void serve_variant(const spec_matrix *s, const wl_workload *wl,
+                          size_t mv, unsigned *connections,
+                          const char **handler) {
+  *connections = wl->flags & WL_SERVE ? s->connections[mv / s->nhandlers] : 0;
+  *handler = wl->flags & WL_SERVE ? s->handlers[mv % s->nhandlers] : NULL;
+}
+
+/* The CPUs of a server cell's load generator: the plan's last slot, which
+ * the orchestrator plans beside the server's workers ("" when unbound). */
+static const char *client_set(const place_plan_t *plan, unsigned workers) {
+  return plan->sets[workers];
 }
 
 static void msg_variant(const spec_matrix *s, const wl_workload *wl, size_t mv,
@@ -152,8 +177,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
   else
     cJSON_AddNullToObject(rec, "switch_interval_s");
-  unsigned cpu_threads = wl->flags & WL_CPU_THREADS ? s->cpu_threads[k->ct] : 0;
-  if (wl->flags & WL_CPU_THREADS)
+  unsigned cpu_threads = takes_cpu(s, wl) ? s->cpu_threads[k->ct] : 0;
+  if (takes_cpu(s, wl))
     cJSON_AddNumberToObject(rec, "cpu_threads", cpu_threads);
   uint64_t msg_size;
   const char *payload;
@@ -161,6 +186,15 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   if (payload) { /* what was asked; the workload's "ipc" says what ran */
     cJSON_AddNumberToObject(rec, "msg_size", (double)msg_size);
     cJSON_AddStringToObject(rec, "payload", payload);
+  }
+  unsigned connections;
+  const char *handler;
+  serve_variant(s, wl, k->mv, &connections, &handler);
+  if (handler) { /* what was asked; serve.load says what ran */
+    cJSON_AddNumberToObject(rec, "connections", connections);
+    cJSON_AddStringToObject(rec, "handler", handler);
+    cJSON_AddNumberToObject(rec, "handler_us", spec_handler_us(s, handler));
+    cJSON_AddNumberToObject(rec, "rate", s->rate);
   }
   char err[512] = "";
   const char *why = userwl_skip_reason(wl, m);
@@ -179,7 +213,7 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
              wl->name, start_method);
   else if (python && !wl->py_module)
     snprintf(err, sizeof err, "workload %s has no Python version", wl->name);
-  else if (!python && !wl->native && !wl->twin)
+  else if (!python && !wl->native && !wl->twin && !(wl->flags & WL_SERVE))
     snprintf(err, sizeof err, "workload %s has no C twin", wl->name);
   else if (payload && workers % 2)
     snprintf(err, sizeof err,
@@ -191,14 +225,30 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
              "the C twin of %s moves raw bytes; payload object (a dict of "
              "lists, pickled) is for the Python models",
              wl->name);
+  else if (handler && workers > 1 &&
+           (m == MODEL_ASYNCIO ||
+            (m == MODEL_THREADS &&
+             !(wl->flags & (WL_SERVE_SHARED | WL_SERVE_UDP)))))
+    snprintf(err, sizeof err,
+             "%s under %s is %s, whatever the workers: -n 1 (a pool of N "
+             "threads is net.serve_pool)",
+             wl->name, model_name(m),
+             m == MODEL_THREADS ? "a thread per connection" : "one event loop");
+  else if (handler && handler[0] == '/' && !python)
+    snprintf(err, sizeof err,
+             "the C twin of %s runs the built-in handlers only, not %s",
+             wl->name, handler);
   if (err[0]) {
     record_skip(rec, err);
     goto emit;
   }
 
   place_plan_t plan;
-  if (place_plan_named(c->topo, placement, workers, &plan, err, sizeof err) <
-      0) {
+  /* A server cell plans one more slot, its load generator's, after the
+   * server's workers: the placement puts the two sides apart as it puts
+   * workers apart. */
+  if (place_plan_named(c->topo, placement, workers + (handler != NULL), &plan,
+                       err, sizeof err) < 0) {
     record_fail(rec, "failed", err, NULL);
     goto emit;
   }
@@ -229,6 +279,11 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       .venv = python ? venv_for(&s->venvs, s->runtimes[k->rt]) : NULL,
       .msg_size = msg_size,
       .payload = payload,
+      .connections = connections,
+      .handler = handler,
+      .handler_us = handler ? spec_handler_us(s, handler) : 0,
+      .rate = handler ? s->rate : 0,
+      .client_set = handler ? client_set(&plan, workers) : NULL,
   };
   child_outcome out;
   int rc = child_run_cell(c->runners[k->rt], &cell, s->timeout_s, &interrupted,
@@ -355,7 +410,7 @@ static size_t variants_of(const spec_matrix *s, model_t m) {
 /* The --cpu-threads axis applies to the workloads that take it; the others
  * run once. */
 static size_t cpu_variants(const spec_matrix *s, const wl_workload *wl) {
-  return wl->flags & WL_CPU_THREADS ? s->ncpu_threads : 1;
+  return takes_cpu(s, wl) ? s->ncpu_threads : 1;
 }
 
 /* Variant v of model m into k's runtime, switch interval and start method
@@ -719,9 +774,16 @@ void run_plan(const spec_matrix *s, FILE *f) {
                 r = &rows[nrows++];
                 memset(r, 0, sizeof *r);
                 plan_add(r->col[0], sizeof r->col[0], "%s", wl->name);
-                if (wl->flags & WL_CPU_THREADS)
+                if (takes_cpu(s, wl))
                   plan_add(r->col[0], sizeof r->col[0], " +%u cpu",
                            s->cpu_threads[ct]);
+                if (wl->flags & WL_SERVE) {
+                  unsigned conns;
+                  const char *h;
+                  serve_variant(s, wl, mv, &conns, &h);
+                  plan_add(r->col[0], sizeof r->col[0], " %uc %s", conns,
+                           h[0] == '/' ? strrchr(h, '/') + 1 : h);
+                }
                 if (wl->flags & WL_MESSAGES) {
                   uint64_t size;
                   const char *payload;

@@ -77,13 +77,31 @@ const char spec_run_usage[] =
     "                          cell of a repetition)\n"
     "      --cpu-threads LIST  CPU-bound threads (or processes) running\n"
     "                          beside the workers of mixed.convoy, e.g.\n"
-    "                          0,1,2 (default: 0,1)\n"
+    "                          0,1,2 (default: 0,1), and, when given, in\n"
+    "                          the process of net.serve and net.serve_pool\n"
     "      --msg-size LIST     message sizes of the ipc.* workloads, in\n"
     "                          bytes or with k or M (KiB, MiB), 16 to 64M\n"
     "                          (default: 64,4k,64k,1M)\n"
     "      --payload LIST      what the ipc.* workloads move: bytes (raw)\n"
     "                          and/or object (a dict of lists, pickled where\n"
     "                          it crosses a process) (default: bytes,object)\n"
+    "      --connections LIST  concurrent connections of the load generator\n"
+    "                          against the net.serve* servers, 1 to 4096\n"
+    "                          (default: 1,16,64)\n"
+    "      --handler LIST      what the servers do per request: none (pure\n"
+    "                          I/O), cpu (pure Python, --handler-cpu-us),\n"
+    "                          hash (SHA-256 of 64 KiB, releases the GIL),\n"
+    "                          sleep (blocks, --handler-sleep-ms), or your\n"
+    "                          own app.py:func (request bytes -> body\n"
+    "                          bytes; async a<func> for asyncio)\n"
+    "                          (default: none)\n"
+    "      --handler-cpu-us N  the cpu handler's pure-Python work per\n"
+    "                          request, 1 to 1000000 us (default: 200)\n"
+    "      --handler-sleep-ms N  the sleep handler's blocking call, 0.001\n"
+    "                          to 10000 ms (default: 10)\n"
+    "      --rate N            open loop: N requests per second over all\n"
+    "                          connections, latency counted from when each\n"
+    "                          was due (default: 0, closed loop like wrk)\n"
     "      --hiccup            in every cell, a Python thread and a C thread\n"
     "                          sleep 1 ms at a time and record how late they\n"
     "                          wake up (record field hiccup)\n"
@@ -133,6 +151,15 @@ static int cmp_u64(const void *a, const void *b) {
 }
 
 #define LIST_BUF 1024
+
+/* Long options without a short letter (the letters are taken). */
+enum {
+  OPT_CONNECTIONS = 1000,
+  OPT_HANDLER,
+  OPT_HANDLER_CPU_US,
+  OPT_HANDLER_SLEEP_MS,
+  OPT_RATE,
+};
 
 /* Splits the value of option opt into at most max items (pointers into
  * buf, LIST_BUF bytes). With unique, an item given twice is refused: it
@@ -224,6 +251,10 @@ int spec_add_workload(spec_matrix *s, const char *item, double units,
 void spec_free(spec_matrix *s) {
   for (size_t i = 0; i < s->nowned; i++)
     free(s->owned[i]);
+  for (size_t i = 0; i < SPEC_MAX_ITEMS; i++) {
+    free(s->handler_files[i]);
+    s->handler_files[i] = NULL;
+  }
   s->nowned = 0;
   s->nworkloads = 0;
 }
@@ -529,6 +560,104 @@ static int parse_msg_sizes(spec_matrix *s, const char *arg, char *err,
   return 0;
 }
 
+/* --connections LIST: 1 to 4096, ascending. */
+static int parse_connections(spec_matrix *s, const char *arg, char *err,
+                             size_t errlen) {
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n = split_list("--connections", arg, buf, items, SPEC_MAX_ITEMS, 1, err,
+                     errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    char *end;
+    long v = strtol(items[i], &end, 10);
+    if (*end || end == items[i] || v < 1 || v > CELLSPEC_MAX_CONNECTIONS) {
+      snprintf(err, errlen,
+               "--connections: '%s' is not a connection count from 1 to "
+               "4096",
+               items[i]);
+      return -EINVAL;
+    }
+    s->connections[i] = (unsigned)v;
+  }
+  qsort(s->connections, (size_t)n, sizeof s->connections[0], cmp_unsigned);
+  s->nconnections = (size_t)n;
+  return 0;
+}
+
+/* --handler LIST: the built-in handlers and users' files (path.py or
+ * path.py:func, made absolute; the file must exist). */
+static int parse_handlers(spec_matrix *s, const char *arg, char *err,
+                          size_t errlen) {
+  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
+  int n =
+      split_list("--handler", arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
+  if (n < 0)
+    return n;
+  for (int i = 0; i < n; i++) {
+    const char *h = items[i];
+    /* items live in a local buffer: a built-in name is kept as the
+     * table's literal. */
+    static const char *const builtin[] = {"none", "cpu", "hash", "sleep"};
+    s->handlers[i] = NULL;
+    for (size_t k = 0; k < 4; k++)
+      if (strcmp(h, builtin[k]) == 0)
+        s->handlers[i] = builtin[k];
+    if (s->handlers[i])
+      continue;
+    char file[PATH_MAX], func[256], abs[PATH_MAX];
+    const char *colon = strrchr(h, ':');
+    const char *dot = strstr(h, ".py");
+    if (!dot || (colon && colon < dot)) {
+      snprintf(err, errlen,
+               "--handler: '%s' is not none, cpu, hash, sleep or a Python "
+               "file (app.py or app.py:func)",
+               h);
+      return -EINVAL;
+    }
+    snprintf(file, sizeof file, "%.*s",
+             (int)(colon ? (size_t)(colon - h) : strlen(h)), h);
+    snprintf(func, sizeof func, "%s", colon ? colon + 1 : "handle");
+    size_t flen = strlen(file);
+    if (flen < 4 || strcmp(file + flen - 3, ".py") != 0 || !func[0]) {
+      snprintf(err, errlen,
+               "--handler: '%s' is not a Python file with a function "
+               "(app.py:handle)",
+               h);
+      return -EINVAL;
+    }
+    if (!realpath(file, abs)) {
+      snprintf(err, errlen, "--handler: %s: %s", file, strerror(errno));
+      return -EINVAL;
+    }
+    size_t len = strlen(abs) + strlen(func) + 2;
+    free(s->handler_files[i]);
+    s->handler_files[i] = malloc(len);
+    if (!s->handler_files[i]) {
+      snprintf(err, errlen, "out of memory");
+      return -ENOMEM;
+    }
+    snprintf(s->handler_files[i], len, "%s:%s", abs, func);
+    s->handlers[i] = s->handler_files[i];
+  }
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(s->handlers[i], s->handlers[j]) == 0) {
+        snprintf(err, errlen, "--handler: '%s' is given twice", items[i]);
+        return -EINVAL;
+      }
+  s->nhandlers = (size_t)n;
+  return 0;
+}
+
+unsigned spec_handler_us(const spec_matrix *s, const char *handler) {
+  if (strcmp(handler, "cpu") == 0)
+    return s->handler_cpu_us;
+  if (strcmp(handler, "sleep") == 0)
+    return s->handler_sleep_us;
+  return 0;
+}
+
 /* --payload LIST: bytes and/or object, in that order. */
 static int parse_payloads(spec_matrix *s, const char *arg, char *err,
                           size_t errlen) {
@@ -610,6 +739,12 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"msg-sizes", required_argument, NULL, 'Z'},
       {"payload", required_argument, NULL, 'P'},
       {"payloads", required_argument, NULL, 'P'},
+      {"connections", required_argument, NULL, OPT_CONNECTIONS},
+      {"handler", required_argument, NULL, OPT_HANDLER},
+      {"handlers", required_argument, NULL, OPT_HANDLER},
+      {"handler-cpu-us", required_argument, NULL, OPT_HANDLER_CPU_US},
+      {"handler-sleep-ms", required_argument, NULL, OPT_HANDLER_SLEEP_MS},
+      {"rate", required_argument, NULL, OPT_RATE},
       {"quick", no_argument, NULL, 'Q'},
       {"worker-warmup", required_argument, NULL, 'U'},
       {"venv", required_argument, NULL, 'V'},
@@ -630,13 +765,17 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   s->size = 1;
   s->timeout_s = 120;
   s->worker_warmup_s = 0.2;
+  s->handler_cpu_us = 200;
+  s->handler_sleep_us = 10000;
   char default_workers[LIST_BUF];
   spec_default_workers(util_ncpus(), default_workers, sizeof default_workers);
   const char *workloads = NULL, *models = NULL, *workers = NULL,
              *placements = "none", *runtimes = GILLAB_DEFAULT_RUNTIME,
              *switches = NULL, *start_methods = "default", *cpu_threads = "0,1",
              *venv = NULL, *msg_sizes = "64,4k,64k,1M",
-             *payloads = "bytes,object";
+             *payloads = "bytes,object", *connections = "1,16,64",
+             *handlers = "none";
+  double num = 0;
   double reps;
   int c, rc = 0, quick = 0, reps_given = 0, size_given = 0;
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
@@ -722,6 +861,7 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       break;
     case 'K':
       cpu_threads = optarg;
+      s->cpu_threads_given = 1;
       break;
     case 'Y':
       s->hiccup = 1;
@@ -731,6 +871,24 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       break;
     case 'P':
       payloads = optarg;
+      break;
+    case OPT_CONNECTIONS:
+      connections = optarg;
+      break;
+    case OPT_HANDLER:
+      handlers = optarg;
+      break;
+    case OPT_HANDLER_CPU_US:
+      rc = parse_number("--handler-cpu-us", optarg, 1, 1e6, &num, err, errlen);
+      s->handler_cpu_us = (unsigned)llround(num);
+      break;
+    case OPT_HANDLER_SLEEP_MS:
+      rc = parse_number("--handler-sleep-ms", optarg, 0.001, 10000, &num, err,
+                        errlen);
+      s->handler_sleep_us = (unsigned)llround(num * 1000);
+      break;
+    case OPT_RATE:
+      rc = parse_number("--rate", optarg, 0, 1e7, &s->rate, err, errlen);
       break;
     case 'V':
       venv = optarg;
@@ -832,6 +990,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       (rc = parse_cpu_threads(s, cpu_threads, err, errlen)) < 0 ||
       (rc = parse_msg_sizes(s, msg_sizes, err, errlen)) < 0 ||
       (rc = parse_payloads(s, payloads, err, errlen)) < 0 ||
+      (rc = parse_connections(s, connections, err, errlen)) < 0 ||
+      (rc = parse_handlers(s, handlers, err, errlen)) < 0 ||
       (rc = venv_parse(&s->venvs, venv, s->runtimes, s->nruntimes, err,
                        errlen)) < 0 ||
       (rc = parse_workloads(s, workloads ? workloads : SPEC_DEFAULT_WORKLOADS,
@@ -882,6 +1042,15 @@ cJSON *spec_to_json(const spec_matrix *s) {
   a = cJSON_AddArrayToObject(j, "payloads");
   for (size_t i = 0; i < s->npayloads; i++)
     cJSON_AddItemToArray(a, cJSON_CreateString(s->payloads[i]));
+  a = cJSON_AddArrayToObject(j, "connections");
+  for (size_t i = 0; i < s->nconnections; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(s->connections[i]));
+  a = cJSON_AddArrayToObject(j, "handlers");
+  for (size_t i = 0; i < s->nhandlers; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(s->handlers[i]));
+  cJSON_AddNumberToObject(j, "handler_cpu_us", s->handler_cpu_us);
+  cJSON_AddNumberToObject(j, "handler_sleep_us", s->handler_sleep_us);
+  cJSON_AddNumberToObject(j, "rate", s->rate);
   cJSON_AddBoolToObject(j, "hiccup", s->hiccup);
   if (s->hash_seed == SPEC_SEED_PER_REP)
     cJSON_AddStringToObject(j, "hash_seed", "per-rep");

@@ -74,6 +74,9 @@ typedef struct {
    * (WL_CPU_THREADS: mixed.convoy); an axis, ascending. */
   unsigned cpu_threads[SPEC_MAX_ITEMS];
   size_t ncpu_threads;
+  /* --cpu-threads was given: the server workloads (WL_SERVE) take the
+   * axis only then (their cells would double by default). */
+  int cpu_threads_given;
   /* Message sizes in bytes (--msg-size, ascending) and payloads
    * (--payload: "bytes", "object") of the workloads that move messages
    * (WL_MESSAGES: ipc.*); two axes of theirs, ignored by the others. */
@@ -81,6 +84,20 @@ typedef struct {
   size_t nmsg_sizes;
   const char *payloads[2];
   size_t npayloads;
+  /* The server workloads' axes (WL_SERVE: net.serve*): the load
+   * generator's connections (--connections, ascending) and the handlers
+   * (--handler: "none", "cpu", "hash", "sleep", or a user's file as an
+   * absolute "path.py:func", owned by handler_files), and single values:
+   * what the cpu and sleep handlers cost (--handler-cpu-us,
+   * --handler-sleep-ms, in microseconds here) and the open loop's rate
+   * (--rate, requests per second; 0: closed loop). */
+  unsigned connections[SPEC_MAX_ITEMS];
+  size_t nconnections;
+  const char *handlers[SPEC_MAX_ITEMS];
+  size_t nhandlers;
+  char *handler_files[SPEC_MAX_ITEMS];
+  unsigned handler_cpu_us, handler_sleep_us;
+  double rate;
   int hiccup; /* run the hiccup sleepers in every cell (--hiccup) */
   int quiet;
   int default_experiment; /* no -w, -m or -n: the classic comparison */
@@ -133,6 +150,11 @@ void spec_free(spec_matrix *s);
 /* A message size as --msg-size writes it: bytes, or with k or M (KiB,
  * MiB) when it is a whole number of them ("64", "4k", "1M"), into buf. */
 const char *spec_msg_size_name(uint64_t bytes, char *buf, size_t len);
+
+/* What a server cell's handler costs per request in microseconds: the
+ * spec's --handler-cpu-us for "cpu", --handler-sleep-ms for "sleep", 0
+ * for the others. */
+unsigned spec_handler_us(const spec_matrix *s, const char *handler);
 
 /* The default worker counts for ncpus CPUs: 1, 2, 4, ... up to 2 x ncpus
  * (always included), as a list in buf (len bytes). */

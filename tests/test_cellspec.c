@@ -21,7 +21,7 @@
 
 /* The fields of cellspec: a spec with a new field must update FULL below
  * and assert_same_spec, and this count. */
-#define CELLSPEC_FIELDS 22
+#define CELLSPEC_FIELDS 27
 
 static char *const FULL_SETS[] = {"0", "1-2", "3,5"};
 
@@ -49,6 +49,11 @@ static const cellspec FULL = {
     .venv = "/home/someone/.venv312",
     .msg_size = 1048576,
     .payload = "object",
+    .connections = 256,
+    .handler = "/home/someone/app.py:handle",
+    .handler_us = 200,
+    .rate = 5000.5,
+    .client_set = "1",
 };
 
 static void assert_same_string(const char *a, const char *b) {
@@ -83,6 +88,11 @@ static void assert_same_spec(const cellspec *a, const cellspec *b) {
   assert_same_string(a->venv, b->venv);
   assert_true(a->msg_size == b->msg_size);
   assert_same_string(a->payload, b->payload);
+  assert_int_equal(a->connections, b->connections);
+  assert_same_string(a->handler, b->handler);
+  assert_int_equal(a->handler_us, b->handler_us);
+  assert_true(a->rate == b->rate);
+  assert_same_string(a->client_set, b->client_set);
 }
 
 /* spec -> JSON -> spec, checked equal; returns the JSON text (free()). */
@@ -243,6 +253,21 @@ static void test_out_of_range(void **state) {
   assert_refused(CELL(",\"msg_size\":64"), "msg_size and payload go together");
   assert_refused(CELL(",\"payload\":\"bytes\""),
                  "msg_size and payload go together");
+  assert_refused(CELL(",\"connections\":4"),
+                 "connections and handler go together");
+  assert_refused(CELL(",\"handler\":\"none\""),
+                 "connections and handler go together");
+  assert_refused(CELL(",\"connections\":4097,\"handler\":\"none\""),
+                 "connections must be 0 (no server) or 1 to 4096");
+  assert_refused(CELL(",\"connections\":4,\"handler\":\"app.py\""),
+                 "handler 'app.py' is not none, cpu, hash, sleep or an "
+                 "absolute path");
+  assert_refused(CELL(",\"connections\":4,\"handler\":\"none\","
+                      "\"rate\":-1"),
+                 "rate must be 0 (closed loop)");
+  assert_refused(CELL(",\"connections\":4,\"handler\":\"sleep\","
+                      "\"handler_us\":10000001"),
+                 "handler_us must be 0 to 10000000");
 }
 
 /* A user workload's fields: func and twin go with a workload_file, paths

@@ -287,6 +287,49 @@ static void test_msg_size_payload(void **state) {
   assert_string_equal(spec_msg_size_name(1536, name, sizeof name), "1536");
 }
 
+/* The servers' axes: --connections sorted, 1,16,64 by default; --handler
+ * built-in names or a file made absolute (":handle" by default); the cpu
+ * and sleep costs and the rate; each refused out of range, with the
+ * option's name. */
+static void test_serve_axes(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-w", "net.serve"), 0);
+  assert_int_equal(fx->s.nconnections, 3);
+  assert_int_equal(fx->s.connections[2], 64);
+  assert_int_equal(fx->s.nhandlers, 1);
+  assert_string_equal(fx->s.handlers[0], "none");
+  assert_int_equal(fx->s.handler_cpu_us, 200);
+  assert_int_equal(fx->s.handler_sleep_us, 10000);
+  assert_true(fx->s.rate == 0);
+  assert_int_equal(PARSE(fx, "--connections", "256,1", "--handler",
+                         "sleep,cpu," GILLAB_SOURCE_DIR
+                         "/tests/serve/shop_api.py",
+                         "--handler-cpu-us", "50", "--handler-sleep-ms", "2.5",
+                         "--rate", "1000"),
+                   0);
+  assert_int_equal(fx->s.connections[0], 1);
+  assert_int_equal(fx->s.connections[1], 256);
+  assert_int_equal(fx->s.nhandlers, 3);
+  assert_string_equal(fx->s.handlers[2],
+                      GILLAB_SOURCE_DIR "/tests/serve/shop_api.py:handle");
+  assert_int_equal(spec_handler_us(&fx->s, "cpu"), 50);
+  assert_int_equal(spec_handler_us(&fx->s, "sleep"), 2500);
+  assert_int_equal(spec_handler_us(&fx->s, "hash"), 0);
+  assert_true(fx->s.rate == 1000);
+  EXPECT_EINVAL(fx, "'0' is not a connection count from 1 to 4096",
+                "--connections", "0");
+  EXPECT_EINVAL(fx, "'5000' is not a connection count", "--connections",
+                "5000");
+  EXPECT_EINVAL(fx, "'fast' is not none, cpu, hash, sleep or a Python file",
+                "--handler", "fast");
+  EXPECT_EINVAL(fx, "--handler: /nonexistent/app.py: No such file", "--handler",
+                "/nonexistent/app.py:handle");
+  EXPECT_EINVAL(fx, "'cpu' is given twice", "--handler", "cpu,cpu");
+  EXPECT_EINVAL(fx, "--handler-cpu-us: '0' is not a number from 1",
+                "--handler-cpu-us", "0");
+  EXPECT_EINVAL(fx, "--rate: '-5' is not a number from 0", "--rate", "-5");
+}
+
 /* --runtime takes this build's runtimes (or all, in the build's order); an
  * unknown one is refused, listing the runtimes there are. */
 static void test_runtimes(void **state) {
@@ -686,7 +729,10 @@ static void test_to_json(void **state) {
                     "\"start_methods\":[\"default\"],"
                     "\"cpu_threads\":[0,1],"
                     "\"msg_sizes\":[64,4096,65536,1048576],"
-                    "\"payloads\":[\"bytes\",\"object\"],\"hiccup\":false,"
+                    "\"payloads\":[\"bytes\",\"object\"],"
+                    "\"connections\":[1,16,64],\"handlers\":[\"none\"],"
+                    "\"handler_cpu_us\":200,\"handler_sleep_us\":10000,"
+                    "\"rate\":0,\"hiccup\":false,"
                     "\"default_experiment\":false,\"worker_warmup_s\":0.2,"
                     "\"site_packages\":true,\"venvs\":{},"
                     "\"units\":null,"
@@ -805,6 +851,7 @@ int main(void) {
       T(test_start_methods),
       T(test_cpu_threads_hiccup),
       T(test_msg_size_payload),
+      T(test_serve_axes),
       T(test_workers_add_one),
       T(test_workers_dedup),
       T(test_unknown_workload),

@@ -316,6 +316,36 @@ static const wl_workload workloads[] = {
      .units_py = 1,
      .units_native = 1,
      .hidden = 1},
+    /* Servers (WL_SERVE): units are milliseconds of load; the
+     * connections, handler and rate are axes of their own. */
+    {.name = "net.serve",
+     .summary = "an HTTP/1.1 server: a thread per connection, one asyncio "
+                "loop, or SO_REUSEPORT processes; loaded by a C client",
+     .py_module = "net_serve",
+     .flags = WL_SERVE | WL_CPU_THREADS,
+     .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_ASYNCIO) |
+               MODEL_BIT(MODEL_PROCESSES) | MODEL_BIT(MODEL_SUBINTERPRETERS) |
+               MODEL_BIT(MODEL_NATIVE_THREADS),
+     .units_py = 1000,
+     .units_native = 1000},
+    {.name = "net.serve_pool",
+     .summary = "an HTTP/1.1 server: a selector and a pool of N handler "
+                "threads (threads), or N processes pre-forked on one "
+                "listening socket (processes)",
+     .py_module = "net_serve",
+     .flags = WL_SERVE | WL_SERVE_SHARED | WL_FORK_ONLY | WL_CPU_THREADS,
+     .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_PROCESSES),
+     .units_py = 1000,
+     .units_native = 1000},
+    {.name = "net.serve_udp",
+     .summary = "the same requests and replies in UDP datagrams: N receiving "
+                "threads, an asyncio endpoint, SO_REUSEPORT processes",
+     .py_module = "net_serve",
+     .flags = WL_SERVE | WL_SERVE_UDP,
+     .models = MODEL_BIT(MODEL_THREADS) | MODEL_BIT(MODEL_ASYNCIO) |
+               MODEL_BIT(MODEL_PROCESSES) | MODEL_BIT(MODEL_NATIVE_THREADS),
+     .units_py = 1000,
+     .units_native = 1000},
 };
 
 const wl_workload *registry_find(const char *name) {

@@ -938,3 +938,393 @@ def runtime_info():
         "cflags": sysconfig.get_config_var("CFLAGS"),
         "switch_interval_s": sys.getswitchinterval(),
     }
+
+
+def _serve_process(i, cfg, lsock, cpuset, ready, stop, conn, opts):
+    """Server worker process i of net.serve's `reuseport` and `prefork`
+    servers: binds itself, opens its own listening socket on the port
+    (reuseport) or takes the one inherited from the parent (prefork),
+    serves a thread per connection until `stop`, then reports what it
+    served, its time split, its GIL counters and its memory."""
+    import net_serve
+    report = {"worker": i, "error": None}
+    try:
+        if opts["switch_interval"]:
+            sys.setswitchinterval(opts["switch_interval"])
+        _gillab.bind(cpuset)
+        _gillab.probe_enable(opts["gil_probe"])
+        if opts["gil_probe"]:
+            _gillab.probe_watch()
+        if lsock is None and cfg.get("udp"):
+            lsock = net_serve.udp_socket(cfg["port"], reuseport=True)
+        elif lsock is None:
+            lsock = net_serve.listener(cfg["port"], reuseport=True)
+        handle, _ = net_serve.make_handler(cfg)
+        view = _worker_view(i, 0.0, opts["hash_seed"])
+        view.update(pid=os.getpid(), start_method=_started_by(opts["main_pid"]))
+        report["applied"] = view
+    except BaseException:
+        report["error"] = traceback.format_exc().rstrip()
+        conn.send(report)
+        ready.release()
+        return
+    stats = net_serve.Stats()
+    s0, g0 = _gillab.thread_stats(), _gillab.gil_counts()
+    ready.release()
+    threads = []
+    if cfg.get("udp"):
+        net_serve.serve_udp(lsock, handle, stats, stop, set())
+    else:
+        net_serve.accept_loop(lsock, handle, stats, stop, threads)
+    s1, g1 = _gillab.thread_stats(), _gillab.gil_counts()
+    report.update(t0=s0, t1=s1, gil={k: g1[k] - g0[k] for k in g1},
+                  stats=stats.as_dict())
+    conn.send(report)
+    conn.send(_gillab.mem_self())
+
+
+def serve(module, model, workers, units, serve, switch_interval=None,
+          params=None, start_method=None):
+    """net.serve's driver: starts the Python server `serve["server"]`
+    (workloads/python/net_serve.py) with `workers` workers, loads it with
+    the native generator (_gillab.loadgen, the GIL released, on its own
+    thread bound to serve["client_set"]) for `units` milliseconds, stops it
+    and returns the record's fields: "serve" {"server", "handler", "load"
+    (the generator's figures), "server_side" (what the server counted)},
+    ops = requests answered 200, answer None."""
+    import multiprocessing
+    import net_serve
+
+    if switch_interval:
+        sys.setswitchinterval(switch_interval)
+    gil_before_import = _gil_enabled()
+    prm = params or {}
+    seed = prm.get("hash_seed")
+    kind = serve["server"]
+    cfg = {"handler": serve["handler"], "handler_us": serve["handler_us"]}
+    loops, rate = net_serve.calibrate(
+        serve["handler_us"] if serve["handler"] == "cpu" else 0)
+    cfg["loops"] = loops
+    builtin = serve["handler"] in ("none", "cpu", "hash", "sleep")
+    handler_info = {"name": serve["handler"], "handler_us": serve["handler_us"]}
+    if serve["handler"] == "cpu":
+        handler_info.update(loops=loops, loops_per_s=round(rate))
+    if not builtin:
+        fn, afn, sha = net_serve.load_user(serve["handler"])
+        handler_info.update(file=os.path.abspath(
+            serve["handler"].rpartition(":")[0]), sha256=sha,
+            sync=fn is not None, async_variant=afn is not None)
+    handle, ahandle = net_serve.make_handler(cfg)
+    stats = net_serve.Stats()
+    views, procs, pipes, reports = [], [], [], {}
+    server_side = {}
+    if kind in ("asyncio", "udp_asyncio"):
+        # Imported before the baseline, as the threads servers' modules
+        # are: what the memory figures compare is what the connections
+        # cost, not an import.
+        import asyncio  # noqa: F401
+    _gillab.mem_baseline()
+    lsock = None
+    stop_in = threading.Event()
+    threads_ = []
+    udp = kind.startswith("udp_")
+    cfg["udp"] = udp
+    if kind in ("udp_threads", "udp_asyncio"):
+        lsock = net_serve.udp_socket()
+        port = lsock.getsockname()[1]
+        began = threading.Semaphore(0)
+        peers = set()
+
+        def on_thread(i, what):
+            if what == "enter":
+                _gillab.worker_enter(i)
+                views.append(_worker_view(i, 0.0, seed))
+                _gillab.worker_begin(i)
+                began.release()
+            else:
+                _gillab.worker_leave(i)
+
+        if kind == "udp_threads":
+            def receiver(i):
+                on_thread(i, "enter")
+                try:
+                    net_serve.serve_udp(lsock, handle, stats, stop_in, peers)
+                finally:
+                    on_thread(i, "leave")
+            udp_threads = [threading.Thread(target=receiver, args=(i,),
+                                            name=f"gillab-worker-{i}")
+                           for i in range(workers)]
+            for t in udp_threads:
+                t.start()
+            for _ in range(workers):
+                began.acquire()
+        else:
+            ready, box = threading.Event(), []
+
+            def loop_thread():
+                on_thread(0, "enter")
+                try:
+                    net_serve.run_asyncio_udp(lsock, handle, ahandle, stats,
+                                              ready, box)
+                finally:
+                    on_thread(0, "leave")
+            server = threading.Thread(target=loop_thread,
+                                      name="gillab-worker-0")
+            server.start()
+            if not ready.wait(30):
+                raise RuntimeError("the asyncio UDP server did not start")
+    elif kind == "subinterp":
+        # The port, reserved by a socket bound but not listening (it joins
+        # no SO_REUSEPORT group); each interpreter listens on it.
+        hold = _socket_reserve()
+        port = hold.getsockname()[1]
+        ready_r, ready_w = os.pipe()
+        stop_r, stop_w = os.pipe()
+        os.environ["GILLAB_SERVE"] = json.dumps(dict(
+            cfg, port=port, ready_fd=ready_w, stop_fd=stop_r))
+        sub = {}
+
+        def run_interpreters():
+            try:
+                sub["r"] = _gillab.run_subinterpreters(
+                    "net_serve", workers, units,
+                    os.path.dirname(gillab_lat.__file__),
+                    switch_interval or 0.0, 0.0, -1 if seed is None else seed,
+                    "sub_work")
+            except BaseException as e:
+                sub["error"] = e
+        sub_thread = threading.Thread(target=run_interpreters,
+                                      name="gillab-interpreters")
+        sub_thread.start()
+        import select
+        got = 0
+        deadline = time.monotonic() + 60
+        while got < workers:
+            if not sub_thread.is_alive() or time.monotonic() > deadline:
+                os.close(stop_w)
+                sub_thread.join()
+                raise RuntimeError(f"the interpreters did not start serving: "
+                                   f"{sub.get('error')!r}")
+            if select.select([ready_r], [], [], 0.1)[0]:
+                got += len(os.read(ready_r, workers))
+    elif kind in ("per_conn", "pool", "asyncio"):
+        lsock = net_serve.listener()
+        port = lsock.getsockname()[1]
+        # The serving threads are the cell's workers: bound where the
+        # placement says (connection threads inherit their creator's CPUs).
+        began = threading.Semaphore(0)
+
+        def on_thread(i, what):
+            if what == "enter":
+                _gillab.worker_enter(i)
+                views.append(_worker_view(i, 0.0, seed))
+                _gillab.worker_begin(i)
+                began.release()
+            else:
+                _gillab.worker_leave(i)
+
+        if kind == "per_conn":
+            def acceptor():
+                on_thread(0, "enter")
+                try:
+                    net_serve.accept_loop(lsock, handle, stats, stop_in,
+                                          threads_)
+                finally:
+                    on_thread(0, "leave")
+            server = threading.Thread(target=acceptor, name="gillab-worker-0")
+            server.start()
+            began.acquire()
+        elif kind == "pool":
+            pool = net_serve.Pool(lsock, handle, stats, workers, on_thread)
+            pool.start()
+            for _ in range(workers):
+                began.acquire()
+        else:
+            ready, box = threading.Event(), []
+
+            def loop_thread():
+                on_thread(0, "enter")
+                try:
+                    net_serve.run_asyncio(lsock, handle, ahandle, stats,
+                                          ready, box)
+                finally:
+                    on_thread(0, "leave")
+            server = threading.Thread(target=loop_thread,
+                                      name="gillab-worker-0")
+            server.start()
+            if not ready.wait(30):
+                raise RuntimeError("the asyncio server did not start")
+    else:
+        ctx = multiprocessing.get_context(start_method)
+        if kind == "prefork":
+            lsock = net_serve.listener()
+            port = lsock.getsockname()[1]
+        elif udp:
+            # A free port, released before the children start: a bound UDP
+            # socket of the group would take datagrams (there is no listen
+            # to tell it apart), and forked children would inherit it.
+            probe = net_serve.udp_socket()
+            port = probe.getsockname()[1]
+            probe.close()
+        else:
+            # The port, reserved by a socket bound but not listening: it
+            # joins no SO_REUSEPORT group, so it takes no connection.
+            hold = _socket_reserve()
+            port = hold.getsockname()[1]
+        cfg["port"] = port
+        ready, stop = ctx.Semaphore(0), ctx.Event()
+        opts = {"switch_interval": switch_interval or 0.0,
+                "gil_probe": prm.get("gil_probe", False), "hash_seed": seed,
+                "main_pid": os.getpid()}
+        for i in range(workers):
+            r, w = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_serve_process, name=f"gillab-worker-{i}",
+                            args=(i, cfg, lsock, _gillab.worker_set(i), ready,
+                                  stop, w, opts))
+            p.start()
+            w.close()
+            procs.append(p)
+            pipes.append(r)
+        for _ in range(workers):
+            if not ready.acquire(timeout=60):
+                raise RuntimeError("a server process did not start")
+        for i, p in enumerate(procs):
+            _gillab.worker_adopt(i, p.pid)
+        if lsock is not None:
+            lsock.close()  # the children hold it
+            lsock = None
+    # --cpu-threads: CPU-bound Python threads beside the server, in this
+    # (the cell's main) process: the server's own for threads and asyncio,
+    # so they take turns with it on the GIL (the convoy effect); beside
+    # the server for processes, whose workers have GILs of their own.
+    cpu_stop, cpu_threads, cpu_loops = threading.Event(), [], [0]
+
+    def cpu_bound():
+        n = 0
+        while not cpu_stop.is_set():
+            net_serve._cpu_loop(10000)
+            n += 10000
+        with stats.lock:
+            cpu_loops[0] += n
+
+    for _ in range(int(prm.get("cpu_threads") or 0)):
+        t = threading.Thread(target=cpu_bound, name="gillab-cpu", daemon=True)
+        t.start()
+        cpu_threads.append(t)
+    # A lost datagram is a timeout: a short one for UDP, so that one loss
+    # does not stall its socket for the cell.
+    timeout_s = 0.2 if udp else max(2.0, units / 1000)
+    try:
+        load = json.loads(_gillab.loadgen(
+            port, serve["connections"], units / 1000, serve["rate"],
+            timeout_s, builtin, serve["client_set"] or "", udp))
+    finally:
+        cpu_stop.set()
+        for t in cpu_threads:
+            t.join()
+        if procs:
+            stop.set()
+            for i, p in enumerate(procs):
+                try:
+                    reports[i] = pipes[i].recv() if pipes[i].poll(30) else {
+                        "worker": i, "error": "no report"}
+                except EOFError:
+                    reports[i] = {"worker": i, "error": "died"}
+            _gillab.mem_end()
+            for i, p in enumerate(procs):
+                r = reports[i]
+                if not r.get("error"):
+                    _gillab.worker_adopted_done(i, r["t0"], r["t1"], r["gil"],
+                                                r["applied"]["cpus"])
+                    try:
+                        mem = pipes[i].recv() if pipes[i].poll(5) else None
+                    except (EOFError, OSError):
+                        mem = None
+                    if mem:
+                        _gillab.mem_worker_end(i, p.pid, mem)
+                p.join(10)
+                if p.is_alive():
+                    p.kill()
+                    p.join()
+        elif kind == "pool":
+            pool.close()
+        elif kind == "subinterp":
+            os.close(stop_w)
+            sub_thread.join()
+            for fd in (ready_r, ready_w, stop_r):
+                os.close(fd)
+            hold.close()
+        elif kind == "udp_threads":
+            stop_in.set()
+            for t in udp_threads:
+                t.join()
+        elif kind in ("asyncio", "udp_asyncio"):
+            loop, ev = box[0]
+            loop.call_soon_threadsafe(ev.set)
+            server.join()
+        else:
+            stop_in.set()
+            server.join()
+        if lsock is not None:
+            lsock.close()
+    errors = [r["error"] for r in reports.values() if r.get("error")]
+    if errors:
+        raise RuntimeError(f"a server process failed: {errors[0]}")
+    if kind == "subinterp":
+        if "error" in sub:
+            raise RuntimeError(f"an interpreter failed: {sub['error']}")
+        r = sub["r"]
+        views = [json.loads(v) for v in r["views"]]
+        server_side = {"conns": (r["answer"] or 0) >> 32,
+                       "requests": r["ops"],
+                       "handler_errors": (r["answer"] or 0) & 0xFFFFFFFF,
+                       "first_error": None,
+                       "interpreters": "own GIL" if r["own_gil"]
+                       else "shared GIL"}
+    elif procs:
+        per = [dict(r["stats"], worker=i, pid=r["applied"]["pid"])
+               for i, r in sorted(reports.items())]
+        views = [r["applied"] for r in reports.values()]
+        server_side = {
+            "conns": sum(p["conns"] for p in per),
+            "requests": sum(p["requests"] for p in per),
+            "handler_errors": sum(p["handler_errors"] for p in per),
+            "first_error": next((p["first_error"] for p in per
+                                 if p["first_error"]), None),
+            "per_process": per}
+    else:
+        server_side = stats.as_dict()
+    t0, wall_s = int(load.pop("start_ns")), load.pop("wall_s")
+    gil = _gil_report(gil_before_import)
+    if kind == "subinterp":
+        gil["own_gil"] = sub["r"]["own_gil"]
+        gil["gils_watched"] = sub["r"]["gils_watched"]
+    out = {
+        "wall_s": wall_s,
+        "start_ns": t0,
+        "ops": load["ok"],
+        "answer": None,
+        "gil": gil,
+        "applied": _applied(params, views,
+                            **({"start_method": ctx.get_start_method()}
+                               if procs else {})),
+        "serve": {"server": kind, "model": model, "workers": workers,
+                  "handler": handler_info, "load": load,
+                  "server_side": server_side,
+                  "cpu_threads": {
+                      "threads": len(cpu_threads),
+                      "where": "the cell's main process: the server's own "
+                               "for threads and asyncio, beside the worker "
+                               "processes for processes",
+                      "loops_per_s": cpu_loops[0] / wall_s if wall_s else 0}},
+    }
+    return out
+
+
+def _socket_reserve():
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", 0))
+    return s

@@ -13,6 +13,7 @@
 #include "ipctable.h"
 #include "plots.h"
 #include "provenance.h"
+#include "servetable.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -320,7 +321,7 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
   const char *wls[256];
   size_t nwl = 0, nall = results_workloads(r, wls, 256);
   for (size_t i = 0; i < nall; i++)
-    if (!ipctable_is_ipc(r, wls[i]))
+    if (!ipctable_is_ipc(r, wls[i]) && !servetable_is_serve(r, wls[i]))
       wls[nwl++] = wls[i];
   plots_chart(*charts)[PLOTS_COUNT] = calloc(nwl + 1, sizeof *charts);
   int rc = charts ? 0 : -ENOMEM;

@@ -37,6 +37,18 @@ int results_ok(const cJSON *rec) {
   return strcmp(results_str(rec, "status"), "ok") == 0 && !is_warmup(rec);
 }
 
+/* The server cells' axes (net.serve*'s connections, handler, handler_us
+ * and rate; absent elsewhere, and then equal). */
+static int same_serve(const cJSON *a, const cJSON *b) {
+  static const char *const nums[] = {"connections", "handler_us", "rate"};
+  for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+    double x = results_num(a, nums[i]), y = results_num(b, nums[i]);
+    if (!(x == y || (isnan(x) && isnan(y))))
+      return 0;
+  }
+  return strcmp(results_str(a, "handler"), results_str(b, "handler")) == 0;
+}
+
 /* Same model, start method, placement, switch interval (null: the
  * default), scaling and workload. */
 static int same_setup(const cJSON *a, const cJSON *b, int check_cpu,
@@ -80,7 +92,8 @@ static int same_setup(const cJSON *a, const cJSON *b, int check_cpu,
          (x == y || (isnan(x) && isnan(y))) &&
          (!check_cpu || ca == cb || (isnan(ca) && isnan(cb))) &&
          (!check_size || ma == mb || (isnan(ma) && isnan(mb))) &&
-         strcmp(results_str(a, "payload"), results_str(b, "payload")) == 0;
+         strcmp(results_str(a, "payload"), results_str(b, "payload")) == 0 &&
+         same_serve(a, b);
 }
 
 int results_same_row(const cJSON *a, const cJSON *b) {

@@ -15,6 +15,7 @@
 #include "memfit.h"
 #include "method.h"
 #include "provenance.h"
+#include "servetable.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -630,11 +631,14 @@ static void write_workloads(FILE *f, const results *r) {
   const char *wls[256];
   size_t nwl = results_workloads(r, wls, 256);
   for (size_t i = 0; i < nwl; i++)
-    if (!ipctable_is_ipc(r, wls[i]))
+    if (!ipctable_is_ipc(r, wls[i]) && !servetable_is_serve(r, wls[i]))
       write_workload(f, r, wls[i]);
   /* Throughput and latency by message size, not scaling: one section for
    * every ipc.* workload (ipctable.h). */
   ipctable_write(f, r);
+  /* Requests per second and latency by connections: one section for the
+   * server workloads (servetable.h). */
+  servetable_write(f, r);
 }
 
 void summary_render(const results *r, FILE *f) {
