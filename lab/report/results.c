@@ -121,6 +121,55 @@ static int make_groups(results *r) {
   return 0;
 }
 
+/* Why a cell record cannot be taken as data, or NULL when it can: its
+ * identity must be text, its workers a whole number from 1, its rep a
+ * whole number, and its figures numbers (or null). A results file may come
+ * from another machine or another hand; a value of the wrong type would
+ * be reported as a measurement. */
+static const char *cell_invalid(const cJSON *rec, char *why, size_t len) {
+  static const char *const text[] = {"workload", "model", "status"};
+  static const char *const opt_text[] = {"runtime", "placement", "start_method",
+                                         "scaling", "error"};
+  static const char *const figures[] = {"throughput", "speedup", "wall_s",
+                                        "ops",        "units",   "setup_s"};
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, text[i]))) {
+      snprintf(why, len, "\"%s\" is missing or not a string", text[i]);
+      return why;
+    }
+  for (size_t i = 0; i < sizeof opt_text / sizeof *opt_text; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, opt_text[i]);
+    if (v && !cJSON_IsString(v) && !cJSON_IsNull(v)) {
+      snprintf(why, len, "\"%s\" is not a string", opt_text[i]);
+      return why;
+    }
+  }
+  const cJSON *w = cJSON_GetObjectItemCaseSensitive(rec, "workers");
+  if (!cJSON_IsNumber(w) || !(w->valuedouble >= 1) || w->valuedouble > 1e6 ||
+      w->valuedouble != floor(w->valuedouble)) {
+    snprintf(why, len, "\"workers\" is not a whole number from 1 to 10^6");
+    return why;
+  }
+  const cJSON *rep = cJSON_GetObjectItemCaseSensitive(rec, "rep");
+  if (rep &&
+      (!cJSON_IsNumber(rep) || !(rep->valuedouble >= 0) ||
+       rep->valuedouble > 1e9 || rep->valuedouble != floor(rep->valuedouble))) {
+    snprintf(why, len, "\"rep\" is not a whole number");
+    return why;
+  }
+  for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, figures[i]);
+    if (v && !cJSON_IsNull(v) &&
+        (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+         v->valuedouble < 0)) {
+      snprintf(why, len, "\"%s\" is not a number from 0 (nor null)",
+               figures[i]);
+      return why;
+    }
+  }
+  return NULL;
+}
+
 int results_load(const char *path, results *r, char *err, size_t errlen) {
   memset(r, 0, sizeof *r);
   FILE *f = fopen(path, "r");
@@ -129,20 +178,38 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
     return -e;
   }
-  char *line = NULL;
+  char *line = NULL, why[128];
   size_t cap = 0, lineno = 0;
+  ssize_t got;
   int rc = 0;
-  while (getline(&line, &cap, f) > 0) {
+  while ((got = getline(&line, &cap, f)) > 0) {
     lineno++;
+    if (line[got - 1] != '\n' && !ferror(f)) {
+      /* Records end with a line break, written with the record: a last
+       * line without one was cut short (power lost while writing it). */
+      fprintf(stderr,
+              "gillab: %s:%zu: the last line is incomplete (a write cut "
+              "short), dropped\n",
+              path, lineno);
+      break;
+    }
     cJSON *rec = cJSON_Parse(line);
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
-    if (!cJSON_IsString(type)) {
-      /* A run killed mid-write can leave a torn last line: skip it. */
-      fprintf(stderr, "gillab: %s:%zu: not a record, skipped\n", path, lineno);
+    const char *bad = NULL;
+    if (!cJSON_IsString(type))
+      bad = "not a record";
+    else if (strcmp(type->valuestring, "meta") == 0 && r->meta)
+      bad = "a second metadata record (a results file has one, first)";
+    else if (strcmp(type->valuestring, "meta") == 0 && !cJSON_IsObject(rec))
+      bad = "a metadata record that is not an object";
+    else if (strcmp(type->valuestring, "cell") == 0)
+      bad = cell_invalid(rec, why, sizeof why);
+    if (bad) {
+      fprintf(stderr, "gillab: %s:%zu: %s, skipped\n", path, lineno, bad);
       cJSON_Delete(rec);
       continue;
     }
-    if (strcmp(type->valuestring, "meta") == 0 && !r->meta) {
+    if (strcmp(type->valuestring, "meta") == 0) {
       r->meta = rec;
       continue;
     }
