@@ -6,6 +6,7 @@
 #include "experiment.h"
 #include "merge.h"
 #include "model.h"
+#include "outfile.h"
 #include "place.h"
 #include "probe.h"
 #include "registry.h"
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,6 +562,24 @@ static const char compare_usage[] =
     "                 gil.wait_share, gc.p99_us)\n"
     "  -o FILE        also write the comparison to FILE (e.g. compare.md)\n";
 
+/* Whether path is a results file: named results.jsonl, or opening with a
+ * metadata record (a results file renamed). */
+static int is_results_file(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  if (strcmp(base, "results.jsonl") == 0)
+    return 1;
+  FILE *f = fopen(path, "r");
+  char head[64] = "";
+  if (f) {
+    if (!fgets(head, sizeof head, f))
+      head[0] = '\0';
+    fclose(f);
+  }
+  static const char meta[] = "{\"type\":\"meta\"";
+  return strncmp(head, meta, sizeof meta - 1) == 0;
+}
+
 static int cmd_compare(int argc, char **argv) {
   static const struct option opts[] = {
       {"metric", required_argument, NULL, 'M'},
@@ -604,13 +624,18 @@ static int cmd_compare(int argc, char **argv) {
     return 1;
   }
   fputs(text, stdout);
-  if (outfile) {
-    FILE *f = fopen(outfile, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-      fprintf(stderr, "gillab compare: cannot write %s\n", outfile);
-      free(text);
-      return 1;
-    }
+  if (outfile && is_results_file(outfile)) {
+    fprintf(stderr,
+            "gillab compare: %s holds gillab results; -o will not "
+            "overwrite it (choose another file, e.g. compare.md)\n",
+            outfile);
+    free(text);
+    return 1;
+  }
+  if (outfile && outfile_write(outfile, text, len, err, sizeof err) < 0) {
+    fprintf(stderr, "gillab compare: %s\n", err);
+    free(text);
+    return 1;
   }
   free(text);
   if (matched == 0)
@@ -663,7 +688,20 @@ static int cmd_help(int argc, char **argv) {
   return 0;
 }
 
+/* SIGINT, SIGTERM or SIGHUP outside a run's cells (which handle their
+ * own): the temporary files of outputs being written are removed, and
+ * the process ends by the signal, as it would have without the handler
+ * (so its status says which signal: 130, 143, 129 in a shell). */
+static void on_fatal_signal(int sig) {
+  outfile_remove_all();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 int cli_main(int argc, char **argv) {
+  signal(SIGINT, on_fatal_signal);
+  signal(SIGTERM, on_fatal_signal);
+  signal(SIGHUP, on_fatal_signal);
   if (argc < 2) {
     print_commands(stderr);
     return 2;

@@ -15,7 +15,9 @@
 #include "util.h"
 #include "venv.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -271,6 +273,20 @@ emit:
   return rc;
 }
 
+/* Whether dir is empty, or cannot be listed (absent: it will be made;
+ * not a directory or unreadable: making it or writing in it says so). */
+static int dir_is_empty(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return 1;
+  struct dirent *e;
+  int empty = 1;
+  while (empty && (e = readdir(d)))
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  closedir(d);
+  return empty;
+}
+
 /* The results directory: -o DIR, else results/<timestamp>; a shard's is
  * DIR (or results)/RUN_ID/shard-K-of-N, named so that the shards of one
  * run sit side by side and none overwrites another. */
@@ -287,12 +303,6 @@ static int open_output(const spec_matrix *s, const shard *sh,
     meta_timestamp(stamp, sizeof stamp, 1);
     snprintf(outdir, outlen, "results/%s", stamp);
   }
-  int rc = util_make_dirs(outdir);
-  if (rc < 0) {
-    snprintf(err, errlen, "cannot create results directory %s: %s", outdir,
-             strerror(-rc));
-    return rc;
-  }
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/results.jsonl", outdir);
   if (access(path, F_OK) == 0) {
@@ -302,10 +312,32 @@ static int open_output(const spec_matrix *s, const shard *sh,
              path);
     return -EEXIST;
   }
-  *out = fopen(path, "w");
+  /* gillab writes only into a directory it creates, or an empty one: a
+   * directory of other files would get a summary.md, a report.html, ...
+   * over files of the same names. */
+  if (!dir_is_empty(outdir)) {
+    snprintf(err, errlen,
+             "%s holds files and no results.jsonl: gillab writes its "
+             "results only into a new or empty directory (choose another "
+             "with -o)",
+             outdir);
+    return -EEXIST;
+  }
+  int rc = util_make_dirs(outdir);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot create results directory %s: %s", outdir,
+             strerror(-rc));
+    return rc;
+  }
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  *out = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!*out) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return -errno;
+    rc = -errno;
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+    if (fd >= 0)
+      close(fd);
+    return rc;
   }
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "md.h"
 #include "memfit.h"
 #include "method.h"
+#include "outfile.h"
 #include "provenance.h"
 
 #include <errno.h>
@@ -688,16 +689,10 @@ void summary_render(const results *r, FILE *f) {
 int summary_write(const results *r, const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/summary.md", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    int rc = -errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+  outfile o;
+  int rc = outfile_open(&o, path, err, errlen);
+  if (rc < 0)
     return rc;
-  }
-  summary_render(r, f);
-  if (fclose(f) != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
-    return -EIO;
-  }
-  return 0;
+  summary_render(r, o.f);
+  return outfile_commit(&o, err, errlen);
 }
