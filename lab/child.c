@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +115,7 @@ int child_run(char *const argv[], double timeout_s, volatile int *stop,
     goto fail;
   }
   uint64_t t0 = util_now_ns();
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -121,6 +123,11 @@ int child_run(char *const argv[], double timeout_s, volatile int *stop,
   }
   if (pid == 0) {
     setpgid(0, 0);
+    /* The runner dies with gillab, however gillab dies (SIGKILL too): a
+     * cell must not outlive its run. Kept across exec; if gillab died
+     * before this line, getppid() is no longer it. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+      _exit(126);
     /* If gillab was started with fds 0-3 closed, the pipes may sit on
      * them, and one dup2 would overwrite another's source. Move both write
      * ends above the targets first; dup2 then gives the targets without

@@ -34,7 +34,9 @@ typedef struct {
 } command;
 
 static int cmd_run(int argc, char **argv);
-static int cmd_run_spec(const spec_matrix *s, int argc, char **argv);
+static int cmd_run_spec(const spec_matrix *s, int argc, char **argv,
+                        const char *resume);
+static int cmd_run_resume(int argc, char **argv);
 static int cmd_calibrate(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_topo(int argc, char **argv);
@@ -89,7 +91,8 @@ static int only_help(int argc, char **argv, const char *usage) {
   return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+/* gillab run with argv; resume: the directory of --resume, or NULL. */
+static int cmd_run_how(int argc, char **argv, const char *resume) {
   spec_matrix s;
   char err[4096];
   int rc = spec_from_args(&s, argc, argv, err, sizeof err);
@@ -117,15 +120,80 @@ static int cmd_run(int argc, char **argv) {
     run_plan(&s, stdout);
     rc = 0;
   } else {
-    rc = cmd_run_spec(&s, argc, argv);
+    rc = cmd_run_spec(&s, argc, argv, resume);
   }
   spec_free(&s);
   experiment_free(x);
   return rc;
 }
 
+static int cmd_run(int argc, char **argv) {
+  if (argc >= 2 && (strcmp(argv[1], "--resume") == 0 ||
+                    strncmp(argv[1], "--resume=", 9) == 0))
+    return cmd_run_resume(argc, argv);
+  return cmd_run_how(argc, argv, NULL);
+}
+
+/* gillab run --resume DIR: the run's options read back from DIR's
+ * metadata (argv, typed in cwd), run again with DIR to complete; run.c
+ * checks that the spec, the build and the runtimes are the same. */
+static int cmd_run_resume(int argc, char **argv) {
+  const char *dir = argv[1][8] == '=' ? argv[1] + 9 : argv[2];
+  if (!dir || argc != (argv[1][8] == '=' ? 2 : 3))
+    return usage_error("run", "--resume DIR takes no other option: the "
+                              "run's own are read from DIR");
+  char abs[PATH_MAX], path[PATH_MAX + 32];
+  if (!realpath(dir, abs)) {
+    fprintf(stderr, "gillab run: cannot resume %s: %s\n", dir, strerror(errno));
+    return 1;
+  }
+  snprintf(path, sizeof path, "%s/results.jsonl", abs);
+  FILE *f = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  cJSON *meta = f && getline(&line, &cap, f) > 0 ? cJSON_Parse(line) : NULL;
+  free(line);
+  if (f)
+    fclose(f);
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(meta, "argv");
+  int n = cJSON_GetArraySize(a);
+  if (!f || !cJSON_IsArray(a) || n < 1) {
+    fprintf(stderr,
+            "gillab run: cannot resume %s: %s (a run's directory made by a "
+            "gillab with --resume holds its options there)\n",
+            dir,
+            !f     ? "it has no results.jsonl"
+            : meta ? "its metadata does not hold the run's options"
+                   : "its first line is not a metadata record");
+    cJSON_Delete(meta);
+    return 1;
+  }
+  char **args = calloc((size_t)n + 1, sizeof *args);
+  for (int i = 0; args && i < n; i++)
+    args[i] = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
+  for (int i = 0; args && i < n; i++)
+    if (!args[i]) {
+      free(args);
+      args = NULL;
+    }
+  /* Relative paths of the options (an experiment or workload file, -o)
+   * were relative to where the run was typed. */
+  const char *cwd =
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "cwd"));
+  if (cwd && chdir(cwd) < 0)
+    fprintf(stderr,
+            "gillab run: note: the run was started in %s, which is gone (%s); "
+            "relative paths in its options are taken from here\n",
+            cwd, strerror(errno));
+  int rc = args ? cmd_run_how(n, args, abs) : 1;
+  free(args);
+  cJSON_Delete(meta);
+  return rc;
+}
+
 /* Runs a parsed spec, printing where its outputs went. */
-static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
+static int cmd_run_spec(const spec_matrix *s, int argc, char **argv,
+                        const char *resume) {
   /* Large enough for a user workload's traceback. */
   char err[4096], outdir[PATH_MAX];
   int rc;
@@ -136,7 +204,8 @@ static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
   char full[8192];
   snprintf(full, sizeof full, "gillab %s", command ? command : "run");
   free(command);
-  rc = run_execute(s, full, outdir, sizeof outdir, err, sizeof err);
+  run_how how = {.argc = argc, .argv = argv, .resume = resume};
+  rc = run_execute_how(s, full, &how, outdir, sizeof outdir, err, sizeof err);
   if (rc < 0) {
     fprintf(stderr, "gillab run: %s\n", err);
     return rc == -ENOENT || rc == -EINVAL ? 2 : 1;

@@ -27,6 +27,23 @@
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen);
 
+/* How a run was asked for, beyond its spec. */
+typedef struct {
+  int argc;    /* the run's options as typed, argv[0] "run": stored in the */
+  char **argv; /* metadata ("argv", with "cwd"), so --resume can read them */
+  /* --resume: the results directory of an interrupted run of the same spec
+   * to complete (NULL for a new run). Its metadata must hold the same spec
+   * hash, gillab build and runtimes, else the run is refused (-ECANCELED)
+   * with the reason; the cells it recorded (by "seq") are kept and not
+   * rerun, the others are appended to its results.jsonl. */
+  const char *resume;
+} run_how;
+
+/* run_execute with how (NULL: as run_execute). */
+int run_execute_how(const spec_matrix *s, const char *command,
+                    const run_how *how, char *outdir, size_t outlen, char *err,
+                    size_t errlen);
+
 /* Prints the matrix s would run to f, without running anything (--dry-run):
  * one line per workload, model, variant and placement with its runtimes,
  * worker counts and units, the number of cells, and an estimate of the
