@@ -42,8 +42,8 @@ void outfile_untrack(int slot) {
 
 void outfile_remove_all(void) {
   for (int i = 0; i < OUTFILE_SLOTS; i++)
-    if (slot_used[i])
-      unlink(slot_path[i]);
+    if (slot_used[i] && unlink(slot_path[i]) < 0 && errno == EISDIR)
+      rmdir(slot_path[i]); /* a directory tracked: gone if empty */
 }
 
 static ssize_t cookie_write(void *cookie, const char *buf, size_t len) {

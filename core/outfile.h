@@ -49,9 +49,10 @@ void outfile_abort(outfile *o);
 int outfile_write(const char *path, const char *data, size_t len, char *err,
                   size_t errlen);
 
-/* Adds path (a temporary file of the caller's, e.g. a chart's script) to
- * the table outfile_remove_all empties. Returns its slot, or -1 when the
- * table is full (the file is then not removed by a signal). */
+/* Adds path (a temporary file of the caller's, e.g. a chart's script, or
+ * an empty temporary directory) to the table outfile_remove_all empties.
+ * Returns its slot, or -1 when the table is full (the file is then not removed
+ * by a signal). */
 int outfile_track(const char *path);
 
 /* Forgets a slot of outfile_track (after the caller removed its file). */

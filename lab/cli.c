@@ -210,13 +210,19 @@ static int cmd_run_spec(const spec_matrix *s, int argc, char **argv,
     fprintf(stderr, "gillab run: %s\n", err);
     return rc == -ENOENT || rc == -EINVAL ? 2 : 1;
   }
-  if (rc == 1)
+  if (rc > 128)
     fprintf(stderr,
-            "gillab: interrupted; the cells measured so far are kept.\n");
+            "gillab: %s (SIG%s); the cells measured so far are kept "
+            "(gillab run --resume %s completes the run).\n",
+            rc == 128 + SIGINT    ? "interrupted"
+            : rc == 128 + SIGHUP  ? "hung up"
+            : rc == 128 + SIGTERM ? "terminated"
+                                  : "stopped",
+            sigabbrev_np(rc - 128) ? sigabbrev_np(rc - 128) : "?", outdir);
   printf("results: %s/results.jsonl\nsummary: %s/summary.md\n"
          "report:  %s/report.html\ncsv:     %s/results.csv\n",
          outdir, outdir, outdir, outdir);
-  return rc == 1 ? 130 : 0;
+  return rc > 128 ? rc : 0;
 }
 
 static const char merge_usage[] =

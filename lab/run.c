@@ -29,11 +29,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), 0 while
+ * none has: the cell running is stopped, the cells measured kept. */
 static volatile int interrupted;
 
 static void on_signal(int sig) {
-  (void)sig;
-  interrupted = 1;
+  interrupted = sig;
 }
 
 /* A cell but for its worker count: the cells that share a speedup
@@ -264,8 +265,9 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       .payload = payload,
   };
   child_outcome out;
+  child_limits lim = {.memory_bytes = s->memory_limit};
   int rc = child_run_cell(c->runners[k->rt], &cell, s->timeout_s, &interrupted,
-                          &out, err, sizeof err);
+                          &lim, &out, err, sizeof err);
   place_plan_free(&plan);
   if (rc < 0) {
     record_fail(rec, "failed", err, NULL);
@@ -938,10 +940,11 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   rc = meta ? record_append(c.out, meta) : 0;
   cJSON_Delete(meta);
 
-  struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+  struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
+  sigaction(SIGHUP, &sa, &old_hup);
   interrupted = 0;
 
   c.prog = progress_new(total - ndone, per_rep, s->quiet);
@@ -965,6 +968,7 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
+  sigaction(SIGHUP, &old_hup, NULL);
   if (c.host_slowed && !s->quiet)
     fprintf(stderr,
             "gillab: in %u cell%s a worker needed up to %.2fx the CPU time of "
@@ -987,7 +991,7 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   int srr = report_write(outdir, NULL, err, errlen);
   if (srr < 0)
     return srr;
-  return rc == 1 ? 1 : 0;
+  return rc == 1 ? 128 + (interrupted ? interrupted : SIGINT) : 0;
 }
 
 /* Seconds a cell should take, at best and at worst: a built-in workload's

@@ -21,9 +21,10 @@
 
 /* Runs the spec. command is the exact command line (for the metadata
  * record). The results directory is written into outdir. Returns 0 when
- * every cell was run (failed cells are in the records), 1 when the user
- * interrupted the run (what was measured is kept and summarised), or a
- * negative code with err when the run could not start. */
+ * every cell was run (failed cells are in the records), 128 + the signal
+ * when SIGINT, SIGTERM or SIGHUP stopped the run (130, 143, 129: what was
+ * measured is kept and summarised), or a negative code with err when the
+ * run could not start. */
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen);
 

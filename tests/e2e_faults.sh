@@ -16,6 +16,13 @@
 # 4. Nothing clobbered: a summary.md that is a symbolic link is refused
 #    (its target untouched); `run -o` into a directory of other files is
 #    refused; `compare -o` refuses to overwrite a results file.
+# 5. Cells cannot outlive or outgrow the run: gillab killed with SIGKILL
+#    during a processes cell (fork, then spawn) leaves none of the cell's
+#    processes; a process a cell started with setsid is killed when the
+#    cell ends (ok or timed out); --memory-limit kills a cell and its
+#    record says "killed: memory limit"; a result over 64 MiB is refused;
+#    a timed-out io.file cell leaves nothing in TMPDIR; SIGTERM and SIGHUP
+#    exit 143 and 129, saying which.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
@@ -134,5 +141,115 @@ check "... and leaves it as it was" cmp -s "$tmp/kept.jsonl" "$tmp/rep/results.j
 check "... or a results file by another name" test $? -eq 1
 "$gillab" compare -o "$tmp/cmp.md" "$tmp/rep" "$tmp/rep" >/dev/null 2>&1
 check "compare -o FILE.md still writes" test -s "$tmp/cmp.md"
+
+# 5. Cells cannot outlive or outgrow the run.
+descendants() {
+  local p
+  for p in $(pgrep -P "$1"); do
+    echo "$p"
+    descendants "$p"
+  done
+}
+# Alive: present and not a zombie (PID 1 of a container may never reap).
+alive() {
+  local k st out=""
+  for k in "$@"; do
+    st=$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)
+    [ -n "$st" ] && [ "$st" != Z ] && out="$out $k"
+  done
+  echo "$out"
+}
+killed9=""
+for sm in fork spawn; do
+  "$gillab" run -w cpu.primes -m processes --start-method "$sm" -n 2 -r 3 \
+    --size 3 -q -o "$tmp/k9-$sm" >/dev/null 2>&1 &
+  pid=$!
+  kids=""
+  for _ in $(seq 200); do # until the cell's workers run (3 processes)
+    kids=$(descendants "$pid")
+    [ "$(echo "$kids" | wc -w)" -ge 3 ] && break
+    sleep 0.05
+  done
+  sleep 0.3
+  kids=$(descendants "$pid")
+  killed9="$killed9 $pid"
+  kill -KILL "$pid"
+  { wait "$pid"; } 2>/dev/null
+  sleep 1
+  check "SIGKILL of gillab during a processes ($sm) cell: none of its $(echo $kids | wc -w) processes left" \
+    test -n "$kids" -a -z "$(alive $kids)"
+done
+
+mkdir -p "$tmp/wl"
+printf '%s\n' '"""Starts a process in a session of its own, then works (or hangs)."""' \
+  'import os, subprocess, time' 'UNITS = 1' '' \
+  'def work(worker, nworkers, units):' \
+  '    p = subprocess.Popen(["setsid", "sleep", "300"])' \
+  "    with open(\"$tmp/escaped\", \"a\") as f:" \
+  '        f.write("%d\n" % p.pid)' \
+  '    if units > 1:' '        time.sleep(300)' '    return 1' >"$tmp/wl/escape.py"
+"$gillab" run -w "$tmp/wl/escape.py" -m threads -n 1 -r 1 -q -o "$tmp/esc" \
+  >/dev/null 2>&1
+check "a cell's setsid process: the cell ok" \
+  jqtrue "$tmp/esc/results.jsonl" '[.[] | select(.type == "cell") | .status] == ["ok"]'
+sleep 0.5
+check "... and the process killed when the cell ended" \
+  test -s "$tmp/escaped" -a -z "$(alive $(cat "$tmp/escaped"))"
+: >"$tmp/escaped"
+"$gillab" run -w "$tmp/wl/escape.py" -m threads -n 1 -r 1 --units 2 \
+  --timeout 2 -q -o "$tmp/esc2" >/dev/null 2>&1
+sleep 0.5
+check "... killed too when the cell timed out" \
+  test -s "$tmp/escaped" -a -z "$(alive $(cat "$tmp/escaped"))"
+left=0
+for p in $killed9; do
+  left=$((left + $(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "gillab-cell-$p-*" | wc -l)))
+done
+check "the temporary directories of the gillabs killed above swept by the next run" \
+  test "$left" -eq 0
+
+"$gillab" run -w mem.dealloc -m processes -n 1 -r 1 --size 3 \
+  --memory-limit 40M -q -o "$tmp/mem" >/dev/null 2>&1
+check "--memory-limit 40M: the cell's record says killed: memory limit" \
+  jqtrue "$tmp/mem/results.jsonl" '[.[] | select(.type == "cell")] | .[0].status == "failed" and (.[0].error | startswith("killed: memory limit"))'
+"$gillab" run -w mem.dealloc -m threads -n 1 -r 1 --memory-limit 1M -q \
+  -o "$tmp/mem1" >/dev/null 2>"$tmp/mem1.err"
+check "--memory-limit 1M: a usage error (exit 2)" test $? -eq 2
+
+printf '%s\n' '"""Returns a result of 70 MB through end()."""' 'UNITS = 1' '' \
+  'def work(worker, nworkers, units):' '    return 1' '' \
+  'def end(state, extras, wall_s):' '    return {"blob": "x" * (70 << 20)}' \
+  >"$tmp/wl/big.py"
+"$gillab" run -w "$tmp/wl/big.py" -m threads -n 1 -r 1 -q -o "$tmp/big" \
+  >/dev/null 2>&1
+check "a 70 MB result: the cell failed, killed: result larger than 64 MiB" \
+  jqtrue "$tmp/big/results.jsonl" '[.[] | select(.type == "cell")] | .[0].status == "failed" and (.[0].error | startswith("killed: result larger than 64 MiB"))'
+check "... and results.jsonl stays small" \
+  test "$(wc -c <"$tmp/big/results.jsonl")" -lt 1000000
+
+mkdir -p "$tmp/tmpdir"
+TMPDIR="$tmp/tmpdir" "$gillab" run -w io.file -m native-threads -n 1 -r 1 \
+  --size 50 --timeout 0.5 -q -o "$tmp/iof" >/dev/null 2>&1
+check "a timed-out io.file cell" \
+  jqtrue "$tmp/iof/results.jsonl" '[.[] | select(.type == "cell") | .status] == ["timeout"]'
+check "... leaves nothing in TMPDIR" test -z "$(ls -A "$tmp/tmpdir")"
+
+for s in TERM:143:terminated HUP:129:hung; do
+  sig=${s%%:*} rest=${s#*:}
+  code=${rest%%:*} word=${rest#*:}
+  "$gillab" run -w cpu.primes -m threads -n 1 -r 5 --size 0.5 -q \
+    -o "$tmp/sig-$sig" >/dev/null 2>"$tmp/sig-$sig.err" &
+  pid=$!
+  for _ in $(seq 200); do
+    [ "$(cat "$tmp/sig-$sig/results.jsonl" 2>/dev/null | wc -l)" -ge 2 ] && break
+    sleep 0.05
+  done
+  kill -"$sig" "$pid"
+  wait "$pid"
+  rc=$?
+  check "SIG$sig during a run: exit $code ($rc), saying so" \
+    bash -c "[ $rc = $code ] && grep -q '$word.* (SIG$sig)' '$tmp/sig-$sig.err'"
+  check "... the cells measured kept and summarised" test -s "$tmp/sig-$sig/summary.md"
+done
 
 e2e_finish
