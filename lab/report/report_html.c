@@ -299,13 +299,6 @@ static void run_section(void *ctx, FILE *f, long section, int *serial) {
 
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
                       char *err, size_t errlen) {
-  *ncharts = 0;
-  if (!chart_available()) {
-    snprintf(err, errlen,
-             "cannot run gnuplot, so report.html was not written (install "
-             "gnuplot-nox; scripts/bootstrap does)");
-    return -ENOENT;
-  }
   char *md = NULL;
   size_t mdlen;
   FILE *m = open_memstream(&md, &mdlen);
@@ -315,6 +308,20 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
   }
   summary_render(r, m);
   fclose(m);
+  int rc = report_html_write_md(r, dir, md, ncharts, err, errlen);
+  free(md);
+  return rc;
+}
+
+int report_html_write_md(const results *r, const char *dir, char *md,
+                         unsigned *ncharts, char *err, size_t errlen) {
+  *ncharts = 0;
+  if (!chart_available()) {
+    snprintf(err, errlen,
+             "cannot run gnuplot, so report.html was not written (install "
+             "gnuplot-nox; scripts/bootstrap does)");
+    return -ENOENT;
+  }
 
   /* The workloads with a heading of their own, in summary.md's order:
    * the ipc.* workloads share one section, after them, with no chart. */
@@ -356,6 +363,5 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
   for (size_t i = 0; charts && i < nwl; i++)
     plots_free(charts[i]);
   free(charts);
-  free(md);
   return rc;
 }
