@@ -696,7 +696,7 @@ static int cmd_compare(int argc, char **argv) {
   if (rc < 0) {
     free(text);
     fprintf(stderr, "gillab compare: %s\n", err);
-    return 1;
+    return rc == -EINVAL ? 2 : 1;
   }
   fputs(text, stdout);
   if (outfile && is_results_file(outfile)) {

@@ -286,6 +286,12 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
       bad = "a metadata record that is not an object";
     else if (strcmp(type->valuestring, "cell") == 0)
       bad = cell_invalid(rec, why, sizeof why);
+    else if (strcmp(type->valuestring, "meta") != 0 &&
+             strcmp(results_str(r->meta, "kind"), "probe") != 0)
+      /* Other types are a probe's (its processes, intervals, ...): in a
+       * run's file the reports would take one for a cell. */
+      bad = "a record that is not a cell (only a probe's directory has "
+            "others)";
     if (bad) {
       fprintf(stderr, "gillab: %s:%zu: %s, skipped\n", path, lineno, bad);
       cJSON_Delete(rec);
