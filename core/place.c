@@ -315,6 +315,32 @@ static void free_cores(plan_core *cores, unsigned n) {
   free(cores);
 }
 
+/* The PUs of the subtree at o (o itself if a PU), in logical order (the
+ * order of a depth-first walk), appended as OS indexes to pus[*n] while
+ * *n < max. Walking the core's own subtree keeps planning linear in the
+ * PUs: asking hwloc for the k-th PU inside a core's cpuset goes through
+ * every PU of the machine each time (64 s for 8k PUs, issue 18). */
+static void collect_pus(hwloc_obj_t o, unsigned *pus, unsigned *n,
+                        unsigned max) {
+  if (o->type == HWLOC_OBJ_PU) {
+    if (*n < max)
+      pus[(*n)++] = o->os_index;
+    return;
+  }
+  for (hwloc_obj_t c = o->first_child; c; c = c->next_sibling)
+    collect_pus(c, pus, n, max);
+}
+
+/* How many PUs the subtree at o holds. */
+static unsigned count_pus(hwloc_obj_t o) {
+  if (o->type == HWLOC_OBJ_PU)
+    return 1;
+  unsigned n = 0;
+  for (hwloc_obj_t c = o->first_child; c; c = c->next_sibling)
+    n += count_pus(c);
+  return n;
+}
+
 /* Fills cores[0..ncores) in logical order with their keys and PUs. */
 static int collect_cores(const place_topo *t, hwloc_obj_type_t core_type,
                          plan_core *cores, unsigned ncores) {
@@ -323,7 +349,6 @@ static int collect_cores(const place_topo *t, hwloc_obj_type_t core_type,
   for (unsigned i = 0; i < ncores; i++) {
     plan_core *c = &cores[i];
     hwloc_obj_t o;
-    int npus;
 
     c->obj = hwloc_get_obj_by_type(t->topo, core_type, i);
     if (c->obj == NULL)
@@ -337,16 +362,12 @@ static int collect_cores(const place_topo *t, hwloc_obj_type_t core_type,
     for (o = c->obj; o != NULL && o != root; o = o->parent)
       c->key[c->keylen++] = o->sibling_rank;
 
-    npus = hwloc_get_nbobjs_inside_cpuset_by_type(t->topo, c->obj->cpuset,
-                                                  HWLOC_OBJ_PU);
-    c->npus = npus > 0 ? (unsigned)npus : 0;
-    c->pus = calloc(c->npus ? c->npus : 1, sizeof(*c->pus));
+    unsigned npus = count_pus(c->obj);
+    c->pus = calloc(npus ? npus : 1, sizeof(*c->pus));
     if (c->pus == NULL)
       return -ENOMEM;
-    for (unsigned k = 0; k < c->npus; k++)
-      c->pus[k] = hwloc_get_obj_inside_cpuset_by_type(t->topo, c->obj->cpuset,
-                                                      HWLOC_OBJ_PU, k)
-                      ->os_index;
+    c->npus = 0;
+    collect_pus(c->obj, c->pus, &c->npus, npus);
   }
   return 0;
 }

@@ -134,3 +134,49 @@ int util_read_full(int fd, void *buf, size_t len) {
   }
   return 0;
 }
+
+/* The length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629's
+ * table of well-formed byte sequences). */
+static size_t utf8_len(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80)
+    return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2;
+  else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0)
+      lo = 0xa0; /* overlong */
+    else if (c == 0xed)
+      hi = 0x9f; /* surrogates */
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0)
+      lo = 0x90; /* overlong */
+    else if (c == 0xf4)
+      hi = 0x8f; /* above U+10FFFF */
+  } else
+    return 0;
+  if (s[1] < lo || s[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if (s[i] < 0x80 || s[i] > 0xbf)
+      return 0;
+  return n;
+}
+
+size_t util_utf8_fix(char *s) {
+  size_t fixed = 0;
+  unsigned char *p = (unsigned char *)s;
+  while (p && *p) {
+    size_t n = utf8_len(p);
+    if (n == 0) {
+      *p++ = '?';
+      fixed++;
+    } else
+      p += n;
+  }
+  return fixed;
+}

@@ -35,6 +35,12 @@ int util_make_dirs(const char *path);
  * Returns 0, or -1 on an error or end of file first. */
 int util_read_full(int fd, void *buf, size_t len);
 
+/* Makes s valid UTF-8 in place: every byte that does not belong to a
+ * well-formed sequence (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF) becomes '?'. A path or a command line may hold any bytes,
+ * and JSON must be UTF-8. Returns how many bytes were replaced. */
+size_t util_utf8_fix(char *s);
+
 /* How many CPUs this process may run on (its affinity mask; at least 1). */
 unsigned util_ncpus(void);
 

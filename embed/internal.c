@@ -18,7 +18,14 @@
 
 #include <string.h>
 
-int internal_gil_locate(void *interp_, internal_gil_view *v) {
+/* no_sanitize("alignment"): CPython 3.13t declares PyInterpreterState
+ * 64-byte aligned (its free-threaded members are) but allocates
+ * subinterpreters with PyMem_RawCalloc, which aligns to 16; reading
+ * interp->ceval.gil then is a misaligned access by the letter, which UBSan
+ * (./scripts/test --sanitize) reports in every 3.13t subinterpreter cell.
+ * The read itself is an ordinary aligned pointer load. */
+__attribute__((no_sanitize("alignment"))) int
+internal_gil_locate(void *interp_, internal_gil_view *v) {
   PyInterpreterState *interp = interp_;
   struct _gil_runtime_state *gil;
 #if PY_VERSION_HEX >= 0x030C0000

@@ -37,9 +37,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static void usage(FILE *f) {
@@ -180,8 +183,24 @@ static int do_inspect(int fd, const char *item, const char *twin) {
   _exit(rc);
 }
 
+/* In a process gillab started (lab/child.c sets GILLAB_DIE_WITH_PARENT)
+ * and in each it forks: SIGKILL when the parent dies, so that no worker of
+ * a cell outlives its runner, nor the runner gillab, however it died.
+ * Spawned workers (multiprocessing spawn, forkserver) run this main and
+ * inherit the variable; forked ones get it from the pthread_atfork child
+ * handler. A runner started by hand, as Python, is left alone. */
+static void die_with_parent(void) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 int main(int argc, char **argv) {
   uint64_t started_ns = util_now_ns();
+  if (getenv("GILLAB_DIE_WITH_PARENT")) {
+    die_with_parent();
+    if (getppid() == 1) /* the parent died before the line above */
+      _exit(126);
+    pthread_atfork(NULL, NULL, die_with_parent);
+  }
   if (py_is_python_argv(argc, argv))
     return py_main(argc, argv);
 

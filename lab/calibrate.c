@@ -61,8 +61,8 @@ static cJSON *spec_matrix(const calib_ctx *c, const cellspec *spec, char *err,
     return NULL;
   }
   child_outcome out;
-  int rc =
-      child_run_cell(c->runner, spec, CALIB_TIMEOUT_S, NULL, &out, err, errlen);
+  int rc = child_run_cell(c->runner, spec, CALIB_TIMEOUT_S, NULL, NULL, &out,
+                          err, errlen);
   if (rc < 0)
     return NULL;
   if (out.status != CHILD_OK) {

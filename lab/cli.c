@@ -6,6 +6,7 @@
 #include "experiment.h"
 #include "merge.h"
 #include "model.h"
+#include "outfile.h"
 #include "place.h"
 #include "probe.h"
 #include "registry.h"
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,9 @@ typedef struct {
 } command;
 
 static int cmd_run(int argc, char **argv);
-static int cmd_run_spec(const spec_matrix *s, int argc, char **argv);
+static int cmd_run_spec(const spec_matrix *s, int argc, char **argv,
+                        const char *resume);
+static int cmd_run_resume(int argc, char **argv);
 static int cmd_calibrate(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_topo(int argc, char **argv);
@@ -87,7 +91,8 @@ static int only_help(int argc, char **argv, const char *usage) {
   return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+/* gillab run with argv; resume: the directory of --resume, or NULL. */
+static int cmd_run_how(int argc, char **argv, const char *resume) {
   spec_matrix s;
   char err[4096];
   int rc = spec_from_args(&s, argc, argv, err, sizeof err);
@@ -115,15 +120,80 @@ static int cmd_run(int argc, char **argv) {
     run_plan(&s, stdout);
     rc = 0;
   } else {
-    rc = cmd_run_spec(&s, argc, argv);
+    rc = cmd_run_spec(&s, argc, argv, resume);
   }
   spec_free(&s);
   experiment_free(x);
   return rc;
 }
 
+static int cmd_run(int argc, char **argv) {
+  if (argc >= 2 && (strcmp(argv[1], "--resume") == 0 ||
+                    strncmp(argv[1], "--resume=", 9) == 0))
+    return cmd_run_resume(argc, argv);
+  return cmd_run_how(argc, argv, NULL);
+}
+
+/* gillab run --resume DIR: the run's options read back from DIR's
+ * metadata (argv, typed in cwd), run again with DIR to complete; run.c
+ * checks that the spec, the build and the runtimes are the same. */
+static int cmd_run_resume(int argc, char **argv) {
+  const char *dir = argv[1][8] == '=' ? argv[1] + 9 : argv[2];
+  if (!dir || argc != (argv[1][8] == '=' ? 2 : 3))
+    return usage_error("run", "--resume DIR takes no other option: the "
+                              "run's own are read from DIR");
+  char abs[PATH_MAX], path[PATH_MAX + 32];
+  if (!realpath(dir, abs)) {
+    fprintf(stderr, "gillab run: cannot resume %s: %s\n", dir, strerror(errno));
+    return 1;
+  }
+  snprintf(path, sizeof path, "%s/results.jsonl", abs);
+  FILE *f = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  cJSON *meta = f && getline(&line, &cap, f) > 0 ? cJSON_Parse(line) : NULL;
+  free(line);
+  if (f)
+    fclose(f);
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(meta, "argv");
+  int n = cJSON_GetArraySize(a);
+  if (!f || !cJSON_IsArray(a) || n < 1) {
+    fprintf(stderr,
+            "gillab run: cannot resume %s: %s (a run's directory made by a "
+            "gillab with --resume holds its options there)\n",
+            dir,
+            !f     ? "it has no results.jsonl"
+            : meta ? "its metadata does not hold the run's options"
+                   : "its first line is not a metadata record");
+    cJSON_Delete(meta);
+    return 1;
+  }
+  char **args = calloc((size_t)n + 1, sizeof *args);
+  for (int i = 0; args && i < n; i++)
+    args[i] = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
+  for (int i = 0; args && i < n; i++)
+    if (!args[i]) {
+      free(args);
+      args = NULL;
+    }
+  /* Relative paths of the options (an experiment or workload file, -o)
+   * were relative to where the run was typed. */
+  const char *cwd =
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "cwd"));
+  if (cwd && chdir(cwd) < 0)
+    fprintf(stderr,
+            "gillab run: note: the run was started in %s, which is gone (%s); "
+            "relative paths in its options are taken from here\n",
+            cwd, strerror(errno));
+  int rc = args ? cmd_run_how(n, args, abs) : 1;
+  free(args);
+  cJSON_Delete(meta);
+  return rc;
+}
+
 /* Runs a parsed spec, printing where its outputs went. */
-static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
+static int cmd_run_spec(const spec_matrix *s, int argc, char **argv,
+                        const char *resume) {
   /* Large enough for a user workload's traceback. */
   char err[4096], outdir[PATH_MAX];
   int rc;
@@ -134,18 +204,25 @@ static int cmd_run_spec(const spec_matrix *s, int argc, char **argv) {
   char full[8192];
   snprintf(full, sizeof full, "gillab %s", command ? command : "run");
   free(command);
-  rc = run_execute(s, full, outdir, sizeof outdir, err, sizeof err);
+  run_how how = {.argc = argc, .argv = argv, .resume = resume};
+  rc = run_execute_how(s, full, &how, outdir, sizeof outdir, err, sizeof err);
   if (rc < 0) {
     fprintf(stderr, "gillab run: %s\n", err);
     return rc == -ENOENT || rc == -EINVAL ? 2 : 1;
   }
-  if (rc == 1)
+  if (rc > 128)
     fprintf(stderr,
-            "gillab: interrupted; the cells measured so far are kept.\n");
+            "gillab: %s (SIG%s); the cells measured so far are kept "
+            "(gillab run --resume %s completes the run).\n",
+            rc == 128 + SIGINT    ? "interrupted"
+            : rc == 128 + SIGHUP  ? "hung up"
+            : rc == 128 + SIGTERM ? "terminated"
+                                  : "stopped",
+            sigabbrev_np(rc - 128) ? sigabbrev_np(rc - 128) : "?", outdir);
   printf("results: %s/results.jsonl\nsummary: %s/summary.md\n"
          "report:  %s/report.html\ncsv:     %s/results.csv\n",
          outdir, outdir, outdir, outdir);
-  return rc == 1 ? 130 : 0;
+  return rc > 128 ? rc : 0;
 }
 
 static const char merge_usage[] =
@@ -560,6 +637,24 @@ static const char compare_usage[] =
     "                 gil.wait_share, gc.p99_us)\n"
     "  -o FILE        also write the comparison to FILE (e.g. compare.md)\n";
 
+/* Whether path is a results file: named results.jsonl, or opening with a
+ * metadata record (a results file renamed). */
+static int is_results_file(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  if (strcmp(base, "results.jsonl") == 0)
+    return 1;
+  FILE *f = fopen(path, "r");
+  char head[64] = "";
+  if (f) {
+    if (!fgets(head, sizeof head, f))
+      head[0] = '\0';
+    fclose(f);
+  }
+  static const char meta[] = "{\"type\":\"meta\"";
+  return strncmp(head, meta, sizeof meta - 1) == 0;
+}
+
 static int cmd_compare(int argc, char **argv) {
   static const struct option opts[] = {
       {"metric", required_argument, NULL, 'M'},
@@ -601,16 +696,21 @@ static int cmd_compare(int argc, char **argv) {
   if (rc < 0) {
     free(text);
     fprintf(stderr, "gillab compare: %s\n", err);
-    return 1;
+    return rc == -EINVAL ? 2 : 1;
   }
   fputs(text, stdout);
-  if (outfile) {
-    FILE *f = fopen(outfile, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-      fprintf(stderr, "gillab compare: cannot write %s\n", outfile);
-      free(text);
-      return 1;
-    }
+  if (outfile && is_results_file(outfile)) {
+    fprintf(stderr,
+            "gillab compare: %s holds gillab results; -o will not "
+            "overwrite it (choose another file, e.g. compare.md)\n",
+            outfile);
+    free(text);
+    return 1;
+  }
+  if (outfile && outfile_write(outfile, text, len, err, sizeof err) < 0) {
+    fprintf(stderr, "gillab compare: %s\n", err);
+    free(text);
+    return 1;
   }
   free(text);
   if (matched == 0)
@@ -663,7 +763,20 @@ static int cmd_help(int argc, char **argv) {
   return 0;
 }
 
+/* SIGINT, SIGTERM or SIGHUP outside a run's cells (which handle their
+ * own): the temporary files of outputs being written are removed, and
+ * the process ends by the signal, as it would have without the handler
+ * (so its status says which signal: 130, 143, 129 in a shell). */
+static void on_fatal_signal(int sig) {
+  outfile_remove_all();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 int cli_main(int argc, char **argv) {
+  signal(SIGINT, on_fatal_signal);
+  signal(SIGTERM, on_fatal_signal);
+  signal(SIGHUP, on_fatal_signal);
   if (argc < 2) {
     print_commands(stderr);
     return 2;

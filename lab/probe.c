@@ -11,6 +11,7 @@
 
 #include "machine.h"
 #include "meta.h"
+#include "outfile.h"
 #include "place.h"
 #include "probe_store.h"
 #include "probefile.h"
@@ -441,26 +442,20 @@ static cJSON *build_meta(const probe_opts *o, const char *command,
 /* Copies the file from to the path to (the --trace file). */
 static int copy_file(const char *from, const char *to, char *err,
                      size_t errlen) {
-  FILE *in = fopen(from, "r"), *outf = in ? fopen(to, "w") : NULL;
-  int rc = 0;
-  if (!in || !outf) {
-    rc = -errno;
-    snprintf(err, errlen, "cannot write %s: %s", in ? to : from, strerror(-rc));
+  FILE *in = fopen(from, "r");
+  if (!in) {
+    int e = errno;
+    snprintf(err, errlen, "cannot read %s: %s", from, strerror(e));
+    return -e;
   }
+  outfile o;
+  int rc = outfile_open(&o, to, err, errlen);
   char chunk[65536];
   size_t got;
   while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, in)) > 0)
-    if (fwrite(chunk, 1, got, outf) != got) {
-      rc = -EIO;
-      snprintf(err, errlen, "cannot write %s", to);
-    }
-  if (in)
-    fclose(in);
-  if (outf && fclose(outf) != 0 && rc == 0) {
-    rc = -EIO;
-    snprintf(err, errlen, "cannot write %s", to);
-  }
-  return rc;
+    fwrite(chunk, 1, got, o.f);
+  fclose(in);
+  return rc == 0 ? outfile_commit(&o, err, errlen) : rc;
 }
 
 /* After the command: results.jsonl, the reports, the --trace file. A

@@ -2,8 +2,10 @@
 #include "record.h"
 
 #include "place.h"
+#include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,8 +175,38 @@ int record_append(FILE *f, const cJSON *rec) {
   char *line = cJSON_PrintUnformatted(rec);
   if (!line)
     return -ENOMEM;
-  int rc = fprintf(f, "%s\n", line) < 0 || fflush(f) != 0 ? -EIO : 0;
-  if (rc == 0 && fsync(fileno(f)) < 0 && errno != EINVAL)
+  /* cJSON copies a string's bytes as they are, and a path or command line
+   * may hold bytes that are not UTF-8: outside its strings the printed
+   * line is ASCII, so fixing the line fixes the strings. */
+  util_utf8_fix(line);
+  size_t len = strlen(line);
+  line[len++] = '\n'; /* over the NUL: the line is written by length */
+  int rc = fflush(f) != 0 ? -(errno ? errno : EIO) : 0;
+  int fd = fileno(f);
+  off_t at = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
+  if (rc == 0 && at < 0)
+    rc = -errno;
+  /* The line's blocks are reserved first, so that a full disk refuses the
+   * whole line rather than half of it; where the file system cannot
+   * reserve (EOPNOTSUPP), a write cut short is undone by truncating back. */
+  if (rc == 0) {
+    int fr = fallocate(fd, FALLOC_FL_KEEP_SIZE, at, (off_t)len);
+    if (fr < 0 && errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
+      rc = -errno;
+  }
+  for (size_t done = 0; rc == 0 && done < len;) {
+    ssize_t w = write(fd, line + done, len - done);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      rc = w < 0 ? -errno : -ENOSPC;
+      if (ftruncate(fd, at) < 0) {
+        /* Nothing more to do: readers drop a torn last line. */
+      }
+    } else
+      done += (size_t)w;
+  }
+  if (rc == 0 && fsync(fd) < 0 && errno != EINVAL)
     rc = -errno;
   cJSON_free(line);
   return rc;

@@ -3,6 +3,7 @@
 
 #include "child.h"
 #include "digest.h"
+#include "gitrev.h"
 #include "meta.h"
 #include "method.h"
 #include "progress.h"
@@ -15,7 +16,9 @@
 #include "util.h"
 #include "venv.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -26,11 +29,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), 0 while
+ * none has: the cell running is stopped, the cells measured kept. */
 static volatile int interrupted;
 
 static void on_signal(int sig) {
-  (void)sig;
-  interrupted = 1;
+  interrupted = sig;
 }
 
 /* A cell but for its worker count: the cells that share a speedup
@@ -62,6 +66,12 @@ typedef struct {
   progress *prog;
   unsigned host_slowed; /* cells with cpu_imbalance over METHOD_HOST_SLOW */
   double imbalance_max;
+  unsigned seq; /* the cell's place in the run's order (walk_cells) */
+  /* --resume: the cells already recorded, by seq (NULL otherwise), and
+   * the throughput of those that are speedup baselines (NAN if not). */
+  const unsigned char *done;
+  const double *done_tput;
+  const run_how *how;
 } run_ctx;
 
 static double find_baseline(const run_ctx *c, const cell_key *k) {
@@ -145,41 +155,41 @@ static void msg_variant(const spec_matrix *s, const wl_workload *wl, size_t mv,
 /* Runs one cell (or records why it is skipped) and appends its record.
  * Returns 0, 1 when the user interrupted the cell, or -errno when the
  * record cannot be written. */
-static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
+/* A new record (free with cJSON_Delete) with the cell's identity: what
+ * the orchestrator asks for, before the cell runs. */
+static cJSON *cell_record(const run_ctx *c, const cell_key *k,
+                          unsigned workers) {
   const spec_matrix *s = c->s;
   const wl_workload *wl = k->wl;
   model_t m = k->model;
-  const char *placement = s->placements[k->place];
   int python = model_is_python(m);
   double switch_interval = python ? s->switch_intervals[k->si] : 0;
   int weak = s->weak || wl->per_worker;
-  uint64_t units = cell_units(s, k->w, m, workers);
   /* Warm-up repetitions come first, numbered 1.. of their own and flagged,
    * so that no report counts them as measurements. */
   int warmup = k->rep < s->warmup;
   unsigned rep = warmup ? k->rep + 1 : k->rep - s->warmup + 1;
-  record_id id = {wl->name,  model_name(m),
-                  placement, python ? s->runtimes[k->rt] : "native",
-                  workers,   rep,
-                  units};
-  uint64_t t0 = util_now_ns();
+  record_id id = {wl->name,
+                  model_name(m),
+                  s->placements[k->place],
+                  python ? s->runtimes[k->rt] : "native",
+                  workers,
+                  rep,
+                  cell_units(s, k->w, m, workers)};
   cJSON *rec = record_new(&id);
   if (wl->file) /* a user workload: which file (applied: what ran) */
     cJSON_AddStringToObject(rec, "workload_file", wl->file);
   if (warmup)
     cJSON_AddBoolToObject(rec, "warmup", 1);
   cJSON_AddStringToObject(rec, "scaling", weak ? "weak" : "strong");
-  const char *start_method =
-      m == MODEL_PROCESSES ? s->start_methods[k->sm] : NULL;
-  if (start_method)
-    cJSON_AddStringToObject(rec, "start_method", start_method);
+  if (m == MODEL_PROCESSES)
+    cJSON_AddStringToObject(rec, "start_method", s->start_methods[k->sm]);
   if (switch_interval > 0)
     cJSON_AddNumberToObject(rec, "switch_interval_s", switch_interval);
   else
     cJSON_AddNullToObject(rec, "switch_interval_s");
-  unsigned cpu_threads = takes_cpu(s, wl) ? s->cpu_threads[k->ct] : 0;
   if (takes_cpu(s, wl))
-    cJSON_AddNumberToObject(rec, "cpu_threads", cpu_threads);
+    cJSON_AddNumberToObject(rec, "cpu_threads", s->cpu_threads[k->ct]);
   uint64_t msg_size;
   const char *payload;
   msg_variant(s, wl, k->mv, &msg_size, &payload);
@@ -196,6 +206,33 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
     cJSON_AddNumberToObject(rec, "handler_us", spec_handler_us(s, handler));
     cJSON_AddNumberToObject(rec, "rate", s->rate);
   }
+  return rec;
+}
+
+static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
+  const spec_matrix *s = c->s;
+  const wl_workload *wl = k->wl;
+  model_t m = k->model;
+  const char *placement = s->placements[k->place];
+  int python = model_is_python(m);
+  double switch_interval = python ? s->switch_intervals[k->si] : 0;
+  uint64_t units = cell_units(s, k->w, m, workers);
+  int warmup = k->rep < s->warmup;
+  unsigned rep = warmup ? k->rep + 1 : k->rep - s->warmup + 1;
+  uint64_t t0 = util_now_ns();
+  cJSON *rec = cell_record(c, k, workers);
+  /* Its place in the run's order: what --resume and the reports of an
+   * incomplete run go by (the metadata's plan). */
+  cJSON_AddNumberToObject(rec, "seq", c->seq);
+  const char *start_method =
+      m == MODEL_PROCESSES ? s->start_methods[k->sm] : NULL;
+  unsigned cpu_threads = takes_cpu(s, wl) ? s->cpu_threads[k->ct] : 0;
+  uint64_t msg_size;
+  const char *payload;
+  msg_variant(s, wl, k->mv, &msg_size, &payload);
+  unsigned connections;
+  const char *handler;
+  serve_variant(s, wl, k->mv, &connections, &handler);
   char err[512] = "";
   const char *why = userwl_skip_reason(wl, m);
   if (why)
@@ -286,8 +323,9 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       .client_set = handler ? client_set(&plan, workers) : NULL,
   };
   child_outcome out;
+  child_limits lim = {.memory_bytes = s->memory_limit};
   int rc = child_run_cell(c->runners[k->rt], &cell, s->timeout_s, &interrupted,
-                          &out, err, sizeof err);
+                          &lim, &out, err, sizeof err);
   place_plan_free(&plan);
   if (rc < 0) {
     record_fail(rec, "failed", err, NULL);
@@ -326,6 +364,20 @@ emit:
   return rc;
 }
 
+/* Whether dir is empty, or cannot be listed (absent: it will be made;
+ * not a directory or unreadable: making it or writing in it says so). */
+static int dir_is_empty(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return 1;
+  struct dirent *e;
+  int empty = 1;
+  while (empty && (e = readdir(d)))
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  closedir(d);
+  return empty;
+}
+
 /* The results directory: -o DIR, else results/<timestamp>; a shard's is
  * DIR (or results)/RUN_ID/shard-K-of-N, named so that the shards of one
  * run sit side by side and none overwrites another. */
@@ -342,12 +394,6 @@ static int open_output(const spec_matrix *s, const shard *sh,
     meta_timestamp(stamp, sizeof stamp, 1);
     snprintf(outdir, outlen, "results/%s", stamp);
   }
-  int rc = util_make_dirs(outdir);
-  if (rc < 0) {
-    snprintf(err, errlen, "cannot create results directory %s: %s", outdir,
-             strerror(-rc));
-    return rc;
-  }
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/results.jsonl", outdir);
   if (access(path, F_OK) == 0) {
@@ -357,11 +403,214 @@ static int open_output(const spec_matrix *s, const shard *sh,
              path);
     return -EEXIST;
   }
-  *out = fopen(path, "w");
-  if (!*out) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return -errno;
+  /* gillab writes only into a directory it creates, or an empty one: a
+   * directory of other files would get a summary.md, a report.html, ...
+   * over files of the same names. */
+  if (!dir_is_empty(outdir)) {
+    snprintf(err, errlen,
+             "%s holds files and no results.jsonl: gillab writes its "
+             "results only into a new or empty directory (choose another "
+             "with -o)",
+             outdir);
+    return -EEXIST;
   }
+  int rc = util_make_dirs(outdir);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot create results directory %s: %s", outdir,
+             strerror(-rc));
+    return rc;
+  }
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!*out) {
+    rc = -errno;
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+    if (fd >= 0)
+      close(fd);
+    return rc;
+  }
+  return 0;
+}
+
+/* Whether the runtimes a run found now are those of meta (tag, version,
+ * build, runner and environment); when not, why into why. */
+static int same_runtimes(const cJSON *meta, const cJSON *now, char *why,
+                         size_t len) {
+  static const char *const keys[] = {"tag",    "version",     "build",
+                                     "runner", "environment", "free_threaded"};
+  const cJSON *then = cJSON_GetObjectItemCaseSensitive(meta, "runtimes");
+  if (cJSON_GetArraySize(then) != cJSON_GetArraySize(now)) {
+    snprintf(why, len, "it ran %d runtimes, this run has %d",
+             cJSON_GetArraySize(then), cJSON_GetArraySize(now));
+    return 0;
+  }
+  for (int i = 0; i < cJSON_GetArraySize(now); i++) {
+    const cJSON *a = cJSON_GetArrayItem(then, i),
+                *b = cJSON_GetArrayItem(now, i);
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+      const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, keys[k]);
+      const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, keys[k]);
+      if ((x || y) && !cJSON_Compare(x, y, 1)) {
+        char *tx = x ? cJSON_PrintUnformatted(x) : NULL;
+        char *ty = y ? cJSON_PrintUnformatted(y) : NULL;
+        snprintf(
+            why, len, "runtime %s: its %s was %.200s, now %.200s",
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "tag")),
+            keys[k], tx ? tx : "absent", ty ? ty : "absent");
+        cJSON_free(tx);
+        cJSON_free(ty);
+        return 0;
+      }
+    }
+  }
+  return 1;
+}
+
+/* Why the run of meta cannot be completed by this one (a different spec,
+ * build, runtimes or plan), or NULL when it can. */
+static const char *resume_refusal(const cJSON *meta, const char *hash,
+                                  const cJSON *runtimes, unsigned total,
+                                  char *why, size_t len) {
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
+  const char *version =
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "version"));
+  const char *git =
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "git"));
+  const char *then = cJSON_GetStringValue(
+      cJSON_GetObjectItemCaseSensitive(meta, "spec_sha256"));
+  const cJSON *plan = cJSON_GetObjectItemCaseSensitive(meta, "plan");
+  const cJSON *cells = cJSON_GetObjectItemCaseSensitive(plan, "cells");
+  char rt[512];
+  if (!cJSON_IsObject(plan) ||
+      !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(meta, "argv")))
+    snprintf(why, len,
+             "its metadata has no plan: it was run by a gillab without "
+             "--resume");
+  else if (cJSON_GetObjectItemCaseSensitive(meta, "shard") ||
+           cJSON_GetObjectItemCaseSensitive(meta, "merged"))
+    snprintf(why, len,
+             "it is a shard, or a merge of shards; run the "
+             "missing shard again instead");
+  else if (!version || !git || strcmp(version, GILLAB_VERSION) != 0 ||
+           strcmp(git, GILLAB_GIT_REV) != 0)
+    snprintf(why, len,
+             "it was run by gillab %s (git %s), this is %s (git %s): its "
+             "cells and the rest would not be measured alike; resume with "
+             "the same build",
+             version ? version : "?", git ? git : "?", GILLAB_VERSION,
+             GILLAB_GIT_REV);
+  else if (!then || strcmp(then, hash) != 0)
+    snprintf(why, len,
+             "its spec (sha256 %.16s) is not this one (%.16s): an "
+             "experiment file, a workload's file or an option changed",
+             then ? then : "?", hash);
+  else if (!same_runtimes(meta, runtimes, rt, sizeof rt))
+    snprintf(why, len, "%s", rt);
+  else if (!cJSON_IsNumber(cells) || cells->valuedouble != total)
+    snprintf(why, len, "its plan has %g cells, this one %u",
+             cJSON_IsNumber(cells) ? cells->valuedouble : 0, total);
+  else
+    return NULL;
+  return why;
+}
+
+/* --resume DIR: opens DIR/results.jsonl to append the cells it lacks,
+ * after checking that its run is this one (resume_refusal). A torn last
+ * line is cut off. Fills done[seq] (a new array of total, free it) for
+ * the cells recorded and tput[seq] (new too) with the throughput of the
+ * recorded speedup baselines; *ndone counts them. -ECANCELED when
+ * refused (exit 1, not a usage error: the directory is not this run's). */
+static int open_resume(run_ctx *c, const char *hash, const cJSON *runtimes,
+                       unsigned total, char *outdir, size_t outlen,
+                       unsigned char **done, double **tput, unsigned *ndone,
+                       char *err, size_t errlen) {
+  const char *dir = c->how->resume;
+  char path[PATH_MAX + 32], why[1024];
+  snprintf(outdir, outlen, "%s", dir);
+  snprintf(path, sizeof path, "%s/results.jsonl", dir);
+  int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  FILE *f = fd >= 0 ? fdopen(fd, "r+") : NULL;
+  if (!f) {
+    int e = errno;
+    snprintf(err, errlen, "cannot resume %s: %s: %s", dir, path, strerror(e));
+    if (fd >= 0)
+      close(fd);
+    return e == ENOENT ? -ECANCELED : -e;
+  }
+  *done = calloc(total + 1, 1);
+  *tput = malloc((total + 1) * sizeof **tput);
+  *ndone = 0;
+  int rc = *done && *tput ? 0 : -ENOMEM;
+  for (unsigned i = 0; rc == 0 && i <= total; i++)
+    (*tput)[i] = NAN;
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  cJSON *meta = NULL;
+  off_t at = 0;
+  ssize_t got;
+  while (rc == 0 && (got = getline(&line, &cap, f)) > 0) {
+    lineno++;
+    if (line[got - 1] != '\n') {
+      fprintf(stderr,
+              "gillab: %s:%zu: the last line is incomplete (a write cut "
+              "short): removed before resuming\n",
+              path, lineno);
+      if (ftruncate(fd, at) < 0)
+        rc = -errno;
+      break;
+    }
+    at += got;
+    cJSON *rec = cJSON_Parse(line);
+    if (lineno == 1) {
+      meta = rec;
+      const char *no =
+          cJSON_IsObject(meta)
+              ? resume_refusal(meta, hash, runtimes, total, why, sizeof why)
+              : "its first line is not a metadata record";
+      if (no) {
+        snprintf(err, errlen, "cannot resume %s: %s", dir, no);
+        rc = -ECANCELED;
+      }
+      continue;
+    }
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(rec, "seq");
+    if (cJSON_IsNumber(seq) && seq->valuedouble >= 0 &&
+        seq->valuedouble < total && !(*done)[seq->valueint]) {
+      (*done)[seq->valueint] = 1;
+      (*ndone)++;
+      const cJSON *w = cJSON_GetObjectItemCaseSensitive(rec, "workers");
+      const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "throughput");
+      if (cJSON_IsNumber(w) && w->valuedouble == 1 && cJSON_IsNumber(t) &&
+          strcmp(cJSON_GetStringValue(
+                     cJSON_GetObjectItemCaseSensitive(rec, "status"))
+                     ?: "",
+                 "ok") == 0)
+        (*tput)[seq->valueint] = t->valuedouble;
+    }
+    cJSON_Delete(rec);
+  }
+  free(line);
+  if (rc == 0 && !meta) {
+    snprintf(err, errlen, "cannot resume %s: %s is empty", dir, path);
+    rc = -ECANCELED;
+  }
+  cJSON_Delete(meta);
+  if (rc == 0 && fseeko(f, 0, SEEK_END) < 0)
+    rc = -errno;
+  if (rc < 0) {
+    if (rc != -EINVAL && rc != -ECANCELED && rc != -ENOMEM)
+      snprintf(err, errlen, "cannot resume %s: %s", dir, strerror(-rc));
+    else if (rc == -ENOMEM)
+      snprintf(err, errlen, "out of memory");
+    fclose(f);
+    free(*done);
+    free(*tput);
+    *done = NULL;
+    *tput = NULL;
+    return rc;
+  }
+  c->out = f;
   return 0;
 }
 
@@ -500,6 +749,96 @@ static void spec_sha256(const spec_matrix *s, char hex[DIGEST_HEX_LEN]) {
   cJSON_Delete(j);
 }
 
+/* Calls fn on every cell of the run, in the run's order (repetitions,
+ * then rows of the matrix, then workers), with c->seq the cell's place in
+ * that order; only the rows of shard sh when sh is not NULL; only the first
+ * reps repetitions. Stops at the first non-zero fn returns, and returns
+ * it. */
+typedef int (*cell_visit)(run_ctx *c, const cell_key *k, unsigned workers,
+                          void *arg);
+
+static int walk_cells(run_ctx *c, const shard *sh, const unsigned *shard_of,
+                      unsigned reps, cell_visit fn, void *arg) {
+  const spec_matrix *s = c->s;
+  cell_key k;
+  size_t row = 0; /* the row of the matrix (see matrix_rows) */
+  int rc = 0;
+  c->seq = 0;
+  for (k.rep = 0; rc == 0 && k.rep < reps; k.rep++, row = 0)
+    for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
+      for (k.ct = 0; rc == 0 && k.ct < cpu_variants(s, s->workloads[w]); k.ct++)
+        for (k.mv = 0; rc == 0 && k.mv < msg_variants(s, s->workloads[w]);
+             k.mv++)
+          for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
+            for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
+              for (size_t p = 0; rc == 0 && p < s->nplacements; p++, row++)
+                for (size_t n = 0; rc == 0 && n < s->nworkers &&
+                                   (!sh || shard_of[row] == sh->index);
+                     n++, c->seq++) {
+                  k.wl = s->workloads[w];
+                  k.w = w;
+                  k.model = s->models[m];
+                  k.place = p;
+                  set_variant(s, k.model, v, &k);
+                  rc = fn(c, &k, s->workers[n], arg);
+                }
+  return rc;
+}
+
+/* walk_cells' visitor of a run: runs the cell, unless --resume found it
+ * recorded (a speedup baseline's throughput is then taken from its
+ * record). */
+static int visit_run(run_ctx *c, const cell_key *k, unsigned workers,
+                     void *arg) {
+  (void)arg;
+  if (c->done && c->done[c->seq]) {
+    double tput = c->done_tput[c->seq];
+    baseline *b = workers == 1 && isfinite(tput)
+                      ? realloc(c->bases, (c->nbases + 1) * sizeof *c->bases)
+                      : NULL;
+    if (b) {
+      c->bases = b;
+      c->bases[c->nbases++] = (baseline){*k, tput};
+    }
+    return 0;
+  }
+  return run_cell(c, k, workers);
+}
+
+/* walk_cells' visitor for the plan: each row's identity, once (at its
+ * first worker count of the first repetition). */
+static int visit_plan(run_ctx *c, const cell_key *k, unsigned workers,
+                      void *arg) {
+  if (workers != c->s->workers[0])
+    return 0;
+  cJSON *row = cell_record(c, k, workers);
+  static const char *const per_cell[] = {"type", "workers", "rep", "units",
+                                         "warmup"};
+  for (size_t i = 0; i < sizeof per_cell / sizeof *per_cell; i++)
+    cJSON_DeleteItemFromObjectCaseSensitive(row, per_cell[i]);
+  cJSON_AddItemToArray(arg, row);
+  return 0;
+}
+
+/* The run's plan, for the metadata: every cell it will run, as rows (the
+ * identity of a cell but workers and repetition), worker counts and
+ * repetitions; cell seq is repetition seq / (rows x workers) (warm-ups
+ * first), row (seq / workers) % rows, worker count seq % workers. */
+static cJSON *run_plan_json(run_ctx *c, const shard *sh,
+                            const unsigned *shard_of, unsigned total) {
+  const spec_matrix *s = c->s;
+  cJSON *plan = cJSON_CreateObject();
+  cJSON_AddNumberToObject(plan, "cells", total);
+  cJSON_AddNumberToObject(plan, "reps", s->reps);
+  cJSON_AddNumberToObject(plan, "warmup", s->warmup);
+  cJSON *w = cJSON_AddArrayToObject(plan, "workers");
+  for (size_t n = 0; n < s->nworkers; n++)
+    cJSON_AddItemToArray(w, cJSON_CreateNumber(s->workers[n]));
+  walk_cells(c, sh, shard_of, 1, visit_plan,
+             cJSON_AddArrayToObject(plan, "rows"));
+  return plan;
+}
+
 /* Which shard each row of s goes to (a new array, free it; NULL when the
  * run is not sharded), with *cells the cells this shard runs in one
  * repetition. */
@@ -535,7 +874,19 @@ static const char *env_get(const char *name) {
 
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen) {
-  run_ctx c = {.s = s};
+  return run_execute_how(s, command, NULL, outdir, outlen, err, errlen);
+}
+
+int run_execute_how(const spec_matrix *s, const char *command,
+                    const run_how *how, char *outdir, size_t outlen, char *err,
+                    size_t errlen) {
+  run_ctx c = {.s = s, .how = how};
+  if (how && how->resume && s->shard_arg) {
+    snprintf(err, errlen,
+             "--resume of a shard is not supported yet: run the shard again "
+             "into a new directory");
+    return -EINVAL;
+  }
   shard sh = {0};
   unsigned *shard_of = NULL, shard_cells = 0;
   char hash[DIGEST_HEX_LEN], run_id[SHARD_RUN_ID_MAX + 1] = "";
@@ -595,18 +946,45 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
     place_topo_close(c.topo);
     return rc;
   }
-  rc = open_output(s, sh, run_id, outdir, outlen, &c.out, err, errlen);
-  if (rc < 0) {
+  unsigned per_rep = sh ? shard_cells : cells_per_rep(s);
+  unsigned total = (s->warmup + s->reps) * per_rep, ndone = 0;
+  unsigned char *done = NULL;
+  double *done_tput = NULL;
+  int resume = c.how && c.how->resume;
+  if (resume)
+    rc = open_resume(&c, hash, runtimes, total, outdir, outlen, &done,
+                     &done_tput, &ndone, err, errlen);
+  else
+    rc = open_output(s, sh, run_id, outdir, outlen, &c.out, err, errlen);
+  if (rc < 0 || resume)
     cJSON_Delete(runtimes);
+  if (rc < 0) {
     place_topo_close(c.topo);
     return rc;
   }
-  cJSON *meta = meta_build(c.topo, runtimes, spec_to_json(s), command);
-  meta_describe_workloads(meta, s->workloads, s->nworkloads);
+  c.done = done;
+  c.done_tput = done_tput;
+  cJSON *meta =
+      resume ? NULL : meta_build(c.topo, runtimes, spec_to_json(s), command);
   /* The spec's hash tells the shards of one run (gillab merge); a shard
    * says which it is, how it knew, and how many cells it runs. */
-  cJSON_AddStringToObject(meta, "spec_sha256", hash);
-  if (sh) {
+  if (meta) {
+    meta_describe_workloads(meta, s->workloads, s->nworkloads);
+    cJSON_AddStringToObject(meta, "spec_sha256", hash);
+  }
+  /* What --resume needs: the options as typed, where they were typed,
+   * and the cells in order. */
+  if (meta && c.how && c.how->argv) {
+    cJSON *a = cJSON_AddArrayToObject(meta, "argv");
+    for (int i = 0; i < c.how->argc; i++)
+      cJSON_AddItemToArray(a, cJSON_CreateString(c.how->argv[i]));
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd))
+      cJSON_AddStringToObject(meta, "cwd", cwd);
+  }
+  if (meta)
+    cJSON_AddItemToObject(meta, "plan", run_plan_json(&c, sh, shard_of, total));
+  if (meta && sh) {
     cJSON *j = cJSON_AddObjectToObject(meta, "shard");
     cJSON_AddNumberToObject(j, "index", sh->index);
     cJSON_AddNumberToObject(j, "count", sh->count);
@@ -617,19 +995,22 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
     if (sh->env)
       cJSON_AddItemToObject(j, "env", cJSON_Duplicate(sh->env, 1));
   }
-  rc = record_append(c.out, meta);
+  rc = meta ? record_append(c.out, meta) : 0;
   cJSON_Delete(meta);
 
-  struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+  struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
+  sigaction(SIGHUP, &sa, &old_hup);
   interrupted = 0;
 
-  unsigned per_rep = sh ? shard_cells : cells_per_rep(s);
-  unsigned total = (s->warmup + s->reps) * per_rep;
-  c.prog = progress_new(total, per_rep, s->quiet);
-  if (!s->quiet)
+  c.prog = progress_new(total - ndone, per_rep, s->quiet);
+  if (resume) /* even with -q: it says what becomes of the records */
+    fprintf(stderr,
+            "gillab: resuming %s: %u of its %u cells recorded, %u to run\n",
+            outdir, ndone, total, total - ndone);
+  else if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
   if (sh && !s->quiet)
@@ -640,29 +1021,12 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   for (size_t w = 0; w < s->nworkloads && !s->quiet; w++)
     if (userwl_note(s->workloads[w]))
       fprintf(stderr, "gillab: note: %s\n", userwl_note(s->workloads[w]));
-  cell_key k;
-  size_t row = 0; /* the row of the matrix (see matrix_rows) */
-  for (k.rep = 0; rc == 0 && k.rep < s->warmup + s->reps; k.rep++, row = 0)
-    for (size_t w = 0; rc == 0 && w < s->nworkloads; w++)
-      for (k.ct = 0; rc == 0 && k.ct < cpu_variants(s, s->workloads[w]); k.ct++)
-        for (k.mv = 0; rc == 0 && k.mv < msg_variants(s, s->workloads[w]);
-             k.mv++)
-          for (size_t m = 0; rc == 0 && m < s->nmodels; m++)
-            for (size_t v = 0; rc == 0 && v < variants_of(s, s->models[m]); v++)
-              for (size_t p = 0; rc == 0 && p < s->nplacements; p++, row++)
-                for (size_t n = 0; rc == 0 && n < s->nworkers &&
-                                   (!sh || shard_of[row] == sh->index);
-                     n++) {
-                  k.wl = s->workloads[w];
-                  k.w = w;
-                  k.model = s->models[m];
-                  k.place = p;
-                  set_variant(s, k.model, v, &k);
-                  rc = run_cell(&c, &k, s->workers[n]);
-                }
+  if (rc == 0)
+    rc = walk_cells(&c, sh, shard_of, s->warmup + s->reps, visit_run, NULL);
 
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
+  sigaction(SIGHUP, &old_hup, NULL);
   if (c.host_slowed && !s->quiet)
     fprintf(stderr,
             "gillab: in %u cell%s a worker needed up to %.2fx the CPU time of "
@@ -671,6 +1035,8 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
             "summary.md, and rerun when the machine is quieter.\n",
             c.host_slowed, c.host_slowed == 1 ? "" : "s", c.imbalance_max);
   fclose(c.out);
+  free(done);
+  free(done_tput);
   free(c.bases);
   progress_free(c.prog);
   place_topo_close(c.topo);
@@ -683,7 +1049,7 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   int srr = report_write(outdir, NULL, err, errlen);
   if (srr < 0)
     return srr;
-  return rc == 1 ? 1 : 0;
+  return rc == 1 ? 128 + (interrupted ? interrupted : SIGINT) : 0;
 }
 
 /* Seconds a cell should take, at best and at worst: a built-in workload's

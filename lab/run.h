@@ -21,11 +21,29 @@
 
 /* Runs the spec. command is the exact command line (for the metadata
  * record). The results directory is written into outdir. Returns 0 when
- * every cell was run (failed cells are in the records), 1 when the user
- * interrupted the run (what was measured is kept and summarised), or a
- * negative code with err when the run could not start. */
+ * every cell was run (failed cells are in the records), 128 + the signal
+ * when SIGINT, SIGTERM or SIGHUP stopped the run (130, 143, 129: what was
+ * measured is kept and summarised), or a negative code with err when the
+ * run could not start. */
 int run_execute(const spec_matrix *s, const char *command, char *outdir,
                 size_t outlen, char *err, size_t errlen);
+
+/* How a run was asked for, beyond its spec. */
+typedef struct {
+  int argc;    /* the run's options as typed, argv[0] "run": stored in the */
+  char **argv; /* metadata ("argv", with "cwd"), so --resume can read them */
+  /* --resume: the results directory of an interrupted run of the same spec
+   * to complete (NULL for a new run). Its metadata must hold the same spec
+   * hash, gillab build and runtimes, else the run is refused (-ECANCELED)
+   * with the reason; the cells it recorded (by "seq") are kept and not
+   * rerun, the others are appended to its results.jsonl. */
+  const char *resume;
+} run_how;
+
+/* run_execute with how (NULL: as run_execute). */
+int run_execute_how(const spec_matrix *s, const char *command,
+                    const run_how *how, char *outdir, size_t outlen, char *err,
+                    size_t errlen);
 
 /* Prints the matrix s would run to f, without running anything (--dry-run):
  * one line per workload, model, variant and placement with its runtimes,

@@ -62,6 +62,10 @@ const char spec_run_usage[] =
     "                          workers (default); weak: that much work for\n"
     "                          each worker (speedup then reads N t1 / tN)\n"
     "      --timeout SEC       per-cell time limit (default: 120)\n"
+    "      --memory-limit SIZE  the memory a cell's processes may hold\n"
+    "                          (RSS, summed), e.g. 512M or 4G; over it the\n"
+    "                          cell is killed and recorded as \"killed:\n"
+    "                          memory limit\" (default: 3/4 of the RAM)\n"
     "  -o, --output DIR        results directory (default: "
     "results/<timestamp>)\n"
     "      --switch-interval LIST  CPython switch intervals to sweep, e.g.\n"
@@ -124,6 +128,10 @@ const char spec_run_usage[] =
     "                          every report\n"
     "      --dry-run           print the matrix of cells, their count and an\n"
     "                          estimate of the time, and run nothing\n"
+    "      --resume DIR        complete the interrupted run in DIR (alone:\n"
+    "                          its options are read from DIR): the cells it\n"
+    "                          recorded are kept, the others run; refused\n"
+    "                          if the spec, gillab or a runtime changed\n"
     "      --shard K/N|auto|auto/N  run only shard K of N (from 0) of the\n"
     "                          matrix, for one machine of a cluster; auto:\n"
     "                          K and N from a Slurm job array\n"
@@ -512,6 +520,34 @@ static int parse_cpu_threads(spec_matrix *s, const char *arg, char *err,
   return 0;
 }
 
+/* --memory-limit SIZE: bytes, or with k, M, G or T (powers of 1024); at
+ * least 16 MiB, below which no runtime starts. */
+static int parse_memory(const char *arg, unsigned long long *bytes, char *err,
+                        size_t errlen) {
+  char *end;
+  double v = strtod(arg, &end);
+  double unit = *end == 'k' || *end == 'K'   ? 1024.0
+                : *end == 'm' || *end == 'M' ? 1048576.0
+                : *end == 'g' || *end == 'G' ? 1073741824.0
+                : *end == 't' || *end == 'T' ? 1099511627776.0
+                                             : 1;
+  if (unit > 1)
+    end++;
+  if (*end == 'i' && end[1] == 'B')
+    end += 2;
+  else if (*end == 'B')
+    end++;
+  if (end == arg || *end || !(v * unit >= 16 * 1048576.0) || v * unit > 1e18) {
+    snprintf(err, errlen,
+             "--memory-limit: '%s' is not a size of at least 16M (bytes, or "
+             "with k, M, G, T)",
+             arg);
+    return -EINVAL;
+  }
+  *bytes = (unsigned long long)(v * unit);
+  return 0;
+}
+
 const char *spec_msg_size_name(uint64_t bytes, char *buf, size_t len) {
   if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
     snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
@@ -726,6 +762,7 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"runtimes", required_argument, NULL, 'R'},
       {"size", required_argument, NULL, 'S'},
       {"timeout", required_argument, NULL, 'T'},
+      {"memory-limit", required_argument, NULL, 'L'},
       {"output", required_argument, NULL, 'o'},
       {"quiet", no_argument, NULL, 'q'},
       {"switch-interval", required_argument, NULL, 'I'},
@@ -843,6 +880,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     case 'T':
       rc = parse_number("--timeout", optarg, 0.1, 86400, &s->timeout_s, err,
                         errlen);
+      break;
+    case 'L':
+      rc = parse_memory(optarg, &s->memory_limit, err, errlen);
       break;
     case 'o':
       s->outdir = optarg;
@@ -1076,6 +1116,8 @@ cJSON *spec_to_json(const spec_matrix *s) {
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);
+  if (s->memory_limit) /* only when given: earlier specs hash alike */
+    cJSON_AddNumberToObject(j, "memory_limit_bytes", (double)s->memory_limit);
   /* The units (at --size 1) of the workloads whose row the spec made
    * (user files, or built-ins with units of their own), by workload. */
   cJSON *units = NULL;

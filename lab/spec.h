@@ -53,10 +53,13 @@ typedef struct {
   char runtimes[RUNTIME_MAX][RUNTIME_TAG_MAX]; /* tags, e.g. "3.11" */
   size_t nruntimes;
   unsigned reps;
-  unsigned warmup;    /* repetitions run first and flagged, not measured */
-  double size;        /* multiplies each workload's default units */
-  double timeout_s;   /* per cell */
-  const char *outdir; /* NULL: results/<timestamp> */
+  unsigned warmup;  /* repetitions run first and flagged, not measured */
+  double size;      /* multiplies each workload's default units */
+  double timeout_s; /* per cell */
+  /* --memory-limit: the resident memory a cell's processes may hold, in
+   * bytes (lab/child.h); 0: the default, generous. */
+  unsigned long long memory_limit;
+  const char *outdir;                      /* NULL: results/<timestamp> */
   double switch_intervals[SPEC_MAX_ITEMS]; /* seconds; 0: the default */
   size_t nswitch;
   int gil_probe; /* count GIL waits in Python cells (default on) */

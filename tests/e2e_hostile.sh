@@ -13,7 +13,14 @@
 #    heading added to summary.md, none to report.html.
 # 3. A real run whose -o holds a line break and "# b" (it used to crash the
 #    HTML writer, which indexed past its charts for each extra heading),
-#    and `gillab report` of that directory.
+#    and `gillab report` of that directory; one whose -o holds bytes that
+#    are not UTF-8: its results.jsonl must still be JSON.
+# 4. The identity fields and the command made of gnuplot `system()`
+#    calls, strings that close gnuplot's quotes around one, `|`, line
+#    breaks and spreadsheet formulas, plus records of the wrong types, a
+#    second metadata line and a torn last line: `gillab report` and
+#    `gillab compare` run nothing, exit 0 with a warning naming each bad
+#    line, and write well-formed Markdown, CSV, HTML (tests/check_formats.py).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
@@ -97,5 +104,69 @@ check "its command is one line of summary.md" \
   test "$(grep -c '^# ' "$out/summary.md")" -eq 1
 "$gillab" report "$out" >/dev/null 2>"$tmp/nl-report.err"
 check "report of that directory exits 0" test $? -eq 0
+
+# 3b. Bytes that are not UTF-8 in -o.
+out8="$tmp/lat1-"$'\xe9\xff'"-dir"
+"$gillab" run -w cpu.primes -m native-threads -n 1 -r 1 --size 0.05 -q \
+  -o "$out8" >/dev/null 2>"$tmp/u8.err"
+check "run with non-UTF-8 bytes in -o exits 0" test $? -eq 0
+check "... its results.jsonl is strict UTF-8 JSON, one object a line" \
+  python3 "$here/check_formats.py" jsonl "$out8/results.jsonl"
+
+# 4. gnuplot system(), quotes closed around it, |, formulas; bad records.
+mkdir -p "$tmp/sys" "$tmp/plain"
+cp "$data/results.jsonl" "$tmp/plain/"
+jq -c --arg c "$canary" '
+  def bad: "=HYPERLINK(1)|" + . +
+    " system(\"touch \($c)/sys\") '"'"'.system('"'"'touch \($c)/sys2'"'"').'"'"'"
+    + " \".system(\"touch \($c)/sys3\").\" `touch \($c)/bq2` | x | y\n## nl"
+    + " $(touch \($c)/dollar2) @system\r\n-cmd";
+  if .type == "cell" then
+    .runtime |= bad | .model |= bad | .placement |= bad |
+    .start_method |= bad | .interpreters |= (if . then bad else . end)
+  else .command |= bad end' "$data/results.jsonl" >"$tmp/sys/results.jsonl"
+n0=$(wc -l <"$tmp/sys/results.jsonl")
+{
+  jq -c 'select(.type == "cell") | .workers = -1' "$data/results.jsonl" | head -1
+  jq -c 'select(.type == "cell") | .throughput = "fast"' "$data/results.jsonl" | head -1
+  jq -c 'select(.type == "meta")' "$data/results.jsonl"
+  printf '{"type":"cell","workload":"cpu.primes","mo'
+} >>"$tmp/sys/results.jsonl"
+"$gillab" report "$tmp/sys" >/dev/null 2>"$tmp/sys.err"
+check "report of system() names and bad records exits 0" test $? -eq 0
+check "... runs no command (gnuplot system(), backquotes, \$(...))" \
+  test -z "$(ls -A "$canary")"
+check "... warns of workers -1 at its line" \
+  grep -q "results.jsonl:$((n0 + 1)): \"workers\" is not a whole number" "$tmp/sys.err"
+check "... of throughput \"fast\" at its line" \
+  grep -q "results.jsonl:$((n0 + 2)): \"throughput\" is not a number" "$tmp/sys.err"
+check "... of a second metadata line at its line" \
+  grep -q "results.jsonl:$((n0 + 3)): a second metadata record" "$tmp/sys.err"
+check "... and drops the torn last line, saying so" \
+  grep -q "results.jsonl:$((n0 + 4)): the last line is incomplete" "$tmp/sys.err"
+check "... every chart drawn" test "$(ls "$tmp/sys"/*.svg | wc -l)" -eq 30
+check "summary.md: every table row as wide as its header" \
+  python3 "$here/check_formats.py" md "$tmp/sys/summary.md"
+check "summary.md: one '# ', one '## ' per workload" \
+  test "$(grep -c '^# ' "$tmp/sys/summary.md")" -eq 1 -a \
+  "$(grep -c '^## ' "$tmp/sys/summary.md")" -eq "$nwl"
+check "results.csv: every row as wide as the header, no formula" \
+  python3 "$here/check_formats.py" csv "$tmp/sys/results.csv"
+"$gillab" report "$tmp/plain" >/dev/null 2>&1
+check "report.html: no script, no element the plain report lacks" \
+  python3 "$here/check_formats.py" html "$tmp/sys/report.html" "$tmp/plain/report.html"
+"$gillab" compare "$tmp/sys" "$tmp/sys" >"$tmp/cmp.md" 2>"$tmp/cmp.err"
+check "compare of the file with itself exits 0" test $? -eq 0
+check "... runs no command" test -z "$(ls -A "$canary")"
+check "... warns of the bad lines" grep -q '"workers" is not a whole number' "$tmp/cmp.err"
+check "... matches every measured cell (one table row each)" \
+  test "$(grep -c '^| [^-w]' "$tmp/cmp.md")" -gt 0
+check "... its Markdown tables are well-formed" \
+  python3 "$here/check_formats.py" md "$tmp/cmp.md"
+check "... one '# ' heading, no heading from a name" \
+  test "$(grep -c '^#' "$tmp/cmp.md")" -eq 1
+"$gillab" compare "$tmp/plain" "$tmp/sys" >"$tmp/cmp2.md" 2>/dev/null
+check "compare of the plain file with it exits 0 and runs nothing" \
+  test $? -eq 0 -a -z "$(ls -A "$canary")"
 
 e2e_finish

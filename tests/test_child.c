@@ -355,6 +355,88 @@ static void test_regr_result_fd_with_stdin_closed(void **state) {
   assert_status(&fx->out, CHILD_OK);
 }
 
+/* Runs `/bin/sh -c script` under lim. */
+static child_outcome *run_sh_limited(fixture *fx, const char *script,
+                                     double timeout_s,
+                                     const child_limits *lim) {
+  char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+  char err[256] = "";
+  int rc =
+      child_run_limited(argv, timeout_s, NULL, lim, &fx->out, err, sizeof err);
+  if (rc != 0)
+    print_error("child_run_limited: %d %s\n", rc, err);
+  assert_int_equal(rc, 0);
+  return &fx->out;
+}
+
+/* A child whose processes hold more than the memory limit is killed,
+ * and says so; one under it is not. */
+static void test_memory_limit(void **state) {
+  fixture *fx = *state;
+  child_limits lim = {.memory_bytes = 64ull << 20};
+  /* 200 MiB touched in a grandchild (python3 -c, as a worker would). */
+  child_outcome *out = run_sh_limited(
+      fx,
+      "python3 -c 'import time; b = bytearray(200 << 20); time.sleep(30)'; "
+      "echo '{}' >&3",
+      20, &lim);
+  assert_status(out, CHILD_FAILED);
+  assert_contains(out->reason, "killed: memory limit");
+  assert_true(out->elapsed_s < 10);
+  child_outcome_clear(&fx->out);
+  out = run_sh_limited(fx, "echo '{\"ok\":1}' >&3", 20, &lim);
+  assert_status(out, CHILD_OK);
+}
+
+/* A result over the cap is not kept: the child is killed, saying so. */
+static void test_result_cap(void **state) {
+  fixture *fx = *state;
+  child_limits lim = {.result_bytes = 1 << 20};
+  child_outcome *out = run_sh_limited(
+      fx, "head -c 8000000 /dev/zero | tr '\\0' x >&3; sleep 30", 20, &lim);
+  assert_status(out, CHILD_FAILED);
+  assert_contains(out->reason, "killed: result larger than 1 MiB");
+  assert_null(out->result);
+  assert_true(out->elapsed_s < 10);
+}
+
+/* A grandchild that left the process group (setsid) and outlived the
+ * child is killed when the child ends, and the tail says so. */
+static void test_setsid_escapee_killed(void **state) {
+  fixture *fx = *state;
+  snprintf(fx->script, sizeof fx->script,
+           "setsid sh -c 'echo $$ > %s; exec sleep 30' & sleep 0.3; "
+           "echo '{\"ok\":1}' >&3",
+           fx->pidfile);
+  child_outcome *out = run_sh(fx, fx->script, 20, NULL);
+  assert_status(out, CHILD_OK);
+  pid_t pid = read_pidfile(fx);
+  assert_true(pid > 1);
+  assert_true(wait_gone(pid));
+  assert_contains(out->tail, "outside its process group");
+}
+
+/* The child's TMPDIR is its own, and gone after it, with what it holds,
+ * even when it timed out. */
+static void test_private_tmpdir(void **state) {
+  fixture *fx = *state;
+  snprintf(fx->script, sizeof fx->script,
+           "echo \"$TMPDIR\" > %s; head -c 100000 /dev/zero > "
+           "\"$TMPDIR/big\"; sleep 30",
+           fx->pidfile);
+  child_outcome *out = run_sh(fx, fx->script, 0.5, NULL);
+  assert_status(out, CHILD_TIMEOUT);
+  char dir[256] = "";
+  FILE *f = fopen(fx->pidfile, "r");
+  assert_non_null(f);
+  assert_non_null(fgets(dir, sizeof dir, f));
+  fclose(f);
+  dir[strcspn(dir, "\n")] = '\0';
+  assert_non_null(strstr(dir, "gillab-cell-"));
+  assert_int_equal(access(dir, F_OK), -1);
+  assert_int_equal(truncate(fx->pidfile, 0), 0); /* no pid for teardown */
+}
+
 int main(void) {
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
@@ -378,6 +460,10 @@ int main(void) {
       T(test_big_output_tail),
       T(test_regr_tail_starts_with_whole_line),
       T(test_regr_result_fd_with_stdin_closed),
+      T(test_memory_limit),
+      T(test_result_cap),
+      T(test_setsid_escapee_killed),
+      T(test_private_tmpdir),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);

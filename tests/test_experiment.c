@@ -140,6 +140,7 @@ static void test_every_key_is_an_option(void **state) {
     int flag = o->kind == EXPERIMENT_FLAG || o->kind == EXPERIMENT_NOT;
     char *argv[] = {"run", (char *)o->option, "1", NULL};
     spec_from_args(&s, flag ? 2 : 3, argv, err, sizeof err);
+    spec_free(&s);
     if (strstr(err, "unknown option"))
       print_error("key %s: %s\n", o->key, err);
     assert_null(strstr(err, "unknown option"));
@@ -208,6 +209,7 @@ static void test_mapping(void **state) {
   assert_string_equal(s.experiment, "dir/exp.toml");
   assert_string_equal(s.experiment_sha256, "ab12");
   assert_string_equal(s.outdir, "dir/out");
+  spec_free(&s);
 
   /* The command line overrides the file: -r, -o, and -w (whose workloads
    * take their default units). */

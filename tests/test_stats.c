@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "progress.h"
 #include "stats.h"
+#include "util.h"
 
 static void median_odd_even(void **state) {
   (void)state;
@@ -132,6 +133,26 @@ static void escapes(void **state) {
                       "&lt;script&gt;&amp;&quot;&#39;");
   assert_string_equal(escaped(escape_csv, "say \"hi\", #1"),
                       "\"say \"\"hi\"\", #1\"");
+  /* Formulas for a spreadsheet get a leading '; carriage returns are
+   * spaces, line feeds stay inside the quotes. */
+  assert_string_equal(escaped(escape_csv, "=1+1"), "\"'=1+1\"");
+  assert_string_equal(escaped(escape_csv, "@SUM(A1)"), "\"'@SUM(A1)\"");
+  assert_string_equal(escaped(escape_csv, "-2+3"), "\"'-2+3\"");
+  assert_string_equal(escaped(escape_csv, "+x"), "\"'+x\"");
+  assert_string_equal(escaped(escape_csv, "a\r\nb=c"), "\"a \nb=c\"");
+  assert_string_equal(escaped(escape_csv, "native-threads"),
+                      "\"native-threads\"");
+}
+
+/* Bytes that are not UTF-8 become '?'; well-formed sequences stay. */
+static void utf8_fix(void **state) {
+  (void)state;
+  char ok[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+  assert_int_equal(util_utf8_fix(ok), 0);
+  char bad[] = "a\xe9\xff"
+               "b\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82";
+  assert_int_equal(util_utf8_fix(bad), 13);
+  assert_string_equal(bad, "a??b???????????");
 }
 
 static void progress_estimate_by_position(void **state) {
@@ -166,6 +187,7 @@ int main(void) {
       cmocka_unit_test(ci_one_and_none),
       cmocka_unit_test(verdicts),
       cmocka_unit_test(escapes),
+      cmocka_unit_test(utf8_fix),
       cmocka_unit_test(progress_estimate_by_position),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

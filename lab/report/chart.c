@@ -1,6 +1,8 @@
 /* chart — see chart.h. */
 #include "chart.h"
 
+#include "outfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -83,6 +85,9 @@ int chart_render(const char *script, char **svg, char *err, size_t errlen) {
   char path[] = "/tmp/gillab-chart-XXXXXX", epath[] = "/tmp/gillab-err-XXXXXX";
   int sfd = mkstemp(path), efd = sfd < 0 ? -1 : mkstemp(epath);
   int out[2] = {-1, -1}, rc = 0;
+  /* Removed by a signal's handler too (outfile_remove_all). */
+  int sslot = sfd >= 0 ? outfile_track(path) : -1;
+  int eslot = efd >= 0 ? outfile_track(epath) : -1;
   *svg = NULL;
   if (sfd < 0 || efd < 0 || pipe(out) < 0) {
     rc = -errno;
@@ -142,6 +147,8 @@ done:
     close(efd);
     unlink(epath);
   }
+  outfile_untrack(sslot);
+  outfile_untrack(eslot);
   return rc;
 }
 

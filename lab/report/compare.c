@@ -6,6 +6,7 @@
 #include "provenance.h"
 #include "results.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +54,21 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
     results_free(&ra);
     results_free(&rb);
     return rc;
+  }
+  /* A figure no record has is a wrong --metric, not "no cell matched". */
+  int has = 0;
+  for (size_t i = 0; !has && i < ra.n + rb.n; i++)
+    has = cJSON_IsNumber(
+        results_get(i < ra.n ? ra.cells[i] : rb.cells[i - ra.n], path));
+  if (!has) {
+    snprintf(err, errlen,
+             "--metric %s: no record of A or B has that figure (a record "
+             "field, dotted: throughput, speedup, gil.wait_share, "
+             "gc.p99_us, ...)",
+             path);
+    results_free(&ra);
+    results_free(&rb);
+    return -EINVAL;
   }
   const char *pa = only_python_runtime(&ra), *pb = only_python_runtime(&rb);
   int across = pa && pb && strcmp(pa, pb) != 0;

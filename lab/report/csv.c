@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include "escape.h"
+#include "outfile.h"
 #include "provenance.h"
 
 #include <errno.h>
@@ -160,16 +161,10 @@ void csv_render(const results *r, FILE *f) {
 int csv_write(const results *r, const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/results.csv", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    int e = errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-    return -e;
-  }
-  csv_render(r, f);
-  if (fclose(f) != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
-    return -EIO;
-  }
-  return 0;
+  outfile o;
+  int rc = outfile_open(&o, path, err, errlen);
+  if (rc < 0)
+    return rc;
+  csv_render(r, o.f);
+  return outfile_commit(&o, err, errlen);
 }

@@ -58,10 +58,18 @@ void escape_html(FILE *f, const char *s) {
 
 void escape_csv(FILE *f, const char *s) {
   fputc('"', f);
+  /* A spreadsheet takes a cell that starts with = + - @ (or a tab or a
+   * carriage return, which some strip first) as a formula, and a formula
+   * can fetch URLs or run commands (DDE): such a field gets a leading ',
+   * as OWASP's "CSV injection" advice says; the text after it is s. */
+  if (s && *s && strchr("=+-@\t\r", *s))
+    fputc('\'', f);
   for (; s && *s; s++) {
     if (*s == '"')
       fputc('"', f);
-    fputc(*s, f);
+    /* A carriage return, alone or before a line feed, is where readers
+     * disagree (a row's end for some, text for others): a space. */
+    fputc(*s == '\r' ? ' ' : *s, f);
   }
   fputc('"', f);
 }

@@ -26,7 +26,11 @@ void escape_md_code(FILE *f, const char *s);
 /* s for HTML text and attribute values: & < > " ' as entities. */
 void escape_html(FILE *f, const char *s);
 
-/* s as one CSV field (RFC 4180): quoted, with quotes doubled. */
+/* s as one CSV field (RFC 4180): quoted, with quotes doubled; line feeds
+ * kept inside the quotes (RFC 4180 allows them there), carriage returns
+ * as spaces. A field that starts
+ * with = + - @, a tab or a carriage return is opened with a ' so that no
+ * spreadsheet reads it as a formula. */
 void escape_csv(FILE *f, const char *s);
 
 #endif

@@ -103,25 +103,40 @@ static void write_host(FILE *f, const results *r) {
 
 /* How the intervals were made, with the coverage the repetitions allow. */
 void method_write(FILE *f, const results *r) {
-  size_t reps = 0, warm = 0;
+  size_t warm = 0;
   for (size_t i = 0; i < r->n; i++) {
     double rep = results_num(r->cells[i], "rep");
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->cells[i], "warmup")))
       warm = rep > (double)warm ? (size_t)rep : warm;
-    else if (rep > (double)reps)
-      reps = (size_t)rep;
+  }
+  /* The measured repetitions each cell has in the records (its medians'
+   * sample), fewest and most: those
+   * of an interrupted run may be fewer than it asked for, and every
+   * sentence says what was measured. */
+  size_t reps = 0, most = 0, counted = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    size_t ok = 0;
+    for (size_t i = 0; i < r->groups[g].n; i++)
+      ok += results_ok(r->groups[g].recs[i]) != 0;
+    if (ok == 0)
+      continue; /* a cell that failed in every repetition has no median */
+    reps = counted++ == 0 || ok < reps ? ok : reps;
+    most = ok > most ? ok : most;
   }
   const cJSON *spec = cJSON_GetObjectItemCaseSensitive(r->meta, "spec");
   int weak = strcmp(results_str(spec, "scaling"), "weak") == 0;
-  /* What the run asked for, when the metadata says (the records of an
-   * interrupted run may have fewer). */
-  double sr = results_num(spec, "reps"), sw = results_num(spec, "warmup");
-  if (isfinite(sr) && sr >= 1)
-    reps = (size_t)sr;
-  if (isfinite(sw) && sw >= 0)
-    warm = (size_t)sw;
-  fprintf(f, "Each figure is the median of %zu repetition%s", reps,
-          reps == 1 ? "" : "s");
+  double sr = results_num(spec, "reps");
+  if (counted == 0 && isfinite(sr) && sr >= 1)
+    reps = most = (size_t)sr;
+  if (reps == most)
+    fprintf(f, "Each figure is the median of %zu repetition%s", reps,
+            reps == 1 ? "" : "s");
+  else
+    fprintf(f,
+            "Each figure is the median of its cell's repetitions, %zu to %zu",
+            reps, most);
+  if (isfinite(sr) && (double)most < sr)
+    fprintf(f, " (the run asked for %g; it was cut short)", sr);
   if (warm)
     fprintf(f, " (after %zu warm-up repetition%s, not counted)", warm,
             warm == 1 ? "" : "s");

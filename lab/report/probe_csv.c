@@ -2,6 +2,7 @@
 #include "probe_csv.h"
 
 #include "escape.h"
+#include "outfile.h"
 #include "provenance.h"
 
 #include <errno.h>
@@ -154,18 +155,12 @@ static int write_one(const probe_data *d, const char *dir, const char *name,
                      size_t errlen) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    int e = errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-    return -e;
-  }
-  render(d, f);
-  if (fclose(f) != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
-    return -EIO;
-  }
-  return 0;
+  outfile o;
+  int rc = outfile_open(&o, path, err, errlen);
+  if (rc < 0)
+    return rc;
+  render(d, o.f);
+  return outfile_commit(&o, err, errlen);
 }
 
 int probe_csv_write(const probe_data *d, const char *dir, char *err,

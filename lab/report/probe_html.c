@@ -2,6 +2,7 @@
 #include "probe_html.h"
 
 #include "chart.h"
+#include "outfile.h"
 #include "probe_plots.h"
 #include "probe_summary.h"
 #include "report_html.h"
@@ -50,29 +51,20 @@ int probe_html_write(const probe_data *d, const char *dir, unsigned *ncharts,
       continue;
     char path[PATH_MAX * 3];
     snprintf(path, sizeof path, "%s/%s", dir, cs[i].file);
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(cs[i].svg, f) < 0 || fclose(f) != 0) {
-      rc = -EIO;
-      snprintf(err, errlen, "cannot write %s", path);
-    }
+    rc = outfile_write(path, cs[i].svg, strlen(cs[i].svg), err, errlen);
     (*ncharts)++;
   }
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/report.html", dir);
-  FILE *f = rc == 0 ? fopen(path, "w") : NULL;
-  if (rc == 0 && !f) {
-    rc = -errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-  }
-  if (f) {
+  outfile o;
+  if (rc == 0)
+    rc = outfile_open(&o, path, err, errlen);
+  if (rc == 0) {
     char title[1024];
     snprintf(title, sizeof title, "%s", results_str(d->r->meta, "command"));
-    report_html_page(f, title[0] ? title : "gillab probe", md, NULL, 0, section,
-                     cs);
-    if (fclose(f) != 0) {
-      rc = -EIO;
-      snprintf(err, errlen, "cannot write %s", path);
-    }
+    report_html_page(o.f, title[0] ? title : "gillab probe", md, NULL, 0,
+                     section, cs);
+    rc = outfile_commit(&o, err, errlen);
   }
   probe_plots_free(cs);
   free(md);

@@ -3,6 +3,7 @@
 
 #include "escape.h"
 #include "md.h"
+#include "outfile.h"
 #include "probe_findings.h"
 #include "util.h"
 
@@ -443,16 +444,10 @@ int probe_summary_write(const probe_data *d, const char *dir, char *err,
                         size_t errlen) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/summary.md", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    int e = errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-    return -e;
-  }
-  probe_summary_render(d, f);
-  if (fclose(f) != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
-    return -EIO;
-  }
-  return 0;
+  outfile o;
+  int rc = outfile_open(&o, path, err, errlen);
+  if (rc < 0)
+    return rc;
+  probe_summary_render(d, o.f);
+  return outfile_commit(&o, err, errlen);
 }

@@ -1,6 +1,8 @@
 /* probe_trace — see probe_trace.h. */
 #include "probe_trace.h"
 
+#include "outfile.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -153,16 +155,9 @@ int probe_trace_write(const probe_data *d, const char *path, char *err,
     snprintf(err, errlen, "out of memory writing %s", path);
     return -ENOMEM;
   }
-  FILE *f = fopen(path, "w");
-  int rc = 0;
-  if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
-    rc = -(errno ? errno : EIO);
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-  }
-  if (f && fclose(f) != 0 && rc == 0) {
-    rc = -EIO;
-    snprintf(err, errlen, "cannot write %s", path);
-  }
+  size_t len = strlen(text);
+  text[len] = '\n'; /* over the NUL: written by length */
+  int rc = outfile_write(path, text, len + 1, err, errlen);
   cJSON_free(text);
   return rc;
 }

@@ -11,6 +11,7 @@
 #include "chart.h"
 #include "escape.h"
 #include "ipctable.h"
+#include "outfile.h"
 #include "plots.h"
 #include "provenance.h"
 #include "servetable.h"
@@ -299,13 +300,6 @@ static void run_section(void *ctx, FILE *f, long section, int *serial) {
 
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
                       char *err, size_t errlen) {
-  *ncharts = 0;
-  if (!chart_available()) {
-    snprintf(err, errlen,
-             "cannot run gnuplot, so report.html was not written (install "
-             "gnuplot-nox; scripts/bootstrap does)");
-    return -ENOENT;
-  }
   char *md = NULL;
   size_t mdlen;
   FILE *m = open_memstream(&md, &mdlen);
@@ -315,6 +309,20 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
   }
   summary_render(r, m);
   fclose(m);
+  int rc = report_html_write_md(r, dir, md, ncharts, err, errlen);
+  free(md);
+  return rc;
+}
+
+int report_html_write_md(const results *r, const char *dir, char *md,
+                         unsigned *ncharts, char *err, size_t errlen) {
+  *ncharts = 0;
+  if (!chart_available()) {
+    snprintf(err, errlen,
+             "cannot run gnuplot, so report.html was not written (install "
+             "gnuplot-nox; scripts/bootstrap does)");
+    return -ENOENT;
+  }
 
   /* The workloads with a heading of their own, in summary.md's order:
    * the ipc.* workloads share one section, after them, with no chart. */
@@ -335,36 +343,26 @@ int report_html_write(const results *r, const char *dir, unsigned *ncharts,
         continue;
       char path[PATH_MAX * 2];
       snprintf(path, sizeof path, "%s/%s", dir, c->file);
-      FILE *f = fopen(path, "w");
-      if (!f || fputs(c->svg, f) < 0 || fclose(f) != 0) {
-        rc = -EIO;
-        snprintf(err, errlen, "cannot write %s", path);
-      }
+      rc = outfile_write(path, c->svg, strlen(c->svg), err, errlen);
       (*ncharts)++;
     }
 
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/report.html", dir);
-  FILE *f = rc == 0 ? fopen(path, "w") : NULL;
-  if (rc == 0 && !f) {
-    rc = -errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-  }
-  if (f) {
+  outfile o;
+  if (rc == 0)
+    rc = outfile_open(&o, path, err, errlen);
+  if (rc == 0) {
     /* The title is the run's question when it has one (as the first
      * heading, which comes from summary.md's title). */
     const char *q = provenance_question(r->meta);
     run_figures rf = {charts, nwl};
-    report_html_page(f, q ? q : "gillab report", md, wls, nwl, run_section,
+    report_html_page(o.f, q ? q : "gillab report", md, wls, nwl, run_section,
                      &rf);
-    if (fclose(f) != 0 && rc == 0) {
-      rc = -EIO;
-      snprintf(err, errlen, "cannot write %s", path);
-    }
+    rc = outfile_commit(&o, err, errlen);
   }
   for (size_t i = 0; charts && i < nwl; i++)
     plots_free(charts[i]);
   free(charts);
-  free(md);
   return rc;
 }

@@ -20,6 +20,13 @@
 /* Writes dir/report.html and the dir/<workload>-<chart>.svg files from r.
  * *ncharts receives the number of charts drawn. Returns 0, or a negative
  * code with err (gnuplot missing or failing, a file not writable). */
+/* As report_html_write, with the summary's Markdown md (summary_render's)
+ * already made (and changed here: cut into its sections): a caller that
+ * wrote summary.md from it need not make it again (on a 100k-record run,
+ * half the report's time). */
+int report_html_write_md(const results *r, const char *dir, char *md,
+                         unsigned *ncharts, char *err, size_t errlen);
+
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
                       char *err, size_t errlen);
 

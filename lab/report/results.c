@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@ const cJSON *results_get(const cJSON *rec, const char *path) {
   const char *dot;
   while (rec && (dot = strchr(path, '.')) &&
          (size_t)(dot - path) < sizeof part) {
-    snprintf(part, sizeof part, "%.*s", (int)(dot - path), path);
+    memcpy(part, path, (size_t)(dot - path));
+    part[dot - path] = '\0';
     rec = cJSON_GetObjectItemCaseSensitive(rec, part);
     path = dot + 1;
   }
@@ -29,12 +31,31 @@ double results_num(const cJSON *rec, const char *path) {
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* Whether a record is measured ("ok") and a warm-up, asked for every
+ * record for every figure of a report: results_load keeps the answers in
+ * the record's valueint, which cJSON leaves unused in an object (and
+ * neither prints nor compares), so that the absent "warmup" of a measured
+ * record is not looked for through all its keys each time. A record made
+ * elsewhere (a test's) has no FLAGS_KNOWN: its keys are read. */
+enum { FLAG_OK = 1, FLAG_WARMUP = 2, FLAGS_KNOWN = 0x100 };
+
+static int record_flags(const cJSON *rec) {
+  if (rec && (rec->valueint & FLAGS_KNOWN))
+    return rec->valueint;
+  int f = FLAGS_KNOWN;
+  if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "warmup")))
+    f |= FLAG_WARMUP;
+  if (strcmp(results_str(rec, "status"), "ok") == 0)
+    f |= FLAG_OK;
+  return f;
+}
+
 static int is_warmup(const cJSON *rec) {
-  return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "warmup"));
+  return (record_flags(rec) & FLAG_WARMUP) != 0;
 }
 
 int results_ok(const cJSON *rec) {
-  return strcmp(results_str(rec, "status"), "ok") == 0 && !is_warmup(rec);
+  return (record_flags(rec) & (FLAG_OK | FLAG_WARMUP)) == FLAG_OK;
 }
 
 /* The server cells' axes (net.serve*'s connections, handler, handler_us
@@ -108,30 +129,140 @@ int results_same_key(const cJSON *a, const cJSON *b, int ignore_runtime) {
           strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0);
 }
 
-/* Puts every non-skipped, non-warm-up record into the group of its key. */
+/* The key of rec (results_same_key's fields, runtime included) as one
+ * string into buf: two records share a key exactly when their strings are
+ * equal (a number that is absent or not a number prints as "-"; -0 as 0). */
+static void key_text(const cJSON *rec, char *buf, size_t len) {
+  static const char *const text[] = {"workload",     "machine", "model",
+                                     "placement",    "scaling", "payload",
+                                     "start_method", "runtime"};
+  static const char *const nums[] = {"switch_interval_s", "cpu_threads",
+                                     "msg_size", "workers"};
+  size_t used = 0;
+  for (size_t i = 0; i < sizeof text / sizeof *text && used < len; i++)
+    used += (size_t)snprintf(buf + used, len - used, "%s\x1f",
+                             results_str(rec, text[i]));
+  for (size_t i = 0; i < sizeof nums / sizeof *nums && used < len; i++) {
+    double v = results_num(rec, nums[i]);
+    used += isnan(v) ? (size_t)snprintf(buf + used, len - used, "-\x1f")
+                     : (size_t)snprintf(buf + used, len - used, "%.17g\x1f",
+                                        v + 0.0);
+  }
+}
+
+static uint64_t fnv1a(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* Puts every non-skipped, non-warm-up record into the group of its key,
+ * groups in the order their first record comes. The groups are found
+ * through a hash table of their key texts (results_same_key on every
+ * group for every record was O(records x groups) lookups of ~12 fields:
+ * most of a 100k-record report's time). A key text too long for its
+ * buffer falls back to comparing the records. */
 static int make_groups(results *r) {
+  enum { KEY_MAX = 2048 };
+  size_t cap = 16;
+  while (cap < 2 * (r->n + 1))
+    cap *= 2;
   r->groups = calloc(r->n + 1, sizeof *r->groups);
-  if (!r->groups)
-    return -ENOMEM;
-  for (size_t i = 0; i < r->n; i++) {
+  size_t *slot = malloc(cap * sizeof *slot); /* group + 1, 0: empty */
+  char **keys = calloc(r->n + 1, sizeof *keys);
+  char *key = malloc(KEY_MAX);
+  int rc = r->groups && slot && keys && key ? 0 : -ENOMEM;
+  for (size_t i = 0; rc == 0 && i < cap; i++)
+    slot[i] = 0;
+  for (size_t i = 0; rc == 0 && i < r->n; i++) {
     const cJSON *c = r->cells[i];
     if (is_warmup(c) || strcmp(results_str(c, "status"), "skipped") == 0)
       continue;
-    size_t g = 0;
-    while (g < r->ngroups && !results_same_key(r->groups[g].first, c, 0))
-      g++;
-    results_group *grp = &r->groups[g];
-    if (g == r->ngroups) {
-      r->ngroups++;
-      grp->first = c;
+    key_text(c, key, KEY_MAX);
+    size_t h = (size_t)fnv1a(key) & (cap - 1), g;
+    while (slot[h] && (strcmp(keys[slot[h] - 1], key) != 0 ||
+                       !results_same_key(r->groups[slot[h] - 1].first, c, 0)))
+      h = (h + 1) & (cap - 1);
+    if (slot[h]) {
+      g = slot[h] - 1;
+    } else {
+      g = r->ngroups++;
+      r->groups[g].first = c;
+      keys[g] = strdup(key);
+      slot[h] = g + 1;
+      if (!keys[g]) {
+        rc = -ENOMEM;
+        break;
+      }
     }
-    const cJSON **recs = realloc(grp->recs, (grp->n + 1) * sizeof *recs);
-    if (!recs)
-      return -ENOMEM;
-    grp->recs = recs;
+    results_group *grp = &r->groups[g];
+    if ((grp->n & (grp->n - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+      const cJSON **recs =
+          realloc(grp->recs, (grp->n ? 2 * grp->n : 1) * sizeof *recs);
+      if (!recs) {
+        rc = -ENOMEM;
+        break;
+      }
+      grp->recs = recs;
+    }
     grp->recs[grp->n++] = c;
   }
-  return 0;
+  for (size_t g = 0; keys && g < r->ngroups; g++)
+    free(keys[g]);
+  free(keys);
+  free(slot);
+  free(key);
+  return rc;
+}
+
+/* Why a cell record cannot be taken as data, or NULL when it can: its
+ * identity must be text, its workers a whole number from 1, its rep a
+ * whole number, and its figures numbers (or null). A results file may come
+ * from another machine or another hand; a value of the wrong type would
+ * be reported as a measurement. */
+static const char *cell_invalid(const cJSON *rec, char *why, size_t len) {
+  static const char *const text[] = {"workload", "model", "status"};
+  static const char *const opt_text[] = {"runtime", "placement", "start_method",
+                                         "scaling", "error"};
+  static const char *const figures[] = {"throughput", "speedup", "wall_s",
+                                        "ops",        "units",   "setup_s"};
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, text[i]))) {
+      snprintf(why, len, "\"%s\" is missing or not a string", text[i]);
+      return why;
+    }
+  for (size_t i = 0; i < sizeof opt_text / sizeof *opt_text; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, opt_text[i]);
+    if (v && !cJSON_IsString(v) && !cJSON_IsNull(v)) {
+      snprintf(why, len, "\"%s\" is not a string", opt_text[i]);
+      return why;
+    }
+  }
+  const cJSON *w = cJSON_GetObjectItemCaseSensitive(rec, "workers");
+  if (!cJSON_IsNumber(w) || !(w->valuedouble >= 1) || w->valuedouble > 1e6 ||
+      w->valuedouble != floor(w->valuedouble)) {
+    snprintf(why, len, "\"workers\" is not a whole number from 1 to 10^6");
+    return why;
+  }
+  const cJSON *rep = cJSON_GetObjectItemCaseSensitive(rec, "rep");
+  if (rep &&
+      (!cJSON_IsNumber(rep) || !(rep->valuedouble >= 0) ||
+       rep->valuedouble > 1e9 || rep->valuedouble != floor(rep->valuedouble))) {
+    snprintf(why, len, "\"rep\" is not a whole number");
+    return why;
+  }
+  for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, figures[i]);
+    if (v && !cJSON_IsNull(v) &&
+        (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+         v->valuedouble < 0)) {
+      snprintf(why, len, "\"%s\" is not a number from 0 (nor null)",
+               figures[i]);
+      return why;
+    }
+  }
+  return NULL;
 }
 
 int results_load(const char *path, results *r, char *err, size_t errlen) {
@@ -142,30 +273,58 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
     return -e;
   }
-  char *line = NULL;
+  char *line = NULL, why[128];
   size_t cap = 0, lineno = 0;
+  ssize_t got;
   int rc = 0;
-  while (getline(&line, &cap, f) > 0) {
+  while ((got = getline(&line, &cap, f)) > 0) {
     lineno++;
+    if (line[got - 1] != '\n' && !ferror(f)) {
+      /* Records end with a line break, written with the record: a last
+       * line without one was cut short (power lost while writing it). */
+      fprintf(stderr,
+              "gillab: %s:%zu: the last line is incomplete (a write cut "
+              "short), dropped\n",
+              path, lineno);
+      break;
+    }
     cJSON *rec = cJSON_Parse(line);
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
-    if (!cJSON_IsString(type)) {
-      /* A run killed mid-write can leave a torn last line: skip it. */
-      fprintf(stderr, "gillab: %s:%zu: not a record, skipped\n", path, lineno);
+    const char *bad = NULL;
+    if (!cJSON_IsString(type))
+      bad = "not a record";
+    else if (strcmp(type->valuestring, "meta") == 0 && r->meta)
+      bad = "a second metadata record (a results file has one, first)";
+    else if (strcmp(type->valuestring, "meta") == 0 && !cJSON_IsObject(rec))
+      bad = "a metadata record that is not an object";
+    else if (strcmp(type->valuestring, "cell") == 0)
+      bad = cell_invalid(rec, why, sizeof why);
+    else if (strcmp(type->valuestring, "meta") != 0 &&
+             strcmp(results_str(r->meta, "kind"), "probe") != 0)
+      /* Other types are a probe's (its processes, intervals, ...): in a
+       * run's file the reports would take one for a cell. */
+      bad = "a record that is not a cell (only a probe's directory has "
+            "others)";
+    if (bad) {
+      fprintf(stderr, "gillab: %s:%zu: %s, skipped\n", path, lineno, bad);
       cJSON_Delete(rec);
       continue;
     }
-    if (strcmp(type->valuestring, "meta") == 0 && !r->meta) {
+    if (strcmp(type->valuestring, "meta") == 0) {
       r->meta = rec;
       continue;
     }
-    cJSON **cells = realloc(r->cells, (r->n + 1) * sizeof *cells);
+    cJSON **cells =
+        r->n & (r->n - 1) /* grows at 0, 1, 2, 4, ... */
+            ? r->cells
+            : realloc(r->cells, (r->n ? 2 * r->n : 1) * sizeof *cells);
     if (!cells) {
       cJSON_Delete(rec);
       rc = -ENOMEM;
       break;
     }
     r->cells = cells;
+    rec->valueint = record_flags(rec);
     r->cells[r->n++] = rec;
   }
   free(line);
@@ -175,6 +334,24 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
   if (rc < 0)
     snprintf(err, errlen, "out of memory reading %s", path);
   return rc;
+}
+
+/* One answer of results_ci, kept: a report asks for the same figure of
+ * the same group for its table, its findings, its charts and the HTML, and
+ * on a 100k-record run each answer reads thousands of records. */
+struct results_memo {
+  char *path;
+  stats_ci ci;
+  results_memo *next;
+};
+
+static void memo_free(results_memo *m) {
+  while (m) {
+    results_memo *next = m->next;
+    free(m->path);
+    free(m);
+    m = next;
+  }
 }
 
 int results_view(const results *r, const char *machine, results *view) {
@@ -191,8 +368,10 @@ int results_view(const results *r, const char *machine, results *view) {
 
 void results_view_free(results *view) {
   free(view->cells);
-  for (size_t g = 0; g < view->ngroups; g++)
+  for (size_t g = 0; g < view->ngroups; g++) {
     free(view->groups[g].recs);
+    memo_free(view->groups[g].memo);
+  }
   free(view->groups);
   memset(view, 0, sizeof *view);
 }
@@ -202,24 +381,41 @@ void results_free(results *r) {
   for (size_t i = 0; i < r->n; i++)
     cJSON_Delete(r->cells[i]);
   free(r->cells);
-  for (size_t g = 0; g < r->ngroups; g++)
+  for (size_t g = 0; g < r->ngroups; g++) {
     free(r->groups[g].recs);
+    memo_free(r->groups[g].memo);
+  }
   free(r->groups);
   memset(r, 0, sizeof *r);
 }
 
 stats_ci results_ci(const results_group *g, const char *path, size_t *tried) {
+  if (tried)
+    *tried = g->n;
+  for (const results_memo *m = g->memo; m; m = m->next)
+    if (strcmp(m->path, path) == 0)
+      return m->ci;
   double *v = malloc((g->n + 1) * sizeof *v);
   size_t n = 0;
   for (size_t i = 0; v && i < g->n; i++) {
+    if (!results_ok(g->recs[i]))
+      continue;
     double x = results_num(g->recs[i], path);
-    if (results_ok(g->recs[i]) && isfinite(x))
+    if (isfinite(x))
       v[n++] = x;
   }
   stats_ci c = stats_median_ci(v, n);
   free(v);
-  if (tried)
-    *tried = g->n;
+  /* The records do not change once grouped: the memo is a cache, which is
+   * why a const group may hold it. */
+  results_memo *m = malloc(sizeof *m);
+  if (m && (m->path = strdup(path))) {
+    m->ci = c;
+    m->next = g->memo;
+    ((results_group *)g)->memo = m;
+  } else {
+    free(m);
+  }
   return c;
 }
 

@@ -15,10 +15,14 @@
 #include <stddef.h>
 
 /* The cells of one key: its records in file order. */
+typedef struct results_memo results_memo;
+
 typedef struct {
   const cJSON *first; /* the first record, for the key's fields */
   const cJSON **recs; /* every non-warm-up record of the key */
   size_t n;
+  results_memo *memo; /* results_ci's answers by path (owned; freed with
+                         the results) */
 } results_group;
 
 typedef struct {
@@ -30,7 +34,10 @@ typedef struct {
 } results;
 
 /* Reads path (a results.jsonl) into r, which is freed with results_free
- * even on error. A torn last line (a run killed mid-write) is skipped.
+ * even on error. A torn last line (a run killed mid-write) is skipped, as
+ * is (with a warning naming its line) a record that is not valid data.
+ * Each cell record's valueint holds flags of results.c's own (whether it
+ * is measured, a warm-up): cJSON leaves valueint unused in an object.
  * Returns 0 or a negative errno with err. */
 int results_load(const char *path, results *r, char *err, size_t errlen);
 void results_free(results *r);

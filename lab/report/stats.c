@@ -16,27 +16,34 @@ double stats_median(double *v, size_t n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* P(B <= k) for B ~ Binomial(n, 1/2), summed in logs so that large n does
- * not overflow the binomial coefficients. */
-static double binom_half_cdf(size_t n, size_t k) {
-  double sum = 0;
-  for (size_t i = 0; i <= k && i <= n; i++)
-    sum += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
-               lgamma((double)(n - i) + 1) - (double)n * log(2.0));
-  return sum;
+/* P(B = i) for B ~ Binomial(n, 1/2), in logs so that large n does not
+ * overflow the binomial coefficients. */
+static double binom_half_pmf(size_t n, size_t i) {
+  return exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+             lgamma((double)(n - i) + 1) - (double)n * log(2.0));
 }
 
+/* The interval takes the largest k whose [x(k), x(n+1-k)] still covers
+ * 95 %: P(B <= k-1) summed term by term as k grows, each term once (O(n),
+ * where summing from 0 for each k was O(n^2): 31 s for a 27k-record
+ * report, issue 18), in the same order, so the sums are the same. */
 stats_ci stats_median_ci(double *v, size_t n) {
   stats_ci c = {n, stats_median(v, n), NAN, NAN, 0};
   if (n == 0)
     return c;
-  /* k = 1 ([min, max]) unless a larger k still covers 95 %. */
+  /* k = 1 ([min, max]) unless a larger k still covers 95 %. cdf_prev is
+   * P(B <= k-1), cdf P(B <= k). */
   size_t k = 1;
-  while (k + 1 <= (n + 1) / 2 && 1 - 2 * binom_half_cdf(n, k) >= 0.95)
+  double cdf_prev = binom_half_pmf(n, 0);
+  double cdf = cdf_prev + (n >= 1 ? binom_half_pmf(n, 1) : 0);
+  while (k + 1 <= (n + 1) / 2 && 1 - 2 * cdf >= 0.95) {
     k++;
+    cdf_prev = cdf;
+    cdf += binom_half_pmf(n, k);
+  }
   c.lo = v[k - 1];
   c.hi = v[n - k];
-  c.coverage = n == 1 ? 0 : 1 - 2 * binom_half_cdf(n, k - 1);
+  c.coverage = n == 1 ? 0 : 1 - 2 * cdf_prev;
   return c;
 }
 

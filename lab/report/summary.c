@@ -14,12 +14,14 @@
 #include "md.h"
 #include "memfit.h"
 #include "method.h"
+#include "outfile.h"
 #include "provenance.h"
 #include "servetable.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_WORKERS 256
@@ -641,6 +643,108 @@ static void write_workloads(FILE *f, const results *r) {
   servetable_write(f, r);
 }
 
+/* One planned cell but its repetition, in words: workload, model (start
+ * method, switch interval, axes), runtime, placement, workers. */
+static void write_planned(FILE *f, const cJSON *row, double workers) {
+  escape_md(f, results_str(row, "workload"));
+  fputs(", ", f);
+  escape_md(f, results_str(row, "model"));
+  if (results_str(row, "start_method")[0]) {
+    fputc(' ', f);
+    escape_md(f, results_str(row, "start_method"));
+  }
+  double si = results_num(row, "switch_interval_s");
+  if (isfinite(si))
+    fprintf(f, " si=%gms", si * 1e3);
+  double ct = results_num(row, "cpu_threads");
+  if (isfinite(ct))
+    fprintf(f, " +%g cpu", ct);
+  if (results_str(row, "payload")[0]) {
+    fprintf(f, " %g B ", results_num(row, "msg_size"));
+    escape_md(f, results_str(row, "payload"));
+  }
+  fputs(" (", f);
+  escape_md(f, results_str(row, "runtime"));
+  fputs("), ", f);
+  escape_md(f, results_str(row, "placement"));
+  fprintf(f, ", %g worker%s", workers, workers == 1 ? "" : "s");
+}
+
+/* A run that recorded fewer cells than its plan (the metadata's, see
+ * lab/run.c's run_plan_json): says so, and lists what is missing, a
+ * repetition missing whole as one line; at most 30 lines. */
+static void write_incomplete(FILE *f, const results *r) {
+  const cJSON *plan = cJSON_GetObjectItemCaseSensitive(r->meta, "plan");
+  const cJSON *rows = cJSON_GetObjectItemCaseSensitive(plan, "rows");
+  const cJSON *workers = cJSON_GetObjectItemCaseSensitive(plan, "workers");
+  double cells = results_num(plan, "cells"), warm = results_num(plan, "warmup");
+  /* A merge of shards keeps its first shard's plan; gillab merge says
+   * what is missing there (provenance's "partial"). */
+  if (cJSON_GetObjectItemCaseSensitive(r->meta, "merged"))
+    return;
+  size_t nrows = (size_t)cJSON_GetArraySize(rows);
+  size_t nw = (size_t)cJSON_GetArraySize(workers);
+  if (!isfinite(cells) || cells < 1 || cells > 1e8 || !nrows || !nw ||
+      !isfinite(warm) || warm < 0)
+    return;
+  size_t total = (size_t)cells, per_rep = nrows * nw, recorded = 0;
+  unsigned char *seen = calloc(total, 1);
+  if (!seen)
+    return;
+  for (size_t i = 0; i < r->n; i++) {
+    double q = results_num(r->cells[i], "seq");
+    if (q >= 0 && q < (double)total && q == floor(q) && !seen[(size_t)q]) {
+      seen[(size_t)q] = 1;
+      recorded++;
+    }
+  }
+  if (recorded == total || total % per_rep != 0) {
+    free(seen);
+    return;
+  }
+  fprintf(f,
+          "**Incomplete run**: %zu of the %zu cells it planned were "
+          "recorded (it was interrupted); `gillab run --resume` on this "
+          "directory completes it. Not recorded:\n\n",
+          recorded, total);
+  size_t lines = 0, left = 0;
+  for (size_t rep = 0; rep < total / per_rep; rep++) {
+    unsigned warmup = rep < (size_t)warm;
+    unsigned label = warmup ? (unsigned)rep + 1 : (unsigned)(rep - warm) + 1;
+    size_t missing = 0;
+    for (size_t k = 0; k < per_rep; k++)
+      missing += !seen[rep * per_rep + k];
+    if (missing == 0)
+      continue;
+    if (missing == per_rep) {
+      if (lines++ < 30)
+        fprintf(f, "- %s %u: all its %zu cells\n",
+                warmup ? "warm-up repetition" : "repetition", label, per_rep);
+      else
+        left += missing;
+      continue;
+    }
+    for (size_t k = 0; k < per_rep; k++) {
+      if (seen[rep * per_rep + k])
+        continue;
+      if (lines++ >= 30) {
+        left++;
+        continue;
+      }
+      fputs("- ", f);
+      write_planned(
+          f, cJSON_GetArrayItem(rows, (int)(k / nw)),
+          cJSON_GetNumberValue(cJSON_GetArrayItem(workers, (int)(k % nw))));
+      fprintf(f, ", %s %u\n", warmup ? "warm-up repetition" : "repetition",
+              label);
+    }
+  }
+  if (left)
+    fprintf(f, "- and %zu more cells\n", left);
+  fputc('\n', f);
+  free(seen);
+}
+
 void summary_render(const results *r, FILE *f) {
   /* The question the run was for is its title (escape_md keeps it one
    * line); without one, the title says what the file is. */
@@ -655,6 +759,7 @@ void summary_render(const results *r, FILE *f) {
   fputs("\n\n", f);
   md_header(f, r->meta, "");
   fputc('\n', f);
+  write_incomplete(f, r);
   if (provenance_partial(r->meta))
     fputs("**Partial**: this report is of the shards that were there (see "
           "\"partial\" above); cells of the missing ones are not in any "
@@ -692,16 +797,10 @@ void summary_render(const results *r, FILE *f) {
 int summary_write(const results *r, const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/summary.md", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    int rc = -errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+  outfile o;
+  int rc = outfile_open(&o, path, err, errlen);
+  if (rc < 0)
     return rc;
-  }
-  summary_render(r, f);
-  if (fclose(f) != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
-    return -EIO;
-  }
-  return 0;
+  summary_render(r, o.f);
+  return outfile_commit(&o, err, errlen);
 }
