@@ -43,8 +43,12 @@ check "--switch-interval: acquisition latency follows the interval" jqtrue "$tmp
 check "calibrate --json runs" test $? -eq 0
 check "calibrate (a): hold_gil within 10 %" jqone "$tmp/cal.json" \
   '.experiments[] | select(.name == "hold_gil") | (.error_pct | fabs) < 10'
-check "calibrate (b): CPU-bound threads, GIL held, waits within 30 %" jqone "$tmp/cal.json" \
-  '[.experiments[] | select(.name | startswith("cpu_bound"))] | length == 2 and all(.held_frac > 0.8 and (.error_pct | fabs) < 30)'
+# With other load on the CPUs (other tests beside this one), CPU-bound
+# threads also sit in the run queue between dropping the GIL and asking for
+# it again, which is no GIL wait: the measured wait may then fall short of
+# (N-1)/N by up to that run-queue time (seen: 30 % short at a load of 2.7).
+check "calibrate (b): CPU-bound threads, GIL held, waits within 30 % (less the run queue)" jqone "$tmp/cal.json" \
+  '[.experiments[] | select(.name | startswith("cpu_bound"))] | length == 2 and all(.held_frac > 0.8 and .measured_s < 1.3 * .truth_s and .measured_s + .runq_s > 0.7 * .truth_s)'
 check "calibrate (c): sleepers wait under 2 % of their time" jqone "$tmp/cal.json" \
   '.experiments[] | select(.name == "sleepers_4_threads") | .truth_s == 0 and .error_pct < 2'
 # The overhead's value is the benchmark's business (this VM's noise alone
