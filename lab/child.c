@@ -273,10 +273,14 @@ int child_run_limited(char *const argv[], double timeout_s, volatile int *stop,
   snprintf(tmpdir, sizeof tmpdir, "%s/gillab-cell-%ld-XXXXXX", base,
            (long)getpid());
   int tmp_track = -1;
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old); /* until it is in outfile's table */
   if (!mkdtemp(tmpdir))
     tmpdir[0] = '\0';
   else
     tmp_track = outfile_track(tmpdir); /* a signal's handler: rmdir if empty */
+  sigprocmask(SIG_SETMASK, &old, NULL);
   if (pipe2(res, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
     snprintf(err, errlen, "pipe: %s", strerror(errno));
     goto fail;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,11 +84,16 @@ static char *slurp(int fd) {
  * the SVG alone and its stderr the complaints. */
 int chart_render(const char *script, char **svg, char *err, size_t errlen) {
   char path[] = "/tmp/gillab-chart-XXXXXX", epath[] = "/tmp/gillab-err-XXXXXX";
+  /* Removed by a signal's handler too (outfile_remove_all): signals wait
+   * until the files are in its table. */
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
   int sfd = mkstemp(path), efd = sfd < 0 ? -1 : mkstemp(epath);
   int out[2] = {-1, -1}, rc = 0;
-  /* Removed by a signal's handler too (outfile_remove_all). */
   int sslot = sfd >= 0 ? outfile_track(path) : -1;
   int eslot = efd >= 0 ? outfile_track(epath) : -1;
+  sigprocmask(SIG_SETMASK, &old, NULL);
   *svg = NULL;
   if (sfd < 0 || efd < 0 || pipe(out) < 0) {
     rc = -errno;
