@@ -497,27 +497,34 @@ static int parse_workers(spec_matrix *s, const char *arg, char *err,
   return 0;
 }
 
-static int parse_cpu_threads(spec_matrix *s, const char *arg, char *err,
-                             size_t errlen) {
+/* A comma list of counts from lo to hi for option opt (a "noun" each, as
+ * the error names it) into out, sorted; *nout receives how many. */
+static int parse_counts(const char *opt, const char *noun, long lo, long hi,
+                        const char *arg, unsigned *out, size_t *nout, char *err,
+                        size_t errlen) {
   char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
-  int n = split_list("--cpu-threads", arg, buf, items, SPEC_MAX_ITEMS, 1, err,
-                     errlen);
+  int n = split_list(opt, arg, buf, items, SPEC_MAX_ITEMS, 1, err, errlen);
   if (n < 0)
     return n;
   for (int i = 0; i < n; i++) {
     char *end;
     long v = strtol(items[i], &end, 10);
-    if (*end || end == items[i] || v < 0 || v > 256) {
-      snprintf(err, errlen,
-               "--cpu-threads: '%s' is not a thread count from 0 to 256",
-               items[i]);
+    if (*end || end == items[i] || v < lo || v > hi) {
+      snprintf(err, errlen, "%s: '%s' is not a %s from %ld to %ld", opt,
+               items[i], noun, lo, hi);
       return -EINVAL;
     }
-    s->cpu_threads[i] = (unsigned)v;
+    out[i] = (unsigned)v;
   }
-  qsort(s->cpu_threads, (size_t)n, sizeof s->cpu_threads[0], cmp_unsigned);
-  s->ncpu_threads = (size_t)n;
+  qsort(out, (size_t)n, sizeof out[0], cmp_unsigned);
+  *nout = (size_t)n;
   return 0;
+}
+
+static int parse_cpu_threads(spec_matrix *s, const char *arg, char *err,
+                             size_t errlen) {
+  return parse_counts("--cpu-threads", "thread count", 0, 256, arg,
+                      s->cpu_threads, &s->ncpu_threads, err, errlen);
 }
 
 /* --memory-limit SIZE: bytes, or with k, M, G or T (powers of 1024); at
@@ -599,26 +606,9 @@ static int parse_msg_sizes(spec_matrix *s, const char *arg, char *err,
 /* --connections LIST: 1 to 4096, ascending. */
 static int parse_connections(spec_matrix *s, const char *arg, char *err,
                              size_t errlen) {
-  char buf[LIST_BUF], *items[SPEC_MAX_ITEMS];
-  int n = split_list("--connections", arg, buf, items, SPEC_MAX_ITEMS, 1, err,
-                     errlen);
-  if (n < 0)
-    return n;
-  for (int i = 0; i < n; i++) {
-    char *end;
-    long v = strtol(items[i], &end, 10);
-    if (*end || end == items[i] || v < 1 || v > CELLSPEC_MAX_CONNECTIONS) {
-      snprintf(err, errlen,
-               "--connections: '%s' is not a connection count from 1 to "
-               "4096",
-               items[i]);
-      return -EINVAL;
-    }
-    s->connections[i] = (unsigned)v;
-  }
-  qsort(s->connections, (size_t)n, sizeof s->connections[0], cmp_unsigned);
-  s->nconnections = (size_t)n;
-  return 0;
+  return parse_counts("--connections", "connection count", 1,
+                      CELLSPEC_MAX_CONNECTIONS, arg, s->connections,
+                      &s->nconnections, err, errlen);
 }
 
 /* --handler LIST: the built-in handlers and users' files (path.py or
