@@ -983,6 +983,25 @@ def _serve_process(i, cfg, lsock, cpuset, ready, stop, conn, opts):
     conn.send(_gillab.mem_self())
 
 
+def _start_loop_thread(run, args, on_thread, what):
+    """Starts an asyncio server's one loop thread, run(*args, ready, box),
+    as worker 0, and waits until it serves. Returns (thread, box): box
+    gets (loop, stop event) from run."""
+    ready, box = threading.Event(), []
+
+    def loop_thread():
+        on_thread(0, "enter")
+        try:
+            run(*args, ready, box)
+        finally:
+            on_thread(0, "leave")
+    server = threading.Thread(target=loop_thread, name="gillab-worker-0")
+    server.start()
+    if not ready.wait(30):
+        raise RuntimeError("%s did not start" % what)
+    return server, box
+
+
 def serve(module, model, workers, units, serve, switch_interval=None,
           params=None, start_method=None):
     """net.serve's driver: starts the Python server `serve["server"]`
@@ -1059,20 +1078,9 @@ def serve(module, model, workers, units, serve, switch_interval=None,
             for _ in range(workers):
                 began.acquire()
         else:
-            ready, box = threading.Event(), []
-
-            def loop_thread():
-                on_thread(0, "enter")
-                try:
-                    net_serve.run_asyncio_udp(lsock, handle, ahandle, stats,
-                                              ready, box)
-                finally:
-                    on_thread(0, "leave")
-            server = threading.Thread(target=loop_thread,
-                                      name="gillab-worker-0")
-            server.start()
-            if not ready.wait(30):
-                raise RuntimeError("the asyncio UDP server did not start")
+            server, box = _start_loop_thread(
+                net_serve.run_asyncio_udp, (lsock, handle, ahandle, stats),
+                on_thread, "the asyncio UDP server")
     elif kind == "subinterp":
         # The port, reserved by a socket bound but not listening (it joins
         # no SO_REUSEPORT group); each interpreter listens on it.
@@ -1140,20 +1148,9 @@ def serve(module, model, workers, units, serve, switch_interval=None,
             for _ in range(workers):
                 began.acquire()
         else:
-            ready, box = threading.Event(), []
-
-            def loop_thread():
-                on_thread(0, "enter")
-                try:
-                    net_serve.run_asyncio(lsock, handle, ahandle, stats,
-                                          ready, box)
-                finally:
-                    on_thread(0, "leave")
-            server = threading.Thread(target=loop_thread,
-                                      name="gillab-worker-0")
-            server.start()
-            if not ready.wait(30):
-                raise RuntimeError("the asyncio server did not start")
+            server, box = _start_loop_thread(
+                net_serve.run_asyncio, (lsock, handle, ahandle, stats),
+                on_thread, "the asyncio server")
     else:
         ctx = multiprocessing.get_context(start_method)
         if kind == "prefork":
