@@ -15,28 +15,53 @@ static void title(FILE *s, const probe_data_proc *p, const char *what) {
   chart_quote(s, buf);
 }
 
-static void draw(plots_chart *c, char *script, size_t lines, const char *none) {
+/* A chart's script in two parts: s, the settings and the data blocks, and
+ * p, the plot command's list of lines, appended to s at the end. */
+typedef struct {
+  char *buf, *plot;
+  size_t len, plen;
+  FILE *s, *p;
+} script;
+
+/* Opens both parts (0), or says "out of memory" in c (-1). */
+static int script_open(script *sc, plots_chart *c) {
+  memset(sc, 0, sizeof *sc);
+  sc->s = open_memstream(&sc->buf, &sc->len);
+  sc->p = open_memstream(&sc->plot, &sc->plen);
+  if (sc->s && sc->p)
+    return 0;
+  if (sc->s)
+    fclose(sc->s);
+  if (sc->p)
+    fclose(sc->p);
+  free(sc->buf);
+  free(sc->plot);
+  snprintf(c->absent, sizeof c->absent, "out of memory");
+  return -1;
+}
+
+/* Ends the script with its plot command and draws it, or says none when it
+ * has no line. */
+static void script_draw(script *sc, size_t lines, plots_chart *c,
+                        const char *none) {
+  fclose(sc->p);
+  if (lines)
+    fprintf(sc->s, "plot %s\n", sc->plot);
+  free(sc->plot);
+  fclose(sc->s);
   if (!lines)
     snprintf(c->absent, sizeof c->absent, "%s", none);
   else
-    chart_render(script, &c->svg, c->absent, sizeof c->absent);
-  free(script);
+    chart_render(sc->buf, &c->svg, c->absent, sizeof c->absent);
+  free(sc->buf);
 }
 
 static void chart_wait(const probe_data *d, plots_chart *c) {
-  char *buf = NULL, *plot = NULL;
-  size_t len, plen, lines = 0;
-  FILE *s = open_memstream(&buf, &len), *p = open_memstream(&plot, &plen);
-  if (!s || !p) {
-    if (s)
-      fclose(s);
-    if (p)
-      fclose(p);
-    free(buf);
-    free(plot);
-    snprintf(c->absent, sizeof c->absent, "out of memory");
+  script sc;
+  size_t lines = 0;
+  if (script_open(&sc, c) < 0)
     return;
-  }
+  FILE *s = sc.s, *p = sc.p;
   chart_preamble(s, 860, 420);
   fputs("set xlabel 'seconds since the command started'\n"
         "set ylabel 'GIL wait (% of the interval)'\n"
@@ -68,28 +93,16 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
       lines++;
     }
   }
-  fclose(p);
-  if (lines)
-    fprintf(s, "plot %s\n", plot);
-  free(plot);
-  fclose(s);
-  draw(c, buf, lines, "no thread of a probed process wrote an interval line");
+  script_draw(&sc, lines, c,
+              "no thread of a probed process wrote an interval line");
 }
 
 static void chart_gc(const probe_data *d, plots_chart *c) {
-  char *buf = NULL, *plot = NULL;
-  size_t len, plen, lines = 0;
-  FILE *s = open_memstream(&buf, &len), *p = open_memstream(&plot, &plen);
-  if (!s || !p) {
-    if (s)
-      fclose(s);
-    if (p)
-      fclose(p);
-    free(buf);
-    free(plot);
-    snprintf(c->absent, sizeof c->absent, "out of memory");
+  script sc;
+  size_t lines = 0;
+  if (script_open(&sc, c) < 0)
     return;
-  }
+  FILE *s = sc.s, *p = sc.p;
   chart_preamble(s, 860, 420);
   fputs("set xlabel 'pause (µs, upper edge of the bucket)'\n"
         "set ylabel 'collections'\nset logscale x 2\nset yrange [0:*]\n",
@@ -120,12 +133,7 @@ static void chart_gc(const probe_data *d, plots_chart *c) {
       lines++;
     }
   }
-  fclose(p);
-  if (lines)
-    fprintf(s, "plot %s\n", plot);
-  free(plot);
-  fclose(s);
-  draw(c, buf, lines, "no probed process recorded a GC collection");
+  script_draw(&sc, lines, c, "no probed process recorded a GC collection");
 }
 
 void probe_plots_make(const probe_data *d, plots_chart *ps) {
