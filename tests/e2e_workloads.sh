@@ -145,6 +145,10 @@ check "os.*: summary.md shows no speedup for them" \
   test "$(sed -n '/^## os.spawn/,$p' "$tmp/os/summary.md" | grep -c '### Speedup')" = 0
 check "os.switch: the finding lists each hand-off" \
   grep -q "one hand-off (half a round trip, p50)" "$tmp/os/summary.md"
+# report.html draws no speedup or throughput chart for a latency
+# experiment (plots.c): each says why in its place, one per os.* workload.
+check "os.*: report.html says why it draws no speedup or throughput chart" \
+  test "$(grep -o 'not a scaling experiment (a latency experiment' "$tmp/os/report.html" | wc -l)" = 4
 
 # 8. mem.cow and mem.cow_freeze on every runtime of the build, a small heap
 # (--size 0.12: ~31 MB; ~0.6 s a cell), 2 workers (and 1, the baseline);
