@@ -1,0 +1,88 @@
+/* cellkind — what may be said about a cell: the one place the reports
+ * (summary.md's tables and findings, the answers page, report.html) ask
+ * before they put a figure or a sentence next to a cell.
+ *
+ * Two questions decide it:
+ *
+ *  - Which GIL the cell's workers ran under (cellkind_gil): one they share
+ *    (Python threads, asyncio's tasks, subinterpreters that share the main
+ *    GIL as on 3.11), one each (processes, own-GIL subinterpreters), or none
+ *    (the C twins, a free-threaded build with its GIL off). Only workers
+ *    that share a GIL can be serialized by it or wait for one another at
+ *    it; a GIL wait or held figure of the others is not a measure of
+ *    contention, and a report says "n/a" there, not "–".
+ *
+ *  - What kind of experiment the workload is (cellkind_work): compute
+ *    (strong-scaled work whose speedup the CPUs bound), waiting (workers
+ *    that mostly sleep or block: waiters overlap whatever the CPU count,
+ *    so the ideal speedup is the worker count), a latency experiment
+ *    (round trips or hand-offs: the convoy, echo, spawn, switch — its
+ *    headline is latency or round trips, never a speedup), messages
+ *    (ipc.*: bytes per second by message size), memory (mem.cow: shares
+ *    of the heap) or a server (net.serve*: requests per second by
+ *    connections).
+ *
+ * The kind comes from what the results file says about the workload (its
+ * metadata flags) and, for work the flags do not classify (compute, a
+ * user's workload), from what the workers did: a workload whose single
+ * workers were on a CPU less than half their time is waiting.
+ */
+#ifndef GILLAB_CELLKIND_H
+#define GILLAB_CELLKIND_H
+
+#include "results.h"
+
+#include <cjson/cJSON.h>
+
+typedef enum {
+  CELLKIND_GIL_SHARED, /* the workers take turns at one GIL */
+  CELLKIND_GIL_OWN,    /* each worker has a GIL of its own */
+  CELLKIND_GIL_NONE,   /* no GIL: C, or free-threaded with the GIL off */
+} cellkind_gil;
+
+/* The GIL the workers of rec (a cell record) ran under. A free-threaded
+ * build whose GIL an import turned back on (gil.enabled true) counts as the
+ * GIL build it then was. */
+cellkind_gil cellkind_gil_of(const cJSON *rec);
+
+/* "share one GIL", "each have a GIL of their own", "run without a GIL". */
+const char *cellkind_gil_words(cellkind_gil g);
+
+/* Whether rec's GIL figures (wait share, held fraction, acquisition
+ * latency) measure contention among its workers: only when they share
+ * one. */
+int cellkind_gil_contended(const cJSON *rec);
+
+/* Why a GIL figure does not apply to rec, for the note under a table
+ * ("processes have a GIL each"); NULL when it applies. */
+const char *cellkind_gil_na_reason(const cJSON *rec);
+
+typedef enum {
+  CELLKIND_COMPUTE,  /* strong-scaled work: speedup bounded by the CPUs */
+  CELLKIND_WAITING,  /* workers mostly wait: they overlap, not the CPUs */
+  CELLKIND_LATENCY,  /* round trips, hand-offs, creations: no speedup */
+  CELLKIND_MESSAGES, /* ipc.*: bytes per second by message size */
+  CELLKIND_MEMORY,   /* mem.cow: the share of a heap made private */
+  CELLKIND_SERVE,    /* net.serve*: requests per second by connections */
+} cellkind_work;
+
+/* What kind of experiment workload wl of r is. */
+cellkind_work cellkind_work_of(const results *r, const char *wl);
+
+/* "compute", "waiting", "latency", "messages", "memory", "serve". */
+const char *cellkind_work_name(cellkind_work k);
+
+/* Whether a speedup (throughput at N workers over 1) is a figure worth a
+ * table and a finding for this kind: compute and waiting only. */
+int cellkind_has_speedup(cellkind_work k);
+
+/* The speedup that perfect parallelism would give w workers of kind k on
+ * a machine of pus CPUs (0: unknown): compute, min(w, pus); waiting, w
+ * (a waiter needs no CPU while it waits). */
+double cellkind_ideal_speedup(cellkind_work k, unsigned w, unsigned pus);
+
+/* The share of their span that rec's workers were on a CPU (cpu_s over
+ * span_s of per_worker, summed), NAN when the record does not say. */
+double cellkind_busy_share(const cJSON *rec);
+
+#endif
