@@ -121,6 +121,19 @@ check "the cell keeps its two ok repetitions" jqone "$tmp/C.json" \
   "[.benchmarks[] | select(.metadata.name == \"$cell\") | .runs[].metadata.gillab_rep] == [1, 3]"
 check "C.json passes pyperf's loading rules" quiet python3 "$checker" load "$tmp/C.json"
 
+# The report fixture (tests/data/report: names with HTML and Markdown
+# specials, a failed repetition whose error is a multi-line traceback, a
+# skipped cell with its warm-up): one note per skipped cell, one line per
+# note, and a file pyperf's rules take.
+"$gillab" export --pyperf "$here/data/report" "$tmp/fx.json" >"$tmp/fx.out" 2>"$tmp/fx.err"
+check "export of the report fixture exits 0" test $? -eq 0
+check "one note per skipped cell, not per repetition" \
+  test "$(grep -c 'left out: mem.dealloc native-threads n=[12] native (skipped: ' "$tmp/fx.err")" -eq 2
+check "a failed repetition's note is one line" test "$(wc -l <"$tmp/fx.err")" -eq 3
+check "names with specials pass pyperf's rules" quiet python3 "$checker" load "$tmp/fx.json"
+check "a name keeps its specials (JSON, not markup)" jqone "$tmp/fx.json" \
+  'any(.benchmarks[]; .metadata.name == "evil<b>|*_[x](y)&\"# threads n=1 3.11 placement=<i>one|two</i>")'
+
 # --runtime TAG: the cells of one runtime, named without it.
 "$gillab" export --pyperf --runtime 3.11 "$tmp/A" "$tmp/A11.json" >/dev/null 2>&1
 check "--runtime 3.11 exits 0" test $? -eq 0

@@ -326,6 +326,10 @@ static int name_without_runtime(const cJSON *rec, const char *runtime) {
   return runtime && !results_is_native(rec);
 }
 
+static int is_skipped(const cJSON *rec) {
+  return strcmp(results_str(rec, "status"), "skipped") == 0;
+}
+
 cJSON *pyperf_suite(const results *r, const char *runtime, FILE *notes,
                     pyperf_counts *counts) {
   pyperf_counts c = {0};
@@ -337,16 +341,22 @@ cJSON *pyperf_suite(const results *r, const char *runtime, FILE *notes,
   if (!oom)
     suite_metadata(r->meta, md);
   for (size_t i = 0; !oom && i < r->n; i++) {
-    if (strcmp(results_str(r->cells[i], "status"), "skipped") != 0 ||
-        !wanted(r->cells[i], runtime))
+    if (!is_skipped(r->cells[i]) || !wanted(r->cells[i], runtime))
       continue;
+    /* One note per skipped cell, not per repetition (warm-ups included). */
+    size_t j = 0;
+    while (j < i && !(is_skipped(r->cells[j]) &&
+                      results_same_key(r->cells[j], r->cells[i], 0)))
+      j++;
+    if (j < i)
+      continue;
+    const char *error = results_str(r->cells[i], "error");
     char name[1024];
     bench_name(r->cells[i], name_without_runtime(r->cells[i], runtime), name,
                sizeof name);
     if (notes)
-      fprintf(notes, "left out: %s (skipped%s%s)\n", name,
-              *results_str(r->cells[i], "error") ? ": " : "",
-              results_str(r->cells[i], "error"));
+      fprintf(notes, "left out: %s (skipped%s%.*s)\n", name, *error ? ": " : "",
+              (int)strcspn(error, "\n"), error);
     c.cells_left_out++;
   }
   for (size_t g = 0; !oom && g < r->ngroups; g++) {
