@@ -46,9 +46,9 @@ has_names() {
 }
 
 # 2. pyperf, or its rules.
-pp=${GILLAB_PYPERF_PATH:-}
-if PYTHONPATH="$pp${PYTHONPATH:+:$PYTHONPATH}" python3 -c 'import pyperf' 2>/dev/null; then
-  pyperf() { PYTHONPATH="$pp${PYTHONPATH:+:$PYTHONPATH}" python3 -m pyperf "$@"; }
+pypath=${GILLAB_PYPERF_PATH:-}${PYTHONPATH:+${GILLAB_PYPERF_PATH:+:}$PYTHONPATH}
+if PYTHONPATH="$pypath" python3 -c 'import pyperf' 2>/dev/null; then
+  pyperf() { PYTHONPATH="$pypath" python3 -m pyperf "$@"; }
   for r in A B; do
     pyperf stats "$tmp/$r.json" >"$tmp/stats$r.out" 2>&1
     check "pyperf stats reads $r.json" test $? -eq 0
