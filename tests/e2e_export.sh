@@ -151,6 +151,11 @@ check "no results directory: exit 2, says what to give" \
   bash -c "[ $? -eq 2 ] && grep -q 'give a directory a .gillab run. wrote' '$tmp/u2.err'"
 "$gillab" export --pyperf "$tmp/A" "$tmp/A/results.jsonl" >/dev/null 2>"$tmp/u3.err"
 check "results.jsonl is not overwritten" bash -c "[ $? -eq 2 ] && grep -q 'holds gillab results' '$tmp/u3.err'"
+mkdir -p "$tmp/P"
+jq -c 'if .type == "meta" then .kind = "probe" else . end' "$tmp/A/results.jsonl" >"$tmp/P/results.jsonl"
+"$gillab" export --pyperf "$tmp/P" "$tmp/x.json" >/dev/null 2>"$tmp/u4.err"
+check "a probe's directory: exit 2, says to give a run's" \
+  bash -c "[ $? -eq 2 ] && grep -q \"is a probe's (gillab probe).*export a directory that gillab run wrote\" '$tmp/u4.err'"
 check "export --help" quiet "$gillab" export --help
 
 e2e_finish

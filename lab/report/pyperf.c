@@ -413,6 +413,15 @@ int pyperf_write(const char *dir, const char *path, const char *runtime,
     results_free(&r);
     return rc;
   }
+  if (strcmp(results_str(r.meta, "kind"), "probe") == 0) {
+    snprintf(err, errlen,
+             "%s is a probe's (gillab probe): its records are a command's "
+             "intervals, not repetitions of cells; export a directory that "
+             "gillab run wrote",
+             file);
+    results_free(&r);
+    return -EINVAL;
+  }
   if (runtime && !has_runtime(&r, runtime)) {
     snprintf(err, errlen, "%s has no cell of runtime '%s' (its runtimes: %s)",
              file, runtime, runtime_tags(&r, tags, sizeof tags));

@@ -62,7 +62,8 @@ cJSON *pyperf_suite(const results *r, const char *runtime, FILE *notes,
 /* Writes the suite of the results directory dir (its results.jsonl) to
  * path, whole or not at all (core/outfile.h); runtime as for
  * pyperf_suite. Returns 0, or a negative code with err: -ENOENT and the
- * like when dir cannot be read, -EINVAL when no cell is of runtime,
+ * like when dir cannot be read, -EINVAL when it is a probe's (gillab
+ * probe) or no cell is of runtime,
  * -ENODATA when it holds no measured repetition to export. */
 int pyperf_write(const char *dir, const char *path, const char *runtime,
                  FILE *notes, pyperf_counts *counts, char *err, size_t errlen);
