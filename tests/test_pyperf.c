@@ -79,6 +79,12 @@ static void write_dir(char *dir, int skipped_only) {
     cell(f, "threads", "3.13", 1, "none", rep, 0, "ok", 3000);
     cell(f, "native-threads", "native", 1, "none", rep, 0, "ok", 1e6);
     cell(f, "asyncio", "3.11", 1, "none", rep, 0, "ok", -1);
+    fprintf(f,
+            "{\"type\":\"cell\",\"workload\":\"ipc.pipe\",\"model\":"
+            "\"threads\",\"runtime\":\"3.11\",\"workers\":2,\"rep\":%d,"
+            "\"msg_size\":1048576,\"payload\":\"bytes\",\"status\":\"ok\","
+            "\"throughput\":10}\n",
+            rep);
   }
   cell(f, "processes", "3.11", 4, "none", 1, 1, "skipped", -1);
   cell(f, "processes", "3.11", 4, "none", 1, 0, "skipped", -1);
@@ -139,10 +145,10 @@ static void test_suite(void **state) {
   assert_string_equal(results_str(md, "gillab_version"), "0.1.0");
   assert_string_equal(results_str(md, "gillab_git"), "abc123");
   assert_string_equal(results_str(md, "date"), "2026-11-26 16:34:49");
-  /* Five cells; the skipped one is not a benchmark. */
-  assert_int_equal(c.benchmarks, 5);
-  assert_int_equal(cJSON_GetArraySize(results_get(s, "benchmarks")), 5);
-  assert_int_equal(c.runs, 3 + 2 + 3 + 3 + 3);
+  /* Six cells; the skipped one is not a benchmark. */
+  assert_int_equal(c.benchmarks, 6);
+  assert_int_equal(cJSON_GetArraySize(results_get(s, "benchmarks")), 6);
+  assert_int_equal(c.runs, 3 + 2 + 3 + 3 + 3 + 3);
   assert_int_equal(c.warmups, 1);
   assert_int_equal(c.cells_left_out, 1);
   assert_int_equal(c.reps_left_out, 1);
@@ -184,6 +190,9 @@ static void test_suite(void **state) {
   assert_string_equal(results_str(results_get(b, "metadata"), "python_version"),
                       "3.13.0");
   assert_non_null(bench(s, "cpu.primes native-threads n=1 native"));
+  /* ipc.*'s axes, a size in full (not 1.04858e+06). */
+  assert_non_null(
+      bench(s, "ipc.pipe threads n=2 3.11 payload=bytes msg_size=1048576"));
   /* No throughput: wall_s, and the benchmark says so. */
   b = bench(s, "cpu.primes asyncio n=1 3.11");
   assert_non_null(b);
@@ -237,7 +246,7 @@ static void test_write(void **state) {
   assert_true(n > 0 && buf[n - 1] == '\n');
   cJSON *s = cJSON_Parse(buf);
   assert_non_null(s);
-  assert_int_equal(cJSON_GetArraySize(results_get(s, "benchmarks")), 5);
+  assert_int_equal(cJSON_GetArraySize(results_get(s, "benchmarks")), 6);
   cJSON_Delete(s);
   remove_dir(dir);
 

@@ -98,7 +98,8 @@ static void bench_name(const cJSON *rec, int no_runtime, char *buf,
   for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
     double v = results_num(rec, nums[i]);
     if (!isnan(v) && n >= 0 && (size_t)n < len)
-      n += snprintf(buf + n, len - (size_t)n, " %s=%g", nums[i], v);
+      n += snprintf(buf + n, len - (size_t)n, " %s=%.*g", nums[i],
+                    v == floor(v) && fabs(v) < 1e15 ? 17 : 6, v);
   }
   for (char *p = buf; *p; p++)
     if (*p == '\r' || *p == '\n')
