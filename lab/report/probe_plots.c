@@ -45,8 +45,10 @@ static int script_open(script *sc, plots_chart *c) {
 static void script_draw(script *sc, size_t lines, plots_chart *c,
                         const char *none) {
   fclose(sc->p);
-  if (lines)
+  if (lines) {
+    chart_size(sc->s, CHART_WIDTH, 420, lines);
     fprintf(sc->s, "plot %s\n", sc->plot);
+  }
   free(sc->plot);
   fclose(sc->s);
   if (!lines)
@@ -62,8 +64,8 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
   if (script_open(&sc, c) < 0)
     return;
   FILE *s = sc.s, *p = sc.p;
-  chart_preamble(s, 860, 420);
-  fputs("set xlabel 'seconds since the command started'\n"
+  chart_preamble(s, CHART_WIDTH, 420);
+  fputs("set xlabel 'time since the command started (s)'\n"
         "set ylabel 'GIL wait (% of the interval)'\n"
         "set yrange [0:100]\n",
         s);
@@ -87,8 +89,9 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
         fprintf(s, "%g %g\n", end, share);
       fputs("EOD\n", s);
       char label[64];
-      fprintf(p, "%s$w%zu using 1:2 with steps lw 2 title ", lines ? ", " : "",
-              lines);
+      fprintf(p, "%s$w%zu using 1:2 with steps", lines ? ", " : "", lines);
+      chart_series(p, lines);
+      fputs(" title ", p);
       title(p, pr, probe_data_thread_label(th, label, sizeof label));
       lines++;
     }
@@ -100,12 +103,13 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
 static void chart_gc(const probe_data *d, plots_chart *c) {
   script sc;
   size_t lines = 0;
+  double lo = INFINITY, hi = 0; /* the x axis' span */
   if (script_open(&sc, c) < 0)
     return;
   FILE *s = sc.s, *p = sc.p;
-  chart_preamble(s, 860, 420);
+  chart_preamble(s, CHART_WIDTH, 420);
   fputs("set xlabel 'pause (µs, upper edge of the bucket)'\n"
-        "set ylabel 'collections'\nset logscale x 2\nset yrange [0:*]\n",
+        "set ylabel 'collections (count)'\nset yrange [0:*]\n",
         s);
   for (size_t i = 0; i < d->nprocs; i++) {
     const probe_data_proc *pr = &d->procs[i];
@@ -121,18 +125,24 @@ static void chart_gc(const probe_data *d, plots_chart *c) {
       cJSON_ArrayForEach(b, hist) {
         const cJSON *u = cJSON_GetArrayItem(b, 0),
                     *n = cJSON_GetArrayItem(b, 1);
-        if (cJSON_IsNumber(u) && cJSON_IsNumber(n))
+        if (cJSON_IsNumber(u) && cJSON_IsNumber(n)) {
           fprintf(s, "%g %g\n", u->valuedouble / 1e3, n->valuedouble);
+          lo = fmin(lo, u->valuedouble / 1e3);
+          hi = fmax(hi, u->valuedouble / 1e3);
+        }
       }
       fputs("EOD\n", s);
       char what[32];
       snprintf(what, sizeof what, "gen %.0f", results_num(g, "gen"));
-      fprintf(p, "%s$g%zu using 1:2 with linespoints lw 2 pt 7 title ",
-              lines ? ", " : "", lines);
+      fprintf(p, "%s$g%zu using 1:2 with linespoints", lines ? ", " : "",
+              lines);
+      chart_series(p, lines);
+      fputs(" title ", p);
       title(p, pr, what);
       lines++;
     }
   }
+  chart_log_axis(s, 'x', lo, hi);
   script_draw(&sc, lines, c, "no probed process recorded a GC collection");
 }
 
