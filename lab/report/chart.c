@@ -88,6 +88,13 @@ int chart_count_axis(FILE *script, char axis, const double *v, size_t n) {
   return 0;
 }
 
+/* x rounded to two significant digits, up (dir 1) or down (-1). */
+static double round2(double x, int dir) {
+  double m = pow(10, floor(log10(x)) - 1), q = x / m;
+  /* The slack keeps 1.3 at 1.3 when 1.3 / 0.1 is 13.000000000000002. */
+  return (dir > 0 ? ceil(q - 1e-9) : floor(q + 1e-9)) * m;
+}
+
 void chart_log_axis(FILE *script, char axis, double lo, double hi) {
   if (!(lo > 0) || !(hi >= lo))
     return;
@@ -95,15 +102,30 @@ void chart_log_axis(FILE *script, char axis, double lo, double hi) {
   int decades = hi / lo >= 100;
   const double *steps = decades ? steps1 : steps125;
   size_t nsteps = decades ? 1 : 3, n = 0;
-  fprintf(script, "set logscale %c\nset %crange [%g:%g]\nset %ctics (", axis,
-          axis, lo / 1.2, hi * 1.2, axis);
-  for (double p = pow(10, floor(log10(lo))); p <= hi; p *= 10)
+  double tics[64];
+  for (double p = pow(10, floor(log10(lo))); p <= hi && n < 60; p *= 10)
     for (size_t i = 0; i < nsteps; i++) {
       double v = p * steps[i];
       /* A relative slack: 1000 is a tic for data from 1000 * (1 + 1e-12). */
       if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
-        fprintf(script, "%s'%g' %g", n++ ? ", " : "", v, v);
+        tics[n++] = v;
     }
+  /* Data within less than a 1-2-5 step: its ends, rounded inwards, give
+   * the axis two tics to read it by. */
+  if (n < 2) {
+    double a = round2(lo, 1), b = round2(hi, -1);
+    if (n == 0 || a < tics[0]) {
+      memmove(&tics[1], &tics[0], n * sizeof tics[0]);
+      tics[0] = a;
+      n++;
+    }
+    if (b > tics[n - 1])
+      tics[n++] = b;
+  }
+  fprintf(script, "set logscale %c\nset %crange [%g:%g]\nset %ctics (", axis,
+          axis, lo / 1.2, hi * 1.2, axis);
+  for (size_t i = 0; i < n; i++)
+    fprintf(script, "%s'%g' %g", i ? ", " : "", tics[i], tics[i]);
   fputs(")\n", script);
 }
 
