@@ -31,7 +31,7 @@ static const int chart_markers[] = {7, 5, 9, 11, 13, 15, 6, 4};
 
 /* The text's size in pixels: a 960-pixel chart shown at half size still
  * has 8-pixel text. */
-#define FONT_PX 16
+#define FONT_PX 18
 
 void chart_size(FILE *script, int width, int height, size_t nkeys) {
   fprintf(script,
