@@ -30,21 +30,27 @@ static const int chart_markers[] = {7, 5, 9, 11, 13, 15, 6, 4};
 #define NMARKERS (sizeof chart_markers / sizeof chart_markers[0])
 
 /* The text's size in pixels: a 960-pixel chart shown at half size still
- * has 8-pixel text. */
+ * has 9-pixel text. */
 #define FONT_PX 18
 
-void chart_size(FILE *script, int width, int height, size_t nkeys) {
+void chart_size(FILE *script, int width, int height, size_t nkeys,
+                size_t longest) {
+  /* gnuplot's key: a column is the longest title and the sample (samplen
+   * 3, and gaps) wide, at about 0.6 font size a character; a row is 1.5
+   * font sizes high times the key's spacing, 1.1. */
+  size_t column = (longest + 7) * FONT_PX * 3 / 5;
+  size_t cols = 2 * column <= (size_t)width ? 2 : 1;
+  size_t rows = (nkeys + cols - 1) / cols;
   fprintf(script,
           "set terminal svg size %d,%zu noenhanced font 'sans-serif,%d' "
           "background '#ffffff'\n",
           width,
-          (size_t)height + (nkeys + 1) / 2 * (FONT_PX * 3 / 2) +
-              (nkeys ? FONT_PX : 0),
+          (size_t)height + rows * FONT_PX * 33 / 20 + (nkeys ? FONT_PX : 0),
           FONT_PX);
 }
 
 void chart_preamble(FILE *script, int width, int height) {
-  chart_size(script, width, height, 0);
+  chart_size(script, width, height, 0, 0);
   fprintf(script,
           "set encoding utf8\n"
           "set key outside below center horizontal maxcols 2 Left reverse "

@@ -36,9 +36,11 @@
 void chart_preamble(FILE *script, int width, int height);
 
 /* Sets the terminal's size again, the plot's height plus room for the key
- * of nkeys entries below it (two to a row): a script writes it once it
- * knows how many lines it draws. */
-void chart_size(FILE *script, int width, int height, size_t nkeys);
+ * of nkeys entries below it, the longest `longest` characters (two to a
+ * row when two that long fit side by side): a script writes it once it
+ * knows the lines it draws. */
+void chart_size(FILE *script, int width, int height, size_t nkeys,
+                size_t longest);
 
 /* Writes the style of series k (" lc rgb ... lw ... pt ... ps ... dt ..."),
  * for a plot element's options. */

@@ -50,6 +50,12 @@ static unsigned chart_workers(const results *r, const char *wl) {
   return best;
 }
 
+/* The longer of n characters and s's: the key's longest title so far. */
+static size_t longer(size_t n, const char *s) {
+  size_t len = strlen(s);
+  return len > n ? len : n;
+}
+
 /* Draws script (a memory stream's buffer, freed here) into c; when gnuplot
  * fails, the chart is left out with gnuplot's complaint as the note, so one
  * bad chart does not cost the others. */
@@ -63,14 +69,15 @@ static void draw(plots_chart *c, char *script) {
 
 /* Lines of one figure by workers, one per row of wl that has the figure
  * (python_only: no native rows), median with the interval as error bars:
- * the data blocks into s, the chart's size for its key (refs: the
- * reference lines the caller adds to the plot), then "plot ...". Returns
- * the number of lines (with none, nothing is written), or NO_MEMORY. */
+ * the data blocks into s, the chart's size for its key (ref: the title of
+ * the reference line the caller adds to the plot, or NULL), then
+ * "plot ...". Returns the number of lines (with none, nothing is written),
+ * or NO_MEMORY. */
 static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
                               const char *path, int python_only, double scale,
-                              size_t refs) {
+                              const char *ref) {
   char *plot = NULL;
-  size_t plen, k = 0;
+  size_t plen, k = 0, longest = 0; /* the key's longest title */
   FILE *p = open_memstream(&plot, &plen);
   if (!p)
     return NO_MEMORY;
@@ -105,6 +112,7 @@ static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
       fprintf(p, "%s$r%zu using 1:2:3:4 with yerrorlines", k ? ", " : "", k);
       chart_series(p, k);
       fputs(" title ", p);
+      longest = longer(longest, label);
       chart_quote(p, label);
       k++;
     }
@@ -112,7 +120,8 @@ static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
   }
   fclose(p);
   if (k) {
-    chart_size(s, CHART_WIDTH, 400, k + refs);
+    chart_size(s, CHART_WIDTH, 400, k + (ref != NULL),
+               ref ? longer(longest, ref) : longest);
     fprintf(s, "plot %s", plot);
   }
   free(plot);
@@ -180,7 +189,7 @@ static void chart_speedup(const results *r, const char *wl, plots_chart *c) {
             "dt 3 lw 2 lc rgb '#444444'\nset label 'CPUs: %g' at graph 0.02, "
             "first %g offset 0,0.7 tc rgb '#444444'\n",
             pus, pus, pus, pus);
-  size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1, 1);
+  size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1, "ideal: N");
   fprintf(s, ", x with lines ls %d title 'ideal: N'\n", CHART_REF);
   fclose(s);
   if (lines == NO_MEMORY)
@@ -199,7 +208,7 @@ static void chart_throughput(const results *r, const char *wl, plots_chart *c) {
   fprintf(s, "set ylabel 'throughput (ops/s)'\n"
              "set logscale y\nset format y '%%.0s%%c'\n");
   xtics_workers(s, r, wl);
-  size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1, 0);
+  size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1, NULL);
   fputc('\n', s);
   fclose(s);
   if (lines == NO_MEMORY)
@@ -224,7 +233,8 @@ static void chart_gil_wait(const results *r, const char *wl, plots_chart *c) {
   fprintf(s, "set ylabel 'GIL wait (%% of each worker''s time)'\n"
              "set yrange [0:100]\n");
   xtics_workers(s, r, wl);
-  size_t lines = plot_by_workers(s, r, wl, "gil.wait_share", 1, 100, 1);
+  size_t lines = plot_by_workers(s, r, wl, "gil.wait_share", 1, 100,
+                                 "(n-1)/n: CPU-bound threads under one GIL");
   fprintf(s,
           ", 100*(x-1)/x with lines ls %d title '(n-1)/n: CPU-bound "
           "threads under one GIL'\n",
@@ -323,7 +333,7 @@ static void chart_threads(const results *r, const char *wl, plots_chart *c) {
   free(names);
   /* The bars' labels are long and turned: the plot grows with the key's
    * rows and their room. */
-  chart_size(s, CHART_WIDTH, 560, 4);
+  chart_size(s, CHART_WIDTH, 560, 4, strlen("other blocked"));
   fprintf(s,
           "set style data histograms\nset style histogram rowstacked\n"
           "set style fill solid 0.9 border -1\nset boxwidth 0.7\n"
@@ -392,7 +402,7 @@ static void chart_hist(const results *r, const char *wl, const char *path,
   FILE *s = script_open(&buf, &len, CHART_WIDTH, 400, c);
   if (!s)
     return;
-  size_t k = 0;
+  size_t k = 0, longest = 0; /* the key's longest title */
   char *plot = NULL;
   size_t plen;
   double lo = INFINITY, hi = 0; /* the x axis' span */
@@ -432,6 +442,7 @@ static void chart_hist(const results *r, const char *wl, const char *path,
             cdf ? "steps" : "linespoints");
     chart_series(p, k);
     fputs(" title ", p);
+    longest = longer(longest, label);
     chart_quote(p, label);
     k++;
   }
@@ -453,7 +464,7 @@ static void chart_hist(const results *r, const char *wl, const char *path,
                "set yrange [0:102]\n");
   else
     fprintf(s, "set logscale y\nset ylabel 'pauses in the bucket (count)'\n");
-  chart_size(s, CHART_WIDTH, 400, k);
+  chart_size(s, CHART_WIDTH, 400, k, longest);
   fprintf(s, "plot %s\n", plot);
   free(plot);
   fclose(s);
@@ -523,7 +534,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     return;
   }
   /* The terminal size grows with the rows: redo the preamble's size. */
-  chart_size(s, CHART_WIDTH, 130 + (int)rows * 34, 0);
+  chart_size(s, CHART_WIDTH, 130 + (int)rows * 34, 0, 0);
   fprintf(s,
           "set ytics (%s)\nset yrange [-0.5:%zu.5]\nset xrange [-0.5:%zu.5]\n"
           "set xlabel 'CPU (OS number)'\nset xtics %d\nset cbrange [0:100]\n"
@@ -560,7 +571,7 @@ static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
              "set format y '%%.0s%%c'\n");
   /* The x axis' tics: every count of CPU-bound threads of any line. */
   double xs[MAX_ROWS];
-  size_t nx = 0, k = 0;
+  size_t nx = 0, k = 0, longest = 0; /* the key's longest title */
   char *plot = NULL;
   size_t plen;
   FILE *p = open_memstream(&plot, &plen);
@@ -626,12 +637,13 @@ static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
     fprintf(p, "%s$c%zu using 1:2:3:4 with yerrorlines", k ? ", " : "", k);
     chart_series(p, k);
     fputs(" title ", p);
+    longest = longer(longest, label);
     chart_quote(p, label);
     k++;
   }
   fclose(p);
   chart_count_axis(s, 'x', xs, nx);
-  chart_size(s, CHART_WIDTH, 400, k);
+  chart_size(s, CHART_WIDTH, 400, k, longest);
   fprintf(s, "plot %s\n", plot);
   free(plot);
   fclose(s);

@@ -8,20 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A line's title: "1000 worker-a" (pid, thread) or "1000 python3 gen 2". */
-static void title(FILE *s, const probe_data_proc *p, const char *what) {
-  char buf[160];
-  snprintf(buf, sizeof buf, "%ld %s %s", p->pid, probe_data_exe_name(p), what);
-  chart_quote(s, buf);
-}
-
 /* A chart's script in two parts: s, the settings and the data blocks, and
  * p, the plot command's list of lines, appended to s at the end. */
 typedef struct {
   char *buf, *plot;
   size_t len, plen;
   FILE *s, *p;
+  size_t longest; /* the key's longest title, in characters */
 } script;
+
+/* A line's title, into the plot command: "1000 worker-a" (pid, thread) or
+ * "1000 python3 gen 2". */
+static void title(script *sc, const probe_data_proc *p, const char *what) {
+  char buf[160];
+  snprintf(buf, sizeof buf, "%ld %s %s", p->pid, probe_data_exe_name(p), what);
+  chart_quote(sc->p, buf);
+  if (strlen(buf) > sc->longest)
+    sc->longest = strlen(buf);
+}
 
 /* Opens both parts (0), or says "out of memory" in c (-1). */
 static int script_open(script *sc, plots_chart *c) {
@@ -46,7 +50,7 @@ static void script_draw(script *sc, size_t lines, plots_chart *c,
                         const char *none) {
   fclose(sc->p);
   if (lines) {
-    chart_size(sc->s, CHART_WIDTH, 420, lines);
+    chart_size(sc->s, CHART_WIDTH, 420, lines, sc->longest);
     fprintf(sc->s, "plot %s\n", sc->plot);
   }
   free(sc->plot);
@@ -92,7 +96,7 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
       fprintf(p, "%s$w%zu using 1:2 with steps", lines ? ", " : "", lines);
       chart_series(p, lines);
       fputs(" title ", p);
-      title(p, pr, probe_data_thread_label(th, label, sizeof label));
+      title(&sc, pr, probe_data_thread_label(th, label, sizeof label));
       lines++;
     }
   }
@@ -138,7 +142,7 @@ static void chart_gc(const probe_data *d, plots_chart *c) {
               lines);
       chart_series(p, lines);
       fputs(" title ", p);
-      title(p, pr, what);
+      title(&sc, pr, what);
       lines++;
     }
   }
