@@ -533,13 +533,15 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
              "no cell of this workload has per-CPU use (cores.busy)");
     return;
   }
-  /* The terminal size grows with the rows: redo the preamble's size. */
-  chart_size(s, CHART_WIDTH, 130 + (int)rows * 34, 0, 0);
+  /* The terminal size grows with the rows: redo the preamble's size. At
+   * least 260 pixels, so that a row or two still leave room for the
+   * colour box's scale. The left margin is gnuplot's: the rows' names. */
+  chart_size(s, CHART_WIDTH, rows > 4 ? 130 + (int)rows * 34 : 266, 0, 0);
   fprintf(s,
           "set ytics (%s)\nset yrange [-0.5:%zu.5]\nset xrange [-0.5:%zu.5]\n"
           "set xlabel 'CPU (OS number)'\nset xtics %d\nset cbrange [0:100]\n"
-          "set cblabel 'busy (%% of the time)'\nset palette defined (0 "
-          "'#ffffff', 100 '#08306b')\nunset grid\nset lmargin 30\n"
+          "set cblabel 'busy (%%)'\nset palette defined (0 "
+          "'#ffffff', 100 '#08306b')\nunset grid\n"
           /* pixels: one rectangle per cell, not an embedded bitmap the
            * browser would blur; each cell also says its value. */
           "plot $m matrix with image pixels notitle, $m matrix using "
