@@ -485,7 +485,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     fclose(s);
     return no_memory(c, buf);
   }
-  size_t rows = 0, ncpu = 0;
+  size_t rows = 0, ncpu = 0, longest = 0; /* the rows' longest name */
   for (size_t g = 0; g < r->ngroups && rows < MAX_ROWS; g++) {
     const results_group *grp = &r->groups[g];
     if (strcmp(results_str(grp->first, "workload"), wl) != 0)
@@ -519,6 +519,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     snprintf(label + used, sizeof label - used, " n=%g",
              results_num(grp->first, "workers"));
     fprintf(t, "%s", rows ? ", " : "");
+    longest = longer(longest, label);
     chart_quote(t, label);
     fprintf(t, " %zu", rows);
     rows++;
@@ -534,9 +535,12 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     return;
   }
   /* The terminal size grows with the rows: redo the preamble's size. At
-   * least 260 pixels, so that a row or two still leave room for the
-   * colour box's scale. The left margin is gnuplot's: the rows' names. */
+   * least 266 pixels, so that a row or two still leave room for the
+   * colour box's scale. The left margin fits the rows' names, up to 40
+   * characters: gnuplot's own margin would leave no room for the plot
+   * after longer ones, and draw nothing. */
   chart_size(s, CHART_WIDTH, rows > 4 ? 130 + (int)rows * 34 : 266, 0, 0);
+  fprintf(s, "set lmargin %zu\n", (longest < 40 ? longest : 40) + 2);
   fprintf(s,
           "set ytics (%s)\nset yrange [-0.5:%zu.5]\nset xrange [-0.5:%zu.5]\n"
           "set xlabel 'CPU (OS number)'\nset xtics %d\nset cbrange [0:100]\n"
