@@ -104,6 +104,8 @@ check "run wrote summary, csv, report and charts" \
   test -s "$tmp/run/summary.md" -a -s "$tmp/run/results.csv" -a -s "$tmp/run/report.html" -a -s "$tmp/run/cpu.primes-speedup.svg"
 check "at least 5 charts for threads and native-threads" \
   test "$(ls "$tmp/run"/*.svg | wc -l)" -ge 5
+check "the run's charts fit for slides (check_charts.py)" \
+  python3 "$here/check_charts.py" "$tmp/run"
 check "the metadata describes the run's workloads" jqtrue "$tmp/run/results.jsonl" \
   '.[0].workloads["cpu.primes"] | .summary == "count primes by trial division (pure Python integers)" and .py_module == "cpu_primes" and .native and (.flags | index("warmup"))'
 check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"

@@ -42,6 +42,36 @@ else
   check "chromium: no request leaves the file" jqone "$tmp/chrome.json" '.requests == []'
   check "chromium: no script, no element from a name" jqone "$tmp/chrome.json" '.scripts == 0 and .b_i == 0'
 fi
+# The charts themselves, in the .svg files and in the page (issue 17):
+# no two series alike, a unit on every numeric axis, the x axis from the
+# data's first point, the key outside the plot, text readable at 50 %, and
+# the page's charts the same as the files.
+check "charts: fit for slides, the same in the page (check_charts.py)" \
+  python3 "$here/check_charts.py" "$tmp/fx"
+# The chart checker sees what it should: gnuplot's own defaults, as the
+# charts were drawn before (two series in one colour and marker, axes
+# without units, a -1 tic before the data, the key on the plot, small text).
+mkdir -p "$tmp/badcharts"
+cat >"$tmp/bad.gp" <<'GP'
+set terminal svg size 760,400 font 'sans-serif,11'
+set xlabel 'CPU-bound threads'
+set ylabel 'round trips per second'
+set xtics 1
+set offsets 0.1, 0.1, 0, 0
+$a << EOD
+0 10
+1 5
+EOD
+plot $a using 1:2 with linespoints lc 1 pt 7 title 'a', $a using 1:($2+1) with linespoints lc 1 pt 7 title 'b'
+GP
+gnuplot "$tmp/bad.gp" >"$tmp/badcharts/bad.svg" 2>/dev/null
+python3 "$here/check_charts.py" "$tmp/badcharts" >"$tmp/badcharts.out"
+check "chart checker control: exits 1 on gnuplot's defaults" test $? -eq 1
+for what in "looks like" "x axis label 'CPU-bound threads' gives no unit" \
+  "y axis label 'round trips per second' gives no unit" "lowest tic (-1)" \
+  "inside the plot area" "below 14"; do
+  check "chart checker control: sees \"$what\"" grep -qF "$what" "$tmp/badcharts.out"
+done
 # The checker itself sees what it should: a page with a remote image and a
 # script error (a control, so an empty list above means something).
 printf '<!DOCTYPE html><img src="http://127.0.0.1:9/x.png"><script>nosuch()</script>' >"$tmp/bad.html"

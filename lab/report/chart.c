@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -14,16 +15,124 @@
 
 extern char **environ;
 
-void chart_preamble(FILE *script, int width, int height) {
+/* Okabe and Ito's palette ("Color Universal Design", 2002) without its
+ * yellow, darkest first: told apart with any colour vision deficiency. */
+static const char *const chart_colours[] = {
+    "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
+};
+#define NCOLOURS (sizeof chart_colours / sizeof chart_colours[0])
+
+/* gnuplot's point types: filled circle, square, triangle, inverted
+ * triangle, diamond, pentagon, then open circle and square. Eight, one
+ * more than the colours, so that (colour, marker) repeats only after 56
+ * series. */
+static const int chart_markers[] = {7, 5, 9, 11, 13, 15, 6, 4};
+#define NMARKERS (sizeof chart_markers / sizeof chart_markers[0])
+
+/* The text's size in pixels: a 960-pixel chart shown at half size still
+ * has 9-pixel text. */
+#define FONT_PX 18
+
+void chart_size(FILE *script, int width, int height, size_t nkeys,
+                size_t longest) {
+  /* gnuplot's key: a column is the longest title and the sample (samplen
+   * 3, and gaps) wide, at about 0.6 font size a character; a row is 1.5
+   * font sizes high times the key's spacing, 1.1. */
+  size_t column = (longest + 7) * FONT_PX * 3 / 5;
+  size_t cols = 2 * column <= (size_t)width ? 2 : 1;
+  size_t rows = (nkeys + cols - 1) / cols;
   fprintf(script,
-          "set terminal svg size %d,%d noenhanced font 'sans-serif,11' "
-          "background '#ffffff'\n"
+          "set terminal svg size %d,%zu noenhanced font 'sans-serif,%d' "
+          "background '#ffffff'\n",
+          width,
+          (size_t)height + rows * FONT_PX * 33 / 20 + (nkeys ? FONT_PX : 0),
+          FONT_PX);
+}
+
+void chart_preamble(FILE *script, int width, int height) {
+  chart_size(script, width, height, 0, 0);
+  fprintf(script,
           "set encoding utf8\n"
-          "set key outside right top vertical Left reverse noautotitle\n"
-          "set grid lc rgb '#dddddd'\n"
-          "set border lc rgb '#444444'\n"
-          "set style line 99 lc rgb '#888888' dt 2 lw 1.5\n",
-          width, height);
+          "set key outside below center horizontal maxcols 2 Left reverse "
+          "noautotitle samplen 3 spacing 1.1\n"
+          "set grid lc rgb '#dddddd' lw 1\n"
+          "set border lc rgb '#444444' lw 1.5\n"
+          "set tics nomirror\n"
+          "set style line %d lc rgb '#666666' dt 2 lw 2\n",
+          CHART_REF);
+}
+
+void chart_series(FILE *script, size_t k) {
+  /* Dashes change every seven series, with five patterns (solid first):
+   * with the colour (k % 7) and marker (k % 8) that tells apart 280. */
+  fprintf(script, " lc rgb '%s' lw 2.5 pt %d ps 1.3 dt %zu",
+          chart_colours[k % NCOLOURS], chart_markers[k % NMARKERS],
+          1 + k / NCOLOURS % 5);
+}
+
+const char *chart_colour(size_t k) {
+  return chart_colours[k % NCOLOURS];
+}
+
+int chart_count_axis(FILE *script, char axis, const double *v, size_t n) {
+  fprintf(script, "set %ctics (", axis);
+  for (size_t i = 0; i < n; i++)
+    fprintf(script, "%s'%g' %g", i ? ", " : "", v[i], v[i]);
+  fputs(")\n", script);
+  if (!n)
+    return 0;
+  double lo = v[0], hi = v[n - 1];
+  if (lo > 0 && hi / lo >= 8) {
+    fprintf(script, "set logscale %c 2\nset m%ctics 1\nset %crange [%g:%g]\n",
+            axis, axis, axis, lo / 1.15, hi * 1.15);
+    return 1;
+  }
+  /* A margin of 4 % of the span (at least 0.15 of a unit) keeps the
+   * first and last points off the border without a tic beyond them. */
+  double pad = fmax(0.15, (hi - lo) * 0.04);
+  fprintf(script, "set %crange [%g:%g]\n", axis, lo - pad, hi + pad);
+  return 0;
+}
+
+/* x rounded to two significant digits, up (dir 1) or down (-1). */
+static double round2(double x, int dir) {
+  double m = pow(10, floor(log10(x)) - 1), q = x / m;
+  /* The slack keeps 1.3 at 1.3 when 1.3 / 0.1 is 13.000000000000002. */
+  return (dir > 0 ? ceil(q - 1e-9) : floor(q + 1e-9)) * m;
+}
+
+void chart_log_axis(FILE *script, char axis, double lo, double hi) {
+  if (!(lo > 0) || !(hi >= lo))
+    return;
+  static const double steps125[] = {1, 2, 5}, steps1[] = {1};
+  int decades = hi / lo >= 100;
+  const double *steps = decades ? steps1 : steps125;
+  size_t nsteps = decades ? 1 : 3, n = 0;
+  double tics[64];
+  for (double p = pow(10, floor(log10(lo))); p <= hi && n < 60; p *= 10)
+    for (size_t i = 0; i < nsteps; i++) {
+      double v = p * steps[i];
+      /* A relative slack: 1000 is a tic for data from 1000 * (1 + 1e-12). */
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
+        tics[n++] = v;
+    }
+  /* Data within less than a 1-2-5 step: its ends, rounded inwards, give
+   * the axis two tics to read it by. */
+  if (n < 2) {
+    double a = round2(lo, 1), b = round2(hi, -1);
+    if (n == 0 || a < tics[0]) {
+      memmove(&tics[1], &tics[0], n * sizeof tics[0]);
+      tics[0] = a;
+      n++;
+    }
+    if (b > tics[n - 1])
+      tics[n++] = b;
+  }
+  fprintf(script, "set logscale %c\nset %crange [%g:%g]\nset %ctics (", axis,
+          axis, lo / 1.2, hi * 1.2, axis);
+  for (size_t i = 0; i < n; i++)
+    fprintf(script, "%s'%g' %g", i ? ", " : "", tics[i], tics[i]);
+  fputs(")\n", script);
 }
 
 /* Single quotes, not double: gnuplot runs the command in `backquotes`
