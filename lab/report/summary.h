@@ -15,6 +15,12 @@
 /* Writes the summary of r to f. */
 void summary_render(const results *r, FILE *f);
 
+/* The number of "## " headings summary_render writes before the first
+ * workload's: the answers page's and the runtimes' (answers.h,
+ * runtimes.h); 0 for a merge of machines that differ, which has neither.
+ * report.html counts its sections by these headings. */
+size_t summary_lead_sections(const results *r);
+
 /* Writes the summary of r to dir/summary.md. Returns 0, or a negative
  * code with err. */
 int summary_write(const results *r, const char *dir, char *err, size_t errlen);
