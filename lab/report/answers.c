@@ -100,6 +100,24 @@ static void model_name(FILE *f, const cJSON *row) {
   escape_md(f, results_model_label(row, label, sizeof label));
 }
 
+/* A row in a table cell, short: "3.11 processes fork" (+ the placement
+ * when not "none"), escaped; the convoy's CPU-bound threads left out. */
+static void short_name(FILE *f, const cJSON *row) {
+  escape_md(f, results_str(row, "runtime"));
+  fputc(' ', f);
+  escape_md(f, results_str(row, "model"));
+  const char *sm = results_str(row, "start_method");
+  const char *pl = results_str(row, "placement");
+  if (*sm) {
+    fputc(' ', f);
+    escape_md(f, sm);
+  }
+  if (*pl && strcmp(pl, "none") != 0) {
+    fputs(", ", f);
+    escape_md(f, pl);
+  }
+}
+
 /* The worker count the page quotes for wl: the largest not above the
  * machine's CPUs, or the smallest there is when all are; 0 when none. */
 static unsigned quoted_workers(const results *r, const char *wl) {
@@ -224,14 +242,14 @@ static void common_columns(const results *r, answers_row *row, sbuf *cols) {
     fputs("hiccup p99 ", f);
     fmt_us(f, hic);
     fputs(" (", f);
-    md_row_name(f, at->first);
+    short_name(f, at->first);
     fputc(')', f);
   }
   double gc = worst(r, row->wl, row->w, "gc.p99_us", &at);
   if (isfinite(gc)) {
     fmt_us(cols[COL_GC].f, gc);
     fputs(" (", cols[COL_GC].f);
-    md_row_name(cols[COL_GC].f, at->first);
+    short_name(cols[COL_GC].f, at->first);
     fputc(')', cols[COL_GC].f);
   }
 }
@@ -254,8 +272,10 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
     stats_ci s = results_ci(b, "speedup", NULL);
     if (ftell(f) > 0)
       fputs("; ", f);
-    escape_md(f, rts[k]);
-    fputs(": ", f);
+    if (nrt > 1) {
+      escape_md(f, rts[k]);
+      fputs(": ", f);
+    }
     model_name(f, b->first);
     fputc(' ', f);
     ratio_ci(f, &s);
@@ -267,8 +287,10 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
       double ws = results_ci(t, "gil.wait_share", NULL).median;
       if (ftell(g) > 0)
         fputs("; ", g);
-      escape_md(g, rts[k]);
-      fputs(": ", g);
+      if (nrt > 1) {
+        escape_md(g, rts[k]);
+        fputs(": ", g);
+      }
       model_name(g, t->first);
       fprintf(g, " %.2f×", ts.median);
       if (isfinite(ws))
@@ -303,7 +325,11 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
   memfit_cost cost;
   if (memfit_row(r, best->first, &cost) && isfinite(cost.uss_kb)) {
     model_name(cols[COL_MEM].f, best->first);
-    fprintf(cols[COL_MEM].f, " %.2f MiB", cost.uss_kb / 1024);
+    /* A slope below zero is noise about nothing: no cost measured. */
+    if (cost.uss_kb < 0)
+      fputs(" none measurable", cols[COL_MEM].f);
+    else
+      fprintf(cols[COL_MEM].f, " %.2f MiB", cost.uss_kb / 1024);
   }
 
   /* The advice: the condition, the choice (or that there is none), and
@@ -347,11 +373,13 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
   md_row_name(adv, best->first);
   fputs(", ", adv);
   ratio_ci(adv, &bs);
-  fprintf(adv, " (the most work: %s ops/s)", tp);
-  if (waiting) {
-    fprintf(adv, " (ideal %.0f×: waiters overlap)",
+  fprintf(adv, " (the most work: %s ops/s", tp);
+  if (waiting)
+    fprintf(adv, "; ideal %.0f×: waiters overlap",
             cellkind_ideal_speedup(row->kind, w, pus));
-  }
+  fputc(')', adv);
+  if (cellkind_gil_of(best->first) == CELLKIND_GIL_NONE && w > 1)
+    fputs(" — its workers run without a GIL", adv);
   /* Why the others are behind: the GIL of the best one's runtime, when
    * its workers share one and waited for it. */
   const results_group *t =
@@ -379,9 +407,6 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
     fputc(' ', adv);
     ratio_ci(adv, &ns);
     fprintf(adv, " (%s ops/s)", tp);
-    fputs(cellkind_gil_of(best->first) == CELLKIND_GIL_NONE ? " (without a GIL)"
-                                                            : "",
-          adv);
   }
 }
 
@@ -415,15 +440,16 @@ static void convoy_row(const results *r, answers_row *row, sbuf *cols,
     results_fmt_si(vb, sizeof vb, b);
     if (ftell(f) > 0)
       fputs("; ", f);
-    md_row_name(f, alone->first);
-    fprintf(f, " %s → %s round trips/s (%.2f×)", va, vb, b / a);
+    short_name(f, alone->first);
+    fprintf(f, " %s → %s (%.2f×)", va, vb, b / a);
     if (b / a > kbest)
       kbest = b / a, keep = alone;
     if (b / a < kworst)
       kworst = b / a, lose = alone;
   }
   if (ftell(cols[COL_ANSWER].f) > 0)
-    fprintf(cols[COL_ANSWER].f, ", alone → with %g CPU-bound thread%s", kmax,
+    fprintf(cols[COL_ANSWER].f,
+            " round trips/s, alone → beside %g CPU-bound thread%s", kmax,
             kmax == 1 ? "" : "s");
   if (!keep)
     return;
@@ -431,11 +457,11 @@ static void convoy_row(const results *r, answers_row *row, sbuf *cols,
           kmax == 1 ? "" : "s");
   escape_md(adv, row->wl);
   fputs(": ", adv);
-  md_row_name(adv, keep->first);
+  short_name(adv, keep->first);
   fprintf(adv, " keeps %.2f× of the round trips it makes alone", kbest);
   if (lose && lose != keep) {
     fputs("; ", adv);
-    md_row_name(adv, lose->first);
+    short_name(adv, lose->first);
     fprintf(adv, " %.2f×", kworst);
     if (cellkind_gil_of(lose->first) == CELLKIND_GIL_SHARED)
       fputs(" — its threads share one GIL with the CPU-bound ones", adv);
@@ -746,15 +772,12 @@ void answers_write(FILE *f, const results *r) {
   }
   fputs("\n\n", f);
   if (pus)
-    fprintf(f,
-            "At the machine's %u CPU%s (or the most workers not above "
-            "them), ",
+    fprintf(f, "At the machine's %u CPU%s (the most workers not above them)",
             pus, pus == 1 ? "" : "s");
   else
-    fputs("At the most workers measured, ", f);
-  fputs("per workload: the best Python model of each runtime with its "
-        "speedup over 1 worker and interval, or the workload's own headline "
-        "figure; the figures behind them are in the sections below.\n\n|",
+    fputs("At the most workers measured", f);
+  fputs(": each runtime's fastest Python model with its speedup over 1 "
+        "worker, or the workload's own figure.\n\n|",
         f);
   int has[COL_COUNT] = {0};
   char align[COL_COUNT + 3] = "ll";
@@ -863,7 +886,7 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
-  int width = 900, height = 330;
+  int width = 900, height = 260;
   chart_preamble(s, width, height);
   fprintf(s, "array W[%zu]\n", nshown);
   for (size_t i = 0; i < nshown; i++) {
