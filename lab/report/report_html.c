@@ -182,7 +182,7 @@ static const char page_head[] =
 /* After the title. */
 static const char page_style[] =
     "</title>\n<style>\n"
-    "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem "
+    "body{font-family:system-ui,sans-serif;max-width:86rem;margin:1rem "
     "auto;padding:0 1rem;color:#222;line-height:1.45}\n"
     "table{border-collapse:collapse;margin:.5rem 0 1rem}\n"
     "th,td{border:1px solid #ccc;padding:.2rem .5rem}\n"
@@ -193,7 +193,7 @@ static const char page_style[] =
     "p.absent{color:#777;font-style:italic}\n"
     "details.header{margin:.5rem 0;color:#444}\n"
     "code{background:#f4f4f4;padding:0 .2rem}\n"
-    "h2{border-top:2px solid #ddd;padding-top:1rem;margin-top:2rem}\n"
+    "h2{border-top:2px solid #ddd;padding-top:.8rem;margin-top:1.5rem}\n"
     "</style>\n</head>\n<body>\n";
 
 void report_html_page(FILE *f, const char *title_text, char *md,
