@@ -262,7 +262,7 @@ void report_html_page(FILE *f, const char *title_text, char *md,
       prev_h1 = level == 1;
       if (level == 1 && nnav > 1) {
         /* Links within the page only: nothing is fetched. */
-        fputs("<nav><p>Workloads:", f);
+        fputs("<nav><p>Sections:", f);
         for (size_t i = 0; i < nnav; i++) {
           fprintf(f, " <a href=\"#wl-%zu\">", i);
           escape_html(f, nav[i]);

@@ -1,6 +1,7 @@
 /* summary — see summary.h.
  *
- * This file is the layout of summary.md: the header (md.h) and the notes
+ * This file is the layout of summary.md: the header (md.h), the answers
+ * page and the runtimes side by side (answers.h, runtimes.h), the notes
  * on method and noise (method.h), then per workload its tables, each
  * followed by its findings (findings.h), the runtimes side by side and the
  * cells not measured. Every figure is a median over the repetitions of one

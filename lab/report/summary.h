@@ -1,5 +1,6 @@
-/* summary — summary.md from a results file: per workload, tables of
- * throughput, speedup, efficiency, GIL wait, GC and hiccup pauses by model x
+/* summary — summary.md from a results file: first the answers page and
+ * the runtimes side by side (answers.h, runtimes.h), then per workload tables
+ * of throughput, speedup, efficiency, GIL wait, GC and hiccup pauses by model x
  * workers (x runtime), each median with its confidence interval, and under
  * each table a finding in plain words computed from the same figures; the
  * cells that failed, with why. Made from the records alone, so it can be
