@@ -468,13 +468,20 @@ static void convoy_row(const results *r, answers_row *row, sbuf *cols,
   }
 }
 
+/* One kind of creation or hand-off at its median. */
+typedef struct {
+  const cJSON *row; /* NULL: none yet */
+  const char *kind;
+  double median;
+} kind_fig;
+
 /* os.spawn and os.switch: the cheapest and dearest kind of creation or
- * hand-off (obj.KIND.figure, p50) at w workers. */
+ * hand-off (obj.KIND.figure, p50) of the Python models at w workers, and
+ * the C twin's cheapest beside them for reference. */
 static void kinds_row(const results *r, answers_row *row, sbuf *cols, FILE *adv,
                       const char *obj, const char *figure, const char *what) {
-  const cJSON *lo_row = NULL, *hi_row = NULL;
-  const char *lo_kind = NULL, *hi_kind = NULL;
-  stats_ci lo = {0, INFINITY, 0, 0, 0}, hi = {0, -INFINITY, 0, 0, 0};
+  kind_fig lo = {NULL, NULL, INFINITY}, hi = {NULL, NULL, -INFINITY};
+  kind_fig c = {NULL, NULL, INFINITY};
   char kpath[64];
   snprintf(kpath, sizeof kpath, "%s.kinds", obj);
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -486,80 +493,106 @@ static void kinds_row(const results *r, answers_row *row, sbuf *cols, FILE *adv,
     for (size_t i = 0; i < grp->n && !kinds; i++)
       if (results_ok(grp->recs[i]))
         kinds = results_get(grp->recs[i], kpath);
+    int native = results_is_native(grp->first);
     cJSON_ArrayForEach(k, kinds) {
       if (!cJSON_IsString(k))
         continue;
       char path[160];
       snprintf(path, sizeof path, "%s.%s.%s", obj, k->valuestring, figure);
-      stats_ci c = results_ci(grp, path, NULL);
-      if (!isfinite(c.median))
+      double v = results_ci(grp, path, NULL).median;
+      if (!isfinite(v))
         continue;
-      if (c.median < lo.median)
-        lo = c, lo_row = grp->first, lo_kind = k->valuestring;
-      if (c.median > hi.median)
-        hi = c, hi_row = grp->first, hi_kind = k->valuestring;
+      kind_fig here = {grp->first, k->valuestring, v};
+      if (native && v < c.median)
+        c = here;
+      if (!native && v < lo.median)
+        lo = here;
+      if (!native && v > hi.median)
+        hi = here;
     }
   }
-  if (!lo_row)
-    return;
   FILE *f = cols[COL_ANSWER].f;
-  fputs("cheapest ", f);
-  escape_md(f, lo_kind);
-  fputc(' ', f);
-  fmt_us(f, lo.median);
-  fputs(" p50 (", f);
-  md_row_name(f, lo_row);
-  fprintf(f, "), at %u worker%s", row->w, row->w == 1 ? "" : "s");
-  fputs("for ", adv);
-  fputs(what, adv);
-  fputs(" like ", adv);
+  if (lo.row) {
+    fputs("cheapest ", f);
+    escape_md(f, lo.kind);
+    fputc(' ', f);
+    fmt_us(f, lo.median);
+    fputs(" p50 (", f);
+    short_name(f, lo.row);
+    fputc(')', f);
+  }
+  if (c.row) {
+    fputs(lo.row ? "; C twin " : "C twin ", f);
+    escape_md(f, c.kind);
+    fputc(' ', f);
+    fmt_us(f, c.median);
+  }
+  if (lo.row || c.row)
+    fprintf(f, ", at %u worker%s", row->w, row->w == 1 ? "" : "s");
+  if (!lo.row)
+    return;
+  fprintf(adv, "for %s like ", what);
   escape_md(adv, row->wl);
-  fputs(": ", adv);
-  escape_md(adv, lo_kind);
-  fputs(" is the cheapest, ", adv);
+  fputs(" in Python: ", adv);
+  escape_md(adv, lo.kind);
+  fputs(" (", adv);
+  short_name(adv, lo.row);
+  fputs(") is the cheapest, ", adv);
   fmt_us(adv, lo.median);
-  fputs(" p50 (", adv);
-  md_row_name(adv, lo_row);
-  fputc(')', adv);
-  if (hi_row && (hi_row != lo_row || strcmp(hi_kind, lo_kind) != 0)) {
+  fputs(" p50", adv);
+  if (hi.row && (hi.row != lo.row || strcmp(hi.kind, lo.kind) != 0)) {
     fputs("; the dearest, ", adv);
-    escape_md(adv, hi_kind);
-    fputs(", ", adv);
+    escape_md(adv, hi.kind);
+    fputs(" (", adv);
+    short_name(adv, hi.row);
+    fputs("), ", adv);
     fmt_us(adv, hi.median);
-    fprintf(adv, " (%.0f×)", lo.median > 0 ? hi.median / lo.median : NAN);
+    if (lo.median > 0)
+      fprintf(adv, " (%.0f×)", hi.median / lo.median);
   }
 }
 
 /* io.echo (a latency workload without kinds): the lowest round-trip p99
- * at w workers. */
+ * of the Python models at w workers, and the C twin's. */
 static void echo_row(const results *r, answers_row *row, sbuf *cols,
                      FILE *adv) {
-  const results_group *lo = NULL;
-  double vlo = INFINITY;
+  const results_group *lo[2] = {NULL, NULL}; /* Python, C */
+  double vlo[2] = {INFINITY, INFINITY};
   for (size_t g = 0; g < r->ngroups; g++) {
     const results_group *grp = &r->groups[g];
     if (strcmp(results_str(grp->first, "workload"), row->wl) != 0 ||
         results_num(grp->first, "workers") != row->w)
       continue;
+    int native = results_is_native(grp->first);
     double v = results_ci(grp, "echo.rtt_us.p99", NULL).median;
-    if (isfinite(v) && v < vlo)
-      vlo = v, lo = grp;
+    if (isfinite(v) && v < vlo[native])
+      vlo[native] = v, lo[native] = grp;
   }
-  if (!lo)
-    return;
   FILE *f = cols[COL_ANSWER].f;
-  fputs("lowest round-trip p99 ", f);
-  fmt_us(f, vlo);
-  fputs(" (", f);
-  md_row_name(f, lo->first);
-  fputc(')', f);
+  if (lo[0]) {
+    fputs("lowest round-trip p99 ", f);
+    fmt_us(f, vlo[0]);
+    fputs(" (", f);
+    short_name(f, lo[0]->first);
+    fputc(')', f);
+  }
+  if (lo[1]) {
+    fputs(lo[0] ? "; C twin " : "C twin ", f);
+    fmt_us(f, vlo[1]);
+  }
+  if (!lo[0])
+    return;
   fprintf(adv, "for round trips at %u worker%s like ", row->w,
           row->w == 1 ? "" : "s");
   escape_md(adv, row->wl);
   fputs(": ", adv);
-  md_row_name(adv, lo->first);
+  md_row_name(adv, lo[0]->first);
   fputs(", p99 ", adv);
-  fmt_us(adv, vlo);
+  fmt_us(adv, vlo[0]);
+  if (lo[1]) {
+    fputs(", against the C twin's ", adv);
+    fmt_us(adv, vlo[1]);
+  }
 }
 
 /* mem.cow and mem.cow_freeze: the share of the heap a full collection
@@ -640,8 +673,11 @@ static void ipc_row(const results *r, sbuf *cols, FILE *adv) {
 
 /* The server workloads, one row: the most requests per second. */
 static void serve_row(const results *r, sbuf *cols, FILE *adv) {
-  double rps;
-  const results_group *best = servetable_best(r, &rps);
+  double rps, crps;
+  const results_group *best = servetable_best(r, 1, &rps);
+  const results_group *c_best = servetable_best(r, 0, &crps);
+  if (!best)
+    best = c_best, rps = crps;
   if (!best)
     return;
   char v[32];
@@ -652,6 +688,13 @@ static void serve_row(const results *r, sbuf *cols, FILE *adv) {
   fputs(" (", f);
   md_row_name(f, c);
   fprintf(f, "), %s req/s", v);
+  if (c_best && c_best != best) {
+    char cv[32];
+    results_fmt_si(cv, sizeof cv, crps);
+    fprintf(f, "; fastest of all: ");
+    fputs(servetable_kind_label(c_best), f);
+    fprintf(f, ", %s req/s", cv);
+  }
   fprintf(adv, "for a server with handler ");
   escape_md(adv, results_str(c, "handler"));
   fprintf(adv, " at %g connections: ", results_num(c, "connections"));

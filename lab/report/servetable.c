@@ -699,11 +699,15 @@ static int finding_convoy(FILE *f, const results *r) {
   return any;
 }
 
-const results_group *servetable_best(const results *r, double *rps_out) {
+const results_group *servetable_best(const results *r, int python_only,
+                                     double *rps_out) {
   const results_group *best = NULL;
   double most = -INFINITY;
   for (size_t g = 0; g < r->ngroups; g++) {
-    double v = is_serve(&r->groups[g]) ? median_of(&r->groups[g], rps) : NAN;
+    double v = is_serve(&r->groups[g]) &&
+                       !(python_only && results_is_native(r->groups[g].first))
+                   ? median_of(&r->groups[g], rps)
+                   : NAN;
     if (isfinite(v) && v > most) {
       most = v;
       best = &r->groups[g];
