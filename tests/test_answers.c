@@ -122,13 +122,18 @@ static const char META[] =
 static char path[] = "/tmp/test_answers_XXXXXX";
 
 /* The answers page and the runtimes section of RECS (with_mem: with the
- * memory figures) as a new string. */
-static char *render(int with_mem) {
+ * memory figures; question: the experiment file's, or NULL) as a new
+ * string. */
+static char *render_q(int with_mem, const char *question) {
   memcpy(path + strlen(path) - 6, "XXXXXX", 6);
   int fd = mkstemp(path);
   assert_true(fd >= 0);
   FILE *f = fdopen(fd, "w");
-  fputs(META, f);
+  if (question)
+    fprintf(f, "%.*s,\"spec\":{\"question\":\"%s\"}}\n",
+            (int)(strlen(META) - 2), META, question);
+  else
+    fputs(META, f);
   for (size_t i = 0; i < sizeof RECS / sizeof RECS[0]; i++) {
     rec r = RECS[i];
     if (!with_mem)
@@ -150,6 +155,10 @@ static char *render(int with_mem) {
   assert_int_equal(runtimes_sections(&res), 1);
   results_free(&res);
   return out;
+}
+
+static char *render(int with_mem) {
+  return render_q(with_mem, NULL);
 }
 
 /* The line of s that starts with start, as a new string ("" when none). */
@@ -303,6 +312,17 @@ static void runtimes_side_by_side(void **state) {
   free(out);
 }
 
+/* The experiment file's question titles the page. */
+static void question_is_the_title(void **state) {
+  (void)state;
+  char *out = render_q(1, "Threads or processes?");
+  assert_int_equal(strncmp(out, "## Answers: Threads or processes?\n", 34), 0);
+  free(out);
+  out = render(1);
+  assert_int_equal(strncmp(out, "## Answers\n", 11), 0);
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(golden),
@@ -313,6 +333,7 @@ int main(void) {
       cmocka_unit_test(free_threaded_blames_no_gil),
       cmocka_unit_test(memory_column_only_when_measured),
       cmocka_unit_test(runtimes_side_by_side),
+      cmocka_unit_test(question_is_the_title),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
