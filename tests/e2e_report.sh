@@ -38,8 +38,17 @@ fi
 check "summary.md equals the golden file" diff -u "$data/summary.md" "$tmp/fx/summary.md"
 check "results.csv equals the golden file" diff -u "$data/results.csv" "$tmp/fx/results.csv"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "every chart of the fixture drawn as an .svg file (30)" test "$nsvg" -eq 30
-check "report says how many charts" grep -q "(30 charts)" "$tmp/report.out"
+check "every chart of the fixture drawn as an .svg file (30, and answers.svg)" test "$nsvg" -eq 31
+check "report says how many charts" grep -q "(31 charts)" "$tmp/report.out"
+# line_of PATTERN: the line number of PATTERN's first match in summary.md.
+line_of() { grep -n -m1 -e "$1" "$tmp/fx/summary.md" | cut -d: -f1; }
+check "the answers page comes first: after the header, before the method notes" \
+  test "$(line_of '^- gillab:')" -lt "$(line_of '^## Answers')" \
+  -a "$(line_of '^## Answers')" -lt "$(line_of '^## What to choose')" \
+  -a "$(line_of '^## What to choose')" -lt "$(line_of '^## Runtimes side by side')" \
+  -a "$(line_of '^## Runtimes side by side')" -lt "$(line_of '^Each figure is the median')" \
+  -a "$(line_of '^Each figure is the median')" -lt "$(line_of '^## cpu.primes')"
+check "the answers chart drawn" test -s "$tmp/fx/answers.svg"
 check "names are escaped in summary.md" grep -qF 'evil\<b\>\|\*\_\[x\](y)\&"\#' "$tmp/fx/summary.md"
 check "no raw HTML from names in report.html" \
   bash -c "! grep -qF -e '<b>' -e '<i>one' -e '<script>' '$tmp/fx/report.html'"

@@ -27,7 +27,7 @@ mkdir -p "$tmp/fx"
 cp "$here/data/report/results.jsonl" "$tmp/fx/"
 check "report exits 0" quiet "$gillab" report "$tmp/fx"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "the fixture's 30 charts drawn" test "$nsvg" -eq 30
+check "the fixture's 30 charts and the answers chart drawn" test "$nsvg" -eq 31
 # jqn FILE FILTER: FILTER over FILE with $n the number of .svg files.
 jqn() { jq -e --argjson n "$nsvg" "$2" "$1" >/dev/null; }
 python3 "$here/chromium_check.py" "$tmp/fx/report.html" >"$tmp/chrome.json" 2>"$tmp/chrome.err"
@@ -41,6 +41,10 @@ else
   check "chromium: no console error" jqone "$tmp/chrome.json" '.console_errors == []'
   check "chromium: no request leaves the file" jqone "$tmp/chrome.json" '.requests == []'
   check "chromium: no script, no element from a name" jqone "$tmp/chrome.json" '.scripts == 0 and .b_i == 0'
+  # The first screen (1400x900) shows the answers table whole and at
+  # least the top half of its chart.
+  check "chromium: the answers table and its chart on the first screen" jqone "$tmp/chrome.json" \
+    '.answers.table_top != null and .answers.table_bottom <= 900 and .answers.chart_top != null and (.answers.chart_top + .answers.chart_bottom) / 2 <= 900'
 fi
 # The charts themselves, in the .svg files and in the page (issue 17):
 # no two series alike, a unit on every numeric axis, the x axis from the

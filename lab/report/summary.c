@@ -1,6 +1,7 @@
 /* summary — see summary.h.
  *
- * This file is the layout of summary.md: the header (md.h) and the notes
+ * This file is the layout of summary.md: the header (md.h), the answers
+ * page and the runtimes side by side (answers.h, runtimes.h), the notes
  * on method and noise (method.h), then per workload its tables, each
  * followed by its findings (findings.h), the runtimes side by side and the
  * cells not measured. Every figure is a median over the repetitions of one
@@ -8,6 +9,7 @@
  */
 #include "summary.h"
 
+#include "answers.h"
 #include "escape.h"
 #include "findings.h"
 #include "ipctable.h"
@@ -16,6 +18,7 @@
 #include "method.h"
 #include "outfile.h"
 #include "provenance.h"
+#include "runtimes.h"
 #include "servetable.h"
 
 #include <errno.h>
@@ -772,6 +775,12 @@ void summary_render(const results *r, FILE *f) {
             "and finding below is of one machine (\"on m1\" after the "
             "model); no figure is averaged across machines.\n\n",
             provenance_machines(r->meta));
+  /* What a reader takes away comes first (answers.h), then the runtimes
+   * side by side (runtimes.h); the method and the tables after. */
+  if (summary_lead_sections(r)) {
+    answers_write(f, r);
+    runtimes_write(f, r);
+  }
   method_write(f, r);
   /* Shards merged from machines that differ: each machine's cells alone,
    * so that no table or finding sets one machine's cells against
@@ -792,6 +801,12 @@ void summary_render(const results *r, FILE *f) {
     write_workloads(f, r);
   if (r->n == 0)
     fprintf(f, "No cell was measured.\n");
+}
+
+size_t summary_lead_sections(const results *r) {
+  if (provenance_machines(r->meta) > 1)
+    return 0;
+  return answers_sections(r) + runtimes_sections(r);
 }
 
 int summary_write(const results *r, const char *dir, char *err, size_t errlen) {
