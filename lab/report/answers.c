@@ -874,6 +874,18 @@ void answers_write(FILE *f, const results *r) {
 
 /* The chart: speedup at the quoted workers, by workload (the clusters)
  * and model (the bars: runtime and model). */
+/* A bar's series name: the runtime and the model ("3.11 threads"), or the
+ * model alone for the C twins, whose runtime is "native" and says no more
+ * than their model does. */
+static void series_label(const cJSON *c, char *label, size_t len, char *model,
+                         size_t mlen) {
+  results_model_label(c, model, mlen);
+  if (results_is_native(c))
+    snprintf(label, len, "%s", model);
+  else
+    snprintf(label, len, "%s %s", results_str(c, "runtime"), model);
+}
+
 int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
   *svg = NULL;
   const char *wls[MAX_WL], *shown[MAX_WL];
@@ -901,8 +913,7 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
           !isfinite(results_ci(&r->groups[g], "speedup", NULL).median))
         continue;
       char model[128], label[160];
-      snprintf(label, sizeof label, "%s %s", results_str(c, "runtime"),
-               results_model_label(c, model, sizeof model));
+      series_label(c, label, sizeof label, model, sizeof model);
       size_t k = 0;
       while (k < nser && strcmp(series[k], label) != 0)
         k++;
@@ -929,12 +940,19 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
-  int width = 900, height = 260;
-  chart_preamble(s, width, height);
+  /* The key below the plot in rows across it: a few short entries, which
+   * in a column would take the height (or the width) the bars need to
+   * stay on the page's first screen. */
+  chart_preamble(s, CHART_WIDTH, 250);
+  fputs("set key maxcols 4\n", s);
+  /* chart_size's two columns a row of the key, so twice the rows of four
+   * columns. */
+  chart_size(s, CHART_WIDTH, 250, 2 * ((nser + 3) / 4), 0);
+  fprintf(s, "set xrange [-0.6:%g]\n", (double)nshown - 0.4);
   fprintf(s, "array W[%zu]\n", nshown);
   for (size_t i = 0; i < nshown; i++) {
     char tic[300];
-    snprintf(tic, sizeof tic, "%s (%u)", shown[i], ws[i]);
+    snprintf(tic, sizeof tic, "%s (n=%u)", shown[i], ws[i]);
     fprintf(s, "W[%zu] = ", i + 1);
     chart_quote(s, tic);
     fputc('\n', s);
@@ -953,8 +971,7 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
             results_num(c, "workers") != ws[i] ||
             results_num(c, "cpu_threads") > 0)
           continue;
-        snprintf(label, sizeof label, "%s %s", results_str(c, "runtime"),
-                 results_model_label(c, model, sizeof model));
+        series_label(c, label, sizeof label, model, sizeof model);
         if (strcmp(label, series[k]) == 0)
           grp = &r->groups[g];
       }
@@ -972,13 +989,14 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
              "set style data histograms\n"
              "set style histogram errorbars gap 1.5 lw 1\n"
              "set style fill solid 0.85 border -1\n"
-             "set ylabel 'speedup at the CPUs (x 1 worker)'\n"
-             "set xlabel 'workload (workers)'\n"
+             "set ylabel 'speedup (× 1 worker)'\n"
+
              "set yrange [0:*]\nset xtics nomirror\n");
   fputs("plot ", s);
   for (size_t k = 0; k < nser; k++) {
-    fprintf(s, "%s$d using %zu:%zu:%zu%s title ", k ? ", " : "", 2 + 3 * k,
-            3 + 3 * k, 4 + 3 * k, k ? "" : ":xtic(W[int(column(1)) + 1])");
+    fprintf(s, "%s$d using %zu:%zu:%zu%s lc rgb '%s' title ", k ? ", " : "",
+            2 + 3 * k, 3 + 3 * k, 4 + 3 * k,
+            k ? "" : ":xtic(W[int(column(1)) + 1])", chart_colour(k));
     chart_quote(s, series[k]);
   }
   fputc('\n', s);
