@@ -167,6 +167,20 @@ static size_t utf8_len(const unsigned char *s) {
   return n;
 }
 
+char *util_utf8_trim(char *s) {
+  size_t len = strlen(s), i = len;
+  /* Back over continuation bytes (at most 3) to the sequence's first. */
+  while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+    i--;
+  if (i == 0)
+    return s;
+  unsigned char lead = (unsigned char)s[i - 1];
+  size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  if (len - (i - 1) < need)
+    s[i - 1] = '\0';
+  return s;
+}
+
 size_t util_utf8_fix(char *s) {
   size_t fixed = 0;
   unsigned char *p = (unsigned char *)s;

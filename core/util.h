@@ -41,6 +41,12 @@ int util_read_full(int fd, void *buf, size_t len);
  * and JSON must be UTF-8. Returns how many bytes were replaced. */
 size_t util_utf8_fix(char *s);
 
+/* Cuts s at the end of its last whole character when its last bytes are
+ * the start of a UTF-8 sequence cut short (what snprintf into a fixed
+ * buffer leaves when a name is longer): a text cut at N bytes stays
+ * UTF-8. Returns s. */
+char *util_utf8_trim(char *s);
+
 /* How many CPUs this process may run on (its affinity mask; at least 1). */
 unsigned util_ncpus(void);
 
