@@ -3,6 +3,7 @@
 
 #include <sched.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,18 @@ unsigned util_ncpus(void) {
     return 1;
   int n = CPU_COUNT(&set);
   return n > 0 ? (unsigned)n : 1;
+}
+
+int util_dir_is_empty(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return 1;
+  struct dirent *e;
+  int empty = 1;
+  while (empty && (e = readdir(d)))
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  closedir(d);
+  return empty;
 }
 
 int util_make_dirs(const char *path) {

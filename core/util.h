@@ -31,6 +31,12 @@ char *util_join_argv(int argc, char **argv);
  * umask). Returns 0 or -errno. */
 int util_make_dirs(const char *path);
 
+/* Whether dir is empty, or cannot be listed (absent: it will be made;
+ * not a directory or unreadable: making it or writing in it says so).
+ * gillab writes its outputs only into a directory it makes, or an empty
+ * one, or one that holds a results.jsonl of gillab's. */
+int util_dir_is_empty(const char *dir);
+
 /* Reads exactly len bytes from fd (retrying on EINTR and short reads).
  * Returns 0, or -1 on an error or end of file first. */
 int util_read_full(int fd, void *buf, size_t len);
