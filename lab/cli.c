@@ -133,20 +133,44 @@ static int cmd_run_how(int argc, char **argv, const char *resume) {
 }
 
 static int cmd_run(int argc, char **argv) {
-  if (argc >= 2 && (strcmp(argv[1], "--resume") == 0 ||
-                    strncmp(argv[1], "--resume=", 9) == 0))
-    return cmd_run_resume(argc, argv);
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--resume") == 0 ||
+        strncmp(argv[i], "--resume=", 9) == 0)
+      return cmd_run_resume(argc, argv);
   return cmd_run_how(argc, argv, NULL);
 }
 
-/* gillab run --resume DIR: the run's options read back from DIR's
- * metadata (argv, typed in cwd), run again with DIR to complete; run.c
- * checks that the spec, the build and the runtimes are the same. */
+/* Reads `--NAME VALUE` or `--NAME=VALUE` at argv[*i] into *value (and
+ * moves *i past it); 0 when argv[*i] is not that option. */
+static int option_value(int argc, char **argv, int *i, const char *name,
+                        const char **value) {
+  size_t len = strlen(name);
+  if (strncmp(argv[*i], name, len) != 0)
+    return 0;
+  if (argv[*i][len] == '=')
+    *value = argv[(*i)++] + len + 1;
+  else if (argv[*i][len] == '\0' && *i + 1 < argc)
+    *value = argv[(*i += 2) - 1];
+  else
+    return 0;
+  return 1;
+}
+
+/* gillab run --resume DIR [--shard K/N|auto]: the run's options read back
+ * from DIR's metadata (argv, typed in cwd), run again with DIR to
+ * complete; run.c checks that the spec, the build and the runtimes are
+ * the same. A shard is resumed as the shard its metadata says it is
+ * (K/N: `--shard auto` needs no scheduler's variables now); a --shard
+ * given here replaces it, and run.c refuses it unless it is the same. */
 static int cmd_run_resume(int argc, char **argv) {
-  const char *dir = argv[1][8] == '=' ? argv[1] + 9 : argv[2];
-  if (!dir || argc != (argv[1][8] == '=' ? 2 : 3))
-    return usage_error("run", "--resume DIR takes no other option: the "
-                              "run's own are read from DIR");
+  const char *dir = NULL, *shard_arg = NULL;
+  for (int i = 1; i < argc;)
+    if (!option_value(argc, argv, &i, "--resume", &dir) &&
+        !option_value(argc, argv, &i, "--shard", &shard_arg))
+      return usage_error("run", "--resume DIR takes no other option but "
+                                "--shard: the run's own are read from DIR");
+  if (!dir)
+    return usage_error("run", "--resume needs the run's directory");
   char abs[PATH_MAX], path[PATH_MAX + 32];
   if (!realpath(dir, abs)) {
     fprintf(stderr, "gillab run: cannot resume %s: %s\n", dir, strerror(errno));
@@ -173,7 +197,7 @@ static int cmd_run_resume(int argc, char **argv) {
     cJSON_Delete(meta);
     return 1;
   }
-  char **args = calloc((size_t)n + 1, sizeof *args);
+  char **args = calloc((size_t)n + 2, sizeof *args); /* + a --shard */
   for (int i = 0; args && i < n; i++)
     args[i] = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
   for (int i = 0; args && i < n; i++)
@@ -181,6 +205,35 @@ static int cmd_run_resume(int argc, char **argv) {
       free(args);
       args = NULL;
     }
+  /* The shard the directory holds, unless one was given here. */
+  const cJSON *sh = cJSON_GetObjectItemCaseSensitive(meta, "shard");
+  char shard_kn[64], shard_opt[80];
+  if (!shard_arg && cJSON_IsObject(sh)) {
+    snprintf(
+        shard_kn, sizeof shard_kn, "%g/%g",
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sh, "index")),
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sh, "count")));
+    shard_arg = shard_kn;
+  }
+  snprintf(shard_opt, sizeof shard_opt, "--shard=%s",
+           shard_arg ? shard_arg : "");
+  int replaced = 0;
+  for (int i = 1; args && shard_arg && i < n;) {
+    const char *ignored;
+    int at = i;
+    if (!option_value(n, args, &at, "--shard", &ignored)) {
+      i++;
+      continue;
+    }
+    if (strcmp(args[i], "--shard") == 0)
+      args[i + 1] = (char *)shard_arg;
+    else
+      args[i] = shard_opt;
+    replaced = 1;
+    i = at;
+  }
+  if (args && shard_arg && !replaced) /* run.c refuses: not a shard */
+    args[n++] = shard_opt;
   /* Relative paths of the options (an experiment or workload file, -o)
    * were relative to where the run was typed. */
   const char *cwd =

@@ -16,7 +16,6 @@
 #include "util.h"
 #include "venv.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -364,20 +363,6 @@ emit:
   return rc;
 }
 
-/* Whether dir is empty, or cannot be listed (absent: it will be made;
- * not a directory or unreadable: making it or writing in it says so). */
-static int dir_is_empty(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d)
-    return 1;
-  struct dirent *e;
-  int empty = 1;
-  while (empty && (e = readdir(d)))
-    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-  closedir(d);
-  return empty;
-}
-
 /* The results directory: -o DIR, else results/<timestamp>; a shard's is
  * DIR (or results)/RUN_ID/shard-K-of-N, named so that the shards of one
  * run sit side by side and none overwrites another. */
@@ -406,7 +391,7 @@ static int open_output(const spec_matrix *s, const shard *sh,
   /* gillab writes only into a directory it creates, or an empty one: a
    * directory of other files would get a summary.md, a report.html, ...
    * over files of the same names. */
-  if (!dir_is_empty(outdir)) {
+  if (!util_dir_is_empty(outdir)) {
     snprintf(err, errlen,
              "%s holds files and no results.jsonl: gillab writes its "
              "results only into a new or empty directory (choose another "
@@ -467,11 +452,38 @@ static int same_runtimes(const cJSON *meta, const cJSON *now, char *why,
   return 1;
 }
 
+/* Whether meta's shard is sh (both absent, or the same K of N); when
+ * not, why into why. */
+static int shard_matches(const cJSON *meta, const shard *sh, char *why,
+                         size_t len) {
+  const cJSON *j = cJSON_GetObjectItemCaseSensitive(meta, "shard");
+  const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "index");
+  const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "count");
+  if (!j && !sh)
+    return 1;
+  if (!j)
+    snprintf(why, len,
+             "it is a whole run, not a shard: resume it without --shard");
+  else if (!cJSON_IsNumber(k) || !cJSON_IsNumber(n))
+    snprintf(why, len, "its metadata's shard is not K of N");
+  else if (!sh)
+    snprintf(why, len, "it is shard %g of %g: resume it with --shard %g/%g",
+             k->valuedouble, n->valuedouble, k->valuedouble, n->valuedouble);
+  else if (k->valuedouble != sh->index || n->valuedouble != sh->count)
+    snprintf(why, len,
+             "it is shard %g of %g, not %u of %u: resume each shard in its "
+             "own directory",
+             k->valuedouble, n->valuedouble, sh->index, sh->count);
+  else
+    return 1;
+  return 0;
+}
+
 /* Why the run of meta cannot be completed by this one (a different spec,
  * build, runtimes or plan), or NULL when it can. */
-static const char *resume_refusal(const cJSON *meta, const char *hash,
-                                  const cJSON *runtimes, unsigned total,
-                                  char *why, size_t len) {
+static const char *resume_refusal(const cJSON *meta, const shard *sh,
+                                  const char *hash, const cJSON *runtimes,
+                                  unsigned total, char *why, size_t len) {
   const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
   const char *version =
       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "version"));
@@ -487,11 +499,13 @@ static const char *resume_refusal(const cJSON *meta, const char *hash,
     snprintf(why, len,
              "its metadata has no plan: it was run by a gillab without "
              "--resume");
-  else if (cJSON_GetObjectItemCaseSensitive(meta, "shard") ||
-           cJSON_GetObjectItemCaseSensitive(meta, "merged"))
+  else if (cJSON_GetObjectItemCaseSensitive(meta, "merged"))
     snprintf(why, len,
-             "it is a shard, or a merge of shards; run the "
-             "missing shard again instead");
+             "it is a merge of shards: resume each shard's own directory "
+             "(gillab run --resume DIR/RUN_ID/shard-K-of-N), then merge "
+             "them again");
+  else if (!shard_matches(meta, sh, rt, sizeof rt))
+    snprintf(why, len, "%s", rt);
   else if (!version || !git || strcmp(version, GILLAB_VERSION) != 0 ||
            strcmp(git, GILLAB_GIT_REV) != 0)
     snprintf(why, len,
@@ -521,10 +535,10 @@ static const char *resume_refusal(const cJSON *meta, const char *hash,
  * the cells recorded and tput[seq] (new too) with the throughput of the
  * recorded speedup baselines; *ndone counts them. -ECANCELED when
  * refused (exit 1, not a usage error: the directory is not this run's). */
-static int open_resume(run_ctx *c, const char *hash, const cJSON *runtimes,
-                       unsigned total, char *outdir, size_t outlen,
-                       unsigned char **done, double **tput, unsigned *ndone,
-                       char *err, size_t errlen) {
+static int open_resume(run_ctx *c, const shard *sh, const char *hash,
+                       const cJSON *runtimes, unsigned total, char *outdir,
+                       size_t outlen, unsigned char **done, double **tput,
+                       unsigned *ndone, char *err, size_t errlen) {
   const char *dir = c->how->resume;
   char path[PATH_MAX + 32], why[1024];
   snprintf(outdir, outlen, "%s", dir);
@@ -566,7 +580,7 @@ static int open_resume(run_ctx *c, const char *hash, const cJSON *runtimes,
       meta = rec;
       const char *no =
           cJSON_IsObject(meta)
-              ? resume_refusal(meta, hash, runtimes, total, why, sizeof why)
+              ? resume_refusal(meta, sh, hash, runtimes, total, why, sizeof why)
               : "its first line is not a metadata record";
       if (no) {
         snprintf(err, errlen, "cannot resume %s: %s", dir, no);
@@ -881,12 +895,6 @@ int run_execute_how(const spec_matrix *s, const char *command,
                     const run_how *how, char *outdir, size_t outlen, char *err,
                     size_t errlen) {
   run_ctx c = {.s = s, .how = how};
-  if (how && how->resume && s->shard_arg) {
-    snprintf(err, errlen,
-             "--resume of a shard is not supported yet: run the shard again "
-             "into a new directory");
-    return -EINVAL;
-  }
   shard sh = {0};
   unsigned *shard_of = NULL, shard_cells = 0;
   char hash[DIGEST_HEX_LEN], run_id[SHARD_RUN_ID_MAX + 1] = "";
@@ -952,7 +960,7 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   double *done_tput = NULL;
   int resume = c.how && c.how->resume;
   if (resume)
-    rc = open_resume(&c, hash, runtimes, total, outdir, outlen, &done,
+    rc = open_resume(&c, sh, hash, runtimes, total, outdir, outlen, &done,
                      &done_tput, &ndone, err, errlen);
   else
     rc = open_output(s, sh, run_id, outdir, outlen, &c.out, err, errlen);

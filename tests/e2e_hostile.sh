@@ -21,6 +21,10 @@
 #    second metadata line and a torn last line: `gillab report` and
 #    `gillab compare` run nothing, exit 0 with a warning naming each bad
 #    line, and write well-formed Markdown, CSV, HTML (tests/check_formats.py).
+# 5. Names longer than the tables' columns made of multi-byte characters
+#    (a runtime and a start method of 100 "é", 200 bytes): `compare`,
+#    summary.md and results.csv cut them, if at all, at a character's end
+#    (each output decodes as UTF-8).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
@@ -176,5 +180,22 @@ check "... one '# ' heading, no heading from a name" \
 "$gillab" compare "$tmp/plain" "$tmp/sys" >"$tmp/cmp2.md" 2>/dev/null
 check "compare of the plain file with it exits 0 and runs nothing" \
   test $? -eq 0 -a -z "$(ls -A "$canary")"
+
+# 5. Long names of multi-byte characters.
+long=$(printf 'é%.0s' $(seq 100))
+mkdir -p "$tmp/long"
+jq -c --arg n "$long" 'if .type == "cell" and .runtime != "native"
+  then .runtime = $n | .start_method = $n else . end' \
+  "$data/results.jsonl" >"$tmp/long/results.jsonl"
+"$gillab" compare "$tmp/long" "$tmp/long" >"$tmp/long-cmp.md" 2>/dev/null
+check "compare of names of 100 'é' exits 0" test $? -eq 0
+check "... its output is UTF-8 (names cut at a character's end)" \
+  python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$tmp/long-cmp.md"
+check "... and holds the names' first 63 characters" \
+  grep -q "${long:0:63}" "$tmp/long-cmp.md"
+"$gillab" report "$tmp/long" >/dev/null 2>&1
+check "report of them: summary.md and results.csv UTF-8" \
+  python3 -c 'import sys; [open(f, "rb").read().decode("utf-8") for f in sys.argv[1:]]' \
+  "$tmp/long/summary.md" "$tmp/long/results.csv"
 
 e2e_finish

@@ -1,19 +1,17 @@
 /* chart — see chart.h. */
 #include "chart.h"
 
-#include "outfile.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* Okabe and Ito's palette ("Color Universal Design", 2002) without its
  * yellow, darkest first: told apart with any colour vision deficiency. */
@@ -163,107 +161,172 @@ void chart_quote(FILE *script, const char *s) {
   fputc('\'', script);
 }
 
-/* Reads all of fd into a new string. */
-static char *slurp(int fd) {
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  ssize_t got;
-  while (buf && (got = read(fd, buf + len, cap - len - 1)) != 0) {
-    if (got < 0) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    len += (size_t)got;
-    if (cap - len < 4096) {
-      char *more = realloc(buf, cap *= 2);
-      if (!more) {
-        free(buf);
-        return NULL;
-      }
-      buf = more;
-    }
+/* The SVG drawn by gnuplot: the script is written to its stdin and the
+ * SVG read from its stdout while it runs, its complaints from stderr, all
+ * three at once (poll), since gnuplot draws a chart before it has read the
+ * script's end and a pipe holds only 64 KiB. No file is made, so nothing
+ * is left behind however gillab ends. stdin is a socket, so that a write
+ * after gnuplot ended fails (MSG_NOSIGNAL) instead of raising SIGPIPE. */
+typedef struct {
+  int fd; /* -1 once at its end */
+  char *buf;
+  size_t len, cap;
+} drain;
+
+/* Reads what fd has into d (up to d->cap - 1 bytes kept; more grows buf
+ * when grow, else is read and dropped). Returns -1 on a failure to grow. */
+static int drain_read(drain *d, int grow) {
+  char scratch[4096];
+  if (grow && d->cap - d->len < 4096) {
+    size_t cap = d->cap ? d->cap * 2 : 1 << 16;
+    char *more = realloc(d->buf, cap);
+    if (!more)
+      return -1;
+    d->buf = more;
+    d->cap = cap;
   }
-  if (buf)
-    buf[len] = '\0';
-  return buf;
+  int room = d->len + 1 < d->cap;
+  ssize_t got = room ? read(d->fd, d->buf + d->len, d->cap - d->len - 1)
+                     : read(d->fd, scratch, sizeof scratch);
+  if (got < 0 && (errno == EINTR || errno == EAGAIN))
+    return 0;
+  if (got <= 0) {
+    close(d->fd);
+    d->fd = -1;
+  } else if (room) {
+    d->len += (size_t)got;
+  }
+  if (d->buf)
+    d->buf[d->len] = '\0';
+  return 0;
 }
 
-/* Writes the script to a temporary file, so that gnuplot's stdout carries
- * the SVG alone and its stderr the complaints. */
+/* The child's side of chart_render: gnuplot on the three descriptors,
+ * killed when gillab dies (a report interrupted, even by SIGKILL, leaves
+ * no gnuplot running). Reports exec's errno on status (close-on-exec). */
+static void gnuplot_child(pid_t parent, int in, int out, int errfd,
+                          int status) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+    _exit(127);
+  /* Above the targets first, so that no dup2 overwrites another's source
+   * (gillab may have been started with 0-2 closed). */
+  in = fcntl(in, F_DUPFD_CLOEXEC, 10);
+  out = fcntl(out, F_DUPFD_CLOEXEC, 10);
+  errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 10);
+  if (in >= 0 && out >= 0 && errfd >= 0 && dup2(in, STDIN_FILENO) >= 0 &&
+      dup2(out, STDOUT_FILENO) >= 0 && dup2(errfd, STDERR_FILENO) >= 0) {
+    char *argv[] = {"gnuplot", NULL};
+    execvp("gnuplot", argv);
+  }
+  int e = errno;
+  ssize_t w = write(status, &e, sizeof e);
+  (void)w;
+  _exit(127);
+}
+
 int chart_render(const char *script, char **svg, char *err, size_t errlen) {
-  char path[] = "/tmp/gillab-chart-XXXXXX", epath[] = "/tmp/gillab-err-XXXXXX";
-  /* Removed by a signal's handler too (outfile_remove_all): signals wait
-   * until the files are in its table. */
-  sigset_t all, old;
-  sigfillset(&all);
-  sigprocmask(SIG_BLOCK, &all, &old);
-  int sfd = mkstemp(path), efd = sfd < 0 ? -1 : mkstemp(epath);
-  int out[2] = {-1, -1}, rc = 0;
-  int sslot = sfd >= 0 ? outfile_track(path) : -1;
-  int eslot = efd >= 0 ? outfile_track(epath) : -1;
-  sigprocmask(SIG_SETMASK, &old, NULL);
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, ers[2] = {-1, -1}, st[2] = {-1, -1},
+      rc = 0, status = 0;
+  drain o = {-1, NULL, 0, 0}, e = {-1, NULL, 0, 0};
+  char msg[512] = "";
+  pid_t pid = -1, parent = getpid();
+  int reaped = 0;
   *svg = NULL;
-  if (sfd < 0 || efd < 0 || pipe(out) < 0) {
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0 ||
+      pipe2(out, O_CLOEXEC) < 0 || pipe2(ers, O_CLOEXEC) < 0 ||
+      pipe2(st, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
     rc = -errno;
     snprintf(err, errlen, "cannot set up gnuplot: %s", strerror(errno));
     goto done;
   }
-  size_t len = strlen(script);
-  if (write(sfd, script, len) != (ssize_t)len) {
-    rc = -EIO;
-    snprintf(err, errlen, "cannot write the chart script to %s", path);
-    goto done;
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  char *argv[] = {"gnuplot", path, NULL};
-  pid_t pid;
-  int sp = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
+  if (pid == 0)
+    gnuplot_child(parent, in[1], out[1], ers[1], st[1]);
+  close(in[1]);
   close(out[1]);
-  out[1] = -1;
-  if (sp != 0) {
-    rc = -sp;
+  close(ers[1]);
+  close(st[1]);
+  in[1] = out[1] = ers[1] = st[1] = -1;
+  int exec_errno = 0;
+  ssize_t got;
+  while ((got = read(st[0], &exec_errno, sizeof exec_errno)) < 0 &&
+         errno == EINTR)
+    ;
+  if (got == (ssize_t)sizeof exec_errno) {
+    rc = -exec_errno;
     snprintf(err, errlen,
              "cannot run gnuplot: %s (install gnuplot-nox; "
              "scripts/bootstrap does)",
-             strerror(sp));
+             strerror(exec_errno));
     goto done;
   }
-  *svg = slurp(out[0]);
-  int status;
+  o.fd = out[0];
+  e.fd = ers[0];
+  out[0] = ers[0] = -1;
+  e.buf = msg;
+  e.cap = sizeof msg;
+  fcntl(in[0], F_SETFL, O_NONBLOCK);
+  size_t len = strlen(script), sent = 0;
+  while (o.fd >= 0 || e.fd >= 0) {
+    struct pollfd p[3] = {
+        {in[0], POLLOUT, 0}, {o.fd, POLLIN, 0}, {e.fd, POLLIN, 0}};
+    if (poll(p, 3, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      rc = -errno;
+      break;
+    }
+    if (in[0] >= 0 && p[0].revents) {
+      ssize_t w = send(in[0], script + sent, len - sent, MSG_NOSIGNAL);
+      if (w > 0)
+        sent += (size_t)w;
+      /* All sent (gnuplot then sees the script's end), or gnuplot gone. */
+      if (sent == len || (w < 0 && errno != EINTR && errno != EAGAIN)) {
+        close(in[0]);
+        in[0] = -1;
+      }
+    }
+    if (o.fd >= 0 && p[1].revents && drain_read(&o, 1) < 0) {
+      rc = -ENOMEM;
+      break;
+    }
+    if (e.fd >= 0 && p[2].revents)
+      drain_read(&e, 0);
+  }
+  if (in[0] >= 0) {
+    close(in[0]);
+    in[0] = -1;
+  }
+  if (o.fd >= 0)
+    close(o.fd);
+  if (e.fd >= 0)
+    close(e.fd);
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !*svg ||
-      !strstr(*svg, "<svg")) {
-    char msg[512] = "";
-    lseek(efd, 0, SEEK_SET);
-    ssize_t n = read(efd, msg, sizeof msg - 1);
-    msg[n > 0 ? n : 0] = '\0';
+  reaped = 1;
+  if (rc == -ENOMEM) {
+    snprintf(err, errlen, "out of memory for gnuplot's output");
+  } else if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+             !o.buf || !strstr(o.buf, "<svg")) {
     snprintf(err, errlen, "gnuplot failed: %s", msg[0] ? msg : "no output");
-    free(*svg);
-    *svg = NULL;
     rc = -EIO;
+  } else {
+    *svg = o.buf;
+    o.buf = NULL;
   }
 done:
-  if (out[0] >= 0)
-    close(out[0]);
-  if (out[1] >= 0)
-    close(out[1]);
-  if (sfd >= 0) {
-    close(sfd);
-    unlink(path);
+  free(o.buf);
+  for (int i = 0; i < 2; i++) {
+    int *fds[] = {in, out, ers, st};
+    for (int k = 0; k < 4; k++)
+      if (fds[k][i] >= 0)
+        close(fds[k][i]);
   }
-  if (efd >= 0) {
-    close(efd);
-    unlink(epath);
-  }
-  outfile_untrack(sslot);
-  outfile_untrack(eslot);
+  if (pid > 0 && !reaped)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+      ;
   return rc;
 }
 

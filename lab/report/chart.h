@@ -1,6 +1,8 @@
 /* chart — an SVG chart drawn by gnuplot (Debian's gnuplot-nox), run as a
  * child process on a script that carries its own data (gnuplot 5 data
- * blocks), so no data file is left behind.
+ * blocks), given on its stdin: no file is made, so none is left behind
+ * however gillab ends, and gnuplot is killed when gillab dies
+ * (PR_SET_PDEATHSIG), so an interrupted report leaves none running.
  *
  * The SVG terminal is used without `mouse`, so the output holds no
  * <script>, and with a generic font family, so nothing is fetched. Text is
