@@ -57,6 +57,20 @@ void findings_largest(FILE *f, const results *r, const char *wl,
                       const char *path, const char *what, const char *unit,
                       const char *then);
 
+/* As findings_largest, among the rows whose workers share a GIL only
+ * (cellkind_gil_contended): a GIL figure of the others is n/a. */
+void findings_gil_largest(FILE *f, const results *r, const char *wl,
+                          const char *path, const char *what, const char *unit,
+                          const char *then);
+
+/* The largest p99 of a pause (the GC's, gc.p99_us; a deallocation
+ * cascade's, dealloc.p99_us) at path, and who waits it out
+ * (cellkind_pause_stalls_all): every worker of a cell that shares a GIL,
+ * every thread of a free-threaded process when the pause stops the world
+ * (stops_world: the cyclic GC), else only the worker that paused. */
+void findings_pause(FILE *f, const results *r, const char *wl, const char *path,
+                    const char *what, int stops_world);
+
 /* Per free-threaded runtime whose cells of wl ran with the GIL turned
  * back on by an import (python.gil_enabled_after, or gil.reenabled): the
  * module that did it (python.gil_enabled_by) and the models whose cells
