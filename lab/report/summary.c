@@ -50,6 +50,16 @@ static stats_ci metric_ci(const results_group *g, const metric *m,
   return c;
 }
 
+/* The repetitions of g that ended ok: "(2/3 ok)" counts failed cells,
+ * not ok cells that lack a figure (a GC table's row of a model whose
+ * cells record no GC). */
+static size_t group_ok(const results_group *g) {
+  size_t ok = 0;
+  for (size_t i = 0; i < g->n; i++)
+    ok += results_ok(g->recs[i]) != 0;
+  return ok;
+}
+
 /* Whether row (the first group of its row) belongs in m's table of wl. */
 static int table_row(const results *r, size_t g, const char *wl,
                      const metric *m) {
@@ -73,9 +83,11 @@ static int row_informs(const results *r, const cJSON *row, const metric *m,
     return 0;
   for (size_t k = 0; k < nworkers; k++) {
     const results_group *grp = results_find(r, row, workers[k]);
+    if (!grp)
+      continue;
     size_t tried = 0;
-    stats_ci c = grp ? metric_ci(grp, m, &tried) : (stats_ci){0};
-    if (grp && (isfinite(c.median) || c.n < tried))
+    stats_ci c = metric_ci(grp, m, &tried);
+    if (isfinite(c.median) || group_ok(grp) < tried)
       return 1;
   }
   return 0;
@@ -157,11 +169,14 @@ static void write_table(FILE *f, const results *r, const char *workload,
         fputs(grp ? " n/a |" : " – |", f);
         continue;
       }
-      if (grp)
+      size_t ok = 0;
+      if (grp) {
         c = metric_ci(grp, m, &tried);
+        ok = group_ok(grp);
+      }
       md_ci(cell, sizeof cell, &c, m->fmt);
-      if (tried && c.n < tried)
-        fprintf(f, " %s (%zu/%zu ok) |", cell, c.n, tried);
+      if (tried && ok < tried)
+        fprintf(f, " %s (%zu/%zu ok) |", cell, ok, tried);
       else
         fprintf(f, " %s |", cell);
     }
