@@ -6,7 +6,9 @@
 # The page made from the fixed tests/data/report/results.jsonl (see
 # e2e_report.sh) must show every chart as an <svg> with a caption, with no
 # console error, no script, no element made from a name (the fixture's names
-# hold <b>, <i> and <script>), and no request other than the file itself. A
+# hold <b>, <i> and <script>), and no request other than the file itself;
+# the tables of each section folded (<details>, closed) and every finding
+# in view. A
 # control page with a remote image and a script error checks that the
 # checker sees such things. Exit 77 (skipped) only when Chromium cannot be
 # started at all.
@@ -41,6 +43,8 @@ else
   check "chromium: no console error" jqone "$tmp/chrome.json" '.console_errors == []'
   check "chromium: no request leaves the file" jqone "$tmp/chrome.json" '.requests == []'
   check "chromium: no script, no element from a name" jqone "$tmp/chrome.json" '.scripts == 0 and .b_i == 0'
+  check "chromium: the tables folded in <details>, hidden until opened; every finding shown" \
+    jqone "$tmp/chrome.json" '.details >= 10 and .folded_tables_shown == 0 and .findings >= 10 and .findings_shown == .findings'
 fi
 # The checker itself sees what it should: a page with a remote image and a
 # script error (a control, so an empty list above means something).
