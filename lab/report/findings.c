@@ -365,23 +365,32 @@ void findings_convoy(FILE *f, const results *r, const char *wl,
         f);
 }
 
-/* Why a row whose workers do not share a GIL (processes, own-GIL
- * subinterpreters, free-threaded, the C twins) gained nothing from more
- * workers: never the GIL. The run queue says whether other work held the
- * CPUs; otherwise what starting and feeding the workers costs is the
- * likelier cause. */
+/* Why a row whose workers did not take turns at a GIL (processes, own-GIL
+ * subinterpreters, free-threaded, the C twins, or threads that release
+ * the GIL while they work) gained nothing from more workers: never the
+ * GIL. The run queue says whether other work held the CPUs; otherwise
+ * what starting and feeding the workers costs is the likelier cause. */
 static void no_gain_without_gil(FILE *f, const results_group *grp) {
   const char *na = cellkind_gil_na_reason(grp->first);
   double q = group_runq(grp);
+  stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
   fputs(" — no gain from more workers, and not from a GIL (", f);
-  escape_md(f, na ? na : "no GIL is shared");
+  if (na)
+    escape_md(f, na);
+  else if (isfinite(ws.median))
+    fprintf(f,
+            "each thread waited only %.0f %% of the time for the one they "
+            "share",
+            ws.median * 100);
+  else
+    fputs("they did not take turns at the one they share", f);
   fputs(")", f);
   if (isfinite(q) && q >= 0.2)
     fprintf(f,
             ": the workers spent %.0f %% of their time waiting for a CPU, "
             "so other work held the machine's CPUs",
             q * 100);
-  else if (cellkind_gil_of(grp->first) == CELLKIND_GIL_OWN)
+  else if (cellkind_gil_of(grp->first) != CELLKIND_GIL_NONE)
     fputs(": starting the workers and handing them their work cost as much "
           "as they gained (a larger --size tells), or the machine was busy",
           f);
@@ -417,15 +426,19 @@ void findings_speedup(FILE *f, const results *r, const char *wl,
     fprintf(f, ": %.2f× at %u workers", c.median, w);
     interval_words(f, &c, MD_RATIO);
     cellkind_gil gil = cellkind_gil_of(grp->first);
-    int turns = group_says(grp, cellkind_gil_turns);
     stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
+    /* Took turns at a shared GIL, as its wait share says; records without
+     * one (no probe) of compute on a shared GIL are taken to have. */
+    int turns = group_says(grp, cellkind_gil_turns) ||
+                (gil == CELLKIND_GIL_SHARED && !isfinite(ws.median) &&
+                 kind == CELLKIND_COMPUTE);
     if (c.lo < 1 && c.hi > 1 && stats_rel_halfwidth(&c) > STATS_NOISY_REL)
       fprintf(f, " — the machine was too noisy to tell whether more workers "
                  "help");
     else if (c.hi < 1.15 && group_says(grp, cellkind_one_thread))
       fprintf(f, " — asyncio runs every task on one thread: no parallelism "
                  "by design");
-    else if (c.hi < 1.15 && gil == CELLKIND_GIL_SHARED) {
+    else if (c.hi < 1.15 && turns) {
       fprintf(f, " — the GIL serializes this workload");
       if (isfinite(ws.median))
         fprintf(f, "; each thread waited %.0f %% of the time for it",
