@@ -202,6 +202,28 @@ static void gil_na_for_processes(void **state) {
   free(t);
 }
 
+/* A workload of processes alone: no GIL table, one line with the reason
+ * (not three tables of n/a). */
+static void write_processes_only(FILE *f) {
+  for (int w = 1; w <= 2; w++)
+    cell(f, "cpu.primes", "processes", "3.11", "none", w, 3,
+         "\"throughput\":100,\"speedup\":1,\"gil\":{\"enabled\":true,"
+         "\"wait_share\":0,\"held_frac\":0.5}");
+}
+
+static void gil_na_alone(void **state) {
+  (void)state;
+  char *t = render(write_processes_only);
+  char *s = section(t, "cpu.primes");
+  HASNT(s, "### GIL wait");
+  HASNT(s, "### GIL held");
+  HAS(s, "### GIL\n\nNo row's workers share a GIL, so the GIL's wait, held "
+         "fraction and acquisition latency do not apply (n/a): processes "
+         "have a GIL each: no worker waits for another's.\n");
+  free(s);
+  free(t);
+}
+
 static void loaded_threads_are_the_gil(void **state) {
   (void)state;
   char *t = render(write_compute);
@@ -411,6 +433,7 @@ int main(void) {
       cmocka_unit_test(processes_not_the_gil),
       cmocka_unit_test(released_gil_not_the_gil),
       cmocka_unit_test(gil_na_for_processes),
+      cmocka_unit_test(gil_na_alone),
       cmocka_unit_test(loaded_threads_are_the_gil),
       cmocka_unit_test(waiting_overlaps),
       cmocka_unit_test(convoy_is_latency),

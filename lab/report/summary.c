@@ -108,9 +108,10 @@ static int table_informs(const results *r, const char *wl, const metric *m,
 }
 
 /* The reasons (cellkind_gil_na_reason) of m's n/a rows of wl, each once,
- * as a note: "n/a: processes have a GIL each: ...". */
+ * after lead: "n/a: the figure does not apply, since processes have a GIL
+ * each: ...". Nothing without n/a rows. */
 static void write_na_note(FILE *f, const results *r, const char *wl,
-                          const metric *m) {
+                          const metric *m, const char *lead) {
   const char *seen[8];
   size_t n = 0;
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -126,7 +127,7 @@ static void write_na_note(FILE *f, const results *r, const char *wl,
     seen[n++] = why;
   }
   for (size_t k = 0; k < n; k++) {
-    fputs(k ? "; " : "n/a: the figure does not apply, since ", f);
+    fputs(k ? "; " : lead, f);
     fputs(seen[k], f);
   }
   if (n)
@@ -183,7 +184,7 @@ static void write_table(FILE *f, const results *r, const char *workload,
     fputc('\n', f);
   }
   fputc('\n', f);
-  write_na_note(f, r, workload, m);
+  write_na_note(f, r, workload, m, "n/a: the figure does not apply, since ");
 }
 
 /* A section of wl: its heading, what the table shows, and m's table,
@@ -677,10 +678,10 @@ static void write_gil(FILE *f, const results *r, const char *wl,
                     &wait, workers, nworkers))
     findings_gil_wait(f, r, wl, workers, nworkers);
   else {
-    fputs("### GIL\n\nNo row's workers share a GIL, so its wait, held "
-          "fraction and acquisition latency do not apply (n/a). ",
-          f);
-    write_na_note(f, r, wl, &wait);
+    fputs("### GIL\n\n", f);
+    write_na_note(f, r, wl, &wait,
+                  "No row's workers share a GIL, so the GIL's wait, held "
+                  "fraction and acquisition latency do not apply (n/a): ");
     return;
   }
   if (write_section(f, r, wl, "GIL held",
