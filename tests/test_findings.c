@@ -13,7 +13,8 @@
  *  - "GIL held: – (0/3 ok)" for processes: n/a, with the reason in a note;
  *  - "partial scaling" of pure-Python threads on a loaded machine: the GIL;
  *  - "the cost of the interpreter itself" at 1.0x for waiting and latency;
- *  - "Every thread waits out a pause" of processes;
+ *  - "Every thread waits out a pause" of processes; "a Python worker must
+ *    take the GIL back after every reply" of processes' round trips;
  *  - the convoy finding repeated per placement alike;
  *  - os.spawn's "fork" of C and of multiprocessing alike, and "≈" between
  *    88 µs and 3.57 ms of one repetition; os.switch ranking mechanisms
@@ -46,6 +47,7 @@ static const char META[] =
     "\"echo_service\"]},"
     "\"os.spawn\":{\"flags\":[\"latency\"]},"
     "\"os.switch\":{\"flags\":[\"latency\"]},"
+    "\"io.echo\":{\"flags\":[\"echo_server\",\"echo_service\"]},"
     "\"mem.dealloc\":{\"flags\":[]}}}\n";
 
 /* reps repetitions of one cell: the fields every record has, then extra
@@ -308,11 +310,36 @@ static void convoy_is_latency(void **state) {
   HAS(s, "### Round trips\n\nRound trips per second");
   HAS(s, "### Round-trip latency\n\nMedian (p50)");
   HAS(s, "The same, 99th percentile:");
+  /* Its largest p99 is of threads sharing a GIL with a CPU-bound one. */
+  HAS(s, "**Finding:** the largest round-trip p99 is 15k µs, threads, 1 cpu "
+         "(3.11, compact) at 1 worker");
+  HAS(s, "A Python worker must take the GIL back after every reply");
   /* The convoy finding names each placement. */
   HAS(s, "threads (3.11, compact) makes 0.03× the round trips it makes "
          "alone");
   HAS(s, "threads (3.11, scatter) makes 0.03× the round trips it makes "
          "alone");
+  free(s);
+  free(t);
+}
+
+/* io.echo of processes, each with a GIL of its own. */
+static void write_echo(FILE *f) {
+  for (int w = 1; w <= 2; w++)
+    cell(f, "io.echo", "processes", "3.11", "none", w, 3,
+         "\"throughput\":40000,\"speedup\":1,\"gil\":{\"enabled\":true},"
+         "\"echo\":{\"rtt_us\":{\"p50\":50,\"p99\":2000}}");
+}
+
+static void echo_rtt_of_processes(void **state) {
+  (void)state;
+  char *t = render(write_echo);
+  char *s = section(t, "io.echo");
+  HASNT(s, "### Speedup");
+  HASNT(s, "must take the GIL back");
+  HAS(s, "Its workers wait for no one's GIL (processes have a GIL each: no "
+         "worker waits for another's): the round trip itself and the "
+         "machine's scheduling show here.");
   free(s);
   free(t);
 }
@@ -437,6 +464,7 @@ int main(void) {
       cmocka_unit_test(loaded_threads_are_the_gil),
       cmocka_unit_test(waiting_overlaps),
       cmocka_unit_test(convoy_is_latency),
+      cmocka_unit_test(echo_rtt_of_processes),
       cmocka_unit_test(pauses),
       cmocka_unit_test(latency_orders),
       cmocka_unit_test(skips_grouped),

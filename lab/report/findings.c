@@ -634,6 +634,27 @@ void findings_pause(FILE *f, const results *r, const char *wl, const char *path,
   fputs("\n\n", f);
 }
 
+void findings_rtt(FILE *f, const results *r, const char *wl, const char *path) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, path, &c);
+  if (!g)
+    return;
+  largest_words(f, g, &c, "round-trip p99", " µs");
+  if (cellkind_gil_contended(g->first))
+    fputs(" A Python worker must take the GIL back after every reply; what "
+          "it waits for that shows here, next to its native twin.",
+          f);
+  else {
+    const char *na = cellkind_gil_na_reason(g->first);
+    fputs(" Its workers wait for no one's GIL (", f);
+    fputs(na ? na : "no GIL is shared", f);
+    fputs("): the round trip itself and the machine's scheduling show "
+          "here.",
+          f);
+  }
+  fputs("\n\n", f);
+}
+
 /* A finding naming the cell with the largest median of path. */
 void findings_largest(FILE *f, const results *r, const char *wl,
                       const char *path, const char *what, const char *unit,

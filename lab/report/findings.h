@@ -71,6 +71,11 @@ void findings_gil_largest(FILE *f, const results *r, const char *wl,
 void findings_pause(FILE *f, const results *r, const char *wl, const char *path,
                     const char *what, int stops_world);
 
+/* The largest round-trip p99 at path (echo.rtt_us.p99,
+ * convoy.rtt_us.p99) and what it shows: the GIL taken back after every
+ * reply where the workers share one, the round trip itself where not. */
+void findings_rtt(FILE *f, const results *r, const char *wl, const char *path);
+
 /* Per free-threaded runtime whose cells of wl ran with the GIL turned
  * back on by an import (python.gil_enabled_after, or gil.reenabled): the
  * module that did it (python.gil_enabled_by) and the models whose cells

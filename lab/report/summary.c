@@ -724,10 +724,7 @@ static void write_rtt(FILE *f, const results *r, const char *wl,
                  "workers:\n\n",
           f);
     write_table(f, r, wl, &m99, workers, nworkers);
-    findings_largest(f, r, wl, p99, "round-trip p99", " µs",
-                     " A Python worker must take the GIL back after every "
-                     "reply; what it waits for that shows here, next to its "
-                     "native twin.");
+    findings_rtt(f, r, wl, p99);
   }
 }
 
