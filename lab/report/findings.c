@@ -924,16 +924,19 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
     subinterp |= strcmp(k[i].kind, "subinterpreter") == 0;
   if (!any)
     fputs(" not sampled.\n\n", f);
-  else if (!subinterp)
-    fputs(". A thread shares its process; a process brings its own "
-          "interpreter, heap and page tables.\n\n",
+  else {
+    fputs(". A thread shares its process", f);
+    if (subinterp)
+      fputs("; a subinterpreter shares the process too but brings its own "
+            "interpreter state, modules and, from 3.12, its own allocator "
+            "and GIL",
+            f);
+    /* Which process is whose the kinds say: fork (C) against fork
+     * (multiprocessing, 3.11). */
+    fputs("; a process brings its own heap and page tables, and a "
+          "multiprocessing one its own interpreter.\n\n",
           f);
-  else
-    fputs(". A thread shares its process; a subinterpreter shares the "
-          "process too but brings its own interpreter state, modules and, "
-          "from 3.12, its own allocator and GIL; a process brings its own "
-          "interpreter, heap and page tables.\n\n",
-          f);
+  }
 }
 
 /* The first group of wl at 2 workers of `model` whose placement is

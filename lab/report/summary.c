@@ -321,47 +321,59 @@ static int failed_cell(const cJSON *c, const char *wl) {
          !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "warmup"));
 }
 
-/* The most example cells a reason lists. */
+/* The most example cells a reason lists, and the most reasons a
+ * workload's list holds (the rest are counted in one line). */
 #define FAILURE_EXAMPLES 3
+#define FAILURE_REASONS 32
+
+/* One reason cells were not measured: its status and last line, how many
+ * cells gave it and the first of them. */
+typedef struct {
+  const char *status, *why;
+  size_t n, nex;
+  const cJSON *ex[FAILURE_EXAMPLES];
+} failure_group;
 
 /* The cells of wl that were not measured, grouped by status and reason
  * (a run that skips a model says the same reason for every cell of it):
- * each reason once, with how many cells and a few of them. */
+ * each reason once, in the order first seen, with how many cells and a
+ * few of them. One pass over the records: a report of many cells stays
+ * linear in them. */
 static void write_failures(FILE *f, const results *r, const char *wl) {
-  int any = 0;
+  failure_group g[FAILURE_REASONS];
+  size_t ng = 0, more = 0;
   for (size_t i = 0; i < r->n; i++) {
     const cJSON *c = r->cells[i];
     if (!failed_cell(c, wl))
       continue;
-    /* Reasons are written at their first cell. */
     const char *why = failure_reason(c), *status = results_str(c, "status");
-    size_t j = 0;
-    for (; j < i; j++)
-      if (failed_cell(r->cells[j], wl) &&
-          strcmp(failure_reason(r->cells[j]), why) == 0 &&
-          strcmp(results_str(r->cells[j], "status"), status) == 0)
-        break;
-    if (j < i)
-      continue;
-    if (!any++)
-      fprintf(f, "### Cells not measured\n\n");
-    size_t n = 0;
-    for (j = i; j < r->n; j++)
-      n += failed_cell(r->cells[j], wl) &&
-           strcmp(failure_reason(r->cells[j]), why) == 0 &&
-           strcmp(results_str(r->cells[j], "status"), status) == 0;
-    fputs("- **", f);
-    escape_md(f, status);
-    fputs("** — ", f);
-    escape_md(f, why);
-    fprintf(f, " (%zu cell%s", n, n == 1 ? "" : "s");
-    size_t shown = 0;
-    for (j = i; j < r->n && shown < FAILURE_EXAMPLES; j++) {
-      const cJSON *d = r->cells[j];
-      if (!failed_cell(d, wl) || strcmp(failure_reason(d), why) != 0 ||
-          strcmp(results_str(d, "status"), status) != 0)
+    size_t k = 0;
+    while (k < ng &&
+           (strcmp(g[k].why, why) != 0 || strcmp(g[k].status, status) != 0))
+      k++;
+    if (k == ng) {
+      if (ng == FAILURE_REASONS) {
+        more++;
         continue;
-      fputs(shown++ ? "; " : n > FAILURE_EXAMPLES ? ", e.g. " : ": ", f);
+      }
+      g[ng++] = (failure_group){status, why, 0, 0, {NULL}};
+    }
+    g[k].n++;
+    if (g[k].nex < FAILURE_EXAMPLES)
+      g[k].ex[g[k].nex++] = c;
+  }
+  if (!ng)
+    return;
+  fprintf(f, "### Cells not measured\n\n");
+  for (size_t k = 0; k < ng; k++) {
+    fputs("- **", f);
+    escape_md(f, g[k].status);
+    fputs("** — ", f);
+    escape_md(f, g[k].why);
+    fprintf(f, " (%zu cell%s", g[k].n, g[k].n == 1 ? "" : "s");
+    for (size_t e = 0; e < g[k].nex; e++) {
+      const cJSON *d = g[k].ex[e];
+      fputs(e ? "; " : g[k].n > g[k].nex ? ", e.g. " : ": ", f);
       escape_md(f, results_str(d, "runtime"));
       fputc(' ', f);
       escape_md(f, results_str(d, "model"));
@@ -371,8 +383,9 @@ static void write_failures(FILE *f, const results *r, const char *wl) {
     }
     fputs(")\n", f);
   }
-  if (any)
-    fputc('\n', f);
+  if (more)
+    fprintf(f, "- and %zu more cells, for other reasons\n", more);
+  fputc('\n', f);
 }
 
 /* The kinds a latency workload's record lists under obj ("spawn":
