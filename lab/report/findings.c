@@ -655,24 +655,6 @@ void findings_rtt(FILE *f, const results *r, const char *wl, const char *path) {
   fputs("\n\n", f);
 }
 
-/* A finding naming the cell with the largest median of path. */
-void findings_largest(FILE *f, const results *r, const char *wl,
-                      const char *path, const char *what, const char *unit,
-                      const char *then) {
-  stats_ci c = {0};
-  const results_group *g = largest(r, wl, path, &c);
-  if (!g)
-    return;
-  char v[32];
-  results_fmt_si(v, sizeof v, c.median);
-  fprintf(f, "**Finding:** the largest %s is %s%s, ", what, v, unit);
-  md_row_name(f, g->first);
-  double w = results_num(g->first, "workers");
-  fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
-  interval_words(f, &c, MD_SI);
-  fprintf(f, ".%s\n\n", then);
-}
-
 void findings_hiccup(FILE *f, const results *r, const char *wl) {
   stats_ci c = {0};
   const results_group *g = largest(r, wl, "hiccup.python_us.p99", &c);

@@ -51,14 +51,10 @@ void findings_efficiency(FILE *f, const results *r, const char *wl,
 void findings_gil_wait(FILE *f, const results *r, const char *wl,
                        const unsigned *workers, size_t nworkers);
 
-/* The cell with the largest median of the figure at path: "the largest
- * <what> is <value><unit>, <row> at N workers (interval).<then>". */
-void findings_largest(FILE *f, const results *r, const char *wl,
-                      const char *path, const char *what, const char *unit,
-                      const char *then);
-
-/* As findings_largest, among the rows whose workers share a GIL only
- * (cellkind_gil_contended): a GIL figure of the others is n/a. */
+/* The row with the largest median of the GIL figure at path, among the
+ * rows whose workers share a GIL (cellkind_gil_contended: a GIL figure of
+ * the others is n/a): "the largest <what> is <value><unit>, <row> at N
+ * workers (interval).<then>". */
 void findings_gil_largest(FILE *f, const results *r, const char *wl,
                           const char *path, const char *what, const char *unit,
                           const char *then);
