@@ -204,6 +204,27 @@ static void gil_na_for_processes(void **state) {
   free(t);
 }
 
+/* cpu.nbody's threads at 1.30x, from records without a GIL probe: the
+ * GIL still (a shared GIL on compute), with no wait share to quote. */
+static void write_unprobed(FILE *f) {
+  cell(f, "cpu.nbody", "threads", "3.11", "none", 1, 3,
+       "\"throughput\":100,\"speedup\":1,\"gil\":{\"enabled\":true}");
+  cell(f, "cpu.nbody", "threads", "3.11", "none", 2, 3,
+       "\"throughput\":130,\"speedup\":1.3,\"gil\":{\"enabled\":true}");
+}
+
+static void unprobed_threads_are_the_gil(void **state) {
+  (void)state;
+  char *t = render(write_unprobed);
+  char *s = section(t, "cpu.nbody");
+  HASNT(s, "nan");
+  HASNT(s, "partial scaling");
+  HAS(s, "— the GIL: threads that share one run Python one at a time, so "
+         "what they gain is only the work done without it held.");
+  free(s);
+  free(t);
+}
+
 /* A workload of processes alone: no GIL table, one line with the reason
  * (not three tables of n/a). */
 static void write_processes_only(FILE *f) {
@@ -461,6 +482,7 @@ int main(void) {
       cmocka_unit_test(released_gil_not_the_gil),
       cmocka_unit_test(gil_na_for_processes),
       cmocka_unit_test(gil_na_alone),
+      cmocka_unit_test(unprobed_threads_are_the_gil),
       cmocka_unit_test(loaded_threads_are_the_gil),
       cmocka_unit_test(waiting_overlaps),
       cmocka_unit_test(convoy_is_latency),

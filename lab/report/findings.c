@@ -464,15 +464,15 @@ void findings_speedup(FILE *f, const results *r, const char *wl,
     else if (c.median >= 0.8 * ideal)
       fprintf(f, " — scales with the cores (ideal %.0f×%s)", ideal,
               pus && w >= pus ? ", the machine's CPUs" : "");
-    else if (turns && kind == CELLKIND_COMPUTE)
+    else if (turns && kind == CELLKIND_COMPUTE) {
       /* Not "partial scaling": threads taking turns at one GIL run Python
        * one at a time; whatever they gained is work done without it. */
-      fprintf(f,
-              " — the GIL: threads that share one run Python one at a time "
-              "(each waited %.0f %% of the time for it), so what they gain "
-              "is only the work done without it held",
-              ws.median * 100);
-    else
+      fputs(" — the GIL: threads that share one run Python one at a time", f);
+      if (isfinite(ws.median))
+        fprintf(f, " (each waited %.0f %% of the time for it)",
+                ws.median * 100);
+      fputs(", so what they gain is only the work done without it held", f);
+    } else
       fprintf(f, " — partial scaling: %.0f %% of the ideal %.0f×%s",
               c.median / ideal * 100, ideal,
               kind == CELLKIND_WAITING ? " (the workers: waiters overlap)"
