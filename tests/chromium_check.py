@@ -8,6 +8,10 @@ standard library only. Prints one JSON object:
   {"loaded": true, "svg": N, "figures": N, "captions": N, "scripts": N,
    "b_i": N (<b> and <i> elements: the report writes none, so any came
    from a name that was not escaped),
+   "details": N (sections whose tables are folded: <details class=tables>),
+   "folded_tables_shown": N (tables of those that are rendered: 0 while
+   they are closed), "findings": N ("Finding:" in bold),
+   "findings_shown": N (of those, the ones rendered: all, never folded),
    "requests": [every URL requested other than the page itself and data:],
    "data_urls": N (inline data: URLs loaded, which never leave the file),
    "console_errors": [console errors, exceptions and error log entries],
@@ -169,7 +173,16 @@ def main():
             "captions: document.querySelectorAll('figcaption').length,"
             "scripts: document.scripts.length,"
             "b_i: document.querySelectorAll('b, i').length,"
-            "answers: " + ANSWERS_JS + "})",
+            "answers: " + ANSWERS_JS + ","
+            "details: document.querySelectorAll('details.tables').length,"
+            "folded_tables_shown: [...document.querySelectorAll("
+            "'details.tables table')].filter("
+            "t => t.checkVisibility()).length,"
+            "findings: [...document.querySelectorAll('strong')].filter("
+            "e => e.textContent.startsWith('Finding:')).length,"
+            "findings_shown: [...document.querySelectorAll('strong')].filter("
+            "e => e.textContent.startsWith('Finding:') && "
+            "e.checkVisibility()).length})",
             "returnByValue": True}, session=session, deadline=deadline)
         out.update(json.loads(res["result"]["value"]))
         # GILLAB_SCREENSHOT=FILE.png: the first screen, to look at.

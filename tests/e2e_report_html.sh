@@ -6,7 +6,9 @@
 # The page made from the fixed tests/data/report/results.jsonl (see
 # e2e_report.sh) must show every chart as an <svg> with a caption, with no
 # console error, no script, no element made from a name (the fixture's names
-# hold <b>, <i> and <script>), and no request other than the file itself. A
+# hold <b>, <i> and <script>), and no request other than the file itself;
+# the tables of each section folded (<details>, closed) and every finding
+# in view. A
 # control page with a remote image and a script error checks that the
 # checker sees such things. Exit 77 (skipped) only when Chromium cannot be
 # started at all.
@@ -45,6 +47,8 @@ else
   # least the top half of its chart.
   check "chromium: the answers table and its chart on the first screen" jqone "$tmp/chrome.json" \
     '.answers.table_top != null and .answers.table_bottom <= 900 and .answers.chart_top != null and (.answers.chart_top + .answers.chart_bottom) / 2 <= 900'
+  check "chromium: the tables folded in <details>, hidden until opened; every finding shown" \
+    jqone "$tmp/chrome.json" '.details >= 10 and .folded_tables_shown == 0 and .findings >= 10 and .findings_shown == .findings'
 fi
 # The charts themselves, in the .svg files and in the page (issue 17):
 # no two series alike, a unit on every numeric axis, the x axis from the

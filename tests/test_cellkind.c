@@ -11,7 +11,17 @@
  *    server and the convoy's CPU-bound threads, messages), then servers
  *    by their handler, then what the single workers did: on a CPU under
  *    half their span is waiting (io.sleep once "scaled with the cores");
- *  - the ideal speedup: the CPUs bound compute, not waiting.
+ *  - the ideal speedup: the CPUs bound compute, not waiting;
+ *  - threads take turns at a GIL when they share one and waited at least
+ *    half the (n-1)/n of turn-taking (pure-Python threads on a loaded
+ *    machine were once called "partial scaling");
+ *  - asyncio runs on one thread;
+ *  - who waits out a pause: every worker sharing a GIL, a free-threaded
+ *    process's threads for a stop-the-world collection only, never
+ *    processes (a report once said "every thread waits" of them);
+ *  - the run queue's share of the workers' span;
+ *  - the interpreter's cost (C against Python at 1 worker) only of
+ *    compute (io.sleep and the convoy once had a 1.0x "cost").
  */
 #include <math.h>
 #include <setjmp.h>
@@ -181,12 +191,91 @@ static void ideal_speedup(void **state) {
   assert_float_equal(cellkind_ideal_speedup(CELLKIND_COMPUTE, 8, 0), 8, 0);
 }
 
+static void gil_turns(void **state) {
+  (void)state;
+  static const struct {
+    const char *json;
+    int want;
+  } cases[] = {
+      /* 2 threads: turn-taking waits 50 %; 25 % or more is taking turns. */
+      {"{\"model\":\"threads\",\"workers\":2,\"gil\":{\"enabled\":true,"
+       "\"wait_share\":0.35}}",
+       1},
+      {"{\"model\":\"threads\",\"workers\":2,\"gil\":{\"enabled\":true,"
+       "\"wait_share\":0.1}}",
+       0},
+      /* One worker takes no turns; processes wait for no shared GIL. */
+      {"{\"model\":\"threads\",\"workers\":1,\"gil\":{\"enabled\":true,"
+       "\"wait_share\":0.9}}",
+       0},
+      {"{\"model\":\"processes\",\"workers\":2,\"gil\":{\"enabled\":"
+       "true,\"wait_share\":0.5}}",
+       0},
+      {"{\"model\":\"threads\",\"workers\":2}", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *j = rec(cases[i].json);
+    if (cellkind_gil_turns(j) != cases[i].want)
+      fail_msg("case %zu (%s): want %d", i, cases[i].json, cases[i].want);
+    cJSON_Delete(j);
+  }
+  cJSON *j = rec("{\"model\":\"asyncio\"}");
+  assert_true(cellkind_one_thread(j));
+  cJSON_Delete(j);
+  j = rec("{\"model\":\"threads\"}");
+  assert_false(cellkind_one_thread(j));
+  cJSON_Delete(j);
+}
+
+static void pause_stalls(void **state) {
+  (void)state;
+  static const struct {
+    const char *json;
+    int gc, dealloc; /* stops the world (the GC), or not (a cascade) */
+  } cases[] = {
+      {"{\"model\":\"threads\",\"gil\":{\"enabled\":true}}", 1, 1},
+      {"{\"model\":\"processes\",\"gil\":{\"enabled\":true}}", 0, 0},
+      {"{\"model\":\"subinterpreters\",\"interpreters\":\"own GIL\","
+       "\"gil\":{\"enabled\":true}}",
+       0, 0},
+      /* Free-threaded: a collection stops the threads, a cascade not. */
+      {"{\"model\":\"threads\",\"gil\":{\"enabled\":false}}", 1, 0},
+      {"{\"model\":\"processes\",\"gil\":{\"enabled\":false}}", 0, 0},
+      {"{\"model\":\"native-threads\",\"runtime\":\"native\"}", 0, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *j = rec(cases[i].json);
+    if (cellkind_pause_stalls_all(j, 1) != cases[i].gc ||
+        cellkind_pause_stalls_all(j, 0) != cases[i].dealloc)
+      fail_msg("case %zu (%s)", i, cases[i].json);
+    cJSON_Delete(j);
+  }
+}
+
+static void runq_and_interpreter(void **state) {
+  (void)state;
+  cJSON *j = rec("{\"per_worker\":[{\"cpu_s\":0.5,\"runq_s\":0.3,"
+                 "\"span_s\":1},{\"cpu_s\":0.5,\"runq_s\":0.1,"
+                 "\"span_s\":1}]}");
+  assert_float_equal(cellkind_runq_share(j), 0.2, 1e-12);
+  cJSON_Delete(j);
+  j = rec("{\"per_worker\":[{\"cpu_s\":0.5,\"span_s\":1}]}");
+  assert_true(isnan(cellkind_runq_share(j)));
+  cJSON_Delete(j);
+  assert_true(cellkind_has_interpreter_cost(CELLKIND_COMPUTE));
+  for (cellkind_work k = CELLKIND_WAITING; k <= CELLKIND_SERVE; k++)
+    assert_false(cellkind_has_interpreter_cost(k));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(gil_of_model),
       cmocka_unit_test(busy_share),
       cmocka_unit_test(work_kind),
       cmocka_unit_test(ideal_speedup),
+      cmocka_unit_test(gil_turns),
+      cmocka_unit_test(pause_stalls),
+      cmocka_unit_test(runq_and_interpreter),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

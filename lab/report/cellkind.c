@@ -58,6 +58,50 @@ const char *cellkind_gil_na_reason(const cJSON *rec) {
                                   "off";
 }
 
+int cellkind_gil_turns(const cJSON *rec) {
+  double n = results_num(rec, "workers");
+  double ws = results_num(rec, "gil.wait_share");
+  return cellkind_gil_contended(rec) && n >= 2 && isfinite(ws) &&
+         ws >= 0.5 * (n - 1) / n;
+}
+
+int cellkind_one_thread(const cJSON *rec) {
+  return strcmp(results_str(rec, "model"), "asyncio") == 0;
+}
+
+int cellkind_pause_stalls_all(const cJSON *rec, int stops_world) {
+  const char *model = results_str(rec, "model");
+  switch (cellkind_gil_of(rec)) {
+  case CELLKIND_GIL_SHARED:
+    return 1;
+  case CELLKIND_GIL_OWN:
+    return 0;
+  case CELLKIND_GIL_NONE:
+    break;
+  }
+  /* Without a GIL: the C twins have no collector; a free-threaded
+   * build's processes and subinterpreters each stop their own
+   * interpreter's threads; its threads (and asyncio's one) stop for a
+   * stop-the-world collection, not for another's reference counting. */
+  return stops_world && !results_is_native(rec) &&
+         (strcmp(model, "threads") == 0 || strcmp(model, "asyncio") == 0);
+}
+
+double cellkind_runq_share(const cJSON *rec) {
+  double runq = 0, span = 0;
+  int any = 0;
+  const cJSON *w;
+  cJSON_ArrayForEach(w, results_get(rec, "per_worker")) {
+    double q = results_num(w, "runq_s"), sp = results_num(w, "span_s");
+    if (!isfinite(q) || !isfinite(sp) || sp <= 0)
+      continue;
+    runq += q;
+    span += sp;
+    any = 1;
+  }
+  return any ? runq / span : NAN;
+}
+
 double cellkind_busy_share(const cJSON *rec) {
   double busy = 0, span = 0;
   const cJSON *w;
@@ -138,6 +182,10 @@ const char *cellkind_work_name(cellkind_work k) {
 
 int cellkind_has_speedup(cellkind_work k) {
   return k == CELLKIND_COMPUTE || k == CELLKIND_WAITING;
+}
+
+int cellkind_has_interpreter_cost(cellkind_work k) {
+  return k == CELLKIND_COMPUTE;
 }
 
 double cellkind_ideal_speedup(cellkind_work k, unsigned w, unsigned pus) {

@@ -57,6 +57,31 @@ int cellkind_gil_contended(const cJSON *rec);
  * ("processes have a GIL each"); NULL when it applies. */
 const char *cellkind_gil_na_reason(const cJSON *rec);
 
+/* Whether rec's workers took turns at the GIL they share: a shared GIL
+ * and a wait share (gil.wait_share) of at least half the (n-1)/n that n
+ * CPU-bound threads taking turns must wait. Such threads cannot have run
+ * Python in parallel, whatever the speedup says: a gain beyond 1x is work
+ * done without the GIL held or a slow 1-worker baseline, and a shortfall
+ * is the GIL's, not "partial scaling". */
+int cellkind_gil_turns(const cJSON *rec);
+
+/* Whether rec's workers all run on one thread by design (asyncio's
+ * tasks), so that no speedup is to be expected of them. */
+int cellkind_one_thread(const cJSON *rec);
+
+/* Whether a pause in one worker of rec stops every other worker of the
+ * cell: when they share a GIL (the pause runs with it held), or, for a
+ * pause that stops the world (stops_world: the cyclic GC of a
+ * free-threaded build), when they are threads of one free-threaded
+ * process. Processes and own-GIL subinterpreters pause alone; the C
+ * twins have no such pause. */
+int cellkind_pause_stalls_all(const cJSON *rec, int stops_world);
+
+/* The share of their span that rec's workers spent in the run queue,
+ * wanting a CPU that other work held (per_worker runq_s over span_s),
+ * NAN when the record does not say. */
+double cellkind_runq_share(const cJSON *rec);
+
 typedef enum {
   CELLKIND_COMPUTE,  /* strong-scaled work: speedup bounded by the CPUs */
   CELLKIND_WAITING,  /* workers mostly wait: they overlap, not the CPUs */
@@ -75,6 +100,11 @@ const char *cellkind_work_name(cellkind_work k);
 /* Whether a speedup (throughput at N workers over 1) is a figure worth a
  * table and a finding for this kind: compute and waiting only. */
 int cellkind_has_speedup(cellkind_work k);
+
+/* Whether the C twin's throughput over Python's at 1 worker is the cost
+ * of the interpreter itself: compute only. Waiting and round trips take
+ * as long in C as in Python, so their 1.0x says nothing of it. */
+int cellkind_has_interpreter_cost(cellkind_work k);
 
 /* The speedup that perfect parallelism would give w workers of kind k on
  * a machine of pus CPUs (0: unknown): compute, min(w, pus); waiting, w

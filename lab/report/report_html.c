@@ -5,6 +5,11 @@
  * **bold**, `code` and backslash escapes), with each workload's charts
  * after its section. Converting the summary rather than writing the tables
  * twice keeps the two outputs saying the same thing.
+ *
+ * So that the page reads top-down, a "### " section's tables are folded
+ * into a <details> whose summary is the section's heading, up to its
+ * first finding: the findings stay in view, the tables a click away (no
+ * script: the Content-Security-Policy allows none).
  */
 #include "report_html.h"
 
@@ -134,6 +139,22 @@ static void close_block(FILE *f, block *b) {
   *b = B_NONE;
 }
 
+/* Whether the section that starts after the heading just read (rest:
+ * the Markdown after it) has a table before its first finding or the
+ * next heading: only such a section is folded. */
+static int folds(const char *rest) {
+  for (const char *p = rest; p && *p;) {
+    if (*p == '#' || strncmp(p, "**Finding:**", 12) == 0)
+      return 0;
+    if (*p == '|')
+      return 1;
+    p = strchr(p, '\n');
+    if (p)
+      p++;
+  }
+  return 0;
+}
+
 /* The charts of the wl-th "## " heading, or NULL past the nwl workloads
  * there are charts for: the summary should have one such heading per
  * workload, but the page must not trust the Markdown it converts. */
@@ -193,6 +214,8 @@ static const char page_style[] =
     "p.absent{color:#777;font-style:italic}\n"
     "details.header{margin:.5rem 0;color:#444}\n"
     "code{background:#f4f4f4;padding:0 .2rem}\n"
+    "details.tables>summary{cursor:pointer}details.tables>summary>h3{"
+    "display:inline}\n"
     "h2{border-top:2px solid #ddd;padding-top:.8rem;margin-top:1.5rem}\n"
     "</style>\n</head>\n<body>\n";
 
@@ -209,6 +232,7 @@ void report_html_page(FILE *f, const char *title_text, char *md,
   fputs(page_style, f);
   block b = B_NONE;
   int serial = 0, in_table = 0, right[MAX_COLS] = {0}, prev_h1 = 0;
+  int folded = 0;
   long wl = -1;
   char *save = NULL;
   for (char *line = strtok_r(md, "\n", &save); line;
@@ -243,6 +267,12 @@ void report_html_page(FILE *f, const char *title_text, char *md,
       level++;
     if (level > 6 || (line[level] != ' ' && line[level] != '\0'))
       level = 0;
+    /* A heading or a finding ends the folded tables before it. */
+    if (folded && (level || strncmp(line, "**Finding:**", 12) == 0)) {
+      close_block(f, &b);
+      fputs("</details>\n", f);
+      folded = 0;
+    }
     if (level == 2 && wl >= 0) {
       close_block(f, &b);
       if (section)
@@ -252,13 +282,16 @@ void report_html_page(FILE *f, const char *title_text, char *md,
       close_block(f, &b);
       if (level == 2)
         wl++;
+      folded = level == 3 && folds(save);
+      if (folded)
+        fputs("<details class=tables><summary>", f);
       if (level == 2)
         fprintf(f, "<h2 id=\"wl-%ld\">", wl);
       else
         fprintf(f, "<h%d>", level);
       const char *text = line + level + (line[level] == ' ');
       md_inline(f, text, strlen(text));
-      fprintf(f, "</h%d>\n", level);
+      fprintf(f, folded ? "</h%d></summary>\n" : "</h%d>\n", level);
       prev_h1 = level == 1;
       if (level == 1 && nnav > 1) {
         /* Links within the page only: nothing is fetched. */
@@ -295,6 +328,8 @@ void report_html_page(FILE *f, const char *title_text, char *md,
     }
   }
   close_block(f, &b);
+  if (folded)
+    fputs("</details>\n", f);
   if (wl >= 0 && section)
     section(ctx, f, wl, &serial);
   fputs("</body>\n</html>\n", f);
