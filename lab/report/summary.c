@@ -224,7 +224,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
   }
   if (nrts < 2)
     return;
-  fprintf(f, "### Runtimes side by side\n\nMedian throughput, and its ratio "
+  fprintf(f, "### Throughput by runtime\n\nMedian throughput, and its ratio "
              "to runtime ");
   escape_md(f, results_str(rts[0], "runtime"));
   fputs(":\n\n|", f);
