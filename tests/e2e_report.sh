@@ -38,8 +38,8 @@ fi
 check "summary.md equals the golden file" diff -u "$data/summary.md" "$tmp/fx/summary.md"
 check "results.csv equals the golden file" diff -u "$data/results.csv" "$tmp/fx/results.csv"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "every chart of the fixture drawn as an .svg file (30, and answers.svg)" test "$nsvg" -eq 31
-check "report says how many charts" grep -q "(31 charts)" "$tmp/report.out"
+check "every chart of the fixture drawn as an .svg file (29, and answers.svg; the convoy has no speedup chart)" test "$nsvg" -eq 30
+check "report says how many charts" grep -q "(30 charts)" "$tmp/report.out"
 # line_of PATTERN: the line number of PATTERN's first match in summary.md.
 line_of() { grep -n -m1 -e "$1" "$tmp/fx/summary.md" | cut -d: -f1; }
 check "the answers page comes first: after the header, before the method notes" \
@@ -70,7 +70,7 @@ jq -c 'if .type == "meta" then .workloads = {"cpu.primes": {"summary": "from the
 check "summary: the workload's description from the metadata, escaped" \
   grep -qxF 'from the file, \*not\* the registry.' "$tmp/desc/summary.md"
 check "summary: no description for a workload the metadata does not describe" \
-  bash -c "grep -A2 '^## mixed.convoy\$' '$tmp/desc/summary.md' | tail -1 | grep -qx '### Throughput'"
+  bash -c "grep -A2 '^## mixed.convoy\$' '$tmp/desc/summary.md' | tail -1 | grep -qx '### Round trips'"
 jq -c 'del(.workloads)' "$data/results.jsonl" >"$tmp/nodesc/results.jsonl"
 "$gillab" report "$tmp/nodesc" >/dev/null 2>&1
 check "summary: no descriptions at all from a file without them (no registry behind the report)" \

@@ -29,7 +29,7 @@ mkdir -p "$tmp/fx"
 cp "$here/data/report/results.jsonl" "$tmp/fx/"
 check "report exits 0" quiet "$gillab" report "$tmp/fx"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "the fixture's 30 charts and the answers chart drawn" test "$nsvg" -eq 31
+check "the fixture's 29 charts and the answers chart drawn" test "$nsvg" -eq 30
 # jqn FILE FILTER: FILTER over FILE with $n the number of .svg files.
 jqn() { jq -e --argjson n "$nsvg" "$2" "$1" >/dev/null; }
 python3 "$here/chromium_check.py" "$tmp/fx/report.html" >"$tmp/chrome.json" 2>"$tmp/chrome.err"

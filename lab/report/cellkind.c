@@ -159,9 +159,13 @@ static int any_str(const results *r, const char *wl, const char *key) {
 cellkind_work cellkind_work_of(const results *r, const char *wl) {
   if (results_workload_flag(r, wl, "memory"))
     return CELLKIND_MEMORY;
+  /* The records say it too (a file whose metadata lost the workload's
+   * description, or renamed it): round trips to the echo server. */
   if (results_workload_flag(r, wl, "latency") ||
       results_workload_flag(r, wl, "echo_server") ||
-      results_workload_flag(r, wl, "cpu_threads"))
+      results_workload_flag(r, wl, "cpu_threads") ||
+      results_has_figure(r, wl, "convoy.round_trips_per_s") ||
+      results_has_figure(r, wl, "echo.rtt_us.p99"))
     return CELLKIND_LATENCY;
   if (results_workload_flag(r, wl, "messages") || any_str(r, wl, "payload"))
     return CELLKIND_MESSAGES;

@@ -8,6 +8,8 @@
  */
 #include "plots.h"
 
+#include "cellkind.h"
+
 #include "chart.h"
 
 #include <math.h>
@@ -182,7 +184,11 @@ static void chart_speedup(const results *r, const char *wl, plots_chart *c) {
     fprintf(s, "set logscale y 2\nset format y '%%g'\n");
   else
     fprintf(s, "set yrange [0:*]\n");
-  double pus = results_num(r->meta, "machine.pus");
+  /* Waiting workers overlap whatever the CPUs: their bound is the
+   * workers (the ideal), not the CPUs. */
+  double pus = cellkind_work_of(r, wl) == CELLKIND_WAITING
+                   ? NAN
+                   : results_num(r->meta, "machine.pus");
   if (isfinite(pus))
     fprintf(s,
             "set arrow from graph 0, first %g to graph 1, first %g nohead "
@@ -756,6 +762,9 @@ _Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
  * latency, memory or message-size experiment (its flags in the metadata)
  * measures something else per cell, shown in summary.md's tables. */
 static const char *not_scaling(const results *r, const char *wl) {
+  cellkind_work k = cellkind_work_of(r, wl);
+  if (k == CELLKIND_SERVE)
+    return "a server experiment: requests per second by connections";
   if (results_workload_flag(r, wl, "latency"))
     return "a latency experiment: what one operation costs, as percentiles";
   if (results_workload_flag(r, wl, "memory"))
@@ -775,6 +784,18 @@ void plots_make(const results *r, const char *wl, plots_chart *cs) {
     cs[i].caption = plots_table[i].caption;
     snprintf(cs[i].file, sizeof cs[i].file, "%s-%s.svg", part,
              plots_table[i].name);
+    /* Round trips (the convoy, the echo) do have a throughput by
+     * workers, the round trips per second, but no speedup: more workers
+     * are more clients, not the same work shared. */
+    if (!other && plots_table[i].make == chart_speedup &&
+        !cellkind_has_speedup(cellkind_work_of(r, wl))) {
+      snprintf(cs[i].absent, sizeof cs[i].absent,
+               "a latency experiment: more workers are more clients making "
+               "round trips, not one piece of work shared, so there is no "
+               "speedup to draw; the round trips are in the throughput chart "
+               "and the summary's tables");
+      continue;
+    }
     if (other && (plots_table[i].make == chart_speedup ||
                   plots_table[i].make == chart_throughput)) {
       snprintf(cs[i].absent, sizeof cs[i].absent,
