@@ -146,6 +146,10 @@ static void work_kind(void **state) {
       CELL("ipc.pipe", 2, 0.9, ",\"payload\":\"bytes\",\"msg_size\":64"),
       CELL("net.serve", 2, 0.5, ",\"handler\":\"cpu\",\"connections\":8"),
       CELL("mem.cow", 2, 0.5, ""),
+      /* A convoy the metadata does not describe (renamed, or an older
+       * file): its records' round trips say what it is. */
+      CELL("renamed", 1, 0.9,
+           ",\"cpu_threads\":1,\"convoy\":{\"round_trips_per_s\":100}"),
       /* No per-worker times at all: compute, the default. */
       "{\"type\":\"cell\",\"workload\":\"old.wl\",\"model\":\"threads\","
       "\"placement\":\"none\",\"runtime\":\"3.11\",\"workers\":1,\"rep\":1,"
