@@ -1074,7 +1074,12 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   interrupted = 0;
 
   c.prog = progress_new(total - ndone, per_rep, s->quiet);
-  if (resume) /* even with -q: it says what becomes of the records */
+  if (resume && s->auto_reps) /* the rule decides how many are left */
+    fprintf(stderr,
+            "gillab: resuming %s: %u of its %u cells recorded; -r auto runs "
+            "those its rule still wants\n",
+            outdir, ndone, total);
+  else if (resume) /* even with -q: it says what becomes of the records */
     fprintf(stderr,
             "gillab: resuming %s: %u of its %u cells recorded, %u to run\n",
             outdir, ndone, total, total - ndone);
