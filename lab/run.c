@@ -1304,13 +1304,19 @@ void run_plan(const spec_matrix *s, FILE *f) {
   }
   free(rows);
   unsigned per_rep = cells_per_rep(s), reps = s->reps + s->warmup;
-  snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
-           s->reps == 1 ? "" : "s");
+  /* -r auto: from every cell at the minimum to every cell at the cap. */
+  unsigned least = s->auto_reps ? s->min_reps + s->warmup : reps;
+  if (s->auto_reps)
+    snprintf(buf, sizeof buf, "%u to %u repetitions (-r auto, until ±%g %%)",
+             s->min_reps, s->reps, s->precision * 100);
+  else
+    snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
+             s->reps == 1 ? "" : "s");
   if (s->warmup)
     plan_add(buf, sizeof buf, " + %u warm-up", s->warmup);
-  fprintf(f, "\n%u cells a repetition x %s = %u cells\n", per_rep, buf,
-          per_rep * reps);
-  plan_duration(lo_s, sizeof lo_s, total_lo * reps);
+  fprintf(f, "\n%u cells a repetition x %s = %s%u cells\n", per_rep, buf,
+          s->auto_reps ? "at most " : "", per_rep * reps);
+  plan_duration(lo_s, sizeof lo_s, total_lo * least);
   plan_duration(hi_s, sizeof hi_s, total_hi * reps);
   fprintf(f,
           "estimate: %s to %s. A guess, from the built-in workloads' sizing\n"

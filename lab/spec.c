@@ -57,12 +57,14 @@ const char spec_run_usage[] =
     "                          latency for servers, ipc.*, os.*) has an\n"
     "                          interval within --precision of its median,\n"
     "                          from --min-reps, at most --max-reps; the\n"
-    "                          summary says what each cell reached\n"
+    "                          summary says what each cell reached (these\n"
+    "                          three alone mean -r auto)\n"
     "      --precision P       -r auto: half the interval's width, in % of\n"
     "                          the median, to reach (default: 5)\n"
     "      --min-reps N        -r auto: repetitions every cell runs\n"
     "                          (default: 5)\n"
-    "      --max-reps N        -r auto: the cap (default: 20)\n"
+    "      --max-reps N        -r auto: the cap (default: 20, or\n"
+    "                          --min-reps when more)\n"
     "      --warmup N          warm-up repetitions run first, recorded with\n"
     "                          \"warmup\": true and left out of every\n"
     "                          statistic (default: 0)\n"
@@ -826,6 +828,7 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   double reps;
   int c, rc = 0, quick = 0, reps_given = 0, size_given = 0;
   unsigned max_reps = PRECISION_DEFAULT_MAX;
+  int max_given = 0;
   const char *auto_given = NULL; /* the first option of -r auto's given */
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
   opterr = 0;
@@ -850,6 +853,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       if (s->auto_reps)
         break;
       rc = parse_number("-r", optarg, 1, 1000, &reps, err, errlen);
+      if (rc < 0)
+        snprintf(err, errlen, "-r: '%s' is not a number from 1 to 1000 or auto",
+                 optarg);
       if (rc == 0 && reps != floor(reps)) {
         snprintf(err, errlen, "-r: '%s' is not a whole number", optarg);
         rc = -EINVAL;
@@ -957,6 +963,7 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
         rc = -EINVAL;
       }
       *(c == OPT_MIN_REPS ? &s->min_reps : &max_reps) = (unsigned)num;
+      max_given |= c == OPT_MAX_REPS;
       auto_given = auto_given ? auto_given : name;
       break;
     }
@@ -1049,13 +1056,20 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     s->size = quick ? 0.25 : 0.4;
   if (quick && !reps_given)
     s->reps = 1;
-  /* -r auto: the plan runs up to the cap; the rule picks the cells. */
-  if (auto_given && !s->auto_reps) {
-    snprintf(err, errlen, "%s applies to -r auto only (-r %s)", auto_given,
-             reps_given ? "N gives the repetitions itself"
-                        : "auto is not given");
+  /* -r auto: the plan runs up to the cap; the rule picks the cells. Its
+   * options alone mean -r auto, and a minimum over the default cap raises
+   * it: an experiment file's keys are each checked alone
+   * (lab/experiment.c), so only options given together may clash. */
+  if (auto_given && reps_given && !s->auto_reps) {
+    snprintf(err, errlen,
+             "%s applies to -r auto, and -r N gives the repetitions itself",
+             auto_given);
     return -EINVAL;
   }
+  if (auto_given)
+    s->auto_reps = 1;
+  if (!max_given && s->min_reps > max_reps)
+    max_reps = s->min_reps;
   if (s->auto_reps && s->min_reps > max_reps) {
     snprintf(err, errlen,
              "--min-reps %u is more than --max-reps %u: give a cap at least "
