@@ -238,7 +238,7 @@ void precision_write(FILE *f, const results *r) {
   md_cell(f, "figure");
   md_cell(f, "repetitions");
   md_cell(f, "precision reached");
-  md_cell(f, "");
+  md_cell(f, "outcome");
   fputc('\n', f);
   md_rule(f, "llrrl");
   size_t all_runs = 0, cells = 0, capped = 0;
