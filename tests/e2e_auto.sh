@@ -98,6 +98,9 @@ check "the summary's section says the rule" \
   grep -q 'within ±20 % of the median (half its width), from 3 repetitions and at most 6' "$dir/summary.md"
 check "each cell reached ±20 % or is named as capped; 3 to 6 repetitions (from the records)" \
   rule_holds "$dir" 20 3 6
+check "the section's table is well-formed Markdown" \
+  python3 "$here/check_formats.py" md "$dir/summary.md"
+check "report.html has the section too" grep -q 'Repetitions until the answer is sure' "$dir/report.html"
 check "no incomplete run said of a run the rule ended" \
   bash -c "! grep -q 'Incomplete' '$dir/summary.md'"
 
