@@ -812,8 +812,11 @@ static int visit_run(run_ctx *c, const cell_key *k, unsigned workers,
     if (i == 0)
       precision_wanted(&c->rule, c->obs, k->rep - c->s->warmup, c->per_rep,
                        c->s->nworkers, c->want);
-    if (!c->want[i])
+    if (!c->want[i]) {
+      if (!(c->done && c->done[c->seq]))
+        progress_skip(c->prog);
       return 0;
+    }
   }
   if (c->done && c->done[c->seq]) {
     double tput = c->done_tput[c->seq];
