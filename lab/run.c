@@ -6,6 +6,7 @@
 #include "gitrev.h"
 #include "meta.h"
 #include "method.h"
+#include "precision.h"
 #include "progress.h"
 #include "record.h"
 #include "registry.h"
@@ -71,6 +72,13 @@ typedef struct {
   const unsigned char *done;
   const double *done_tput;
   const run_how *how;
+  /* -r auto: what each measured cell left (obs[seq - the warm-ups'
+   * cells], NULL otherwise), the rule, the cells of a repetition and
+   * which of them the repetition under way runs (want[seq % per_rep]). */
+  precision_obs *obs;
+  precision_rule rule;
+  size_t per_rep;
+  unsigned char *want;
 } run_ctx;
 
 static double find_baseline(const run_ctx *c, const cell_key *k) {
@@ -357,6 +365,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   cJSON_AddNumberToObject(rec, "elapsed_s", out.elapsed_s);
   child_outcome_clear(&out);
 emit:
+  if (c->obs && !warmup)
+    c->obs[c->seq - s->warmup * c->per_rep] = precision_observe(rec);
   rc = record_append(c->out, rec);
   progress_cell(c->prog, rec, (double)(util_now_ns() - t0) / 1e9);
   cJSON_Delete(rec);
@@ -593,6 +603,9 @@ static int open_resume(run_ctx *c, const shard *sh, const char *hash,
         seq->valuedouble < total && !(*done)[seq->valueint]) {
       (*done)[seq->valueint] = 1;
       (*ndone)++;
+      size_t warm_cells = c->s->warmup * c->per_rep;
+      if (c->obs && (size_t)seq->valueint >= warm_cells)
+        c->obs[(size_t)seq->valueint - warm_cells] = precision_observe(rec);
       const cJSON *w = cJSON_GetObjectItemCaseSensitive(rec, "workers");
       const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "throughput");
       if (cJSON_IsNumber(w) && w->valuedouble == 1 && cJSON_IsNumber(t) &&
@@ -805,6 +818,20 @@ static int walk_cells(run_ctx *c, const shard *sh, const unsigned *shard_of,
 static int visit_run(run_ctx *c, const cell_key *k, unsigned workers,
                      void *arg) {
   (void)arg;
+  /* -r auto: at each measured repetition's first cell, the rule says
+   * which cells run it, from the repetitions before (recorded by this
+   * run or, resumed, by the one before: the same cells either way). */
+  if (c->obs && k->rep >= c->s->warmup) {
+    size_t i = c->seq % c->per_rep;
+    if (i == 0)
+      precision_wanted(&c->rule, c->obs, k->rep - c->s->warmup, c->per_rep,
+                       c->s->nworkers, c->want);
+    if (!c->want[i]) {
+      if (!(c->done && c->done[c->seq]))
+        progress_skip(c->prog);
+      return 0;
+    }
+  }
   if (c->done && c->done[c->seq]) {
     double tput = c->done_tput[c->seq];
     baseline *b = workers == 1 && isfinite(tput)
@@ -920,6 +947,34 @@ int run_execute_how(const spec_matrix *s, const char *command,
   return rc;
 }
 
+/* -r auto's outcome on stderr: the measured cells run, the cells that
+ * reached the precision and those that hit the cap (summary.md says
+ * which, from the records). */
+static void auto_tell(const run_ctx *c) {
+  size_t runs_all = 0, reached = 0, capped = 0, other = 0;
+  for (size_t k = 0; k < c->per_rep; k++) {
+    unsigned runs;
+    switch (precision_judge_cell(&c->rule, c->obs, c->s->reps, c->per_rep, k,
+                                 NULL, &runs)) {
+    case PRECISION_REACHED:
+      reached++;
+      break;
+    case PRECISION_CAPPED:
+      capped++;
+      break;
+    default:
+      other++;
+    }
+    runs_all += runs;
+  }
+  fprintf(stderr,
+          "gillab: -r auto: %zu measured cells run (at most %zu); %zu of %zu "
+          "cells within ±%g %%, %zu hit the cap of %u repetitions, %zu "
+          "without a figure (see summary.md)\n",
+          runs_all, c->per_rep * c->s->reps, reached, c->per_rep,
+          c->rule.target * 100, capped, c->rule.max_reps, other);
+}
+
 /* run_execute's body: the whole matrix when sh is NULL, else the rows
  * whose shard_of is sh's index (shard_cells of them a repetition). */
 static int run_execute_shard(run_ctx *cp, const shard *sh,
@@ -959,6 +1014,20 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   unsigned char *done = NULL;
   double *done_tput = NULL;
   int resume = c.how && c.how->resume;
+  if (s->auto_reps) {
+    c.rule = (precision_rule){s->precision, s->min_reps, s->reps};
+    c.per_rep = per_rep;
+    c.obs = calloc((size_t)s->reps * per_rep + 1, sizeof *c.obs);
+    c.want = calloc(per_rep + 1, 1);
+    if (!c.obs || !c.want) {
+      free(c.obs);
+      free(c.want);
+      cJSON_Delete(runtimes);
+      place_topo_close(c.topo);
+      snprintf(err, errlen, "out of memory");
+      return -ENOMEM;
+    }
+  }
   if (resume)
     rc = open_resume(&c, sh, hash, runtimes, total, outdir, outlen, &done,
                      &done_tput, &ndone, err, errlen);
@@ -967,6 +1036,8 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   if (rc < 0 || resume)
     cJSON_Delete(runtimes);
   if (rc < 0) {
+    free(c.obs);
+    free(c.want);
     place_topo_close(c.topo);
     return rc;
   }
@@ -1014,10 +1085,21 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   interrupted = 0;
 
   c.prog = progress_new(total - ndone, per_rep, s->quiet);
-  if (resume) /* even with -q: it says what becomes of the records */
+  if (resume && s->auto_reps) /* the rule decides how many are left */
+    fprintf(stderr,
+            "gillab: resuming %s: %u of its %u cells recorded; -r auto runs "
+            "those its rule still wants\n",
+            outdir, ndone, total);
+  else if (resume) /* even with -q: it says what becomes of the records */
     fprintf(stderr,
             "gillab: resuming %s: %u of its %u cells recorded, %u to run\n",
             outdir, ndone, total, total - ndone);
+  else if (!s->quiet && s->auto_reps)
+    fprintf(stderr,
+            "gillab: up to %u cells%s (-r auto: each cell %u to %u "
+            "repetitions, until within ±%g %%) into %s/results.jsonl\n",
+            total, s->warmup ? " (warm-up included)" : "", s->min_reps, s->reps,
+            s->precision * 100, outdir);
   else if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
@@ -1042,7 +1124,11 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
             "guest on its core?), so those speedups read low; see "
             "summary.md, and rerun when the machine is quieter.\n",
             c.host_slowed, c.host_slowed == 1 ? "" : "s", c.imbalance_max);
+  if (c.obs && rc == 0 && !s->quiet)
+    auto_tell(&c);
   fclose(c.out);
+  free(c.obs);
+  free(c.want);
   free(done);
   free(done_tput);
   free(c.bases);
@@ -1229,13 +1315,19 @@ void run_plan(const spec_matrix *s, FILE *f) {
   }
   free(rows);
   unsigned per_rep = cells_per_rep(s), reps = s->reps + s->warmup;
-  snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
-           s->reps == 1 ? "" : "s");
+  /* -r auto: from every cell at the minimum to every cell at the cap. */
+  unsigned least = s->auto_reps ? s->min_reps + s->warmup : reps;
+  if (s->auto_reps)
+    snprintf(buf, sizeof buf, "%u to %u repetitions (-r auto, until ±%g %%)",
+             s->min_reps, s->reps, s->precision * 100);
+  else
+    snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
+             s->reps == 1 ? "" : "s");
   if (s->warmup)
     plan_add(buf, sizeof buf, " + %u warm-up", s->warmup);
-  fprintf(f, "\n%u cells a repetition x %s = %u cells\n", per_rep, buf,
-          per_rep * reps);
-  plan_duration(lo_s, sizeof lo_s, total_lo * reps);
+  fprintf(f, "\n%u cells a repetition x %s = %s%u cells\n", per_rep, buf,
+          s->auto_reps ? "at most " : "", per_rep * reps);
+  plan_duration(lo_s, sizeof lo_s, total_lo * least);
   plan_duration(hi_s, sizeof hi_s, total_hi * reps);
   fprintf(f,
           "estimate: %s to %s. A guess, from the built-in workloads' sizing\n"

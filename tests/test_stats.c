@@ -199,6 +199,21 @@ static void progress_estimate_by_position(void **state) {
   progress_cell(p, rec, 4);
   progress_cell(p, rec, 1);
   assert_float_equal(progress_estimate(p), 0, 0);
+  progress_free(p);
+  /* -r auto skips cells: one fewer to come, and the positions still
+   * follow the run's order (the skipped cell's is passed over). */
+  p = progress_new(6, 3, 1);
+  progress_cell(p, rec, 1);
+  progress_cell(p, rec, 4);
+  progress_skip(p);
+  /* 3 to come at positions 0, 1, 2: 1 + 4 + the mean 2.5. */
+  assert_float_equal(progress_estimate(p), 7.5, 1e-12);
+  progress_skip(p);
+  progress_cell(p, rec, 4);
+  /* 1 to come, at position 2 (never timed): the mean, 3. */
+  assert_float_equal(progress_estimate(p), 3, 1e-12);
+  progress_cell(p, rec, 3);
+  assert_float_equal(progress_estimate(p), 0, 0);
   cJSON_Delete(rec);
   progress_free(p);
 }

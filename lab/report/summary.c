@@ -18,6 +18,7 @@
 #include "memfit.h"
 #include "method.h"
 #include "outfile.h"
+#include "precision.h"
 #include "provenance.h"
 #include "runtimes.h"
 #include "servetable.h"
@@ -897,6 +898,10 @@ static void write_incomplete(FILE *f, const results *r) {
    * what is missing there (provenance's "partial"). */
   if (cJSON_GetObjectItemCaseSensitive(r->meta, "merged"))
     return;
+  /* An -r auto run plans up to its cap: precision.c replays its rule. */
+  precision_rule auto_rule;
+  if (precision_of_meta(r->meta, &auto_rule))
+    return;
   size_t nrows = (size_t)cJSON_GetArraySize(rows);
   size_t nw = (size_t)cJSON_GetArraySize(workers);
   if (!isfinite(cells) || cells < 1 || cells > 1e8 || !nrows || !nw ||
@@ -994,6 +999,7 @@ void summary_render(const results *r, FILE *f) {
     runtimes_write(f, r);
   }
   method_write(f, r);
+  precision_write(f, r);
   /* Shards merged from machines that differ: each machine's cells alone,
    * so that no table or finding sets one machine's cells against
    * another's. */
