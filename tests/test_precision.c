@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "cellkind.h"
 #include "precision.h"
 #include "results.h"
 
@@ -128,7 +129,7 @@ static void headline_by_kind(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     cJSON *rec = cJSON_Parse(cases[i].json);
     const char *what;
-    assert_float_equal(precision_headline(rec, &what), cases[i].v, 0);
+    assert_float_equal(cellkind_headline(rec, &what), cases[i].v, 0);
     assert_string_equal(what, cases[i].what);
     precision_obs o = precision_observe(rec);
     assert_int_equal(o.state, PRECISION_OK);

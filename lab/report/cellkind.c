@@ -2,6 +2,7 @@
 #include "cellkind.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 cellkind_gil cellkind_gil_of(const cJSON *rec) {
@@ -196,4 +197,47 @@ double cellkind_ideal_speedup(cellkind_work k, unsigned w, unsigned pus) {
   if (k == CELLKIND_WAITING || !pus)
     return w;
   return w < pus ? w : pus;
+}
+
+/* The p50 at "obj.KIND.figure" of the first kind listed in obj.kinds. */
+static double first_kind(const cJSON *rec, const char *obj,
+                         const char *figure) {
+  char path[160];
+  snprintf(path, sizeof path, "%s.kinds", obj);
+  const cJSON *kinds = results_get(rec, path);
+  const char *kind = cJSON_GetStringValue(cJSON_GetArrayItem(kinds, 0));
+  if (!kind)
+    return NAN;
+  snprintf(path, sizeof path, "%s.%s.%s", obj, kind, figure);
+  return results_num(rec, path);
+}
+
+double cellkind_headline(const cJSON *rec, const char **what) {
+  static const struct {
+    const char *path, *name;
+  } direct[] = {
+      {"serve.load.requests_per_s", "requests per second"},
+      {"ipc.bytes_per_s", "bytes per second"},
+  };
+  const char *name = "throughput";
+  double v = NAN;
+  for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
+    if (results_get(rec, direct[i].path)) {
+      name = direct[i].name;
+      v = results_num(rec, direct[i].path);
+      goto out;
+    }
+  if (results_get(rec, "spawn.kinds")) {
+    name = "creation latency p50";
+    v = first_kind(rec, "spawn", "first_us.p50");
+  } else if (results_get(rec, "switch.kinds")) {
+    name = "round trip p50";
+    v = first_kind(rec, "switch", "rtt_us.p50");
+  } else {
+    v = results_num(rec, "throughput");
+  }
+out:
+  if (what)
+    *what = name;
+  return v;
 }

@@ -115,4 +115,18 @@ double cellkind_ideal_speedup(cellkind_work k, unsigned w, unsigned pus);
  * span_s of per_worker, summed), NAN when the record does not say. */
 double cellkind_busy_share(const cJSON *rec);
 
+/* The cell's headline figure in record rec, NAN when it has none; *what
+ * (when not NULL) gets its name, a static string. The figure each kind
+ * of workload's section of summary.md leads with:
+ *  - servers (net.serve*): requests per second (serve.load);
+ *  - ipc.*: bytes per second through the mechanism;
+ *  - os.spawn, os.switch (latencies): the p50 of the first kind the
+ *    record lists (creation latency, round trip), the first row of their
+ *    tables; the other kinds are not waited for;
+ *  - every other workload: throughput, operations per second. Not the
+ *    speedup: that is a ratio of two cells, and the row's 1-worker cell
+ *    runs whenever any cell of its row does (lab/report/precision.h), so every
+ *    speedup has its baseline in the same repetition. */
+double cellkind_headline(const cJSON *rec, const char **what);
+
 #endif

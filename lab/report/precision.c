@@ -1,54 +1,12 @@
 /* precision — see precision.h. */
 #include "precision.h"
 
+#include "cellkind.h"
 #include "md.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The p50 at "obj.KIND.figure" of the first kind listed in obj.kinds. */
-static double first_kind(const cJSON *rec, const char *obj,
-                         const char *figure) {
-  char path[160];
-  snprintf(path, sizeof path, "%s.kinds", obj);
-  const cJSON *kinds = results_get(rec, path);
-  const char *kind = cJSON_GetStringValue(cJSON_GetArrayItem(kinds, 0));
-  if (!kind)
-    return NAN;
-  snprintf(path, sizeof path, "%s.%s.%s", obj, kind, figure);
-  return results_num(rec, path);
-}
-
-double precision_headline(const cJSON *rec, const char **what) {
-  static const struct {
-    const char *path, *name;
-  } direct[] = {
-      {"serve.load.requests_per_s", "requests per second"},
-      {"ipc.bytes_per_s", "bytes per second"},
-  };
-  const char *name = "throughput";
-  double v = NAN;
-  for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
-    if (results_get(rec, direct[i].path)) {
-      name = direct[i].name;
-      v = results_num(rec, direct[i].path);
-      goto out;
-    }
-  if (results_get(rec, "spawn.kinds")) {
-    name = "creation latency p50";
-    v = first_kind(rec, "spawn", "first_us.p50");
-  } else if (results_get(rec, "switch.kinds")) {
-    name = "round trip p50";
-    v = first_kind(rec, "switch", "rtt_us.p50");
-  } else {
-    v = results_num(rec, "throughput");
-  }
-out:
-  if (what)
-    *what = name;
-  return v;
-}
 
 precision_obs precision_observe(const cJSON *rec) {
   const char *status = results_str(rec, "status");
@@ -56,7 +14,7 @@ precision_obs precision_observe(const cJSON *rec) {
   if (strcmp(status, "skipped") == 0) {
     o.state = PRECISION_SKIPPED;
   } else if (strcmp(status, "ok") == 0) {
-    o.value = precision_headline(rec, NULL);
+    o.value = cellkind_headline(rec, NULL);
     /* An ok cell without a finite figure gives nothing to narrow. */
     o.state = isfinite(o.value) ? PRECISION_OK : PRECISION_FAILED;
   }
@@ -253,7 +211,7 @@ void precision_write(FILE *f, const results *r) {
                                        "reached", "**hit the cap**",
                                        "no figure (skipped or failed)"};
     const char *what;
-    precision_headline(first[k], &what);
+    cellkind_headline(first[k], &what);
     char buf[160] = "–";
     double rel = ci.n && ci.lo == ci.hi ? 0 : stats_rel_halfwidth(&ci);
     if (isfinite(rel))

@@ -51,20 +51,6 @@ typedef struct {
   double value; /* the headline figure when PRECISION_OK */
 } precision_obs;
 
-/* The cell's headline figure in record rec, NAN when it has none; *what
- * (when not NULL) gets its name, a static string. The figure each kind
- * of workload's section of summary.md leads with:
- *  - servers (net.serve*): requests per second (serve.load);
- *  - ipc.*: bytes per second through the mechanism;
- *  - os.spawn, os.switch (latencies): the p50 of the first kind the
- *    record lists (creation latency, round trip), the first row of their
- *    tables; the other kinds are not waited for;
- *  - every other workload: throughput, operations per second. Not the
- *    speedup: that is a ratio of two cells, and the row's 1-worker cell
- *    runs whenever any cell of its row does (precision_wanted), so every
- *    speedup has its baseline in the same repetition. */
-double precision_headline(const cJSON *rec, const char **what);
-
 /* What the cell record rec left (its status and headline figure). */
 precision_obs precision_observe(const cJSON *rec);
 
