@@ -165,6 +165,34 @@ static void released_gil_not_the_gil(void **state) {
   free(t);
 }
 
+/* cpu.sha256 with its C twin at 1 worker: 100 ops/s in Python, 102 in C
+ * (hashlib's work is C either way); cpu.primes: 100 against 2000. */
+static void write_twins(FILE *f) {
+  cell(f, "cpu.sha256", "threads", "3.11", "none", 1, 3,
+       "\"throughput\":100,\"speedup\":1");
+  cell(f, "cpu.sha256", "native-threads", "native", "none", 1, 3,
+       "\"throughput\":102,\"speedup\":1");
+  cell(f, "cpu.primes", "threads", "3.11", "none", 1, 3,
+       "\"throughput\":100,\"speedup\":1");
+  cell(f, "cpu.primes", "native-threads", "native", "none", 1, 3,
+       "\"throughput\":2000,\"speedup\":1");
+}
+
+static void interpreter_cost_only_when_there(void **state) {
+  (void)state;
+  char *t = render(write_twins);
+  char *s = section(t, "cpu.sha256");
+  HASNT(s, "the cost of the interpreter itself");
+  HAS(s, "At 1 worker the C twin does 1.0× the work per second of the "
+         "fastest Python model: the Python code spends its time in C");
+  free(s);
+  s = section(t, "cpu.primes");
+  HAS(s, "At 1 worker the C twin does 20.0× the work per second of the "
+         "fastest Python model: the cost of the interpreter itself.");
+  free(s);
+  free(t);
+}
+
 static void processes_not_the_gil(void **state) {
   (void)state;
   char *t = render(write_compute);
@@ -478,6 +506,7 @@ static void skips_grouped(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(interpreter_cost_only_when_there),
       cmocka_unit_test(processes_not_the_gil),
       cmocka_unit_test(released_gil_not_the_gil),
       cmocka_unit_test(gil_na_for_processes),
