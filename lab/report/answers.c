@@ -9,6 +9,8 @@
  */
 #include "answers.h"
 
+#include "util.h"
+
 #include "cellkind.h"
 #include "chart.h"
 #include "escape.h"
@@ -952,19 +954,25 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return -ENOMEM;
   }
-  /* The key below the plot in rows across it: a few short entries, which
-   * in a column would take the height (or the width) the bars need to
-   * stay on the page's first screen. */
-  chart_preamble(s, CHART_WIDTH, 250);
-  fputs("set key maxcols 4\n", s);
-  /* chart_size's two columns a row of the key, so twice the rows of four
-   * columns. */
-  chart_size(s, CHART_WIDTH, 250, 2 * ((nser + 3) / 4), 0);
+  /* The key below the plot, three entries a row: gnuplot's SVG terminal
+   * reckons a character wider than it is drawn, and with the key's width
+   * as it reckons it lays a long key out in one column, which took the
+   * height the bars need to stay on the page's first screen; width -8
+   * takes back what it overestimates. */
+  chart_preamble(s, CHART_WIDTH, 240);
+  fputs("set key maxcols 3 width -8\n", s);
+  /* chart_size counts two entries a row: twice the rows of three. */
+  chart_size(s, CHART_WIDTH, 240, 2 * ((nser + 2) / 3), 0);
   fprintf(s, "set xrange [-0.6:%g]\n", (double)nshown - 0.4);
   fprintf(s, "array W[%zu]\n", nshown);
   for (size_t i = 0; i < nshown; i++) {
-    char tic[300];
-    snprintf(tic, sizeof tic, "%s (n=%u)", shown[i], ws[i]);
+    /* The workload's name cut to 24 bytes (at a character's end) leaves
+     * each group its room: the table above has it whole. */
+    char name[25], tic[64];
+    snprintf(name, sizeof name, "%s", shown[i]);
+    util_utf8_trim(name);
+    snprintf(tic, sizeof tic, "%s%s (n=%u)", name,
+             strlen(shown[i]) > 24 ? "…" : "", ws[i]);
     fprintf(s, "W[%zu] = ", i + 1);
     chart_quote(s, tic);
     fputc('\n', s);
