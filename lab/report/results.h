@@ -25,9 +25,13 @@ typedef struct {
                          the results) */
 } results_group;
 
+typedef struct results_arena results_arena;
+
 typedef struct {
-  cJSON *meta;   /* NULL when the file has none */
-  cJSON **cells; /* every cell record, warm-ups included */
+  cJSON *meta;          /* NULL when the file has none */
+  cJSON **cells;        /* every cell record, warm-ups included: in arena, read
+                           them but never give them to cJSON_Delete */
+  results_arena *arena; /* the cells' memory (owned) */
   size_t n;
   results_group *groups; /* skipped cells form no group */
   size_t ngroups;
