@@ -575,12 +575,13 @@ out:
   return rc;
 }
 
-/* Each set is written with hwloc's own list printer so that a plan's strings
- * are exactly what place_bind_self (and hwloc-bind) parse. */
+/* Each set is one PU in hwloc's list syntax, its index, which is what
+ * place_bind_self (and hwloc-bind) parse. It is written directly: hwloc's
+ * list printer walks a bitmap as long as the index, quadratic over a
+ * plan of every PU (issue 18). */
 int place_plan(const place_topo *t, place_policy p, unsigned n,
                place_plan_t *plan, char *err, size_t errlen) {
   unsigned *order = NULL, norder = 0;
-  hwloc_bitmap_t bm = NULL;
   int rc;
 
   plan->n = 0;
@@ -618,20 +619,14 @@ int place_plan(const place_topo *t, place_policy p, unsigned n,
   }
   if (rc < 0)
     goto err;
-  bm = hwloc_bitmap_alloc();
-  if (bm == NULL) {
-    rc = -ENOMEM;
-    goto err;
-  }
   for (unsigned i = 0; i < n; i++) {
-    hwloc_bitmap_only(bm, order[p == PLACE_ONE_CORE ? 0 : i % norder]);
-    if (hwloc_bitmap_list_asprintf(&plan->sets[i], bm) < 0) {
+    if (asprintf(&plan->sets[i], "%u",
+                 order[p == PLACE_ONE_CORE ? 0 : i % norder]) < 0) {
       plan->sets[i] = NULL;
       rc = -ENOMEM;
       goto err;
     }
   }
-  hwloc_bitmap_free(bm);
   free(order);
   return 0;
 
@@ -639,7 +634,6 @@ err:
   set_err(err, errlen, "cannot plan '%s' for %u workers: %s",
           place_policy_name(p), n, strerror(-rc));
 err_quiet:
-  hwloc_bitmap_free(bm);
   free(order);
   place_plan_free(plan);
   return rc;
