@@ -38,7 +38,7 @@
  * synthetic loader. That loader inserts each object by comparing its
  * cpuset with those of the objects already under the root, and every
  * object's cpuset is a bitmap as long as its highest PU index: time and
- * memory quadratic in the PUs (64k PUs: about a minute and 1.5 GB, in
+ * memory quadratic in the PUs (64k PUs: a minute of CPU and 1.4 GB, in
  * hwloc-info alone as in gillab; issue 18). The plain form is regular:
  * object i of a level has logical and OS index i, package p holds the
  * cores (or PUs) p*B ..., core c the PUs c*C ..., and one NUMA node of

@@ -271,10 +271,11 @@ static const char *cell_invalid(const cJSON *rec, char *why, size_t len) {
  * names over again, and freeing them item by item a tenth of a report's
  * time. Each record is copied here instead, once checked: its items
  * packed into large chunks, its keys interned (each distinct name stored
- * once), and the parsed original freed at once. The copies are cJSON
- * items like any other for reading, but are never given to cJSON_Delete:
- * the arena frees them all. Keys are not marked cJSON_StringIsConst, so
- * that cJSON_Duplicate of a record (a merge's) copies them. */
+ * once), the parsed original dropped with its scratch arena. The copies
+ * are cJSON items like any other for reading, but are never given to
+ * cJSON_Delete: the arena frees them all. Keys are not marked
+ * cJSON_StringIsConst, so that cJSON_Duplicate of a record (a merge's)
+ * copies them. */
 enum { ARENA_CHUNK = 1 << 20 };
 
 typedef struct arena_chunk {
