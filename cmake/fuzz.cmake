@@ -1,8 +1,9 @@
 # fuzz.cmake — -DGILLAB_FUZZ=ON with clang (CC=clang): libFuzzer targets
 # (tests/fuzz/fuzz_*.c) for the results reader and report writers, the
-# quoting of text for gnuplot, the run options and placement parser, and
-# the experiment-file path; the libraries they reach are built with
-# coverage, ASan and UBSan. ctest label `fuzz`: each target for a few
+# quoting of text for gnuplot, the run options and placement parser, the
+# experiment-file path, and a probe's files (process files merged,
+# results.jsonl read, its reports written); the libraries they reach are
+# built with coverage, ASan and UBSan. ctest label `fuzz`: each target for a few
 # seconds from its seed corpus (tests/fuzz/corpus/TARGET); scripts/fuzz runs
 # them longer. Included after every target is defined.
 option(GILLAB_FUZZ "libFuzzer targets (clang)" OFF)
@@ -28,7 +29,7 @@ target_compile_options(gillab_workloads PRIVATE -Wno-error)
 enable_testing()
 # GILLAB_FUZZ_SECONDS: how long the ctest run of each target lasts.
 set(GILLAB_FUZZ_SECONDS 10 CACHE STRING "seconds of each fuzz target in ctest")
-foreach(name results chart_quote spec experiment)
+foreach(name results chart_quote spec experiment probe)
   add_executable(fuzz_${name} tests/fuzz/fuzz_${name}.c)
   target_link_libraries(fuzz_${name} PRIVATE gillab_lab)
   target_include_directories(fuzz_${name} PRIVATE lab/report)

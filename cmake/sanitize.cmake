@@ -7,8 +7,10 @@
 # measure something else, so runners, and what they share with the
 # orchestrator (gillab_core, gillab_workloads), get UBSan alone. The probe
 # library and the tests' modules are loaded into other programs (with
-# LD_PRELOAD or dlopen) and stay uninstrumented. Included after every
-# target is defined.
+# LD_PRELOAD or dlopen) and stay uninstrumented. ./scripts/test runs the
+# unit tests and the e2e tests labelled `sanitize` (tests/CMakeLists.txt)
+# in this build: CI's sanitizer stage. Included after every target is
+# defined.
 option(GILLAB_SANITIZE "ASan+UBSan in the orchestrator, UBSan in the runners" OFF)
 if(NOT GILLAB_SANITIZE)
   return()

@@ -3,6 +3,7 @@
 
 #include <sched.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,18 @@ unsigned util_ncpus(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
+int util_dir_is_empty(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return 1;
+  struct dirent *e;
+  int empty = 1;
+  while (empty && (e = readdir(d)))
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  closedir(d);
+  return empty;
+}
+
 int util_make_dirs(const char *path) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s", path);
@@ -165,6 +178,20 @@ static size_t utf8_len(const unsigned char *s) {
     if (s[i] < 0x80 || s[i] > 0xbf)
       return 0;
   return n;
+}
+
+char *util_utf8_trim(char *s) {
+  size_t len = strlen(s), i = len;
+  /* Back over continuation bytes (at most 3) to the sequence's first. */
+  while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+    i--;
+  if (i == 0)
+    return s;
+  unsigned char lead = (unsigned char)s[i - 1];
+  size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  if (len - (i - 1) < need)
+    s[i - 1] = '\0';
+  return s;
 }
 
 size_t util_utf8_fix(char *s) {

@@ -31,6 +31,12 @@ char *util_join_argv(int argc, char **argv);
  * umask). Returns 0 or -errno. */
 int util_make_dirs(const char *path);
 
+/* Whether dir is empty, or cannot be listed (absent: it will be made;
+ * not a directory or unreadable: making it or writing in it says so).
+ * gillab writes its outputs only into a directory it makes, or an empty
+ * one, or one that holds a results.jsonl of gillab's. */
+int util_dir_is_empty(const char *dir);
+
 /* Reads exactly len bytes from fd (retrying on EINTR and short reads).
  * Returns 0, or -1 on an error or end of file first. */
 int util_read_full(int fd, void *buf, size_t len);
@@ -40,6 +46,12 @@ int util_read_full(int fd, void *buf, size_t len);
  * above U+10FFFF) becomes '?'. A path or a command line may hold any bytes,
  * and JSON must be UTF-8. Returns how many bytes were replaced. */
 size_t util_utf8_fix(char *s);
+
+/* Cuts s at the end of its last whole character when its last bytes are
+ * the start of a UTF-8 sequence cut short (what snprintf into a fixed
+ * buffer leaves when a name is longer): a text cut at N bytes stays
+ * UTF-8. Returns s. */
+char *util_utf8_trim(char *s);
 
 /* How many CPUs this process may run on (its affinity mask; at least 1). */
 unsigned util_ncpus(void);

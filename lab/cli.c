@@ -9,6 +9,7 @@
 #include "outfile.h"
 #include "place.h"
 #include "probe.h"
+#include "pyperf.h"
 #include "registry.h"
 #include "report.h"
 #include "run.h"
@@ -44,6 +45,7 @@ static int cmd_probe(int argc, char **argv);
 static int cmd_report(int argc, char **argv);
 static int cmd_compare(int argc, char **argv);
 static int cmd_merge(int argc, char **argv);
+static int cmd_export(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
@@ -63,6 +65,9 @@ static const command commands[] = {
      "join the shards of a run (run --shard) into one results directory"},
     {"compare", cmd_compare,
      "two runs side by side: per-cell ratios with intervals and verdicts"},
+    {"export", cmd_export,
+     "a results directory in another tool's format (--pyperf: a pyperf "
+     "suite)"},
     {"version", cmd_version, "print gillab's version and default runtime"},
     {"help", cmd_help, "this list, or `help COMMAND` for a command's help"},
 };
@@ -128,20 +133,44 @@ static int cmd_run_how(int argc, char **argv, const char *resume) {
 }
 
 static int cmd_run(int argc, char **argv) {
-  if (argc >= 2 && (strcmp(argv[1], "--resume") == 0 ||
-                    strncmp(argv[1], "--resume=", 9) == 0))
-    return cmd_run_resume(argc, argv);
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--resume") == 0 ||
+        strncmp(argv[i], "--resume=", 9) == 0)
+      return cmd_run_resume(argc, argv);
   return cmd_run_how(argc, argv, NULL);
 }
 
-/* gillab run --resume DIR: the run's options read back from DIR's
- * metadata (argv, typed in cwd), run again with DIR to complete; run.c
- * checks that the spec, the build and the runtimes are the same. */
+/* Reads `--NAME VALUE` or `--NAME=VALUE` at argv[*i] into *value (and
+ * moves *i past it); 0 when argv[*i] is not that option. */
+static int option_value(int argc, char **argv, int *i, const char *name,
+                        const char **value) {
+  size_t len = strlen(name);
+  if (strncmp(argv[*i], name, len) != 0)
+    return 0;
+  if (argv[*i][len] == '=')
+    *value = argv[(*i)++] + len + 1;
+  else if (argv[*i][len] == '\0' && *i + 1 < argc)
+    *value = argv[(*i += 2) - 1];
+  else
+    return 0;
+  return 1;
+}
+
+/* gillab run --resume DIR [--shard K/N|auto]: the run's options read back
+ * from DIR's metadata (argv, typed in cwd), run again with DIR to
+ * complete; run.c checks that the spec, the build and the runtimes are
+ * the same. A shard is resumed as the shard its metadata says it is
+ * (K/N: `--shard auto` needs no scheduler's variables now); a --shard
+ * given here replaces it, and run.c refuses it unless it is the same. */
 static int cmd_run_resume(int argc, char **argv) {
-  const char *dir = argv[1][8] == '=' ? argv[1] + 9 : argv[2];
-  if (!dir || argc != (argv[1][8] == '=' ? 2 : 3))
-    return usage_error("run", "--resume DIR takes no other option: the "
-                              "run's own are read from DIR");
+  const char *dir = NULL, *shard_arg = NULL;
+  for (int i = 1; i < argc;)
+    if (!option_value(argc, argv, &i, "--resume", &dir) &&
+        !option_value(argc, argv, &i, "--shard", &shard_arg))
+      return usage_error("run", "--resume DIR takes no other option but "
+                                "--shard: the run's own are read from DIR");
+  if (!dir)
+    return usage_error("run", "--resume needs the run's directory");
   char abs[PATH_MAX], path[PATH_MAX + 32];
   if (!realpath(dir, abs)) {
     fprintf(stderr, "gillab run: cannot resume %s: %s\n", dir, strerror(errno));
@@ -168,7 +197,7 @@ static int cmd_run_resume(int argc, char **argv) {
     cJSON_Delete(meta);
     return 1;
   }
-  char **args = calloc((size_t)n + 1, sizeof *args);
+  char **args = calloc((size_t)n + 2, sizeof *args); /* + a --shard */
   for (int i = 0; args && i < n; i++)
     args[i] = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
   for (int i = 0; args && i < n; i++)
@@ -176,6 +205,35 @@ static int cmd_run_resume(int argc, char **argv) {
       free(args);
       args = NULL;
     }
+  /* The shard the directory holds, unless one was given here. */
+  const cJSON *sh = cJSON_GetObjectItemCaseSensitive(meta, "shard");
+  char shard_kn[64], shard_opt[80];
+  if (!shard_arg && cJSON_IsObject(sh)) {
+    snprintf(
+        shard_kn, sizeof shard_kn, "%g/%g",
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sh, "index")),
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sh, "count")));
+    shard_arg = shard_kn;
+  }
+  snprintf(shard_opt, sizeof shard_opt, "--shard=%s",
+           shard_arg ? shard_arg : "");
+  int replaced = 0;
+  for (int i = 1; args && shard_arg && i < n;) {
+    const char *ignored;
+    int at = i;
+    if (!option_value(n, args, &at, "--shard", &ignored)) {
+      i++;
+      continue;
+    }
+    if (strcmp(args[i], "--shard") == 0)
+      args[i + 1] = (char *)shard_arg;
+    else
+      args[i] = shard_opt;
+    replaced = 1;
+    i = at;
+  }
+  if (args && shard_arg && !replaced) /* run.c refuses: not a shard */
+    args[n++] = shard_opt;
   /* Relative paths of the options (an experiment or workload file, -o)
    * were relative to where the run was typed. */
   const char *cwd =
@@ -715,6 +773,93 @@ static int cmd_compare(int argc, char **argv) {
   free(text);
   if (matched == 0)
     fprintf(stderr, "gillab compare: no cell of A matches a cell of B\n");
+  return 0;
+}
+
+static const char export_usage[] =
+    "usage: gillab export --pyperf [--runtime TAG] DIR OUT.json\n"
+    "\n"
+    "Writes the results directory DIR (its results.jsonl) in another tool's\n"
+    "format.\n"
+    "  --pyperf   a pyperf benchmark suite (JSON format 1.0), for\n"
+    "             `python3 -m pyperf stats OUT.json` and\n"
+    "             `python3 -m pyperf compare_to A.json B.json`:\n"
+    "             one benchmark per cell, named by its key\n"
+    "             (\"cpu.primes threads n=2 3.11\", plus the axes not at\n"
+    "             their default), so that two runs of one experiment match\n"
+    "             by name; one run per measured repetition, its value the\n"
+    "             seconds per operation (1/throughput; wall_s for a cell\n"
+    "             without a throughput: the benchmark's gillab_value says);\n"
+    "             warm-up repetitions as warmups of the cell's first run;\n"
+    "             gillab, the machine, the runtime and the cell's axes as\n"
+    "             metadata. Skipped and failed cells and repetitions are\n"
+    "             left out, each named on stderr.\n"
+    "  --runtime TAG  only the cells of runtime TAG (and the native ones),\n"
+    "             named without it: exports of two runtimes of one run\n"
+    "             then match by name in compare_to\n"
+    "\n"
+    "examples: gillab export --pyperf results/run-1 run-1.json\n"
+    "          gillab export --pyperf --runtime 3.11 R py311.json\n"
+    "          gillab export --pyperf --runtime 3.13 R py313.json\n"
+    "          python3 -m pyperf compare_to py311.json py313.json\n";
+
+static int cmd_export(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"pyperf", no_argument, NULL, 'P'},
+      {"runtime", required_argument, NULL, 'R'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  int pyperf = 0, c;
+  const char *runtime = NULL;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    if (c == 'P') {
+      pyperf = 1;
+    } else if (c == 'R') {
+      runtime = optarg;
+    } else if (c == ':') {
+      return usage_error("export", "--runtime needs a runtime's tag, e.g. "
+                                   "--runtime 3.13");
+    } else if (c == 'h') {
+      fputs(export_usage, stdout);
+      return 0;
+    } else {
+      return usage_error("export", "unknown option");
+    }
+  }
+  if (!pyperf)
+    return usage_error("export", "choose a format: --pyperf");
+  if (optind != argc - 2)
+    return usage_error("export",
+                       "give a results directory and the file to write, "
+                       "e.g. gillab export --pyperf results/run-1 run-1.json");
+  const char *dir = argv[optind], *out = argv[optind + 1];
+  if (is_results_file(out)) {
+    fprintf(stderr,
+            "gillab export: %s holds gillab results; it will not be "
+            "overwritten (choose another file, e.g. run.json)\n",
+            out);
+    return 2;
+  }
+  char err[1024];
+  pyperf_counts n;
+  int rc = pyperf_write(dir, out, runtime, stderr, &n, err, sizeof err);
+  if (rc < 0) {
+    int usage = rc == -ENOENT || rc == -ENOTDIR || rc == -EINVAL;
+    fprintf(stderr, "gillab export: %s%s\n", err,
+            rc == -ENOENT || rc == -ENOTDIR
+                ? " (give a directory a `gillab run` wrote)"
+                : "");
+    return usage ? 2 : 1;
+  }
+  printf("pyperf: %s (%zu benchmarks, %zu runs, %zu warmups", out, n.benchmarks,
+         n.runs, n.warmups);
+  if (n.cells_left_out || n.reps_left_out)
+    printf("; left out: %zu cells, %zu repetitions", n.cells_left_out,
+           n.reps_left_out);
+  printf(")\n");
   return 0;
 }
 

@@ -21,7 +21,10 @@ const experiment_option experiment_options[] = {
     {"workers", "--workers", EXPERIMENT_LIST, ','},
     /* ';' keeps each element one placement: "pu:0,pu:1" is one. */
     {"placements", "--placements", EXPERIMENT_LIST, ';'},
-    {"reps", "--reps", EXPERIMENT_NUMBER, 0},
+    {"reps", "--reps", EXPERIMENT_WORD, 0}, /* 5, or "auto" */
+    {"precision", "--precision", EXPERIMENT_NUMBER, 0},
+    {"min_reps", "--min-reps", EXPERIMENT_NUMBER, 0},
+    {"max_reps", "--max-reps", EXPERIMENT_NUMBER, 0},
     {"warmup", "--warmup", EXPERIMENT_NUMBER, 0},
     {"runtimes", "--runtime", EXPERIMENT_LIST, ','},
     {"runtime", "--runtime", EXPERIMENT_LIST, ','},

@@ -1,7 +1,7 @@
 /* merge — see merge.h. */
 #include "merge.h"
 
-#include "record.h"
+#include "outfile.h"
 #include "report.h"
 #include "results.h"
 #include "util.h"
@@ -47,6 +47,19 @@ static void chomp(char *buf) {
   size_t len = strlen(buf);
   if (len && buf[len - 1] == '\n')
     buf[len - 1] = '\0';
+}
+
+/* Writes rec as one line of results.jsonl into f (an outfile's stream:
+ * record_append's durable appends need a file of their own). Bytes that
+ * are not UTF-8 in a string become '?', as record_append does. */
+static int write_record(FILE *f, const cJSON *rec) {
+  char *line = cJSON_PrintUnformatted(rec);
+  if (!line)
+    return -ENOMEM;
+  util_utf8_fix(line);
+  int rc = fputs(line, f) < 0 || fputc('\n', f) == EOF ? -EIO : 0;
+  cJSON_free(line);
+  return rc;
 }
 
 /* What tells two machines apart for a measurement: the CPU, the topology,
@@ -260,32 +273,39 @@ int merge_run(const char *out, char *const *dirs, size_t ndirs, int partial,
         cJSON_free(id);
       parts[i].machine = (int)m;
     }
-  FILE *f = NULL;
+  /* OUT/results.jsonl written whole or not at all (a temporary file beside
+   * it, renamed), into a new or empty directory only, as `gillab run`
+   * does: never over a results file, nor beside other files that the
+   * reports would overwrite. */
+  outfile o = {0};
   char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/results.jsonl", out);
   if (rc == 0) {
     if (nmachines == 0) {
       snprintf(err, errlen, "no shard to merge");
       rc = -EINVAL;
+    } else if (access(path, F_OK) == 0) {
+      snprintf(err, errlen,
+               "%s already exists; merge into another directory, or "
+               "remove it",
+               path);
+      rc = -EEXIST;
+    } else if (!util_dir_is_empty(out)) {
+      snprintf(err, errlen,
+               "%s holds files and no results.jsonl: gillab merge writes "
+               "only into a new or empty directory; merge into another",
+               out);
+      rc = -EEXIST;
     } else if ((rc = util_make_dirs(out)) < 0) {
       snprintf(err, errlen, "cannot create %s: %s", out, strerror(-rc));
     } else {
-      snprintf(path, sizeof path, "%s/results.jsonl", out);
-      if (access(path, F_OK) == 0) {
-        snprintf(err, errlen,
-                 "%s already exists; merge into another directory, or "
-                 "remove it",
-                 path);
-        rc = -EEXIST;
-      } else if (!(f = fopen(path, "w"))) {
-        rc = -errno;
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-      }
+      rc = outfile_open(&o, path, err, errlen);
     }
   }
   if (rc == 0) {
     cJSON *meta = merged_meta(parts, ndirs, count, partial && notes[0], missing,
                               doubled, incomplete, machines, nmachines);
-    rc = record_append(f, meta);
+    rc = write_record(o.f, meta);
     cJSON_Delete(meta);
     for (long k = 0; rc == 0 && k < count; k++)
       for (size_t i = 0; rc == 0 && i < ndirs; i++) {
@@ -299,14 +319,17 @@ int merge_run(const char *out, char *const *dirs, size_t ndirs, int partial,
           cJSON_AddNumberToObject(rec, "shard", (double)k);
           if (nmachines > 1)
             cJSON_AddStringToObject(rec, "machine", id);
-          rc = record_append(f, rec);
+          rc = write_record(o.f, rec);
           cJSON_Delete(rec);
         }
       }
-    if (fclose(f) != 0 && rc == 0)
-      rc = -EIO;
-    if (rc < 0)
-      snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+    if (rc == -ENOMEM) {
+      outfile_abort(&o);
+      snprintf(err, errlen, "out of memory");
+    } else {
+      /* A failed write's cause (a full disk) is the outfile's to say. */
+      rc = outfile_commit(&o, err, errlen);
+    }
   }
   if (rc == 0)
     rc = report_write(out, NULL, err, errlen);

@@ -10,6 +10,7 @@
 
 struct progress {
   unsigned total, per_rep, done;
+  unsigned at; /* cells met in the run's order, run or skipped */
   int shown;
   uint64_t t0;
   double sum;  /* seconds of the cells done */
@@ -50,8 +51,8 @@ double progress_estimate(const progress *p) {
   if (!p || p->done == 0 || p->done >= p->total)
     return 0;
   double mean = p->sum / p->done, left = 0;
-  for (unsigned k = p->done; k < p->total; k++) {
-    double d = p->pos[k % p->per_rep];
+  for (unsigned k = 0; k < p->total - p->done; k++) {
+    double d = p->pos[(p->at + k) % p->per_rep];
     left += d >= 0 ? d : mean;
   }
   return left;
@@ -70,7 +71,7 @@ static double rnum(const cJSON *rec, const char *key) {
 void progress_cell(progress *p, const cJSON *rec, double cell_s) {
   if (!p)
     return;
-  p->pos[p->done % p->per_rep] = cell_s;
+  p->pos[p->at++ % p->per_rep] = cell_s;
   p->sum += cell_s;
   p->done++;
   if (!p->shown)
@@ -95,4 +96,12 @@ void progress_cell(progress *p, const cJSON *rec, double cell_s) {
     fprintf(stderr, " (%s)", nl ? nl + 1 : msg);
   }
   fputc('\n', stderr);
+}
+
+void progress_skip(progress *p) {
+  if (!p)
+    return;
+  p->at++;
+  if (p->total > p->done)
+    p->total--;
 }

@@ -31,6 +31,10 @@ int progress_shown(const progress *p);
  * (borrowed), and shows its line. */
 void progress_cell(progress *p, const cJSON *rec, double cell_s);
 
+/* Notes that the next cell of the run's order will not run after all
+ * (-r auto's rule stopped it): one fewer to come. */
+void progress_skip(progress *p);
+
 /* Seconds the remaining cells should take (see above); 0 when none left. */
 double progress_estimate(const progress *p);
 

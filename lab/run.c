@@ -6,6 +6,7 @@
 #include "gitrev.h"
 #include "meta.h"
 #include "method.h"
+#include "precision.h"
 #include "progress.h"
 #include "record.h"
 #include "registry.h"
@@ -16,7 +17,6 @@
 #include "util.h"
 #include "venv.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -72,6 +72,13 @@ typedef struct {
   const unsigned char *done;
   const double *done_tput;
   const run_how *how;
+  /* -r auto: what each measured cell left (obs[seq - the warm-ups'
+   * cells], NULL otherwise), the rule, the cells of a repetition and
+   * which of them the repetition under way runs (want[seq % per_rep]). */
+  precision_obs *obs;
+  precision_rule rule;
+  size_t per_rep;
+  unsigned char *want;
 } run_ctx;
 
 static double find_baseline(const run_ctx *c, const cell_key *k) {
@@ -367,24 +374,12 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
   cJSON_AddNumberToObject(rec, "elapsed_s", out.elapsed_s);
   child_outcome_clear(&out);
 emit:
+  if (c->obs && !warmup)
+    c->obs[c->seq - s->warmup * c->per_rep] = precision_observe(rec);
   rc = record_append(c->out, rec);
   progress_cell(c->prog, rec, (double)(util_now_ns() - t0) / 1e9);
   cJSON_Delete(rec);
   return rc;
-}
-
-/* Whether dir is empty, or cannot be listed (absent: it will be made;
- * not a directory or unreadable: making it or writing in it says so). */
-static int dir_is_empty(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d)
-    return 1;
-  struct dirent *e;
-  int empty = 1;
-  while (empty && (e = readdir(d)))
-    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-  closedir(d);
-  return empty;
 }
 
 /* The results directory: -o DIR, else results/<timestamp>; a shard's is
@@ -415,7 +410,7 @@ static int open_output(const spec_matrix *s, const shard *sh,
   /* gillab writes only into a directory it creates, or an empty one: a
    * directory of other files would get a summary.md, a report.html, ...
    * over files of the same names. */
-  if (!dir_is_empty(outdir)) {
+  if (!util_dir_is_empty(outdir)) {
     snprintf(err, errlen,
              "%s holds files and no results.jsonl: gillab writes its "
              "results only into a new or empty directory (choose another "
@@ -476,11 +471,38 @@ static int same_runtimes(const cJSON *meta, const cJSON *now, char *why,
   return 1;
 }
 
+/* Whether meta's shard is sh (both absent, or the same K of N); when
+ * not, why into why. */
+static int shard_matches(const cJSON *meta, const shard *sh, char *why,
+                         size_t len) {
+  const cJSON *j = cJSON_GetObjectItemCaseSensitive(meta, "shard");
+  const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "index");
+  const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "count");
+  if (!j && !sh)
+    return 1;
+  if (!j)
+    snprintf(why, len,
+             "it is a whole run, not a shard: resume it without --shard");
+  else if (!cJSON_IsNumber(k) || !cJSON_IsNumber(n))
+    snprintf(why, len, "its metadata's shard is not K of N");
+  else if (!sh)
+    snprintf(why, len, "it is shard %g of %g: resume it with --shard %g/%g",
+             k->valuedouble, n->valuedouble, k->valuedouble, n->valuedouble);
+  else if (k->valuedouble != sh->index || n->valuedouble != sh->count)
+    snprintf(why, len,
+             "it is shard %g of %g, not %u of %u: resume each shard in its "
+             "own directory",
+             k->valuedouble, n->valuedouble, sh->index, sh->count);
+  else
+    return 1;
+  return 0;
+}
+
 /* Why the run of meta cannot be completed by this one (a different spec,
  * build, runtimes or plan), or NULL when it can. */
-static const char *resume_refusal(const cJSON *meta, const char *hash,
-                                  const cJSON *runtimes, unsigned total,
-                                  char *why, size_t len) {
+static const char *resume_refusal(const cJSON *meta, const shard *sh,
+                                  const char *hash, const cJSON *runtimes,
+                                  unsigned total, char *why, size_t len) {
   const cJSON *g = cJSON_GetObjectItemCaseSensitive(meta, "gillab");
   const char *version =
       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "version"));
@@ -496,11 +518,13 @@ static const char *resume_refusal(const cJSON *meta, const char *hash,
     snprintf(why, len,
              "its metadata has no plan: it was run by a gillab without "
              "--resume");
-  else if (cJSON_GetObjectItemCaseSensitive(meta, "shard") ||
-           cJSON_GetObjectItemCaseSensitive(meta, "merged"))
+  else if (cJSON_GetObjectItemCaseSensitive(meta, "merged"))
     snprintf(why, len,
-             "it is a shard, or a merge of shards; run the "
-             "missing shard again instead");
+             "it is a merge of shards: resume each shard's own directory "
+             "(gillab run --resume DIR/RUN_ID/shard-K-of-N), then merge "
+             "them again");
+  else if (!shard_matches(meta, sh, rt, sizeof rt))
+    snprintf(why, len, "%s", rt);
   else if (!version || !git || strcmp(version, GILLAB_VERSION) != 0 ||
            strcmp(git, GILLAB_GIT_REV) != 0)
     snprintf(why, len,
@@ -530,10 +554,10 @@ static const char *resume_refusal(const cJSON *meta, const char *hash,
  * the cells recorded and tput[seq] (new too) with the throughput of the
  * recorded speedup baselines; *ndone counts them. -ECANCELED when
  * refused (exit 1, not a usage error: the directory is not this run's). */
-static int open_resume(run_ctx *c, const char *hash, const cJSON *runtimes,
-                       unsigned total, char *outdir, size_t outlen,
-                       unsigned char **done, double **tput, unsigned *ndone,
-                       char *err, size_t errlen) {
+static int open_resume(run_ctx *c, const shard *sh, const char *hash,
+                       const cJSON *runtimes, unsigned total, char *outdir,
+                       size_t outlen, unsigned char **done, double **tput,
+                       unsigned *ndone, char *err, size_t errlen) {
   const char *dir = c->how->resume;
   char path[PATH_MAX + 32], why[1024];
   snprintf(outdir, outlen, "%s", dir);
@@ -575,7 +599,7 @@ static int open_resume(run_ctx *c, const char *hash, const cJSON *runtimes,
       meta = rec;
       const char *no =
           cJSON_IsObject(meta)
-              ? resume_refusal(meta, hash, runtimes, total, why, sizeof why)
+              ? resume_refusal(meta, sh, hash, runtimes, total, why, sizeof why)
               : "its first line is not a metadata record";
       if (no) {
         snprintf(err, errlen, "cannot resume %s: %s", dir, no);
@@ -588,6 +612,9 @@ static int open_resume(run_ctx *c, const char *hash, const cJSON *runtimes,
         seq->valuedouble < total && !(*done)[seq->valueint]) {
       (*done)[seq->valueint] = 1;
       (*ndone)++;
+      size_t warm_cells = c->s->warmup * c->per_rep;
+      if (c->obs && (size_t)seq->valueint >= warm_cells)
+        c->obs[(size_t)seq->valueint - warm_cells] = precision_observe(rec);
       const cJSON *w = cJSON_GetObjectItemCaseSensitive(rec, "workers");
       const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "throughput");
       if (cJSON_IsNumber(w) && w->valuedouble == 1 && cJSON_IsNumber(t) &&
@@ -800,6 +827,20 @@ static int walk_cells(run_ctx *c, const shard *sh, const unsigned *shard_of,
 static int visit_run(run_ctx *c, const cell_key *k, unsigned workers,
                      void *arg) {
   (void)arg;
+  /* -r auto: at each measured repetition's first cell, the rule says
+   * which cells run it, from the repetitions before (recorded by this
+   * run or, resumed, by the one before: the same cells either way). */
+  if (c->obs && k->rep >= c->s->warmup) {
+    size_t i = c->seq % c->per_rep;
+    if (i == 0)
+      precision_wanted(&c->rule, c->obs, k->rep - c->s->warmup, c->per_rep,
+                       c->s->nworkers, c->want);
+    if (!c->want[i]) {
+      if (!(c->done && c->done[c->seq]))
+        progress_skip(c->prog);
+      return 0;
+    }
+  }
   if (c->done && c->done[c->seq]) {
     double tput = c->done_tput[c->seq];
     if (workers == 1 && isfinite(tput))
@@ -885,12 +926,6 @@ int run_execute_how(const spec_matrix *s, const char *command,
                     const run_how *how, char *outdir, size_t outlen, char *err,
                     size_t errlen) {
   run_ctx c = {.s = s, .how = how};
-  if (how && how->resume && s->shard_arg) {
-    snprintf(err, errlen,
-             "--resume of a shard is not supported yet: run the shard again "
-             "into a new directory");
-    return -EINVAL;
-  }
   shard sh = {0};
   unsigned *shard_of = NULL, shard_cells = 0;
   char hash[DIGEST_HEX_LEN], run_id[SHARD_RUN_ID_MAX + 1] = "";
@@ -914,6 +949,34 @@ int run_execute_how(const spec_matrix *s, const char *command,
   free(shard_of);
   shard_clear(&sh);
   return rc;
+}
+
+/* -r auto's outcome on stderr: the measured cells run, the cells that
+ * reached the precision and those that hit the cap (summary.md says
+ * which, from the records). */
+static void auto_tell(const run_ctx *c) {
+  size_t runs_all = 0, reached = 0, capped = 0, other = 0;
+  for (size_t k = 0; k < c->per_rep; k++) {
+    unsigned runs;
+    switch (precision_judge_cell(&c->rule, c->obs, c->s->reps, c->per_rep, k,
+                                 NULL, &runs)) {
+    case PRECISION_REACHED:
+      reached++;
+      break;
+    case PRECISION_CAPPED:
+      capped++;
+      break;
+    default:
+      other++;
+    }
+    runs_all += runs;
+  }
+  fprintf(stderr,
+          "gillab: -r auto: %zu measured cells run (at most %zu); %zu of %zu "
+          "cells within ±%g %%, %zu hit the cap of %u repetitions, %zu "
+          "without a figure (see summary.md)\n",
+          runs_all, c->per_rep * c->s->reps, reached, c->per_rep,
+          c->rule.target * 100, capped, c->rule.max_reps, other);
 }
 
 /* run_execute's body: the whole matrix when sh is NULL, else the rows
@@ -955,14 +1018,30 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   unsigned char *done = NULL;
   double *done_tput = NULL;
   int resume = c.how && c.how->resume;
+  if (s->auto_reps) {
+    c.rule = (precision_rule){s->precision, s->min_reps, s->reps};
+    c.per_rep = per_rep;
+    c.obs = calloc((size_t)s->reps * per_rep + 1, sizeof *c.obs);
+    c.want = calloc(per_rep + 1, 1);
+    if (!c.obs || !c.want) {
+      free(c.obs);
+      free(c.want);
+      cJSON_Delete(runtimes);
+      place_topo_close(c.topo);
+      snprintf(err, errlen, "out of memory");
+      return -ENOMEM;
+    }
+  }
   if (resume)
-    rc = open_resume(&c, hash, runtimes, total, outdir, outlen, &done,
+    rc = open_resume(&c, sh, hash, runtimes, total, outdir, outlen, &done,
                      &done_tput, &ndone, err, errlen);
   else
     rc = open_output(s, sh, run_id, outdir, outlen, &c.out, err, errlen);
   if (rc < 0 || resume)
     cJSON_Delete(runtimes);
   if (rc < 0) {
+    free(c.obs);
+    free(c.want);
     place_topo_close(c.topo);
     return rc;
   }
@@ -1010,10 +1089,21 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
   interrupted = 0;
 
   c.prog = progress_new(total - ndone, per_rep, s->quiet);
-  if (resume) /* even with -q: it says what becomes of the records */
+  if (resume && s->auto_reps) /* the rule decides how many are left */
+    fprintf(stderr,
+            "gillab: resuming %s: %u of its %u cells recorded; -r auto runs "
+            "those its rule still wants\n",
+            outdir, ndone, total);
+  else if (resume) /* even with -q: it says what becomes of the records */
     fprintf(stderr,
             "gillab: resuming %s: %u of its %u cells recorded, %u to run\n",
             outdir, ndone, total, total - ndone);
+  else if (!s->quiet && s->auto_reps)
+    fprintf(stderr,
+            "gillab: up to %u cells%s (-r auto: each cell %u to %u "
+            "repetitions, until within ±%g %%) into %s/results.jsonl\n",
+            total, s->warmup ? " (warm-up included)" : "", s->min_reps, s->reps,
+            s->precision * 100, outdir);
   else if (!s->quiet)
     fprintf(stderr, "gillab: %u cells%s into %s/results.jsonl\n", total,
             s->warmup ? " (warm-up included)" : "", outdir);
@@ -1038,7 +1128,11 @@ static int run_execute_shard(run_ctx *cp, const shard *sh,
             "guest on its core?), so those speedups read low; see "
             "summary.md, and rerun when the machine is quieter.\n",
             c.host_slowed, c.host_slowed == 1 ? "" : "s", c.imbalance_max);
+  if (c.obs && rc == 0 && !s->quiet)
+    auto_tell(&c);
   fclose(c.out);
+  free(c.obs);
+  free(c.want);
   free(done);
   free(done_tput);
   free(c.bases);
@@ -1225,13 +1319,19 @@ void run_plan(const spec_matrix *s, FILE *f) {
   }
   free(rows);
   unsigned per_rep = cells_per_rep(s), reps = s->reps + s->warmup;
-  snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
-           s->reps == 1 ? "" : "s");
+  /* -r auto: from every cell at the minimum to every cell at the cap. */
+  unsigned least = s->auto_reps ? s->min_reps + s->warmup : reps;
+  if (s->auto_reps)
+    snprintf(buf, sizeof buf, "%u to %u repetitions (-r auto, until ±%g %%)",
+             s->min_reps, s->reps, s->precision * 100);
+  else
+    snprintf(buf, sizeof buf, "%u repetition%s", s->reps,
+             s->reps == 1 ? "" : "s");
   if (s->warmup)
     plan_add(buf, sizeof buf, " + %u warm-up", s->warmup);
-  fprintf(f, "\n%u cells a repetition x %s = %u cells\n", per_rep, buf,
-          per_rep * reps);
-  plan_duration(lo_s, sizeof lo_s, total_lo * reps);
+  fprintf(f, "\n%u cells a repetition x %s = %s%u cells\n", per_rep, buf,
+          s->auto_reps ? "at most " : "", per_rep * reps);
+  plan_duration(lo_s, sizeof lo_s, total_lo * least);
   plan_duration(hi_s, sizeof hi_s, total_hi * reps);
   fprintf(f,
           "estimate: %s to %s. A guess, from the built-in workloads' sizing\n"

@@ -2,6 +2,7 @@
 #include "spec.h"
 
 #include "cellspec.h"
+#include "precision.h"
 #include "userwl.h"
 #include "util.h"
 
@@ -50,7 +51,20 @@ const char spec_run_usage[] =
     "                          locations: core:0-1 (worker i on core i),\n"
     "                          pu:0,pu:1 (';' between two such) (default: "
     "none)\n"
-    "  -r, --reps N            repetitions, interleaved (default: 3)\n"
+    "  -r, --reps N|auto       repetitions, interleaved (default: 3); auto:\n"
+    "                          until each cell's headline figure (its\n"
+    "                          throughput; requests/s, bytes/s or p50\n"
+    "                          latency for servers, ipc.*, os.*) has an\n"
+    "                          interval within --precision of its median,\n"
+    "                          from --min-reps, at most --max-reps; the\n"
+    "                          summary says what each cell reached (these\n"
+    "                          three alone mean -r auto)\n"
+    "      --precision P       -r auto: half the interval's width, in % of\n"
+    "                          the median, to reach (default: 5)\n"
+    "      --min-reps N        -r auto: repetitions every cell runs\n"
+    "                          (default: 5)\n"
+    "      --max-reps N        -r auto: the cap (default: 20, or\n"
+    "                          --min-reps when more)\n"
     "      --warmup N          warm-up repetitions run first, recorded with\n"
     "                          \"warmup\": true and left out of every\n"
     "                          statistic (default: 0)\n"
@@ -131,7 +145,9 @@ const char spec_run_usage[] =
     "      --resume DIR        complete the interrupted run in DIR (alone:\n"
     "                          its options are read from DIR): the cells it\n"
     "                          recorded are kept, the others run; refused\n"
-    "                          if the spec, gillab or a runtime changed\n"
+    "                          if the spec, gillab or a runtime changed; a\n"
+    "                          shard's DIR resumes that shard (--shard, if\n"
+    "                          given, must name it)\n"
     "      --shard K/N|auto|auto/N  run only shard K of N (from 0) of the\n"
     "                          matrix, for one machine of a cluster; auto:\n"
     "                          K and N from a Slurm job array\n"
@@ -167,6 +183,9 @@ enum {
   OPT_HANDLER_CPU_US,
   OPT_HANDLER_SLEEP_MS,
   OPT_RATE,
+  OPT_PRECISION,
+  OPT_MIN_REPS,
+  OPT_MAX_REPS,
 };
 
 /* Splits the value of option opt into at most max items (pointers into
@@ -772,6 +791,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       {"handler-cpu-us", required_argument, NULL, OPT_HANDLER_CPU_US},
       {"handler-sleep-ms", required_argument, NULL, OPT_HANDLER_SLEEP_MS},
       {"rate", required_argument, NULL, OPT_RATE},
+      {"precision", required_argument, NULL, OPT_PRECISION},
+      {"min-reps", required_argument, NULL, OPT_MIN_REPS},
+      {"max-reps", required_argument, NULL, OPT_MAX_REPS},
       {"quick", no_argument, NULL, 'Q'},
       {"worker-warmup", required_argument, NULL, 'U'},
       {"venv", required_argument, NULL, 'V'},
@@ -794,6 +816,8 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   s->worker_warmup_s = 0.2;
   s->handler_cpu_us = 200;
   s->handler_sleep_us = 10000;
+  s->precision = PRECISION_DEFAULT_PCT / 100;
+  s->min_reps = PRECISION_DEFAULT_MIN;
   char default_workers[LIST_BUF];
   spec_default_workers(util_ncpus(), default_workers, sizeof default_workers);
   const char *workloads = NULL, *models = NULL, *workers = NULL,
@@ -805,6 +829,9 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
   double num = 0;
   double reps;
   int c, rc = 0, quick = 0, reps_given = 0, size_given = 0;
+  unsigned max_reps = PRECISION_DEFAULT_MAX;
+  int max_given = 0;
+  const char *auto_given = NULL; /* the first option of -r auto's given */
   optind = 0; /* 0, not 1: also resets glibc's state inside "-abc" */
   opterr = 0;
   while (rc == 0 &&
@@ -823,7 +850,14 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
       placements = optarg;
       break;
     case 'r':
+      s->auto_reps = strcmp(optarg, "auto") == 0;
+      reps_given = 1;
+      if (s->auto_reps)
+        break;
       rc = parse_number("-r", optarg, 1, 1000, &reps, err, errlen);
+      if (rc < 0)
+        snprintf(err, errlen, "-r: '%s' is not a number from 1 to 1000 or auto",
+                 optarg);
       if (rc == 0 && reps != floor(reps)) {
         snprintf(err, errlen, "-r: '%s' is not a whole number", optarg);
         rc = -EINVAL;
@@ -917,6 +951,24 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
                         errlen);
       s->handler_sleep_us = (unsigned)llround(num * 1000);
       break;
+    case OPT_PRECISION:
+      rc = parse_number("--precision", optarg, 0.01, 100, &num, err, errlen);
+      s->precision = num / 100;
+      auto_given = auto_given ? auto_given : "--precision";
+      break;
+    case OPT_MIN_REPS:
+    case OPT_MAX_REPS: {
+      const char *name = c == OPT_MIN_REPS ? "--min-reps" : "--max-reps";
+      rc = parse_number(name, optarg, 1, 1000, &num, err, errlen);
+      if (rc == 0 && num != floor(num)) {
+        snprintf(err, errlen, "%s: '%s' is not a whole number", name, optarg);
+        rc = -EINVAL;
+      }
+      *(c == OPT_MIN_REPS ? &s->min_reps : &max_reps) = (unsigned)num;
+      max_given |= c == OPT_MAX_REPS;
+      auto_given = auto_given ? auto_given : name;
+      break;
+    }
     case OPT_RATE:
       rc = parse_number("--rate", optarg, 0, 1e7, &s->rate, err, errlen);
       break;
@@ -1006,6 +1058,36 @@ int spec_from_args(spec_matrix *s, int argc, char **argv, char *err,
     s->size = quick ? 0.25 : 0.4;
   if (quick && !reps_given)
     s->reps = 1;
+  /* -r auto: the plan runs up to the cap; the rule picks the cells. Its
+   * options alone mean -r auto, and a minimum over the default cap raises
+   * it: an experiment file's keys are each checked alone
+   * (lab/experiment.c), so only options given together may clash. */
+  if (auto_given && reps_given && !s->auto_reps) {
+    snprintf(err, errlen,
+             "%s applies to -r auto, and -r N gives the repetitions itself",
+             auto_given);
+    return -EINVAL;
+  }
+  if (auto_given)
+    s->auto_reps = 1;
+  if (!max_given && s->min_reps > max_reps)
+    max_reps = s->min_reps;
+  if (s->auto_reps && s->min_reps > max_reps) {
+    snprintf(err, errlen,
+             "--min-reps %u is more than --max-reps %u: give a cap at least "
+             "the minimum",
+             s->min_reps, max_reps);
+    return -EINVAL;
+  }
+  if (s->auto_reps && s->shard_arg) {
+    snprintf(err, errlen,
+             "--shard with -r auto is not supported: gillab merge checks "
+             "every shard against its plan, and an auto run records only "
+             "the repetitions its rule ran; give -r N to a sharded run");
+    return -EINVAL;
+  }
+  if (s->auto_reps)
+    s->reps = max_reps;
   s->workloads_arg = workloads;
   /* The workloads last: a user file is inspected by a runner, which is
    * not worth starting when another option is wrong. */
@@ -1102,7 +1184,14 @@ cJSON *spec_to_json(const spec_matrix *s) {
     cJSON_AddNullToObject(j, "units");
   if (s->twin)
     cJSON_AddStringToObject(j, "twin", s->twin);
-  cJSON_AddNumberToObject(j, "reps", s->reps);
+  if (s->auto_reps) { /* only then: the specs of -r N hash as before */
+    cJSON_AddStringToObject(j, "reps", "auto");
+    cJSON_AddNumberToObject(j, "precision", s->precision);
+    cJSON_AddNumberToObject(j, "min_reps", s->min_reps);
+    cJSON_AddNumberToObject(j, "max_reps", s->reps);
+  } else {
+    cJSON_AddNumberToObject(j, "reps", s->reps);
+  }
   cJSON_AddNumberToObject(j, "warmup", s->warmup);
   cJSON_AddNumberToObject(j, "size", s->size);
   cJSON_AddNumberToObject(j, "timeout_s", s->timeout_s);

@@ -52,10 +52,16 @@ typedef struct {
   size_t nplacements;
   char runtimes[RUNTIME_MAX][RUNTIME_TAG_MAX]; /* tags, e.g. "3.11" */
   size_t nruntimes;
+  /* Measured repetitions; with -r auto, the cap (--max-reps): the plan
+   * numbers cells up to it, and the rule (lab/report/precision.h) decides
+   * which cells run each repetition. */
   unsigned reps;
-  unsigned warmup;  /* repetitions run first and flagged, not measured */
-  double size;      /* multiplies each workload's default units */
-  double timeout_s; /* per cell */
+  int auto_reps;     /* -r auto */
+  double precision;  /* -r auto: --precision as a fraction (0.05: ±5 %) */
+  unsigned min_reps; /* -r auto: --min-reps */
+  unsigned warmup;   /* repetitions run first and flagged, not measured */
+  double size;       /* multiplies each workload's default units */
+  double timeout_s;  /* per cell */
   /* --memory-limit: the resident memory a cell's processes may hold, in
    * bytes (lab/child.h); 0: the default, generous. */
   unsigned long long memory_limit;

@@ -8,9 +8,16 @@ standard library only. Prints one JSON object:
   {"loaded": true, "svg": N, "figures": N, "captions": N, "scripts": N,
    "b_i": N (<b> and <i> elements: the report writes none, so any came
    from a name that was not escaped),
+   "details": N (sections whose tables are folded: <details class=tables>),
+   "folded_tables_shown": N (tables of those that are rendered: 0 while
+   they are closed), "findings": N ("Finding:" in bold),
+   "findings_shown": N (of those, the ones rendered: all, never folded),
    "requests": [every URL requested other than the page itself and data:],
    "data_urls": N (inline data: URLs loaded, which never leave the file),
-   "console_errors": [console errors, exceptions and error log entries]}
+   "console_errors": [console errors, exceptions and error log entries],
+   "answers": {"table_top", "table_bottom", "chart_top", "chart_bottom"}
+   (CSS pixels from the top of the page, in a 1400x900 window; null when
+   the page has no "Answers" heading, or the item is missing under it)}
 
 Exit status 0 when the page loaded, 2 on a usage error, 3 when Chromium
 could not be started or did not answer (the caller decides whether that is
@@ -26,6 +33,30 @@ import tempfile
 import time
 
 TIMEOUT_S = 60
+
+
+# Where the answers page's table and chart are: the first <table> and
+# <figure> after the <h2> that starts "Answers" and before the next <h2>.
+ANSWERS_JS = """(function () {
+  var h = Array.from(document.querySelectorAll('h2')).find(
+      function (e) { return e.textContent.indexOf('Answers') === 0; });
+  if (!h) return null;
+  var out = {table_top: null, table_bottom: null, chart_top: null,
+             chart_bottom: null};
+  for (var e = h.nextElementSibling; e && e.tagName !== 'H2';
+       e = e.nextElementSibling) {
+    var r = e.getBoundingClientRect(), y = window.scrollY;
+    if (e.tagName === 'TABLE' && out.table_top === null) {
+      out.table_top = r.top + y; out.table_bottom = r.bottom + y;
+    }
+    if (e.tagName === 'FIGURE' && out.chart_top === null) {
+      var svg = e.querySelector('svg') || e;
+      var s = svg.getBoundingClientRect();
+      out.chart_top = s.top + y; out.chart_bottom = s.bottom + y;
+    }
+  }
+  return out;
+})()"""
 
 
 class Pipe:
@@ -121,6 +152,10 @@ def main():
                             deadline=deadline)["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page"):
             pipe.call(domain + ".enable", session=session, deadline=deadline)
+        # The first screen of a laptop or a projector: 1400x900.
+        pipe.call("Emulation.setDeviceMetricsOverride",
+                  {"width": 1400, "height": 900, "deviceScaleFactor": 1,
+                   "mobile": False}, session=session, deadline=deadline)
         pipe.call("Page.navigate", {"url": url}, session=session,
                   deadline=deadline)
         pipe.wait_event("Page.loadEventFired", deadline)
@@ -137,9 +172,27 @@ def main():
             "figures: document.querySelectorAll('figure').length,"
             "captions: document.querySelectorAll('figcaption').length,"
             "scripts: document.scripts.length,"
-            "b_i: document.querySelectorAll('b, i').length})",
+            "b_i: document.querySelectorAll('b, i').length,"
+            "answers: " + ANSWERS_JS + ","
+            "details: document.querySelectorAll('details.tables').length,"
+            "folded_tables_shown: [...document.querySelectorAll("
+            "'details.tables table')].filter("
+            "t => t.checkVisibility()).length,"
+            "findings: [...document.querySelectorAll('strong')].filter("
+            "e => e.textContent.startsWith('Finding:')).length,"
+            "findings_shown: [...document.querySelectorAll('strong')].filter("
+            "e => e.textContent.startsWith('Finding:') && "
+            "e.checkVisibility()).length})",
             "returnByValue": True}, session=session, deadline=deadline)
         out.update(json.loads(res["result"]["value"]))
+        # GILLAB_SCREENSHOT=FILE.png: the first screen, to look at.
+        shot = os.environ.get("GILLAB_SCREENSHOT")
+        if shot:
+            import base64
+            png = pipe.call("Page.captureScreenshot", {"format": "png"},
+                            session=session, deadline=deadline)["data"]
+            with open(shot, "wb") as f:
+                f.write(base64.b64decode(png))
         out["loaded"] = True
         for ev in pipe.events:
             m, p = ev.get("method"), ev.get("params", {})

@@ -128,9 +128,10 @@ expect_error "a TOML syntax error names file:line:column" "$exp/syntax2.toml" \
 printf 'question = "q"\n\n  rep = 3\n' >"$exp/key.toml"
 expect_error "an unknown key: file:line:column and did you mean" \
   "$exp/key.toml" "key\.toml:3:3: rep: unknown key \(did you mean 'reps'\?\)"
-printf 'reps = "three"\n' >"$exp/type.toml"
+# (size, not reps: reps takes "auto" as well.)
+printf 'size = "three"\n' >"$exp/type.toml"
 expect_error "a wrong type: what was expected" "$exp/type.toml" \
-  "type\.toml:1:1: reps: expected a number, got a string"
+  "type\.toml:1:1: size: expected a number, got a string"
 printf 'size = 0.1\nscaling = "sideways"\n' >"$exp/value.toml"
 expect_error "a value the option refuses" "$exp/value.toml" \
   "value\.toml:2:1: scaling: 'sideways' is not strong or weak"

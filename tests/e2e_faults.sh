@@ -10,7 +10,11 @@
 #    little after): each
 #    time it ends by the signal (143) or finishes, and summary.md,
 #    results.csv, report.html and every chart are the previous ones, byte
-#    for byte; no temporary file is left in the directory.
+#    for byte; no temporary file is left in the directory. Then with a
+#    gnuplot that hangs (a stand-in first in PATH): SIGTERM, SIGINT or
+#    SIGKILL while it draws leaves no gnuplot running, no gillab-chart-*
+#    file (the script goes to gnuplot's stdin: it had no file argument)
+#    and the previous outputs whole.
 # 3. `gillab report` on a full disk (a tmpfs filled up, root only): it
 #    fails naming the cause, and the previous outputs stay whole.
 # 4. Nothing clobbered: a summary.md that is a symbolic link is refused
@@ -99,6 +103,49 @@ done
 check "report killed at 25 moments ($killed by SIGTERM, exit 143; the others finished): outputs whole" \
   test "$bad" -eq 0 -a "$killed" -gt 0
 check "... no temporary file left in the directory" test "$(leftovers "$tmp/rep")" -eq 0
+
+# ... while gnuplot draws: a stand-in draws gillab's probe chart (plot 1)
+# with the real gnuplot and hangs on the others, saying its pid.
+mkdir -p "$tmp/fakebin" "$tmp/chart-tmp"
+real_gnuplot=$(command -v gnuplot)
+cat >"$tmp/fakebin/gnuplot" <<FAKE
+#!/bin/sh
+script=\$(cat)
+if [ "\$script" = "set terminal svg
+plot 1" ]; then
+  printf '%s\\n' "\$script" | exec "$real_gnuplot"
+fi
+echo "\$# \$\$" >>"$tmp/gnuplot-pids"
+exec sleep 60
+FAKE
+chmod +x "$tmp/fakebin/gnuplot"
+for sig in TERM INT KILL; do
+  rm -f "$tmp/gnuplot-pids"
+  TMPDIR="$tmp/chart-tmp" PATH="$tmp/fakebin:$PATH" \
+    "$gillab" report "$tmp/rep" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 200); do
+    [ -s "$tmp/gnuplot-pids" ] && break
+    sleep 0.05
+  done
+  read -r nargs gp <"$tmp/gnuplot-pids"
+  kill -"$sig" "$pid"
+  wait "$pid"
+  rc=$?
+  for _ in $(seq 40); do
+    kill -0 "$gp" 2>/dev/null || break
+    sleep 0.05
+  done
+  want=$((128 + $(kill -l "$sig")))
+  check "report interrupted by SIG$sig while gnuplot draws: exit $want ($rc)" \
+    test "$rc" = "$want"
+  check "... its gnuplot (pid $gp) gone" bash -c "! kill -0 $gp 2>/dev/null"
+  check "... gnuplot had no script file ($nargs arguments); no gillab-chart-* left" \
+    test "$nargs" = 0 -a -z "$(find "$tmp/chart-tmp" "$tmp/rep" -name 'gillab-chart-*')"
+  check "... the previous outputs whole, no temporary file" \
+    bash -c "outputs() { (cd \"\$1\" && md5sum summary.md results.csv report.html ./*.svg); }
+             outputs '$tmp/rep' | cmp -s - '$tmp/before' && [ $(leftovers "$tmp/rep") = 0 ]"
+done
 
 # 3. A full disk during a report.
 if small_disk "$tmp/small" 4m; then

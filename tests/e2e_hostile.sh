@@ -21,6 +21,10 @@
 #    second metadata line and a torn last line: `gillab report` and
 #    `gillab compare` run nothing, exit 0 with a warning naming each bad
 #    line, and write well-formed Markdown, CSV, HTML (tests/check_formats.py).
+# 5. Names longer than the tables' columns made of multi-byte characters
+#    (a runtime and a start method of 100 "é", 200 bytes): `compare`,
+#    summary.md and results.csv cut them, if at all, at a character's end
+#    (each output decodes as UTF-8).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
@@ -28,6 +32,11 @@ build=${1:?usage: e2e_hostile.sh BUILD_DIR}
 gillab="$build/gillab"
 data="$here/data/report"
 nwl=$(jq -r 'select(.type == "cell") | .workload' "$data/results.jsonl" | sort -u | wc -l)
+# lead SUMMARY: the "## " headings before the workloads' (the answers page's
+# two, and the runtimes side by side when two runtimes have a workload in
+# common), exactly as written: a name that broke out of its line could not
+# make one.
+lead() { grep -cxE '## (Answers|What to choose|Runtimes side by side)' "$1"; }
 
 # 1. Hostile names in every text field.
 canary="$tmp/canary"
@@ -72,12 +81,13 @@ check "... and the names are the keys of the charts by workers" \
   grep -qF ">3.11 \`touch $canary/key\` @x it's 'threads</text>" "$tmp/keys/cpu.primes-speedup.svg"
 check "summary.md: one '# ' heading, one '## ' per workload" \
   test "$(grep -c '^# ' "$tmp/names/summary.md")" -eq 1 -a \
-  "$(grep -c '^## ' "$tmp/names/summary.md")" -eq "$nwl"
+  "$(grep -c '^## ' "$tmp/names/summary.md")" -eq "$((nwl + $(lead "$tmp/names/summary.md")))" -a \
+  "$(lead "$tmp/names/summary.md")" -ge 2
 check "summary.md: no line from a name starts a table row or a block" \
   bash -c "! grep -qE '^(\| a \||EOD|!touch|\\\\)' '$tmp/names/summary.md'"
 check "report.html: one h1, one h2 per workload" \
   test "$(grep -c '<h1>' "$tmp/names/report.html")" -eq 1 -a \
-  "$(grep -c '<h2 id=' "$tmp/names/report.html")" -eq "$nwl"
+  "$(grep -c '<h2 id=' "$tmp/names/report.html")" -eq "$((nwl + $(lead "$tmp/names/summary.md")))"
 check "results.csv: the header's lines are all comments" \
   bash -c "sed '/^workload,/q' '$tmp/names/results.csv' | sed '\$d' | grep -qv '^# ' && exit 1 || exit 0"
 
@@ -90,8 +100,9 @@ check "report with 50 '## ' lines in the command exits 0" test $? -eq 0
 check "the command stays one line of summary.md, in a longer fence" \
   grep -q '^- command: ```` gillab run ## heading 0 ## heading 1 .* ``` ` ````$' "$tmp/cmd/summary.md"
 check "summary.md and report.html: one heading per workload" \
-  test "$(grep -c '^## ' "$tmp/cmd/summary.md")" -eq "$nwl" -a \
-  "$(grep -c '<h2 id=' "$tmp/cmd/report.html")" -eq "$nwl"
+  test "$(grep -c '^## ' "$tmp/cmd/summary.md")" -eq "$((nwl + $(lead "$tmp/cmd/summary.md")))" -a \
+  "$(lead "$tmp/cmd/summary.md")" -ge 2 -a \
+  "$(grep -c '<h2 id=' "$tmp/cmd/report.html")" -eq "$((nwl + $(lead "$tmp/cmd/summary.md")))"
 
 # 3. A line break in -o, in a real run.
 out="$tmp/a"$'\n''# b'
@@ -149,7 +160,8 @@ check "summary.md: every table row as wide as its header" \
   python3 "$here/check_formats.py" md "$tmp/sys/summary.md"
 check "summary.md: one '# ', one '## ' per workload" \
   test "$(grep -c '^# ' "$tmp/sys/summary.md")" -eq 1 -a \
-  "$(grep -c '^## ' "$tmp/sys/summary.md")" -eq "$nwl"
+  "$(grep -c '^## ' "$tmp/sys/summary.md")" -eq "$((nwl + $(lead "$tmp/sys/summary.md")))" -a \
+  "$(lead "$tmp/sys/summary.md")" -ge 2
 check "results.csv: every row as wide as the header, no formula" \
   python3 "$here/check_formats.py" csv "$tmp/sys/results.csv"
 "$gillab" report "$tmp/plain" >/dev/null 2>&1
@@ -168,5 +180,22 @@ check "... one '# ' heading, no heading from a name" \
 "$gillab" compare "$tmp/plain" "$tmp/sys" >"$tmp/cmp2.md" 2>/dev/null
 check "compare of the plain file with it exits 0 and runs nothing" \
   test $? -eq 0 -a -z "$(ls -A "$canary")"
+
+# 5. Long names of multi-byte characters.
+long=$(printf 'é%.0s' $(seq 100))
+mkdir -p "$tmp/long"
+jq -c --arg n "$long" 'if .type == "cell" and .runtime != "native"
+  then .runtime = $n | .start_method = $n else . end' \
+  "$data/results.jsonl" >"$tmp/long/results.jsonl"
+"$gillab" compare "$tmp/long" "$tmp/long" >"$tmp/long-cmp.md" 2>/dev/null
+check "compare of names of 100 'é' exits 0" test $? -eq 0
+check "... its output is UTF-8 (names cut at a character's end)" \
+  python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$tmp/long-cmp.md"
+check "... and holds the names' first 63 characters" \
+  grep -q "${long:0:63}" "$tmp/long-cmp.md"
+"$gillab" report "$tmp/long" >/dev/null 2>&1
+check "report of them: summary.md and results.csv UTF-8" \
+  python3 -c 'import sys; [open(f, "rb").read().decode("utf-8") for f in sys.argv[1:]]' \
+  "$tmp/long/summary.md" "$tmp/long/results.csv"
 
 e2e_finish

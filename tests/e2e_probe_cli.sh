@@ -122,6 +122,8 @@ check "sample: results.jsonl holds every whole line, tagged" jqtrue "$tmp/s/resu
 check "sample: findings" grep -q "worker-a and worker-b each waited 50 % of their time for the GIL from t=1 s" "$tmp/s/summary.md"
 check "sample: report.html with both charts" test "$(grep -c '<figure>' "$tmp/s/report.html")" -eq 2
 check "sample: report.html has no script" bash -c "! grep -q '<script' '$tmp/s/report.html'"
+check "sample: the charts fit for slides, as the run report's (check_charts.py)" \
+  python3 "$here/check_charts.py" "$tmp/s"
 check "sample: --trace FILE equals DIR/trace.json" cmp "$tmp/s.json" "$tmp/s/trace.json"
 check "sample: the trace passes the Trace Event Format check" python3 "$here/check_trace.py" "$tmp/s.json" --probe
 check "sample: the trace's events" jqone "$tmp/s.json" \

@@ -38,8 +38,17 @@ fi
 check "summary.md equals the golden file" diff -u "$data/summary.md" "$tmp/fx/summary.md"
 check "results.csv equals the golden file" diff -u "$data/results.csv" "$tmp/fx/results.csv"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "every chart of the fixture drawn as an .svg file (30)" test "$nsvg" -eq 30
+check "every chart of the fixture drawn as an .svg file (29, and answers.svg; the convoy has no speedup chart)" test "$nsvg" -eq 30
 check "report says how many charts" grep -q "(30 charts)" "$tmp/report.out"
+# line_of PATTERN: the line number of PATTERN's first match in summary.md.
+line_of() { grep -n -m1 -e "$1" "$tmp/fx/summary.md" | cut -d: -f1; }
+check "the answers page comes first: after the header, before the method notes" \
+  test "$(line_of '^- gillab:')" -lt "$(line_of '^## Answers')" \
+  -a "$(line_of '^## Answers')" -lt "$(line_of '^## What to choose')" \
+  -a "$(line_of '^## What to choose')" -lt "$(line_of '^## Runtimes side by side')" \
+  -a "$(line_of '^## Runtimes side by side')" -lt "$(line_of '^Each figure is the median')" \
+  -a "$(line_of '^Each figure is the median')" -lt "$(line_of '^## cpu.primes')"
+check "the answers chart drawn" test -s "$tmp/fx/answers.svg"
 check "names are escaped in summary.md" grep -qF 'evil\<b\>\|\*\_\[x\](y)\&"\#' "$tmp/fx/summary.md"
 check "no raw HTML from names in report.html" \
   bash -c "! grep -qF -e '<b>' -e '<i>one' -e '<script>' '$tmp/fx/report.html'"
@@ -61,7 +70,7 @@ jq -c 'if .type == "meta" then .workloads = {"cpu.primes": {"summary": "from the
 check "summary: the workload's description from the metadata, escaped" \
   grep -qxF 'from the file, \*not\* the registry.' "$tmp/desc/summary.md"
 check "summary: no description for a workload the metadata does not describe" \
-  bash -c "grep -A2 '^## mixed.convoy\$' '$tmp/desc/summary.md' | tail -1 | grep -qx '### Throughput'"
+  bash -c "grep -A2 '^## mixed.convoy\$' '$tmp/desc/summary.md' | tail -1 | grep -qx '### Round trips'"
 jq -c 'del(.workloads)' "$data/results.jsonl" >"$tmp/nodesc/results.jsonl"
 "$gillab" report "$tmp/nodesc" >/dev/null 2>&1
 check "summary: no descriptions at all from a file without them (no registry behind the report)" \
@@ -104,6 +113,8 @@ check "run wrote summary, csv, report and charts" \
   test -s "$tmp/run/summary.md" -a -s "$tmp/run/results.csv" -a -s "$tmp/run/report.html" -a -s "$tmp/run/cpu.primes-speedup.svg"
 check "at least 5 charts for threads and native-threads" \
   test "$(ls "$tmp/run"/*.svg | wc -l)" -ge 5
+check "the run's charts fit for slides (check_charts.py)" \
+  python3 "$here/check_charts.py" "$tmp/run"
 check "the metadata describes the run's workloads" jqtrue "$tmp/run/results.jsonl" \
   '.[0].workloads["cpu.primes"] | .summary == "count primes by trial division (pure Python integers)" and .py_module == "cpu_primes" and .native and (.flags | index("warmup"))'
 check "summary says the warm-up was not counted" grep -q 'after 1 warm-up repetition, not counted' "$tmp/run/summary.md"

@@ -6,7 +6,9 @@
 # The page made from the fixed tests/data/report/results.jsonl (see
 # e2e_report.sh) must show every chart as an <svg> with a caption, with no
 # console error, no script, no element made from a name (the fixture's names
-# hold <b>, <i> and <script>), and no request other than the file itself. A
+# hold <b>, <i> and <script>), and no request other than the file itself;
+# the tables of each section folded (<details>, closed) and every finding
+# in view. A
 # control page with a remote image and a script error checks that the
 # checker sees such things. Exit 77 (skipped) only when Chromium cannot be
 # started at all.
@@ -27,7 +29,7 @@ mkdir -p "$tmp/fx"
 cp "$here/data/report/results.jsonl" "$tmp/fx/"
 check "report exits 0" quiet "$gillab" report "$tmp/fx"
 nsvg=$(ls "$tmp/fx"/*.svg 2>/dev/null | wc -l)
-check "the fixture's 30 charts drawn" test "$nsvg" -eq 30
+check "the fixture's 29 charts and the answers chart drawn" test "$nsvg" -eq 30
 # jqn FILE FILTER: FILTER over FILE with $n the number of .svg files.
 jqn() { jq -e --argjson n "$nsvg" "$2" "$1" >/dev/null; }
 python3 "$here/chromium_check.py" "$tmp/fx/report.html" >"$tmp/chrome.json" 2>"$tmp/chrome.err"
@@ -41,7 +43,43 @@ else
   check "chromium: no console error" jqone "$tmp/chrome.json" '.console_errors == []'
   check "chromium: no request leaves the file" jqone "$tmp/chrome.json" '.requests == []'
   check "chromium: no script, no element from a name" jqone "$tmp/chrome.json" '.scripts == 0 and .b_i == 0'
+  # The first screen (1400x900) shows the answers table whole and at
+  # least the top half of its chart.
+  check "chromium: the answers table and its chart on the first screen" jqone "$tmp/chrome.json" \
+    '.answers.table_top != null and .answers.table_bottom <= 900 and .answers.chart_top != null and (.answers.chart_top + .answers.chart_bottom) / 2 <= 900'
+  check "chromium: the tables folded in <details>, hidden until opened; every finding shown" \
+    jqone "$tmp/chrome.json" '.details >= 10 and .folded_tables_shown == 0 and .findings >= 10 and .findings_shown == .findings'
 fi
+# The charts themselves, in the .svg files and in the page (issue 17):
+# no two series alike, a unit on every numeric axis, the x axis from the
+# data's first point, the key outside the plot, text readable at 50 %, and
+# the page's charts the same as the files.
+check "charts: fit for slides, the same in the page (check_charts.py)" \
+  python3 "$here/check_charts.py" "$tmp/fx"
+# The chart checker sees what it should: gnuplot's own defaults, as the
+# charts were drawn before (two series in one colour and marker, axes
+# without units, a -1 tic before the data, the key on the plot, small text).
+mkdir -p "$tmp/badcharts"
+cat >"$tmp/bad.gp" <<'GP'
+set terminal svg size 760,400 font 'sans-serif,11'
+set xlabel 'CPU-bound threads'
+set ylabel 'round trips per second'
+set xtics 1
+set offsets 0.1, 0.1, 0, 0
+$a << EOD
+0 10
+1 5
+EOD
+plot $a using 1:2 with linespoints lc 1 pt 7 title 'a', $a using 1:($2+1) with linespoints lc 1 pt 7 title 'b'
+GP
+gnuplot "$tmp/bad.gp" >"$tmp/badcharts/bad.svg" 2>/dev/null
+python3 "$here/check_charts.py" "$tmp/badcharts" >"$tmp/badcharts.out"
+check "chart checker control: exits 1 on gnuplot's defaults" test $? -eq 1
+for what in "looks like" "x axis label 'CPU-bound threads' gives no unit" \
+  "y axis label 'round trips per second' gives no unit" "lowest tic (-1)" \
+  "inside the plot area" "below 14"; do
+  check "chart checker control: sees \"$what\"" grep -qF "$what" "$tmp/badcharts.out"
+done
 # The checker itself sees what it should: a page with a remote image and a
 # script error (a control, so an empty list above means something).
 printf '<!DOCTYPE html><img src="http://127.0.0.1:9/x.png"><script>nosuch()</script>' >"$tmp/bad.html"

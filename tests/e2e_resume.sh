@@ -12,6 +12,12 @@
 # 3. Refused, with the reason: another spec, another gillab build, a
 #    directory without a plan; a torn last line is cut off first; a
 #    complete run resumed runs nothing.
+# 4. A shard (--shard auto in a fake Slurm array) killed with SIGKILL and
+#    resumed without the array's variables: every cell of its plan once;
+#    the other shard run, both merged: every cell of the matrix once.
+#    Refused, saying why: the shard resumed as another, a merge resumed,
+#    a merge into a directory that holds a results file or other files;
+#    the merge leaves no temporary file.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/e2e_lib.sh"
@@ -114,5 +120,53 @@ lines=$(wc -l <"$dir/results.jsonl")
 "$gillab" run --resume "$dir" >/dev/null 2>"$tmp/done.err"
 check "a complete run resumed runs nothing (exit 0)" \
   test $? -eq 0 -a "$(wc -l <"$dir/results.jsonl")" -eq "$lines"
+
+# 4. A shard resumed, then merged.
+sh="$tmp/shards"
+opts=(-w cpu.primes -m native-threads,threads -n 1,2 -p none,compact -r 3
+  --size 0.05 -q -o "$sh")
+SLURM_ARRAY_JOB_ID=77 SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_MIN=0 \
+  SLURM_ARRAY_TASK_MAX=1 SLURM_ARRAY_TASK_COUNT=2 \
+  "$gillab" run "${opts[@]}" --shard auto >/dev/null 2>&1 &
+pid=$!
+one="$sh/slurm-77/shard-1-of-2"
+for _ in $(seq 400); do
+  [ "$(cat "$one/results.jsonl" 2>/dev/null | wc -l)" -ge 4 ] && break
+  sleep 0.025
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+due=$(head -1 "$one/results.jsonl" | jq .shard.cells)
+had=$(($(wc -l <"$one/results.jsonl") - 1))
+check "a shard killed after $had of its $due cells" test "$had" -lt "$due"
+"$gillab" run --resume "$one" --shard 0/2 >/dev/null 2>"$tmp/sh-other.err"
+check "... resumed as another shard: refused (exit 1)" test $? -eq 1
+check "... saying why" grep -q 'it is shard 1 of 2, not 0 of 2' "$tmp/sh-other.err"
+env -u SLURM_ARRAY_TASK_ID "$gillab" run --resume "$one" >/dev/null 2>"$tmp/sh.err"
+check "run --resume of the shard (--shard auto, no Slurm variables now) exits 0" \
+  test $? -eq 0
+check "... every cell of its plan once" \
+  jqtrue "$one/results.jsonl" "[.[] | select(.type == \"cell\") | .seq] | sort == [range($due)]"
+"$gillab" run "${opts[@]}" --shard 0/2 --run-id slurm-77 >/dev/null 2>&1
+"$gillab" merge "$tmp/merged" "$sh/slurm-77/shard-0-of-2" "$one" >/dev/null 2>"$tmp/merge.err"
+check "the two shards merged (exit $?)" test -s "$tmp/merged/summary.md"
+check "... every cell of the matrix once (24: key and repetition)" \
+  jqtrue "$tmp/merged/results.jsonl" '[.[] | select(.type == "cell") | [.workload, .model, .placement, .workers, .rep]] | (unique | length) == 24 and length == 24'
+check "... no temporary file left" \
+  test -z "$(find "$tmp/merged" -name '.*.tmp-*')"
+"$gillab" run --resume "$tmp/merged" >/dev/null 2>"$tmp/m-resume.err"
+check "resume of a merge refused (exit 1), saying to resume the shards" \
+  bash -c "[ $? = 1 ] && grep -q 'it is a merge of shards: resume each shard' '$tmp/m-resume.err'"
+cp "$tmp/merged/results.jsonl" "$tmp/merged.jsonl"
+"$gillab" merge "$tmp/merged" "$sh/slurm-77/shard-0-of-2" "$one" >/dev/null 2>"$tmp/m-again.err"
+check "merge over a results file refused (exit 1), it untouched" \
+  bash -c "[ $? = 1 ] && grep -q 'already exists' '$tmp/m-again.err' && cmp -s '$tmp/merged.jsonl' '$tmp/merged/results.jsonl'"
+mkdir -p "$tmp/other"
+echo mine >"$tmp/other/summary.md"
+"$gillab" merge "$tmp/other" "$sh/slurm-77/shard-0-of-2" "$one" >/dev/null 2>"$tmp/m-other.err"
+check "merge into a directory of other files refused (exit 1), saying why" \
+  bash -c "[ $? = 1 ] && grep -q 'holds files and no results.jsonl' '$tmp/m-other.err'"
+check "... its files untouched, nothing added" \
+  test "$(cat "$tmp/other/summary.md")" = mine -a "$(ls -A "$tmp/other")" = summary.md
 
 e2e_finish

@@ -54,7 +54,9 @@ rows_ok() { # each runtime has its row in the throughput and speedup tables
 check "summary.md has a row per runtime" rows_ok
 if [ "$ntags" -gt 1 ]; then
   check "summary.md sets the runtimes side by side" \
-    grep -q "^### Runtimes side by side" "$tmp/all/summary.md"
+    grep -q "^## Runtimes side by side" "$tmp/all/summary.md"
+  check "summary.md has each workload's throughput by runtime" \
+    grep -q "^### Throughput by runtime" "$tmp/all/summary.md"
 fi
 first=$(head -n 1 "$tmp/runtimes" | awk '{ print $1 }')
 "$gillab" run -w cpu.primes -m threads -n 1 -r 1 --size 0.05 -o "$tmp/def" -q >/dev/null 2>&1

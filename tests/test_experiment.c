@@ -252,7 +252,8 @@ static void test_errors(void **state) {
   expect_error("{\"colour\": 3}", "colour",
                "dir/exp.toml:1:1: colour: unknown key (the keys are");
   expect_error("{\"reps\": \"three\"}", "reps",
-               "dir/exp.toml:1:1: reps: expected a number, got a string");
+               "dir/exp.toml:1:1: reps: 'three' is not a number from 1 to "
+               "1000 or auto");
   expect_error("{\"reps\": 0}", "reps",
                "dir/exp.toml:1:1: reps: '0' is not a number from 1 to 1000");
   expect_error("{\"models\": [\"thread\"]}", "models",
@@ -289,7 +290,9 @@ static void test_errors(void **state) {
   expect_error("{\"workloads\": [{\"name\": \"x\", \"twin\": 5}]}",
                "workloads,workloads[0]",
                "dir/exp.toml:2:1: workloads[0].twin: expected a string");
-  expect_error("{\"reps\": true}", "", "dir/exp.toml: reps: expected a number");
+  expect_error(
+      "{\"reps\": true}", "",
+      "dir/exp.toml: reps: expected a string or a number, got true or false");
   /* A user file is resolved against the file's directory (and refused
    * here: there is no dir/bench.py). */
   expect_error(

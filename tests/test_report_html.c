@@ -9,7 +9,11 @@
  * - chart_quote's strings, run by the real gnuplot, are drawn as they are:
  *   no `command` runs, no @macro or \ escape is expanded.
  *
- * Both need gnuplot; without it the tests are skipped.
+ * - a "### " section's tables are folded into a closed <details> whose
+ *   summary is the heading, up to the first finding, which stays in view;
+ *   a section without a table is not folded.
+ *
+ * The first two need gnuplot; without it they are skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,8 +74,11 @@ static size_t count(const char *s, const char *what) {
   return n;
 }
 
-/* The fixture of the report tests has 4 workloads, so the 4 first of the
- * 50 headings get the charts and the 46 others none. */
+/* The fixture of the report tests has two runtimes and 4 workloads, so
+ * report.html takes the 3 first of the 50 headings for the answers page,
+ * its advice and the runtimes (summary_lead_sections: the first gets the
+ * answers chart), the 4 next get the workloads' charts and the 43 others
+ * none. */
 static void extra_headings_get_no_chart(void **state) {
   (void)state;
   if (!chart_available())
@@ -92,7 +99,7 @@ static void extra_headings_get_no_chart(void **state) {
   assert_non_null(html);
   assert_int_equal(count(html, "<h2 id="), EXTRA_HEADINGS);
   assert_int_equal(count(html, "<figure>") + count(html, "class=absent"),
-                   4 * 9);
+                   1 + 4 * 9);
   assert_non_null(strstr(html, "<h1></h1>"));
   assert_non_null(strstr(html, "<h3></h3>"));
   assert_non_null(strstr(html, "<p>####### seven"));
@@ -101,6 +108,37 @@ static void extra_headings_get_no_chart(void **state) {
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   assert_int_equal(system(cmd), 0);
+}
+
+/* report_html_page on a workload section: its tables folded, its
+ * findings (a paragraph and the list after it) outside the fold. */
+static void tables_fold_findings_show(void **state) {
+  (void)state;
+  char md[] = "# t\n\n## wl\n\n### Speedup\n\nBy workers:\n\n"
+              "| a | 2 |\n|---|---:|\n| x | 1.9 |\n\nn/a: a note.\n\n"
+              "**Finding:**\n\n- x: 1.9×.\n\n### Cells not measured\n\n"
+              "- **skipped** — why (2 cells)\n";
+  char *html = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&html, &len);
+  report_html_page(f, "t", md, NULL, 0, NULL, NULL);
+  fclose(f);
+  const char *d = strstr(html, "<details class=tables><summary><h3>Speedup"
+                               "</h3></summary>\n<p>By workers:");
+  assert_non_null(d);
+  const char *end = strstr(d, "</details>");
+  assert_non_null(end);
+  /* The table and its note inside, the finding and its list after. */
+  const char *table = strstr(d, "<table>"), *note = strstr(d, "n/a: a note");
+  assert_true(table && table < end && note && note < end);
+  const char *finding = strstr(html, "<strong>Finding:</strong>");
+  assert_true(finding && finding > end);
+  assert_true(strstr(html, "<li>x: 1.9×.</li>") > end);
+  assert_null(strstr(html, "open"));
+  /* No table, no fold. */
+  assert_non_null(strstr(html, "<h3>Cells not measured</h3>"));
+  assert_int_equal(count(html, "<details"), 1);
+  free(html);
 }
 
 /* A chart whose key titles hold gnuplot's special syntax: each is drawn
@@ -169,6 +207,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(extra_headings_get_no_chart),
       cmocka_unit_test(quoted_text_is_drawn_as_is),
+      cmocka_unit_test(tables_fold_findings_show),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,51 @@ static void test_quick(void **state) {
   assert_int_equal(fx->s.nmodels, 6);
 }
 
+/* -r auto: the cap becomes the plan's repetitions, the rule's options
+ * are refused with -r N, and --shard with -r auto (gillab merge checks every
+ * shard against its plan). */
+static void test_reps_auto(void **state) {
+  fixture *fx = *state;
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes", "-r", "auto"), 0);
+  assert_true(fx->s.auto_reps);
+  assert_int_equal(fx->s.reps, 20);
+  assert_int_equal(fx->s.min_reps, 5);
+  assert_true(fabs(fx->s.precision - 0.05) < 1e-12);
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes", "-r", "auto", "--precision",
+                         "2.5", "--min-reps", "3", "--max-reps", "9"),
+                   0);
+  assert_int_equal(fx->s.reps, 9);
+  assert_int_equal(fx->s.min_reps, 3);
+  assert_true(fabs(fx->s.precision - 0.025) < 1e-12);
+  cJSON *j = spec_to_json(&fx->s);
+  assert_string_equal(
+      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "reps")),
+      "auto");
+  assert_int_equal(
+      cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j, "max_reps")), 9);
+  cJSON_Delete(j);
+  /* The last -r wins. */
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes", "-r", "auto", "-r", "4"), 0);
+  assert_false(fx->s.auto_reps);
+  assert_int_equal(fx->s.reps, 4);
+  /* Its options alone mean -r auto (an experiment file's keys are
+   * checked one by one); a minimum over the default cap raises it. */
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes", "--precision", "5"), 0);
+  assert_true(fx->s.auto_reps);
+  assert_int_equal(PARSE(fx, "-w", "cpu.primes", "--min-reps", "30"), 0);
+  assert_true(fx->s.auto_reps);
+  assert_int_equal(fx->s.reps, 30);
+  EXPECT_EINVAL(fx, "--max-reps applies to -r auto, and -r N gives", "-w",
+                "cpu.primes", "-r", "3", "--max-reps", "5");
+  EXPECT_EINVAL(fx, "--min-reps 6 is more than --max-reps 4", "-w",
+                "cpu.primes", "-r", "auto", "--min-reps", "6", "--max-reps",
+                "4");
+  EXPECT_EINVAL(fx, "--shard with -r auto is not supported", "-w", "cpu.primes",
+                "-r", "auto", "--shard", "0/2");
+  EXPECT_EINVAL(fx, "--precision: '0' is not a number", "-w", "cpu.primes",
+                "-r", "auto", "--precision", "0");
+}
+
 /* Every long option reaches its field. */
 static void test_long_options(void **state) {
   fixture *fx = *state;
@@ -842,6 +887,7 @@ int main(void) {
       T(test_defaults),
       T(test_default_workers),
       T(test_quick),
+      T(test_reps_auto),
       T(test_long_options),
       T(test_short_options),
       T(test_runtimes),

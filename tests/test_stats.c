@@ -155,6 +155,31 @@ static void utf8_fix(void **state) {
   assert_string_equal(bad, "a??b???????????");
 }
 
+/* A text cut at N bytes loses the character cut short, and only it. */
+static void utf8_trim(void **state) {
+  (void)state;
+  char two[] = "\xc3\xa9\xc3";  /* é, then half an é */
+  char three[] = "a\xe2\x82";   /* a, then 2 of €'s 3 bytes */
+  char four[] = "\xf0\x9f\x98"; /* 3 of 😀's 4 bytes */
+  char whole[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+  char empty[] = "";
+  assert_string_equal(util_utf8_trim(two), "\xc3\xa9");
+  assert_string_equal(util_utf8_trim(three), "a");
+  assert_string_equal(util_utf8_trim(four), "");
+  assert_string_equal(util_utf8_trim(whole),
+                      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  assert_string_equal(util_utf8_trim(empty), "");
+  /* 200 bytes of é into 128: 63 whole ones, not 63 and a half. */
+  char name[201], buf[128];
+  for (int i = 0; i < 200; i += 2)
+    memcpy(name + i, "\xc3\xa9", 2);
+  name[200] = '\0';
+  memcpy(buf, name, sizeof buf - 1); /* what snprintf leaves */
+  buf[sizeof buf - 1] = '\0';
+  assert_int_equal(strlen(util_utf8_trim(buf)), 126);
+  assert_int_equal(util_utf8_fix(buf), 0);
+}
+
 static void progress_estimate_by_position(void **state) {
   (void)state;
   /* 2 repetitions of 3 cells; quiet, so nothing is printed. */
@@ -174,6 +199,21 @@ static void progress_estimate_by_position(void **state) {
   progress_cell(p, rec, 4);
   progress_cell(p, rec, 1);
   assert_float_equal(progress_estimate(p), 0, 0);
+  progress_free(p);
+  /* -r auto skips cells: one fewer to come, and the positions still
+   * follow the run's order (the skipped cell's is passed over). */
+  p = progress_new(6, 3, 1);
+  progress_cell(p, rec, 1);
+  progress_cell(p, rec, 4);
+  progress_skip(p);
+  /* 3 to come at positions 0, 1, 2: 1 + 4 + the mean 2.5. */
+  assert_float_equal(progress_estimate(p), 7.5, 1e-12);
+  progress_skip(p);
+  progress_cell(p, rec, 4);
+  /* 1 to come, at position 2 (never timed): the mean, 3. */
+  assert_float_equal(progress_estimate(p), 3, 1e-12);
+  progress_cell(p, rec, 3);
+  assert_float_equal(progress_estimate(p), 0, 0);
   cJSON_Delete(rec);
   progress_free(p);
 }
@@ -188,6 +228,7 @@ int main(void) {
       cmocka_unit_test(verdicts),
       cmocka_unit_test(escapes),
       cmocka_unit_test(utf8_fix),
+      cmocka_unit_test(utf8_trim),
       cmocka_unit_test(progress_estimate_by_position),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

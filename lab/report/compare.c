@@ -5,6 +5,7 @@
 #include "md.h"
 #include "provenance.h"
 #include "results.h"
+#include "util.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -144,6 +145,7 @@ int compare_runs(const char *a, const char *b, const char *path, FILE *out,
                results_str(gb->first, "runtime"));
     else
       snprintf(rt, sizeof rt, "%s", results_str(ga->first, "runtime"));
+    util_utf8_trim(rt); /* a long name is cut at a character's end */
     fputc('|', out);
     md_cell(out, results_str(ga->first, "workload"));
     md_cell(out, rt);

@@ -1,6 +1,7 @@
 /* findings — see findings.h. */
 #include "findings.h"
 
+#include "cellkind.h"
 #include "escape.h"
 #include "md.h"
 
@@ -63,13 +64,20 @@ void findings_throughput(FILE *f, const results *r, const char *wl) {
     return;
   char v[32];
   results_fmt_si(v, sizeof v, bc.median);
-  fputs("**Finding:** the highest throughput is ", f);
+  cellkind_work kind = cellkind_work_of(r, wl);
+  fputs(kind == CELLKIND_LATENCY
+            ? "**Finding:** the most round trips per second: "
+            : "**Finding:** the highest throughput is ",
+        f);
   md_row_name(f, best->first);
   double bw = results_num(best->first, "workers");
-  fprintf(f, " at %g worker%s, %s ops/s", bw, bw == 1 ? "" : "s", v);
+  fprintf(f, " at %g worker%s, %s %s", bw, bw == 1 ? "" : "s", v,
+          kind == CELLKIND_LATENCY ? "round trips/s" : "ops/s");
   interval_words(f, &bc, MD_SI);
   fputs(".", f);
-  if (py1 && c1 && p1.median > 0)
+  /* Only work that computes costs more in Python than in C: a waiter or a
+   * round trip takes as long in both. */
+  if (py1 && c1 && p1.median > 0 && cellkind_has_interpreter_cost(kind))
     fprintf(f,
             " At 1 worker the C twin does %.1f× the work per second of the "
             "fastest Python model: the cost of the interpreter itself.",
@@ -202,9 +210,11 @@ void findings_answers(FILE *f, const results *r, const char *wl) {
   }
 }
 
-/* Whether the Python threads of g were CPU-bound: on a CPU or waiting for
- * the GIL for at least 90 % of their span (gil.per_thread, every ok
- * repetition), so that no other blocking (I/O, sleep) let them overlap. */
+/* Whether the Python threads of g were CPU-bound: on a CPU, waiting for
+ * one in the run queue or waiting for the GIL for at least 90 % of their
+ * span (gil.per_thread, every ok repetition), so that no other blocking
+ * (I/O, sleep) let them overlap. A loaded machine's run queue counts as
+ * wanting a CPU: its threads are CPU-bound all the same. */
 static int cpu_bound(const results_group *g) {
   double busy = 0, span = 0;
   for (size_t i = 0; i < g->n; i++) {
@@ -213,14 +223,37 @@ static int cpu_bound(const results_group *g) {
     const cJSON *t;
     cJSON_ArrayForEach(t, results_get(g->recs[i], "gil.per_thread")) {
       double cpu = results_num(t, "cpu_s"), wait = results_num(t, "wait_s");
-      double sp = results_num(t, "span_s");
+      double sp = results_num(t, "span_s"), q = results_num(t, "runq_s");
       if (isfinite(cpu) && isfinite(wait) && isfinite(sp)) {
-        busy += cpu + wait;
+        busy += cpu + wait + (isfinite(q) ? q : 0);
         span += sp;
       }
     }
   }
   return span > 0 && busy >= 0.9 * span;
+}
+
+/* Whether most ok records of g say rule(rec). */
+static int group_says(const results_group *g, int (*rule)(const cJSON *)) {
+  size_t yes = 0, ok = 0;
+  for (size_t i = 0; i < g->n; i++)
+    if (results_ok(g->recs[i])) {
+      ok++;
+      yes += rule(g->recs[i]) != 0;
+    }
+  return ok && 2 * yes > ok;
+}
+
+/* The median share of their span g's workers spent in the run queue. */
+static double group_runq(const results_group *g) {
+  double v[64];
+  size_t n = 0;
+  for (size_t i = 0; i < g->n && n < 64; i++) {
+    double q = results_ok(g->recs[i]) ? cellkind_runq_share(g->recs[i]) : NAN;
+    if (isfinite(q))
+      v[n++] = q;
+  }
+  return stats_median(v, n);
 }
 
 /* Python models against each other at the quoted worker count: the
@@ -312,6 +345,11 @@ void findings_convoy(FILE *f, const results *r, const char *wl,
     escape_md(f, results_str(alone->first, "model"));
     fputs(" (", f);
     escape_md(f, results_str(alone->first, "runtime"));
+    /* Rows of several placements would read alike without it. */
+    if (strcmp(results_str(alone->first, "placement"), "none") != 0) {
+      fputs(", ", f);
+      escape_md(f, results_str(alone->first, "placement"));
+    }
     fprintf(f, ") makes %.2f× the round trips it makes alone (%s)",
             b.median / a.median,
             v == STATS_LOWER    ? "significantly fewer"
@@ -327,11 +365,48 @@ void findings_convoy(FILE *f, const results *r, const char *wl,
         f);
 }
 
+/* Why a row whose workers did not take turns at a GIL (processes, own-GIL
+ * subinterpreters, free-threaded, the C twins, or threads that release
+ * the GIL while they work) gained nothing from more workers: never the
+ * GIL. The run queue says whether other work held the CPUs; otherwise
+ * what starting and feeding the workers costs is the likelier cause. */
+static void no_gain_without_gil(FILE *f, const results_group *grp) {
+  const char *na = cellkind_gil_na_reason(grp->first);
+  double q = group_runq(grp);
+  stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
+  fputs(" — no gain from more workers, and not from a GIL (", f);
+  if (na)
+    escape_md(f, na);
+  else if (isfinite(ws.median))
+    fprintf(f,
+            "each thread waited only %.0f %% of the time for the one they "
+            "share",
+            ws.median * 100);
+  else
+    fputs("they did not take turns at the one they share", f);
+  fputs(")", f);
+  if (isfinite(q) && q >= 0.2)
+    fprintf(f,
+            ": the workers spent %.0f %% of their time waiting for a CPU, "
+            "so other work held the machine's CPUs",
+            q * 100);
+  else if (cellkind_gil_of(grp->first) != CELLKIND_GIL_NONE)
+    fputs(": starting the workers and handing them their work cost as much "
+          "as they gained (a larger --size tells), or the machine was busy",
+          f);
+  else
+    fputs(": the workers contend for something else (shared objects, the "
+          "allocator, memory, the CPUs), or starting them cost as much as "
+          "they gained",
+          f);
+}
+
 void findings_speedup(FILE *f, const results *r, const char *wl,
                       const unsigned *workers, size_t nworkers) {
   unsigned pus = results_machine_pus(r);
   unsigned w = quoted_workers(workers, nworkers, pus);
-  if (!w)
+  cellkind_work kind = cellkind_work_of(r, wl);
+  if (!w || !cellkind_has_speedup(kind))
     return;
   fputs("**Finding:**\n\n", f);
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -345,30 +420,33 @@ void findings_speedup(FILE *f, const results *r, const char *wl,
     stats_ci c = results_ci(grp, "speedup", NULL);
     if (!isfinite(c.median))
       continue;
-    double ideal = pus && w > pus ? pus : w;
+    double ideal = cellkind_ideal_speedup(kind, w, pus);
     fputs("- ", f);
     md_row_name(f, row);
     fprintf(f, ": %.2f× at %u workers", c.median, w);
     interval_words(f, &c, MD_RATIO);
-    const char *model = results_str(row, "model");
-    const cJSON *en = results_get(grp->first, "gil.enabled");
+    cellkind_gil gil = cellkind_gil_of(grp->first);
     stats_ci ws = results_ci(grp, "gil.wait_share", NULL);
+    /* Took turns at a shared GIL, as its wait share says; records without
+     * one (no probe) of compute on a shared GIL are taken to have. */
+    int turns = group_says(grp, cellkind_gil_turns) ||
+                (gil == CELLKIND_GIL_SHARED && !isfinite(ws.median) &&
+                 kind == CELLKIND_COMPUTE);
     if (c.lo < 1 && c.hi > 1 && stats_rel_halfwidth(&c) > STATS_NOISY_REL)
       fprintf(f, " — the machine was too noisy to tell whether more workers "
                  "help");
-    else if (c.hi < 1.15 && strcmp(model, "asyncio") == 0)
+    else if (c.hi < 1.15 && group_says(grp, cellkind_one_thread))
       fprintf(f, " — asyncio runs every task on one thread: no parallelism "
                  "by design");
-    else if (c.hi < 1.15 && cJSON_IsTrue(en)) {
+    else if (c.hi < 1.15 && turns) {
       fprintf(f, " — the GIL serializes this workload");
       if (isfinite(ws.median))
         fprintf(f, "; each thread waited %.0f %% of the time for it",
                 ws.median * 100);
     } else if (c.hi < 1.15)
-      fprintf(f, " — no gain from more workers");
-    else if (cJSON_IsTrue(en) && isfinite(ws.median) &&
-             ws.median >= 0.8 * (w - 1) / w && cpu_bound(grp) &&
-             !(results_num(row, "cpu_threads") > 0))
+      no_gain_without_gil(f, grp);
+    else if (turns && isfinite(ws.median) && ws.median >= 0.8 * (w - 1) / w &&
+             cpu_bound(grp))
       /* Threads that waited their (n-1)/n share for one GIL cannot have
        * run in parallel: the gain came from elsewhere (a slow 1-worker
        * baseline on a busy machine), and the reader must be told. */
@@ -378,18 +456,27 @@ void findings_speedup(FILE *f, const results *r, const char *wl,
               "parallelism: the machine's noise (slow 1-worker cells) is "
               "the likelier cause",
               ws.median * 100);
-    else if (cJSON_IsTrue(en) && results_num(row, "cpu_threads") > 0)
+    else if (c.median >= 0.8 * ideal && kind == CELLKIND_WAITING)
       fprintf(f,
-              " — with %g CPU-bound thread%s beside, each worker waits its "
-              "turn at the GIL: more workers get more turns, not more cores",
-              results_num(row, "cpu_threads"),
-              results_num(row, "cpu_threads") == 1 ? "" : "s");
+              " — waiting overlaps: %u waiters can serve %u× what one does, "
+              "whatever the CPUs (ideal %.0f×, the workers)",
+              w, w, ideal);
     else if (c.median >= 0.8 * ideal)
       fprintf(f, " — scales with the cores (ideal %.0f×%s)", ideal,
               pus && w >= pus ? ", the machine's CPUs" : "");
-    else
-      fprintf(f, " — partial scaling: %.0f %% of the ideal %.0f×",
-              c.median / ideal * 100, ideal);
+    else if (turns && kind == CELLKIND_COMPUTE) {
+      /* Not "partial scaling": threads taking turns at one GIL run Python
+       * one at a time; whatever they gained is work done without it. */
+      fputs(" — the GIL: threads that share one run Python one at a time", f);
+      if (isfinite(ws.median))
+        fprintf(f, " (each waited %.0f %% of the time for it)",
+                ws.median * 100);
+      fputs(", so what they gain is only the work done without it held", f);
+    } else
+      fprintf(f, " — partial scaling: %.0f %% of the ideal %.0f×%s",
+              c.median / ideal * 100, ideal,
+              kind == CELLKIND_WAITING ? " (the workers: waiters overlap)"
+                                       : "");
     double hw = stats_rel_halfwidth(&c);
     if (hw > STATS_NOISY_REL && !(c.lo < 1 && c.hi > 1))
       fprintf(f,
@@ -405,11 +492,12 @@ void findings_efficiency(FILE *f, const results *r, const char *wl,
                          const unsigned *workers, size_t nworkers) {
   unsigned pus = results_machine_pus(r);
   unsigned wmax = nworkers ? workers[nworkers - 1] : 0;
-  if (wmax < 2)
+  cellkind_work kind = cellkind_work_of(r, wl);
+  if (wmax < 2 || !cellkind_has_speedup(kind))
     return;
   fprintf(f, "**Finding:** efficiency is speedup per worker (100 %% when "
              "every worker adds a full worker's throughput).");
-  if (pus && wmax > pus)
+  if (pus && wmax > pus && cellkind_ideal_speedup(kind, wmax, pus) < wmax)
     fprintf(f,
             " With %u workers on %u CPUs at most %.0f %% is possible, since "
             "the CPUs, not the workers, limit it.",
@@ -456,10 +544,12 @@ void findings_gil_wait(FILE *f, const results *r, const char *wl,
     if (any == 1)
       fprintf(f, "%u workers, ", w);
     md_row_name(f, row);
-    if (cJSON_IsFalse(results_get(grp->first, "gil.enabled")))
-      fprintf(f, " ran without a GIL (free-threaded)");
-    else
+    if (cellkind_gil_contended(grp->first))
       fprintf(f, " waited %.0f %% of its time for the GIL", c.median * 100);
+    else {
+      fputc(' ', f);
+      fputs(cellkind_gil_words(cellkind_gil_of(grp->first)), f);
+    }
   }
   if (any)
     fprintf(f,
@@ -471,13 +561,16 @@ void findings_gil_wait(FILE *f, const results *r, const char *wl,
     fputs(" no Python row has GIL figures at this worker count.\n\n", f);
 }
 
-/* The group of workload wl with the largest median of path, or NULL. */
-static const results_group *largest(const results *r, const char *wl,
-                                    const char *path, stats_ci *out) {
+/* The group of workload wl with the largest median of path, or NULL;
+ * with contended, only groups whose workers share a GIL. */
+static const results_group *largest_of(const results *r, const char *wl,
+                                       const char *path, int contended,
+                                       stats_ci *out) {
   const results_group *best = NULL;
   for (size_t g = 0; g < r->ngroups; g++) {
     const results_group *grp = &r->groups[g];
-    if (strcmp(results_str(grp->first, "workload"), wl) != 0)
+    if (strcmp(results_str(grp->first, "workload"), wl) != 0 ||
+        (contended && !cellkind_gil_contended(grp->first)))
       continue;
     stats_ci c = results_ci(grp, path, NULL);
     if (isfinite(c.median) && (!best || c.median > out->median)) {
@@ -488,22 +581,78 @@ static const results_group *largest(const results *r, const char *wl,
   return best;
 }
 
-/* A finding naming the cell with the largest median of path. */
-void findings_largest(FILE *f, const results *r, const char *wl,
-                      const char *path, const char *what, const char *unit,
-                      const char *then) {
-  stats_ci c = {0};
-  const results_group *g = largest(r, wl, path, &c);
-  if (!g)
-    return;
+static const results_group *largest(const results *r, const char *wl,
+                                    const char *path, stats_ci *out) {
+  return largest_of(r, wl, path, 0, out);
+}
+
+/* "the largest <what> is <value><unit>, <row> at N workers (interval)."
+ * of group g. */
+static void largest_words(FILE *f, const results_group *g, const stats_ci *c,
+                          const char *what, const char *unit) {
   char v[32];
-  results_fmt_si(v, sizeof v, c.median);
+  results_fmt_si(v, sizeof v, c->median);
   fprintf(f, "**Finding:** the largest %s is %s%s, ", what, v, unit);
   md_row_name(f, g->first);
   double w = results_num(g->first, "workers");
   fprintf(f, " at %g worker%s", w, w == 1 ? "" : "s");
-  interval_words(f, &c, MD_SI);
-  fprintf(f, ".%s\n\n", then);
+  interval_words(f, c, MD_SI);
+  fputc('.', f);
+}
+
+void findings_gil_largest(FILE *f, const results *r, const char *wl,
+                          const char *path, const char *what, const char *unit,
+                          const char *then) {
+  stats_ci c = {0};
+  const results_group *g = largest_of(r, wl, path, 1, &c);
+  if (!g)
+    return;
+  largest_words(f, g, &c, what, unit);
+  fprintf(f, "%s\n\n", then);
+}
+
+void findings_pause(FILE *f, const results *r, const char *wl, const char *path,
+                    const char *what, int stops_world) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, path, &c);
+  if (!g)
+    return;
+  largest_words(f, g, &c, what, " µs");
+  if (cellkind_pause_stalls_all(g->first, stops_world))
+    fputs(stops_world && cellkind_gil_of(g->first) == CELLKIND_GIL_NONE
+              ? " Every thread of the process waits it out: a free-threaded "
+                "collection stops the world."
+              : " Every worker of the cell waits it out: it runs with the "
+                "GIL they share held.",
+          f);
+  else {
+    const char *na = cellkind_gil_na_reason(g->first);
+    fputs(" Only the worker that paused waits it out, the others run on (", f);
+    fputs(na ? na : "no GIL is shared", f);
+    fputs(").", f);
+  }
+  fputs("\n\n", f);
+}
+
+void findings_rtt(FILE *f, const results *r, const char *wl, const char *path) {
+  stats_ci c = {0};
+  const results_group *g = largest(r, wl, path, &c);
+  if (!g)
+    return;
+  largest_words(f, g, &c, "round-trip p99", " µs");
+  if (cellkind_gil_contended(g->first))
+    fputs(" A Python worker must take the GIL back after every reply; what "
+          "it waits for that shows here, next to its native twin.",
+          f);
+  else {
+    const char *na = cellkind_gil_na_reason(g->first);
+    fputs(" Its workers wait for no one's GIL (", f);
+    fputs(na ? na : "no GIL is shared", f);
+    fputs("): the round trip itself and the machine's scheduling show "
+          "here.",
+          f);
+  }
+  fputs("\n\n", f);
 }
 
 void findings_hiccup(FILE *f, const results *r, const char *wl) {
@@ -657,6 +806,62 @@ static stats_ci kind_ci(const results_group *g, const char *obj,
   return results_ci(g, path, NULL);
 }
 
+/* The sign between two kinds sorted by median, a before b: "<" where
+ * the intervals show b higher. Without intervals to compare (fewer than
+ * 3 repetitions on a side), "<" only where b's median is more than
+ * FEW_REPS_APART times a's, a gap one repetition's noise does not make on
+ * the machines gillab has seen, and *few is set so that the finding says
+ * so. "≈" otherwise: not shown to differ, within the noise. */
+#define FEW_REPS_APART 2.0
+static const char *order_sign(const stats_ci *a, const stats_ci *b, int *few) {
+  stats_verdict v = stats_compare(a, b);
+  if (v == STATS_TOO_FEW) {
+    *few = 1;
+    return b->median > FEW_REPS_APART * a->median ? " <" : " ≈";
+  }
+  return v == STATS_HIGHER ? " <" : " ≈";
+}
+
+/* What the signs of order_sign mean, in parentheses. */
+static void order_note(FILE *f, int few) {
+  fputs(" (< where the intervals show the difference, ≈ where they do not: "
+        "within the noise of each other",
+        f);
+  if (few)
+    fprintf(f,
+            "; where a side has fewer than 3 repetitions there is no "
+            "interval, and the order is by medians alone: < only where they "
+            "differ more than %.0f×",
+            FEW_REPS_APART);
+  fputs(")", f);
+}
+
+/* One kind of g's row, saying who created it: "fork (C)", "fork
+ * (multiprocessing, 3.11)", "thread (threading, 3.12)". A kind's name
+ * alone is ambiguous: C's fork() and multiprocessing's fork start method
+ * are both "fork". */
+static void spawn_kind_words(FILE *f, const results_group *g,
+                             const char *kind) {
+  const char *model = results_str(g->first, "model");
+  escape_md(f, kind);
+  fputs(" (", f);
+  if (results_is_native(g->first)) {
+    fputs("C", f);
+  } else {
+    fputs(strcmp(model, "processes") == 0 ? "multiprocessing"
+          : strcmp(model, "threads") == 0 ? "threading"
+                                          : model,
+          f);
+    fputs(", ", f);
+    escape_md(f, results_str(g->first, "runtime"));
+  }
+  if (strcmp(results_str(g->first, "placement"), "none") != 0) {
+    fputs(", ", f);
+    escape_md(f, results_str(g->first, "placement"));
+  }
+  fputc(')', f);
+}
+
 void findings_spawn(FILE *f, const results *r, const char *wl) {
   unsigned w[1];
   if (results_workers(r, wl, w, 1) < 1)
@@ -666,6 +871,7 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
   if (n < 2)
     return;
   qsort(k, n, sizeof k[0], by_median);
+  int few = 0;
   fprintf(f,
           "**Finding:** at %u creating worker%s, from the call that creates a "
           "worker to its first result back (p50, then p99; medians of the "
@@ -676,19 +882,14 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
     stats_ci c99 = kind_ci(k[i].g, "spawn", k[i].kind, "first_us.p99");
     results_fmt_si(p50, sizeof p50, k[i].c.median);
     results_fmt_si(p99, sizeof p99, c99.median);
-    if (i > 0) {
-      stats_verdict v = stats_compare(&k[i - 1].c, &k[i].c);
-      fputs(v == STATS_HIGHER ? " <" : " ≈", f);
-    }
+    if (i > 0)
+      fputs(order_sign(&k[i - 1].c, &k[i].c, &few), f);
     fputc(' ', f);
-    escape_md(f, k[i].kind);
-    fputs(" under ", f);
-    md_row_name(f, k[i].g->first);
+    spawn_kind_words(f, k[i].g, k[i].kind);
     fprintf(f, " %s µs (%s µs)", p50, p99);
   }
-  fputs(" (< where the intervals show the difference, ≈ where they do not). ",
-        f);
-  fputs("Memory each created worker adds (USS p50):", f);
+  order_note(f, few);
+  fputs(". Memory each created worker adds (USS p50):", f);
   int any = 0;
   for (size_t i = 0; i < n; i++) {
     stats_ci m = kind_ci(k[i].g, "spawn", k[i].kind, "mem.uss_kb.p50");
@@ -697,7 +898,7 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
     char v[32];
     results_fmt_si(v, sizeof v, m.median);
     fprintf(f, "%s ", any++ ? "," : "");
-    escape_md(f, k[i].kind);
+    spawn_kind_words(f, k[i].g, k[i].kind);
     fprintf(f, " %s kB", v);
   }
   int subinterp = 0;
@@ -705,16 +906,19 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
     subinterp |= strcmp(k[i].kind, "subinterpreter") == 0;
   if (!any)
     fputs(" not sampled.\n\n", f);
-  else if (!subinterp)
-    fputs(". A thread shares its process; a process brings its own "
-          "interpreter, heap and page tables.\n\n",
+  else {
+    fputs(". A thread shares its process", f);
+    if (subinterp)
+      fputs("; a subinterpreter shares the process too but brings its own "
+            "interpreter state, modules and, from 3.12, its own allocator "
+            "and GIL",
+            f);
+    /* Which process is whose the kinds say: fork (C) against fork
+     * (multiprocessing, 3.11). */
+    fputs("; a process brings its own heap and page tables, and a "
+          "multiprocessing one its own interpreter.\n\n",
           f);
-  else
-    fputs(". A thread shares its process; a subinterpreter shares the "
-          "process too but brings its own interpreter state, modules and, "
-          "from 3.12, its own allocator and GIL; a process brings its own "
-          "interpreter, heap and page tables.\n\n",
-          f);
+  }
 }
 
 /* The first group of wl at 2 workers of `model` whose placement is
@@ -758,11 +962,12 @@ void findings_switch(FILE *f, const results *r, const char *wl) {
   fputs("**Finding:** at 2 workers, one hand-off (half a round trip, p50), "
         "fastest first:",
         f);
-  int polled = 0;
+  int polled = 0, few = 0;
   for (size_t i = 0; i < n; i++) {
     char v[32];
     results_fmt_si(v, sizeof v, k[i].c.median / 2);
-    fputs(i ? ", " : " ", f);
+    fputs(i ? order_sign(&k[i - 1].c, &k[i].c, &few) : "", f);
+    fputc(' ', f);
     escape_md(f, k[i].kind);
     fputs(" under ", f);
     md_row_name(f, k[i].g->first);
@@ -772,6 +977,8 @@ void findings_switch(FILE *f, const results *r, const char *wl) {
       polled = 1;
     }
   }
+  if (n > 1)
+    order_note(f, few);
   fputs(".", f);
   if (polled)
     fputs(" A polled hand-off (subinterpreters: the runtime's "

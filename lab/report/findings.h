@@ -51,11 +51,26 @@ void findings_efficiency(FILE *f, const results *r, const char *wl,
 void findings_gil_wait(FILE *f, const results *r, const char *wl,
                        const unsigned *workers, size_t nworkers);
 
-/* The cell with the largest median of the figure at path: "the largest
- * <what> is <value><unit>, <row> at N workers (interval).<then>". */
-void findings_largest(FILE *f, const results *r, const char *wl,
-                      const char *path, const char *what, const char *unit,
-                      const char *then);
+/* The row with the largest median of the GIL figure at path, among the
+ * rows whose workers share a GIL (cellkind_gil_contended: a GIL figure of
+ * the others is n/a): "the largest <what> is <value><unit>, <row> at N
+ * workers (interval).<then>". */
+void findings_gil_largest(FILE *f, const results *r, const char *wl,
+                          const char *path, const char *what, const char *unit,
+                          const char *then);
+
+/* The largest p99 of a pause (the GC's, gc.p99_us; a deallocation
+ * cascade's, dealloc.p99_us) at path, and who waits it out
+ * (cellkind_pause_stalls_all): every worker of a cell that shares a GIL,
+ * every thread of a free-threaded process when the pause stops the world
+ * (stops_world: the cyclic GC), else only the worker that paused. */
+void findings_pause(FILE *f, const results *r, const char *wl, const char *path,
+                    const char *what, int stops_world);
+
+/* The largest round-trip p99 at path (echo.rtt_us.p99,
+ * convoy.rtt_us.p99) and what it shows: the GIL taken back after every
+ * reply where the workers share one, the round trip itself where not. */
+void findings_rtt(FILE *f, const results *r, const char *wl, const char *path);
 
 /* Per free-threaded runtime whose cells of wl ran with the GIL turned
  * back on by an import (python.gil_enabled_after, or gil.reenabled): the

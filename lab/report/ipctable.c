@@ -97,6 +97,43 @@ static void row_label(FILE *f, const cJSON *row) {
   md_cell(f, results_str(row, "payload"));
 }
 
+double ipctable_largest_size(const results *r) {
+  double sizes[MAX_SIZES];
+  size_t n = sizes_of(r, sizes);
+  return n ? sizes[n - 1] : NAN;
+}
+
+const results_group *ipctable_extreme(const results *r, double size,
+                                      const char *payload, int slowest,
+                                      double *bytes_per_s) {
+  const results_group *best = NULL;
+  double vbest = slowest ? INFINITY : -INFINITY;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *c = r->groups[g].first;
+    if (!is_ipc_group(&r->groups[g]) || results_num(c, "msg_size") != size ||
+        (payload && strcmp(results_str(c, "payload"), payload) != 0) ||
+        results_is_native(c))
+      continue;
+    double v = results_ci(&r->groups[g], "ipc.bytes_per_s", NULL).median;
+    /* queue.Queue passes an object by reference: no byte moves. */
+    double wire =
+        results_ci(&r->groups[g], "ipc.wire_bytes_per_msg", NULL).median;
+    if (!isfinite(v) || !isfinite(wire))
+      continue;
+    if (slowest ? v < vbest : v > vbest) {
+      vbest = v;
+      best = &r->groups[g];
+    }
+  }
+  if (bytes_per_s)
+    *bytes_per_s = best ? vbest : NAN;
+  return best;
+}
+
+void ipctable_size_name(char *buf, size_t len, double bytes) {
+  size_name(buf, len, bytes);
+}
+
 /* One table: a row per mechanism, runtime, model and payload (only rows
  * with the figure when pickled_only: those that pickle), a column per
  * size. */
@@ -206,25 +243,10 @@ static void finding_largest(FILE *f, const results *r, double size) {
   /* The fastest and slowest mechanism at this size, per payload. */
   static const char *const payloads[] = {"bytes", "object"};
   for (size_t p = 0; p < 2; p++) {
-    const cJSON *hi = NULL, *lo = NULL;
-    double vhi = -INFINITY, vlo = INFINITY;
-    for (size_t g = 0; g < r->ngroups; g++) {
-      const cJSON *c = r->groups[g].first;
-      if (!is_ipc_group(&r->groups[g]) || results_num(c, "msg_size") != size ||
-          strcmp(results_str(c, "payload"), payloads[p]) != 0 ||
-          results_is_native(c))
-        continue;
-      double v = results_ci(&r->groups[g], "ipc.bytes_per_s", NULL).median;
-      /* queue.Queue passes an object by reference: no byte moves. */
-      double wire =
-          results_ci(&r->groups[g], "ipc.wire_bytes_per_msg", NULL).median;
-      if (!isfinite(v) || !isfinite(wire))
-        continue;
-      if (v > vhi)
-        vhi = v, hi = c;
-      if (v < vlo)
-        vlo = v, lo = c;
-    }
+    double vhi, vlo;
+    const results_group *ghi = ipctable_extreme(r, size, payloads[p], 0, &vhi);
+    const results_group *glo = ipctable_extreme(r, size, payloads[p], 1, &vlo);
+    const cJSON *hi = ghi ? ghi->first : NULL, *lo = glo ? glo->first : NULL;
     if (!hi || hi == lo)
       continue;
     results_fmt_si(a, sizeof a, vhi);

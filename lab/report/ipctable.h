@@ -27,4 +27,19 @@ int ipctable_is_ipc(const results *r, const char *wl);
  * when r has none. */
 void ipctable_write(FILE *f, const results *r);
 
+/* The largest message size of r's ipc cells, NAN when it has none. */
+double ipctable_largest_size(const results *r);
+
+/* Among the Python ipc groups of r at message size `size` that move bytes
+ * (queue.Queue passes objects by reference), of payload `payload` (NULL:
+ * any), the one with the most bytes per second (the fewest with
+ * slowest), its median into *bytes_per_s when not NULL; NULL when there
+ * is none. */
+const results_group *ipctable_extreme(const results *r, double size,
+                                      const char *payload, int slowest,
+                                      double *bytes_per_s);
+
+/* "64 B", "4k", "1M": a message size as --msg-size writes it. */
+void ipctable_size_name(char *buf, size_t len, double bytes);
+
 #endif

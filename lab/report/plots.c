@@ -8,6 +8,8 @@
  */
 #include "plots.h"
 
+#include "cellkind.h"
+
 #include "chart.h"
 
 #include <math.h>
@@ -50,6 +52,12 @@ static unsigned chart_workers(const results *r, const char *wl) {
   return best;
 }
 
+/* The longer of n characters and s's: the key's longest title so far. */
+static size_t longer(size_t n, const char *s) {
+  size_t len = strlen(s);
+  return len > n ? len : n;
+}
+
 /* Draws script (a memory stream's buffer, freed here) into c; when gnuplot
  * fails, the chart is left out with gnuplot's complaint as the note, so one
  * bad chart does not cost the others. */
@@ -63,12 +71,15 @@ static void draw(plots_chart *c, char *script) {
 
 /* Lines of one figure by workers, one per row of wl that has the figure
  * (python_only: no native rows), median with the interval as error bars:
- * the data blocks into s, then "plot ...". Returns the number of lines
- * (with none, nothing is written), or NO_MEMORY. */
+ * the data blocks into s, the chart's size for its key (ref: the title of
+ * the reference line the caller adds to the plot, or NULL), then
+ * "plot ...". Returns the number of lines (with none, nothing is written),
+ * or NO_MEMORY. */
 static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
-                              const char *path, int python_only, double scale) {
+                              const char *path, int python_only, double scale,
+                              const char *ref) {
   char *plot = NULL;
-  size_t plen, k = 0;
+  size_t plen, k = 0, longest = 0; /* the key's longest title */
   FILE *p = open_memstream(&plot, &plen);
   if (!p)
     return NO_MEMORY;
@@ -100,16 +111,21 @@ static size_t plot_by_workers(FILE *s, const results *r, const char *wl,
       char label[256];
       row_label(row, label, sizeof label);
       fprintf(s, "$r%zu << EOD\n%sEOD\n", k, data);
-      fprintf(p, "%s$r%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
-              k ? ", " : "", k);
+      fprintf(p, "%s$r%zu using 1:2:3:4 with yerrorlines", k ? ", " : "", k);
+      chart_series(p, k);
+      fputs(" title ", p);
+      longest = longer(longest, label);
       chart_quote(p, label);
       k++;
     }
     free(data);
   }
   fclose(p);
-  if (k)
+  if (k) {
+    chart_size(s, CHART_WIDTH, 400, k + (ref != NULL),
+               ref ? longer(longest, ref) : longest);
     fprintf(s, "plot %s", plot);
+  }
   free(plot);
   return k;
 }
@@ -143,34 +159,44 @@ static FILE *script_open(char **buf, size_t *len, int width, int height,
   return s;
 }
 
-static void xtics_workers(FILE *s, const results *r, const char *wl) {
+/* The x axis of a chart by workers: a tic at each worker count of wl, and
+ * a log scale when they span 8 times or more (returns 1 then). */
+static int xtics_workers(FILE *s, const results *r, const char *wl) {
   unsigned workers[MAX_ROWS];
+  double v[MAX_ROWS];
   size_t n = results_workers(r, wl, workers, MAX_ROWS);
-  fprintf(s, "set xtics (");
   for (size_t k = 0; k < n; k++)
-    fprintf(s, "%s%u", k ? ", " : "", workers[k]);
-  fprintf(s, ")\nset xrange [%g:%g]\n", n ? workers[0] - 0.2 : 0.0,
-          n ? workers[n - 1] + 0.2 : 1.0);
+    v[k] = workers[k];
+  fprintf(s, "set xlabel 'workers (count)'\n");
+  return chart_count_axis(s, 'x', v, n);
 }
 
 static void chart_speedup(const results *r, const char *wl, plots_chart *c) {
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 400, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 400, c);
   if (!s)
     return;
-  fprintf(s, "set xlabel 'workers'\nset ylabel 'speedup (x 1 worker)'\n"
-             "set yrange [0:*]\n");
-  xtics_workers(s, r, wl);
-  double pus = results_num(r->meta, "machine.pus");
+  fprintf(s, "set ylabel 'speedup (× 1 worker)'\n");
+  /* Log-log when the workers span a log scale: the ideal stays a
+   * diagonal. */
+  if (xtics_workers(s, r, wl))
+    fprintf(s, "set logscale y 2\nset format y '%%g'\n");
+  else
+    fprintf(s, "set yrange [0:*]\n");
+  /* Waiting workers overlap whatever the CPUs: their bound is the
+   * workers (the ideal), not the CPUs. */
+  double pus = cellkind_work_of(r, wl) == CELLKIND_WAITING
+                   ? NAN
+                   : results_num(r->meta, "machine.pus");
   if (isfinite(pus))
     fprintf(s,
             "set arrow from graph 0, first %g to graph 1, first %g nohead "
-            "dt 3 lc rgb '#aa0000'\nset label 'CPUs: %g' at graph 0.02, "
-            "first %g offset 0,0.6 tc rgb '#aa0000'\n",
+            "dt 3 lw 2 lc rgb '#444444'\nset label 'CPUs: %g' at graph 0.02, "
+            "first %g offset 0,0.7 tc rgb '#444444'\n",
             pus, pus, pus, pus);
-  size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1);
-  fprintf(s, ", x with lines ls 99 title 'ideal: N'\n");
+  size_t lines = plot_by_workers(s, r, wl, "speedup", 0, 1, "ideal: N");
+  fprintf(s, ", x with lines ls %d title 'ideal: N'\n", CHART_REF);
   fclose(s);
   if (lines == NO_MEMORY)
     return no_memory(c, buf);
@@ -182,13 +208,13 @@ static void chart_speedup(const results *r, const char *wl, plots_chart *c) {
 static void chart_throughput(const results *r, const char *wl, plots_chart *c) {
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 400, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 400, c);
   if (!s)
     return;
-  fprintf(s, "set xlabel 'workers'\nset ylabel 'operations per second'\n"
+  fprintf(s, "set ylabel 'throughput (ops/s)'\n"
              "set logscale y\nset format y '%%.0s%%c'\n");
   xtics_workers(s, r, wl);
-  size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1);
+  size_t lines = plot_by_workers(s, r, wl, "throughput", 0, 1, NULL);
   fputc('\n', s);
   fclose(s);
   if (lines == NO_MEMORY)
@@ -207,15 +233,18 @@ static void chart_gil_wait(const results *r, const char *wl, plots_chart *c) {
   }
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 400, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 400, c);
   if (!s)
     return;
-  fprintf(s, "set xlabel 'workers'\nset ylabel 'GIL wait, %% of each "
-             "worker''s time'\nset yrange [0:100]\n");
+  fprintf(s, "set ylabel 'GIL wait (%% of each worker''s time)'\n"
+             "set yrange [0:100]\n");
   xtics_workers(s, r, wl);
-  size_t lines = plot_by_workers(s, r, wl, "gil.wait_share", 1, 100);
-  fprintf(s, ", 100*(x-1)/x with lines ls 99 title '(n-1)/n: CPU-bound "
-             "threads under one GIL'\n");
+  size_t lines = plot_by_workers(s, r, wl, "gil.wait_share", 1, 100,
+                                 "(n-1)/n: CPU-bound threads under one GIL");
+  fprintf(s,
+          ", 100*(x-1)/x with lines ls %d title '(n-1)/n: CPU-bound "
+          "threads under one GIL'\n",
+          CHART_REF);
   fclose(s);
   if (lines == NO_MEMORY)
     return no_memory(c, buf);
@@ -247,7 +276,7 @@ static void chart_threads(const results *r, const char *wl, plots_chart *c) {
   unsigned w = chart_workers(r, wl);
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 420, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 420, c);
   if (!s)
     return;
   fprintf(s, "$d << EOD\n");
@@ -308,15 +337,21 @@ static void chart_threads(const results *r, const char *wl, plots_chart *c) {
   }
   fprintf(s, "array N[%zu]\n%s", bars, names);
   free(names);
-  fprintf(s, "set style data histograms\nset style histogram rowstacked\n"
-             "set style fill solid 0.85 border -1\nset boxwidth 0.7\n"
-             "set ylabel 'seconds'\nset yrange [0:*]\n"
-             "set xtics rotate by -30 left\nset bmargin 8\n"
-             "plot $d using 1:xtic(N[int(column(0)) + 1]) lc rgb '#2b8cbe' "
-             "title 'on CPU', "
-             "'' using 2 lc rgb '#e34a33' title 'GIL wait', "
-             "'' using 3 lc rgb '#fdbb84' title 'run queue', "
-             "'' using 4 lc rgb '#bdbdbd' title 'other blocked'\n");
+  /* The bars' labels are long and turned: the plot grows with the key's
+   * rows and their room. */
+  chart_size(s, CHART_WIDTH, 560, 4, strlen("other blocked"));
+  fprintf(s,
+          "set style data histograms\nset style histogram rowstacked\n"
+          "set style fill solid 0.9 border -1\nset boxwidth 0.7\n"
+          "set ylabel 'time (s)'\nset yrange [0:*]\nunset grid\n"
+          "set grid ytics lc rgb '#dddddd'\n"
+          "set xtics rotate by -30 left\n"
+          "plot $d using 1:xtic(N[int(column(0)) + 1]) lc rgb '%s' "
+          "title 'on CPU', "
+          "'' using 2 lc rgb '%s' title 'GIL wait', "
+          "'' using 3 lc rgb '%s' title 'run queue', "
+          "'' using 4 lc rgb '#aaaaaa' title 'other blocked'\n",
+          chart_colour(0), chart_colour(1), chart_colour(4));
   fclose(s);
   draw(c, buf);
 }
@@ -370,12 +405,13 @@ static void chart_hist(const results *r, const char *wl, const char *path,
   static double edges[MAX_BUCKETS], counts[MAX_BUCKETS];
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 400, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 400, c);
   if (!s)
     return;
-  size_t k = 0;
+  size_t k = 0, longest = 0; /* the key's longest title */
   char *plot = NULL;
   size_t plen;
+  double lo = INFINITY, hi = 0; /* the x axis' span */
   FILE *p = open_memstream(&plot, &plen);
   if (!p) {
     fclose(s);
@@ -397,17 +433,22 @@ static void chart_hist(const results *r, const char *wl, const char *path,
     double cum = 0;
     if (cdf)
       fprintf(s, "%g 0\n", edges[0] / 2);
+    lo = fmin(lo, cdf ? edges[0] / 2 : edges[0]);
+    hi = fmax(hi, edges[n - 1]);
     for (size_t i = 0; i < n; i++) {
       cum += counts[i];
-      fprintf(s, "%g %g\n", edges[i], cdf ? cum / total : counts[i]);
+      fprintf(s, "%g %g\n", edges[i], cdf ? cum / total * 100 : counts[i]);
     }
     fprintf(s, "EOD\n");
     char label[300];
     row_label(grp->first, label, sizeof label);
     size_t used = strlen(label);
     snprintf(label + used, sizeof label - used, " n=%g", gw);
-    fprintf(p, "%s$h%zu using 1:2 with %s lw 2 title ", k ? ", " : "", k,
-            cdf ? "steps" : "linespoints pt 7");
+    fprintf(p, "%s$h%zu using 1:2 with %s", k ? ", " : "", k,
+            cdf ? "steps" : "linespoints");
+    chart_series(p, k);
+    fputs(" title ", p);
+    longest = longer(longest, label);
     chart_quote(p, label);
     k++;
   }
@@ -420,14 +461,16 @@ static void chart_hist(const results *r, const char *wl, const char *path,
              w ? " at that worker count" : "", path);
     return;
   }
-  fprintf(s, "set logscale x\nset xlabel ");
+  chart_log_axis(s, 'x', lo, hi);
+  fprintf(s, "set xlabel ");
   chart_quote(s, xlabel);
   fputc('\n', s);
   if (cdf)
-    fprintf(s, "set ylabel 'fraction of acquisitions at most x'\n"
-               "set yrange [0:1.02]\nset key bottom right inside\n");
+    fprintf(s, "set ylabel 'acquisitions at most x (%%)'\n"
+               "set yrange [0:102]\n");
   else
-    fprintf(s, "set logscale y\nset ylabel 'pauses in the bucket'\n");
+    fprintf(s, "set logscale y\nset ylabel 'pauses in the bucket (count)'\n");
+  chart_size(s, CHART_WIDTH, 400, k, longest);
   fprintf(s, "plot %s\n", plot);
   free(plot);
   fclose(s);
@@ -437,7 +480,7 @@ static void chart_hist(const results *r, const char *wl, const char *path,
 static void chart_cores(const results *r, const char *wl, plots_chart *c) {
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 200, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 200, c);
   if (!s)
     return;
   fprintf(s, "$m << EOD\n");
@@ -448,7 +491,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     fclose(s);
     return no_memory(c, buf);
   }
-  size_t rows = 0, ncpu = 0;
+  size_t rows = 0, ncpu = 0, longest = 0; /* the rows' longest name */
   for (size_t g = 0; g < r->ngroups && rows < MAX_ROWS; g++) {
     const results_group *grp = &r->groups[g];
     if (strcmp(results_str(grp->first, "workload"), wl) != 0)
@@ -474,7 +517,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     if (ncpu == 0)
       ncpu = width < MAX_ROWS ? width : MAX_ROWS;
     for (size_t j = 0; j < ncpu; j++)
-      fprintf(s, "%s%.3f", j ? " " : "", sum[j] / (double)n);
+      fprintf(s, "%s%.1f", j ? " " : "", sum[j] / (double)n * 100);
     fputc('\n', s);
     char label[300];
     row_label(grp->first, label, sizeof label);
@@ -482,6 +525,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
     snprintf(label + used, sizeof label - used, " n=%g",
              results_num(grp->first, "workers"));
     fprintf(t, "%s", rows ? ", " : "");
+    longest = longer(longest, label);
     chart_quote(t, label);
     fprintf(t, " %zu", rows);
     rows++;
@@ -496,20 +540,27 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
              "no cell of this workload has per-CPU use (cores.busy)");
     return;
   }
-  /* The terminal size grows with the rows: redo the preamble's size. */
+  /* The terminal size grows with the rows: redo the preamble's size. At
+   * least 266 pixels, so that a row or two still leave room for the
+   * colour box's scale. The left margin fits the rows' names, up to 40
+   * characters: gnuplot's own margin would leave no room for the plot
+   * after longer ones, and draw nothing. */
+  chart_size(s, CHART_WIDTH, rows > 4 ? 130 + (int)rows * 34 : 266, 0, 0);
+  fprintf(s, "set lmargin %zu\n", (longest < 40 ? longest : 40) + 2);
   fprintf(s,
-          "set terminal svg size 760,%zu noenhanced font 'sans-serif,11' "
-          "background '#ffffff'\n"
           "set ytics (%s)\nset yrange [-0.5:%zu.5]\nset xrange [-0.5:%zu.5]\n"
-          "set xlabel 'CPU'\nset xtics 1\nset cbrange [0:1]\n"
-          "set cblabel 'busy fraction'\nset palette defined (0 '#ffffff', "
-          "1 '#08306b')\nunset grid\nset lmargin 34\n"
+          "set xlabel 'CPU (OS number)'\nset xtics %d\nset cbrange [0:100]\n"
+          "set cblabel 'busy (%%)'\nset palette defined (0 "
+          "'#ffffff', 100 '#08306b')\nunset grid\n"
           /* pixels: one rectangle per cell, not an embedded bitmap the
            * browser would blur; each cell also says its value. */
           "plot $m matrix with image pixels notitle, $m matrix using "
-          "1:2:(sprintf('%%.0f%%%%', $3 * 100)) with labels tc rgb "
-          "'#cc6600' notitle\n",
-          120 + rows * 28, tics, rows - 1, ncpu - 1);
+          "1:2:(sprintf('%%.0f%%%%', $3)):($3 > 50 ? 0xffffff : 0x222222) "
+          "with labels tc rgb variable notitle\n",
+          tics, rows - 1, ncpu - 1,
+          ncpu > 32   ? 4
+          : ncpu > 16 ? 2
+                      : 1);
   free(tics);
   fclose(s);
   draw(c, buf);
@@ -524,13 +575,15 @@ static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
   }
   char *buf;
   size_t len;
-  FILE *s = script_open(&buf, &len, 760, 400, c);
+  FILE *s = script_open(&buf, &len, CHART_WIDTH, 400, c);
   if (!s)
     return;
-  fprintf(s, "set xlabel 'CPU-bound threads'\nset ylabel 'round trips per "
-             "second'\nset logscale y\nset format y '%%.0s%%c'\n"
-             "set xtics 1\nset offsets 0.1, 0.1, 0, 0\n");
-  size_t k = 0;
+  fprintf(s, "set xlabel 'CPU-bound threads (count)'\n"
+             "set ylabel 'I/O round trips (per s)'\nset logscale y\n"
+             "set format y '%%.0s%%c'\n");
+  /* The x axis' tics: every count of CPU-bound threads of any line. */
+  double xs[MAX_ROWS];
+  size_t nx = 0, k = 0, longest = 0; /* the key's longest title */
   char *plot = NULL;
   size_t plen;
   FILE *p = open_memstream(&plot, &plen);
@@ -569,8 +622,17 @@ static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
     if (!pts)
       continue;
     fprintf(s, "$c%zu << EOD\n", k);
-    for (size_t i = 0; i < pts; i++)
+    for (size_t i = 0; i < pts; i++) {
       fprintf(s, "%g %g %g %g\n", pt[i][0], pt[i][1], pt[i][2], pt[i][3]);
+      size_t j = nx; /* insertion into the sorted, distinct xs */
+      while (j > 0 && xs[j - 1] > pt[i][0])
+        j--;
+      if ((j == 0 || xs[j - 1] != pt[i][0]) && nx < MAX_ROWS) {
+        memmove(&xs[j + 1], &xs[j], (nx - j) * sizeof xs[0]);
+        xs[j] = pt[i][0];
+        nx++;
+      }
+    }
     fprintf(s, "EOD\n");
     char model[128], label[300];
     results_model_label(row, model, sizeof model);
@@ -584,12 +646,16 @@ static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
     snprintf(label, sizeof label, "%s %s%s%s n=%g", results_str(row, "runtime"),
              model, strcmp(pl, "none") ? " " : "", strcmp(pl, "none") ? pl : "",
              results_num(row, "workers"));
-    fprintf(p, "%s$c%zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title ",
-            k ? ", " : "", k);
+    fprintf(p, "%s$c%zu using 1:2:3:4 with yerrorlines", k ? ", " : "", k);
+    chart_series(p, k);
+    fputs(" title ", p);
+    longest = longer(longest, label);
     chart_quote(p, label);
     k++;
   }
   fclose(p);
+  chart_count_axis(s, 'x', xs, nx);
+  chart_size(s, CHART_WIDTH, 400, k, longest);
   fprintf(s, "plot %s\n", plot);
   free(plot);
   fclose(s);
@@ -612,17 +678,17 @@ static void file_part(char *out, size_t len, const char *s) {
 
 /* The histograms, each a chart of its own. */
 static void chart_acq_cdf(const results *r, const char *wl, plots_chart *c) {
-  chart_hist(r, wl, "gil.acq_hist", 0, 1, "acquisition latency, us", c);
+  chart_hist(r, wl, "gil.acq_hist", 0, 1, "GIL acquisition latency (µs)", c);
 }
 
 static void chart_gc(const results *r, const char *wl, plots_chart *c) {
   chart_hist(r, wl, "gc.hist", chart_workers(r, wl), 0,
-             "GC pause, us (bucket upper edge)", c);
+             "GC pause (µs, the bucket's upper edge)", c);
 }
 
 static void chart_dealloc(const results *r, const char *wl, plots_chart *c) {
   chart_hist(r, wl, "dealloc.hist", chart_workers(r, wl), 0,
-             "deallocation pause, us (bucket upper edge)", c);
+             "deallocation pause (µs, the bucket's upper edge)", c);
 }
 
 /* The charts, in the order a workload's section shows them: the file
@@ -635,7 +701,7 @@ static const struct {
     {"speedup", "Speedup by workers",
      "Each line is one model (and runtime), its points the median speedup "
      "over 1 worker, its error bars the interval of that median. The dashed "
-     "diagonal is the ideal (N workers, N times as fast); the dotted red "
+     "diagonal is the ideal (N workers, N times as fast); the dotted grey "
      "line is the number of CPUs, past which no model can go. The "
      "native-threads and native-procs lines are the same work in C, the "
      "ceiling the machine allows.",
@@ -660,7 +726,7 @@ static const struct {
      chart_threads},
     {"acq-cdf", "GIL acquisition latency (CDF)",
      "For each Python cell with more than one worker, all repetitions "
-     "together: the fraction of contended GIL acquisitions (y) that took at "
+     "together: the share of contended GIL acquisitions (y, %) that took at "
      "most x microseconds (log scale). A step near 5000 us means threads "
      "waited out the whole switch interval for their turn.",
      chart_acq_cdf},
@@ -696,6 +762,9 @@ _Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
  * latency, memory or message-size experiment (its flags in the metadata)
  * measures something else per cell, shown in summary.md's tables. */
 static const char *not_scaling(const results *r, const char *wl) {
+  cellkind_work k = cellkind_work_of(r, wl);
+  if (k == CELLKIND_SERVE)
+    return "a server experiment: requests per second by connections";
   if (results_workload_flag(r, wl, "latency"))
     return "a latency experiment: what one operation costs, as percentiles";
   if (results_workload_flag(r, wl, "memory"))
@@ -715,6 +784,18 @@ void plots_make(const results *r, const char *wl, plots_chart *cs) {
     cs[i].caption = plots_table[i].caption;
     snprintf(cs[i].file, sizeof cs[i].file, "%s-%s.svg", part,
              plots_table[i].name);
+    /* Round trips (the convoy, the echo) do have a throughput by
+     * workers, the round trips per second, but no speedup: more workers
+     * are more clients, not the same work shared. */
+    if (!other && plots_table[i].make == chart_speedup &&
+        !cellkind_has_speedup(cellkind_work_of(r, wl))) {
+      snprintf(cs[i].absent, sizeof cs[i].absent,
+               "a latency experiment: more workers are more clients making "
+               "round trips, not one piece of work shared, so there is no "
+               "speedup to draw; the round trips are in the throughput chart "
+               "and the summary's tables");
+      continue;
+    }
     if (other && (plots_table[i].make == chart_speedup ||
                   plots_table[i].make == chart_throughput)) {
       snprintf(cs[i].absent, sizeof cs[i].absent,

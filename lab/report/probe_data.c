@@ -16,6 +16,11 @@ static int is_true(const cJSON *o, const char *key) {
   return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
+long probe_data_id(double x) {
+  /* Converting a double outside long's range (or NaN) is undefined. */
+  return isfinite(x) && fabs(x) < 0x1p62 ? (long)x : -1;
+}
+
 int probe_data_is_probe(const results *r) {
   return strcmp(results_str(r->meta, "kind"), "probe") == 0;
 }
@@ -24,7 +29,7 @@ int probe_data_is_probe(const results *r) {
  * for the GIL figures, whose absence marks an unprobed process. */
 static void read_thread(const cJSON *o, probe_data_thread *t) {
   memset(t, 0, sizeof *t);
-  t->tid = (long)num(o, "tid");
+  t->tid = probe_data_id(num(o, "tid"));
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
   t->name =
       cJSON_IsString(name) && name->valuestring[0] ? name->valuestring : NULL;
@@ -100,7 +105,7 @@ int probe_data_build(const results *r, probe_data *d) {
                *type = results_str(rec, "type");
     if (!file[0])
       continue; /* not a line of a process file */
-    probe_data_proc *p = proc_of(d, file, (long)num(rec, "pid"));
+    probe_data_proc *p = proc_of(d, file, probe_data_id(num(rec, "pid")));
     if (!p)
       return -ENOMEM;
     if (strcmp(type, "process") == 0) {

@@ -63,6 +63,10 @@ typedef struct {
                    process's start when that is earlier (another clock) */
 } probe_data;
 
+/* A process or thread id from a record's number (NaN when absent): -1
+ * when it is not one that fits a long (a damaged or forged file). */
+long probe_data_id(double x);
+
 /* Whether r holds a probe's results (its metadata's kind is "probe"). */
 int probe_data_is_probe(const results *r);
 

@@ -8,20 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A line's title: "1000 worker-a" (pid, thread) or "1000 python3 gen 2". */
-static void title(FILE *s, const probe_data_proc *p, const char *what) {
-  char buf[160];
-  snprintf(buf, sizeof buf, "%ld %s %s", p->pid, probe_data_exe_name(p), what);
-  chart_quote(s, buf);
-}
-
 /* A chart's script in two parts: s, the settings and the data blocks, and
  * p, the plot command's list of lines, appended to s at the end. */
 typedef struct {
   char *buf, *plot;
   size_t len, plen;
   FILE *s, *p;
+  size_t longest; /* the key's longest title, in characters */
 } script;
+
+/* A line's title, into the plot command: "1000 worker-a" (pid, thread) or
+ * "1000 python3 gen 2". */
+static void title(script *sc, const probe_data_proc *p, const char *what) {
+  char buf[160];
+  snprintf(buf, sizeof buf, "%ld %s %s", p->pid, probe_data_exe_name(p), what);
+  chart_quote(sc->p, buf);
+  if (strlen(buf) > sc->longest)
+    sc->longest = strlen(buf);
+}
 
 /* Opens both parts (0), or says "out of memory" in c (-1). */
 static int script_open(script *sc, plots_chart *c) {
@@ -45,8 +49,10 @@ static int script_open(script *sc, plots_chart *c) {
 static void script_draw(script *sc, size_t lines, plots_chart *c,
                         const char *none) {
   fclose(sc->p);
-  if (lines)
+  if (lines) {
+    chart_size(sc->s, CHART_WIDTH, 420, lines, sc->longest);
     fprintf(sc->s, "plot %s\n", sc->plot);
+  }
   free(sc->plot);
   fclose(sc->s);
   if (!lines)
@@ -62,8 +68,8 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
   if (script_open(&sc, c) < 0)
     return;
   FILE *s = sc.s, *p = sc.p;
-  chart_preamble(s, 860, 420);
-  fputs("set xlabel 'seconds since the command started'\n"
+  chart_preamble(s, CHART_WIDTH, 420);
+  fputs("set xlabel 'time since the command started (s)'\n"
         "set ylabel 'GIL wait (% of the interval)'\n"
         "set yrange [0:100]\n",
         s);
@@ -87,9 +93,10 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
         fprintf(s, "%g %g\n", end, share);
       fputs("EOD\n", s);
       char label[64];
-      fprintf(p, "%s$w%zu using 1:2 with steps lw 2 title ", lines ? ", " : "",
-              lines);
-      title(p, pr, probe_data_thread_label(th, label, sizeof label));
+      fprintf(p, "%s$w%zu using 1:2 with steps", lines ? ", " : "", lines);
+      chart_series(p, lines);
+      fputs(" title ", p);
+      title(&sc, pr, probe_data_thread_label(th, label, sizeof label));
       lines++;
     }
   }
@@ -100,12 +107,13 @@ static void chart_wait(const probe_data *d, plots_chart *c) {
 static void chart_gc(const probe_data *d, plots_chart *c) {
   script sc;
   size_t lines = 0;
+  double lo = INFINITY, hi = 0; /* the x axis' span */
   if (script_open(&sc, c) < 0)
     return;
   FILE *s = sc.s, *p = sc.p;
-  chart_preamble(s, 860, 420);
+  chart_preamble(s, CHART_WIDTH, 420);
   fputs("set xlabel 'pause (µs, upper edge of the bucket)'\n"
-        "set ylabel 'collections'\nset logscale x 2\nset yrange [0:*]\n",
+        "set ylabel 'collections (count)'\nset yrange [0:*]\n",
         s);
   for (size_t i = 0; i < d->nprocs; i++) {
     const probe_data_proc *pr = &d->procs[i];
@@ -121,18 +129,24 @@ static void chart_gc(const probe_data *d, plots_chart *c) {
       cJSON_ArrayForEach(b, hist) {
         const cJSON *u = cJSON_GetArrayItem(b, 0),
                     *n = cJSON_GetArrayItem(b, 1);
-        if (cJSON_IsNumber(u) && cJSON_IsNumber(n))
+        if (cJSON_IsNumber(u) && cJSON_IsNumber(n)) {
           fprintf(s, "%g %g\n", u->valuedouble / 1e3, n->valuedouble);
+          lo = fmin(lo, u->valuedouble / 1e3);
+          hi = fmax(hi, u->valuedouble / 1e3);
+        }
       }
       fputs("EOD\n", s);
       char what[32];
       snprintf(what, sizeof what, "gen %.0f", results_num(g, "gen"));
-      fprintf(p, "%s$g%zu using 1:2 with linespoints lw 2 pt 7 title ",
-              lines ? ", " : "", lines);
-      title(p, pr, what);
+      fprintf(p, "%s$g%zu using 1:2 with linespoints", lines ? ", " : "",
+              lines);
+      chart_series(p, lines);
+      fputs(" title ", p);
+      title(&sc, pr, what);
       lines++;
     }
   }
+  chart_log_axis(s, 'x', lo, hi);
   script_draw(&sc, lines, c, "no probed process recorded a GC collection");
 }
 

@@ -85,7 +85,7 @@ static size_t add_events(cJSON *events, const probe_data *d,
         continue;
       }
       cJSON *e = event(events, kinds[w].kind, kinds[w].ph, p->pid,
-                       (long)tid->valuedouble);
+                       probe_data_id(tid->valuedouble));
       cJSON_AddStringToObject(e, "cat", kinds[w].cat);
       cJSON_AddNumberToObject(e, "ts", (start->valuedouble - d->t0_ns) / 1e3);
       if (kinds[w].ph[0] == 'X')

@@ -5,9 +5,15 @@
  * **bold**, `code` and backslash escapes), with each workload's charts
  * after its section. Converting the summary rather than writing the tables
  * twice keeps the two outputs saying the same thing.
+ *
+ * So that the page reads top-down, a "### " section's tables are folded
+ * into a <details> whose summary is the section's heading, up to its
+ * first finding: the findings stay in view, the tables a click away (no
+ * script: the Content-Security-Policy allows none).
  */
 #include "report_html.h"
 
+#include "answers.h"
 #include "chart.h"
 #include "escape.h"
 #include "ipctable.h"
@@ -124,13 +130,29 @@ static void md_row(FILE *f, const char *line, int head, const int *right) {
   fputs("</tr>\n", f);
 }
 
-typedef enum { B_NONE, B_P, B_UL, B_TABLE } block;
+typedef enum { B_NONE, B_P, B_UL, B_TABLE, B_HEADER } block;
 
 static void close_block(FILE *f, block *b) {
   static const char *const end[] = {"", "</p>\n", "</ul>\n",
-                                    "</tbody></table>\n"};
+                                    "</tbody></table>\n", "</ul></details>\n"};
   fputs(end[*b], f);
   *b = B_NONE;
+}
+
+/* Whether the section that starts after the heading just read (rest:
+ * the Markdown after it) has a table before its first finding or the
+ * next heading: only such a section is folded. */
+static int folds(const char *rest) {
+  for (const char *p = rest; p && *p;) {
+    if (*p == '#' || strncmp(p, "**Finding:**", 12) == 0)
+      return 0;
+    if (*p == '|')
+      return 1;
+    p = strchr(p, '\n');
+    if (p)
+      p++;
+  }
+  return 0;
 }
 
 /* The charts of the wl-th "## " heading, or NULL past the nwl workloads
@@ -181,7 +203,7 @@ static const char page_head[] =
 /* After the title. */
 static const char page_style[] =
     "</title>\n<style>\n"
-    "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem "
+    "body{font-family:system-ui,sans-serif;max-width:86rem;margin:1rem "
     "auto;padding:0 1rem;color:#222;line-height:1.45}\n"
     "table{border-collapse:collapse;margin:.5rem 0 1rem}\n"
     "th,td{border:1px solid #ccc;padding:.2rem .5rem}\n"
@@ -190,8 +212,11 @@ static const char page_style[] =
     "figure{margin:1rem 0 2rem}figure svg{max-width:100%;height:auto}\n"
     "figcaption{font-size:.92rem;color:#333;max-width:48rem}\n"
     "p.absent{color:#777;font-style:italic}\n"
+    "details.header{margin:.5rem 0;color:#444}\n"
     "code{background:#f4f4f4;padding:0 .2rem}\n"
-    "h2{border-top:2px solid #ddd;padding-top:1rem;margin-top:2rem}\n"
+    "details.tables>summary{cursor:pointer}details.tables>summary>h3{"
+    "display:inline}\n"
+    "h2{border-top:2px solid #ddd;padding-top:.8rem;margin-top:1.5rem}\n"
     "</style>\n</head>\n<body>\n";
 
 void report_html_page(FILE *f, const char *title_text, char *md,
@@ -206,7 +231,8 @@ void report_html_page(FILE *f, const char *title_text, char *md,
   escape_html(f, title);
   fputs(page_style, f);
   block b = B_NONE;
-  int serial = 0, in_table = 0, right[MAX_COLS] = {0};
+  int serial = 0, in_table = 0, right[MAX_COLS] = {0}, prev_h1 = 0;
+  int folded = 0;
   long wl = -1;
   char *save = NULL;
   for (char *line = strtok_r(md, "\n", &save); line;
@@ -233,12 +259,20 @@ void report_html_page(FILE *f, const char *title_text, char *md,
       continue;
     }
     in_table = 0;
+    int after_title = prev_h1;
+    prev_h1 = 0;
     /* A heading: 1 to 6 '#', then a space or the end of the line. */
     int level = 0;
     while (line[level] == '#')
       level++;
     if (level > 6 || (line[level] != ' ' && line[level] != '\0'))
       level = 0;
+    /* A heading or a finding ends the folded tables before it. */
+    if (folded && (level || strncmp(line, "**Finding:**", 12) == 0)) {
+      close_block(f, &b);
+      fputs("</details>\n", f);
+      folded = 0;
+    }
     if (level == 2 && wl >= 0) {
       close_block(f, &b);
       if (section)
@@ -248,16 +282,20 @@ void report_html_page(FILE *f, const char *title_text, char *md,
       close_block(f, &b);
       if (level == 2)
         wl++;
+      folded = level == 3 && folds(save);
+      if (folded)
+        fputs("<details class=tables><summary>", f);
       if (level == 2)
         fprintf(f, "<h2 id=\"wl-%ld\">", wl);
       else
         fprintf(f, "<h%d>", level);
       const char *text = line + level + (line[level] == ' ');
       md_inline(f, text, strlen(text));
-      fprintf(f, "</h%d>\n", level);
+      fprintf(f, folded ? "</h%d></summary>\n" : "</h%d>\n", level);
+      prev_h1 = level == 1;
       if (level == 1 && nnav > 1) {
         /* Links within the page only: nothing is fetched. */
-        fputs("<nav><p>Workloads:", f);
+        fputs("<nav><p>Sections:", f);
         for (size_t i = 0; i < nnav; i++) {
           fprintf(f, " <a href=\"#wl-%zu\">", i);
           escape_html(f, nav[i]);
@@ -266,7 +304,15 @@ void report_html_page(FILE *f, const char *title_text, char *md,
         fputs("</p></nav>\n", f);
       }
     } else if (strncmp(line, "- ", 2) == 0) {
-      if (b != B_UL) {
+      if (b != B_UL && b != B_HEADER && after_title) {
+        /* The reproducibility header right under the title: folded, so
+         * that the first screen shows what comes after it. */
+        close_block(f, &b);
+        fputs("<details class=header><summary>Command, machine, runtimes "
+              "and build of this run</summary>\n<ul>\n",
+              f);
+        b = B_HEADER;
+      } else if (b != B_UL && b != B_HEADER) {
         close_block(f, &b);
         fputs("<ul>\n", f);
         b = B_UL;
@@ -282,20 +328,37 @@ void report_html_page(FILE *f, const char *title_text, char *md,
     }
   }
   close_block(f, &b);
+  if (folded)
+    fputs("</details>\n", f);
   if (wl >= 0 && section)
     section(ctx, f, wl, &serial);
   fputs("</body>\n</html>\n", f);
 }
 
-/* The run report's sections are its workloads: each gets its charts. */
+/* The run report's sections: the answers page's (its chart under the
+ * answers table), the advice and the runtimes (no chart), then the
+ * workloads, each with its charts. */
 typedef struct {
   plots_chart (*charts)[PLOTS_COUNT];
   size_t nwl;
+  size_t lead;             /* sections before the workloads' */
+  const char *answers_svg; /* NULL: not drawn, for answers_absent */
+  const char *answers_absent;
 } run_figures;
 
 static void run_section(void *ctx, FILE *f, long section, int *serial) {
   const run_figures *rf = ctx;
-  write_figures(f, charts_of(rf->charts, rf->nwl, section), serial);
+  if (section == 0 && rf->lead)
+    report_html_figure(f, rf->answers_svg, "Speedup at the CPUs",
+                       "Each workload's speedup over 1 worker at the "
+                       "machine's CPU count (in brackets under each "
+                       "workload: the workers), by runtime and model, with "
+                       "the intervals as error bars",
+                       "answers.svg", rf->answers_absent, serial);
+  if (section >= 0 && (size_t)section < rf->lead)
+    return;
+  write_figures(f, charts_of(rf->charts, rf->nwl, section - (long)rf->lead),
+                serial);
 }
 
 int report_html_write(const results *r, const char *dir, unsigned *ncharts,
@@ -331,6 +394,18 @@ int report_html_write_md(const results *r, const char *dir, char *md,
   for (size_t i = 0; i < nall; i++)
     if (!ipctable_is_ipc(r, wls[i]) && !servetable_is_serve(r, wls[i]))
       wls[nwl++] = wls[i];
+  /* The sections before the workloads' (summary.h), named in the page's
+   * links before them. */
+  size_t lead = summary_lead_sections(r);
+  static const char *const lead_names[] = {"answers", "what to choose",
+                                           "runtimes side by side"};
+  const char *nav[256 + 3];
+  for (size_t i = 0; i < lead && i < 3; i++)
+    nav[i] = lead_names[i];
+  memcpy(nav + lead, wls, nwl * sizeof *wls);
+  char *answers_svg = NULL, answers_absent[512] = "";
+  if (lead)
+    answers_chart(r, &answers_svg, answers_absent, sizeof answers_absent);
   plots_chart(*charts)[PLOTS_COUNT] = calloc(nwl + 1, sizeof *charts);
   int rc = charts ? 0 : -ENOMEM;
   for (size_t i = 0; rc == 0 && i < nwl; i++)
@@ -348,6 +423,11 @@ int report_html_write_md(const results *r, const char *dir, char *md,
     }
 
   char path[PATH_MAX + 32];
+  if (rc == 0 && answers_svg) {
+    snprintf(path, sizeof path, "%s/answers.svg", dir);
+    rc = outfile_write(path, answers_svg, strlen(answers_svg), err, errlen);
+    (*ncharts)++;
+  }
   snprintf(path, sizeof path, "%s/report.html", dir);
   outfile o;
   if (rc == 0)
@@ -356,13 +436,14 @@ int report_html_write_md(const results *r, const char *dir, char *md,
     /* The title is the run's question when it has one (as the first
      * heading, which comes from summary.md's title). */
     const char *q = provenance_question(r->meta);
-    run_figures rf = {charts, nwl};
-    report_html_page(o.f, q ? q : "gillab report", md, wls, nwl, run_section,
-                     &rf);
+    run_figures rf = {charts, nwl, lead, answers_svg, answers_absent};
+    report_html_page(o.f, q ? q : "gillab report", md, nav, lead + nwl,
+                     run_section, &rf);
     rc = outfile_commit(&o, err, errlen);
   }
   for (size_t i = 0; charts && i < nwl; i++)
     plots_free(charts[i]);
   free(charts);
+  free(answers_svg);
   return rc;
 }

@@ -1,6 +1,8 @@
 /* results — see results.h. */
 #include "results.h"
 
+#include "util.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -658,7 +660,7 @@ const char *results_model_label(const cJSON *rec, char *buf, size_t len) {
   const char *machine = results_str(rec, "machine");
   if (*machine && n >= 0 && (size_t)n < len)
     snprintf(buf + n, len - (size_t)n, ", on %s", machine);
-  return buf;
+  return util_utf8_trim(buf); /* names may be longer than buf */
 }
 
 int results_row_first(const results *r, size_t g) {
@@ -678,7 +680,7 @@ const char *results_key_label(const cJSON *rec, char *buf, size_t len) {
            results_str(rec, "runtime"),
            results_model_label(rec, model, sizeof model),
            results_num(rec, "workers"), results_str(rec, "placement"));
-  return buf;
+  return util_utf8_trim(buf);
 }
 
 const results_group *results_find(const results *r, const cJSON *row,

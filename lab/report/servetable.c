@@ -699,6 +699,29 @@ static int finding_convoy(FILE *f, const results *r) {
   return any;
 }
 
+const results_group *servetable_best(const results *r, int python_only,
+                                     double *rps_out) {
+  const results_group *best = NULL;
+  double most = -INFINITY;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    double v = is_serve(&r->groups[g]) &&
+                       !(python_only && results_is_native(r->groups[g].first))
+                   ? median_of(&r->groups[g], rps)
+                   : NAN;
+    if (isfinite(v) && v > most) {
+      most = v;
+      best = &r->groups[g];
+    }
+  }
+  if (rps_out)
+    *rps_out = best ? most : NAN;
+  return best;
+}
+
+const char *servetable_kind_label(const results_group *g) {
+  return kind_label(group_kind(g));
+}
+
 void servetable_write(FILE *f, const results *r) {
   double conns[MAX_COLS];
   size_t nconns = conns_of(r, conns);

@@ -30,4 +30,15 @@ int servetable_is_serve(const results *r, const char *wl);
  * nothing when r has none. */
 void servetable_write(FILE *f, const results *r);
 
+/* The server group of r (of a Python model with python_only) with the
+ * most requests per second (median over its ok repetitions, into *rps when
+ * not NULL), or NULL when r has none: the answers page's headline for the
+ * servers. */
+const results_group *servetable_best(const results *r, int python_only,
+                                     double *rps);
+
+/* The kind of server group g as the tables name it ("a thread per
+ * connection", ...). */
+const char *servetable_kind_label(const results_group *g);
+
 #endif

@@ -1,6 +1,7 @@
 /* summary — see summary.h.
  *
- * This file is the layout of summary.md: the header (md.h) and the notes
+ * This file is the layout of summary.md: the header (md.h), the answers
+ * page and the runtimes side by side (answers.h, runtimes.h), the notes
  * on method and noise (method.h), then per workload its tables, each
  * followed by its findings (findings.h), the runtimes side by side and the
  * cells not measured. Every figure is a median over the repetitions of one
@@ -8,6 +9,8 @@
  */
 #include "summary.h"
 
+#include "answers.h"
+#include "cellkind.h"
 #include "escape.h"
 #include "findings.h"
 #include "ipctable.h"
@@ -15,7 +18,9 @@
 #include "memfit.h"
 #include "method.h"
 #include "outfile.h"
+#include "precision.h"
 #include "provenance.h"
+#include "runtimes.h"
 #include "servetable.h"
 
 #include <errno.h>
@@ -33,6 +38,7 @@ typedef struct {
   md_fmt fmt;
   int python_only; /* native rows have no such figure */
   int efficiency;
+  int gil; /* a GIL figure: n/a where the workers share none (cellkind) */
 } metric;
 
 /* The figure of group g: its interval, scaled for efficiency. */
@@ -46,6 +52,90 @@ static stats_ci metric_ci(const results_group *g, const metric *m,
     c.hi /= w;
   }
   return c;
+}
+
+/* The repetitions of g that ended ok: "(2/3 ok)" counts failed cells,
+ * not ok cells that lack a figure (a GC table's row of a model whose
+ * cells record no GC). */
+static size_t group_ok(const results_group *g) {
+  size_t ok = 0;
+  for (size_t i = 0; i < g->n; i++)
+    ok += results_ok(g->recs[i]) != 0;
+  return ok;
+}
+
+/* Whether row (the first group of its row) belongs in m's table of wl. */
+static int table_row(const results *r, size_t g, const char *wl,
+                     const metric *m) {
+  const cJSON *row = r->groups[g].first;
+  return strcmp(results_str(row, "workload"), wl) == 0 &&
+         !(m->python_only && results_is_native(row)) && results_row_first(r, g);
+}
+
+/* Whether m's figure does not apply to row: a GIL figure of workers that
+ * share no GIL (cellkind_gil_contended). */
+static int row_na(const metric *m, const cJSON *row) {
+  return m->gil && !cellkind_gil_contended(row);
+}
+
+/* Whether a row of m's table carries information: a figure at some
+ * worker count, or a cell that failed (its "– (0/3 ok)" says so). An
+ * n/a row carries none by itself. */
+static int row_informs(const results *r, const cJSON *row, const metric *m,
+                       const unsigned *workers, size_t nworkers) {
+  if (row_na(m, row))
+    return 0;
+  for (size_t k = 0; k < nworkers; k++) {
+    const results_group *grp = results_find(r, row, workers[k]);
+    if (!grp)
+      continue;
+    size_t tried = 0;
+    stats_ci c = metric_ci(grp, m, &tried);
+    if (isfinite(c.median) || group_ok(grp) < tried)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether m's table of wl has a row that carries information: a table
+ * without one is not written. */
+static int table_informs(const results *r, const char *wl, const metric *m,
+                         const unsigned *workers, size_t nworkers) {
+  /* Failed cells alone do not make a table of a figure no cell has. */
+  if (!results_has_figure(r, wl, m->path))
+    return 0;
+  for (size_t g = 0; g < r->ngroups; g++)
+    if (table_row(r, g, wl, m) &&
+        row_informs(r, r->groups[g].first, m, workers, nworkers))
+      return 1;
+  return 0;
+}
+
+/* The reasons (cellkind_gil_na_reason) of m's n/a rows of wl, each once,
+ * after lead: "n/a: the figure does not apply, since processes have a GIL
+ * each: ...". Nothing without n/a rows. */
+static void write_na_note(FILE *f, const results *r, const char *wl,
+                          const metric *m, const char *lead) {
+  const char *seen[8];
+  size_t n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *row = r->groups[g].first;
+    if (!table_row(r, g, wl, m) || !row_na(m, row))
+      continue;
+    const char *why = cellkind_gil_na_reason(row);
+    size_t k = 0;
+    while (k < n && strcmp(seen[k], why) != 0)
+      k++;
+    if (k < n || n == 8)
+      continue;
+    seen[n++] = why;
+  }
+  for (size_t k = 0; k < n; k++) {
+    fputs(k ? "; " : lead, f);
+    fputs(seen[k], f);
+  }
+  if (n)
+    fputs(".\n\n", f);
 }
 
 static void write_table(FILE *f, const results *r, const char *workload,
@@ -64,8 +154,11 @@ static void write_table(FILE *f, const results *r, const char *workload,
   md_rule(f, align);
   for (size_t g = 0; g < r->ngroups; g++) {
     const cJSON *row = r->groups[g].first;
-    if (strcmp(results_str(row, "workload"), workload) != 0 ||
-        (m->python_only && results_is_native(row)) || !results_row_first(r, g))
+    if (!table_row(r, g, workload, m))
+      continue;
+    /* A row that says nothing (every cell absent) is left out; n/a rows
+     * stay, so that the reader sees the model was measured. */
+    if (!row_na(m, row) && !row_informs(r, row, m, workers, nworkers))
       continue;
     char label[128];
     fputc('|', f);
@@ -77,17 +170,39 @@ static void write_table(FILE *f, const results *r, const char *workload,
       char cell[160];
       size_t tried = 0;
       stats_ci c = {0, NAN, NAN, NAN, 0};
-      if (grp)
+      if (row_na(m, row)) {
+        fputs(grp ? " n/a |" : " – |", f);
+        continue;
+      }
+      size_t ok = 0;
+      if (grp) {
         c = metric_ci(grp, m, &tried);
+        ok = group_ok(grp);
+      }
       md_ci(cell, sizeof cell, &c, m->fmt);
-      if (tried && c.n < tried)
-        fprintf(f, " %s (%zu/%zu ok) |", cell, c.n, tried);
+      if (tried && ok < tried)
+        fprintf(f, " %s (%zu/%zu ok) |", cell, ok, tried);
       else
         fprintf(f, " %s |", cell);
     }
     fputc('\n', f);
   }
   fputc('\n', f);
+  write_na_note(f, r, workload, m, "n/a: the figure does not apply, since ");
+}
+
+/* A section of wl: its heading, what the table shows, and m's table,
+ * when the table would carry information; returns whether it was
+ * written (the finding under it is written only then). */
+static int write_section(FILE *f, const results *r, const char *wl,
+                         const char *heading, const char *intro,
+                         const metric *m, const unsigned *workers,
+                         size_t nworkers) {
+  if (!table_informs(r, wl, m, workers, nworkers))
+    return 0;
+  fprintf(f, "### %s\n\n%s\n\n", heading, intro);
+  write_table(f, r, wl, m, workers, nworkers);
+  return 1;
 }
 
 /* With two or more Python runtimes: each runtime's median throughput as a
@@ -110,7 +225,7 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
   }
   if (nrts < 2)
     return;
-  fprintf(f, "### Runtimes side by side\n\nMedian throughput, and its ratio "
+  fprintf(f, "### Throughput by runtime\n\nMedian throughput, and its ratio "
              "to runtime ");
   escape_md(f, results_str(rts[0], "runtime"));
   fputs(":\n\n|", f);
@@ -197,31 +312,84 @@ static void write_runtimes(FILE *f, const results *r, const char *wl,
   fputs(".\n\n", f);
 }
 
+/* The last line of a cell's error (its reason, without the traceback). */
+static const char *failure_reason(const cJSON *c) {
+  const char *error = results_str(c, "error"), *nl = strrchr(error, '\n');
+  return nl ? nl + 1 : error;
+}
+
+/* Whether c is a measured cell of wl that did not end ok. */
+static int failed_cell(const cJSON *c, const char *wl) {
+  return strcmp(results_str(c, "workload"), wl) == 0 &&
+         strcmp(results_str(c, "status"), "ok") != 0 &&
+         !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "warmup"));
+}
+
+/* The most example cells a reason lists, and the most reasons a
+ * workload's list holds (the rest are counted in one line). */
+#define FAILURE_EXAMPLES 3
+#define FAILURE_REASONS 32
+
+/* One reason cells were not measured: its status and last line, how many
+ * cells gave it and the first of them. */
+typedef struct {
+  const char *status, *why;
+  size_t n, nex;
+  const cJSON *ex[FAILURE_EXAMPLES];
+} failure_group;
+
+/* The cells of wl that were not measured, grouped by status and reason
+ * (a run that skips a model says the same reason for every cell of it):
+ * each reason once, in the order first seen, with how many cells and a
+ * few of them. One pass over the records: a report of many cells stays
+ * linear in them. */
 static void write_failures(FILE *f, const results *r, const char *wl) {
-  int any = 0;
+  failure_group g[FAILURE_REASONS];
+  size_t ng = 0, more = 0;
   for (size_t i = 0; i < r->n; i++) {
     const cJSON *c = r->cells[i];
-    if (strcmp(results_str(c, "workload"), wl) != 0 ||
-        strcmp(results_str(c, "status"), "ok") == 0 ||
-        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "warmup")))
+    if (!failed_cell(c, wl))
       continue;
-    if (!any++)
-      fprintf(f, "### Cells not measured\n\n");
-    const char *error = results_str(c, "error"), *nl = strrchr(error, '\n');
-    fputs("- ", f);
-    escape_md(f, results_str(c, "runtime"));
-    fputc(' ', f);
-    escape_md(f, results_str(c, "model"));
-    fprintf(f, ", n=%g, ", results_num(c, "workers"));
-    escape_md(f, results_str(c, "placement"));
-    fprintf(f, ", rep %g: **", results_num(c, "rep"));
-    escape_md(f, results_str(c, "status"));
-    fputs("** — ", f);
-    escape_md(f, nl ? nl + 1 : error);
-    fputc('\n', f);
+    const char *why = failure_reason(c), *status = results_str(c, "status");
+    size_t k = 0;
+    while (k < ng &&
+           (strcmp(g[k].why, why) != 0 || strcmp(g[k].status, status) != 0))
+      k++;
+    if (k == ng) {
+      if (ng == FAILURE_REASONS) {
+        more++;
+        continue;
+      }
+      g[ng++] = (failure_group){status, why, 0, 0, {NULL}};
+    }
+    g[k].n++;
+    if (g[k].nex < FAILURE_EXAMPLES)
+      g[k].ex[g[k].nex++] = c;
   }
-  if (any)
-    fputc('\n', f);
+  if (!ng)
+    return;
+  fprintf(f, "### Cells not measured\n\n");
+  for (size_t k = 0; k < ng; k++) {
+    fputs("- **", f);
+    escape_md(f, g[k].status);
+    fputs("** — ", f);
+    escape_md(f, g[k].why);
+    fprintf(f, " (%zu cell%s", g[k].n, g[k].n == 1 ? "" : "s");
+    for (size_t e = 0; e < g[k].nex; e++) {
+      const cJSON *d = g[k].ex[e];
+      fputs(e ? "; " : g[k].n > g[k].nex ? ", e.g. " : ": ", f);
+      escape_md(f, results_str(d, "runtime"));
+      fputc(' ', f);
+      escape_md(f, results_str(d, "model"));
+      fprintf(f, ", n=%g, ", results_num(d, "workers"));
+      escape_md(f, results_str(d, "placement"));
+      fprintf(f, ", rep %g", results_num(d, "rep"));
+    }
+    fputs(")\n", f);
+  }
+  if (more)
+    fprintf(f, "- and %zu more cells, for other reasons\n", more);
+  fputc('\n', f);
 }
 
 /* The kinds a latency workload's record lists under obj ("spawn":
@@ -511,6 +679,72 @@ static void write_cow(FILE *f, const results *r, const char *wl) {
   findings_cow(f, r, quoted);
 }
 
+/* The GIL's tables of wl (wait share, held fraction, acquisition p99),
+ * n/a for rows whose workers share no GIL; when every row is n/a, one line
+ * that says so, with the reason. */
+static void write_gil(FILE *f, const results *r, const char *wl,
+                      const unsigned *workers, size_t nworkers) {
+  static const metric wait = {"gil.wait_share", MD_PERCENT, 1, 0, 1};
+  static const metric held = {"gil.held_frac", MD_RATIO, 1, 0, 1};
+  static const metric acq = {"gil.acq_us.p99", MD_US, 1, 0, 1};
+  if (!results_has_figure(r, wl, "gil.wait_share"))
+    return;
+  if (write_section(f, r, wl, "GIL wait",
+                    "The share of the workers' time spent waiting for the "
+                    "GIL, by workers:",
+                    &wait, workers, nworkers))
+    findings_gil_wait(f, r, wl, workers, nworkers);
+  else {
+    fputs("### GIL\n\n", f);
+    write_na_note(f, r, wl, &wait,
+                  "No row's workers share a GIL, so the GIL's wait, held "
+                  "fraction and acquisition latency do not apply (n/a): ");
+    return;
+  }
+  if (write_section(f, r, wl, "GIL held",
+                    "The fraction of the time the GIL was held (sampled "
+                    "every 5 ms on average), by workers:",
+                    &held, workers, nworkers))
+    findings_gil_largest(f, r, wl, "gil.held_frac", "held fraction", "",
+                         " Near 1 means some thread always held it: Python "
+                         "ran all the time, but only one thread at a time.");
+  if (write_section(f, r, wl, "GIL acquisition latency",
+                    "99th percentile of the time a thread waited to take "
+                    "the GIL, in microseconds, by workers:",
+                    &acq, workers, nworkers))
+    findings_gil_largest(f, r, wl, "gil.acq_us.p99", "acquisition p99", " µs",
+                         " A thread that wants a held GIL asks for it after "
+                         "one switch interval (5000 µs by default), so "
+                         "CPU-bound threads wait about that long for every "
+                         "turn.");
+}
+
+/* Round trips of io.echo (echo.*) and mixed.convoy (convoy.*): their
+ * latency p50 and p99 by workers. */
+static void write_rtt(FILE *f, const results *r, const char *wl,
+                      const unsigned *workers, size_t nworkers) {
+  static const char *const objs[] = {"echo", "convoy"};
+  for (size_t i = 0; i < 2; i++) {
+    char p50[32], p99[32];
+    snprintf(p50, sizeof p50, "%s.rtt_us.p50", objs[i]);
+    snprintf(p99, sizeof p99, "%s.rtt_us.p99", objs[i]);
+    metric m50 = {p50, MD_US, 0, 0, 0}, m99 = {p99, MD_US, 0, 0, 0};
+    int head = write_section(f, r, wl, "Round-trip latency",
+                             "Median (p50) of a request's round trip to the "
+                             "echo server, in microseconds, by workers:",
+                             &m50, workers, nworkers);
+    if (!table_informs(r, wl, &m99, workers, nworkers))
+      continue;
+    fputs(head ? "The same, 99th percentile:\n\n"
+               : "### Round-trip latency\n\n99th percentile of a request's "
+                 "round trip to the echo server, in microseconds, by "
+                 "workers:\n\n",
+          f);
+    write_table(f, r, wl, &m99, workers, nworkers);
+    findings_rtt(f, r, wl, p99);
+  }
+}
+
 static void write_workload(FILE *f, const results *r, const char *wl) {
   const char *what = results_workload_summary(r, wl);
   fputs("## ", f);
@@ -522,108 +756,90 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   }
   unsigned workers[MAX_WORKERS];
   size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
+  cellkind_work kind = cellkind_work_of(r, wl);
 
   if (results_workload_flag(r, wl, "latency")) {
     write_latency(f, r, wl, workers, nworkers);
     write_failures(f, r, wl);
     return;
   }
-  if (results_workload_flag(r, wl, "memory")) {
+  if (kind == CELLKIND_MEMORY) {
     write_cow(f, r, wl);
     write_failures(f, r, wl);
     return;
   }
-  static const metric tput = {"throughput", MD_SI, 0, 0};
-  static const metric speed = {"speedup", MD_RATIO, 0, 0};
-  static const metric eff = {"speedup", MD_PERCENT, 0, 1};
-  fprintf(f, "### Throughput\n\nOperations per second by workers:\n\n");
-  write_table(f, r, wl, &tput, workers, nworkers);
-  findings_throughput(f, r, wl);
-  findings_answers(f, r, wl);
-  findings_models(f, r, wl, workers, nworkers);
-  findings_convoy(f, r, wl, workers, nworkers);
-  fprintf(f, "### Speedup\n\nThroughput at N workers over throughput at 1 "
-             "worker of the same repetition, by workers:\n\n");
-  write_table(f, r, wl, &speed, workers, nworkers);
-  findings_speedup(f, r, wl, workers, nworkers);
+  static const metric tput = {"throughput", MD_SI, 0, 0, 0};
+  static const metric speed = {"speedup", MD_RATIO, 0, 0, 0};
+  static const metric eff = {"speedup", MD_PERCENT, 0, 1, 0};
+  if (kind == CELLKIND_LATENCY) {
+    /* A latency experiment (the convoy, the echo): its headline is round
+     * trips per second and their latency, not a speedup. */
+    write_section(f, r, wl, "Round trips",
+                  "Round trips per second (one request and its reply), by "
+                  "workers:",
+                  &tput, workers, nworkers);
+    findings_throughput(f, r, wl);
+    findings_models(f, r, wl, workers, nworkers);
+    write_rtt(f, r, wl, workers, nworkers);
+    findings_convoy(f, r, wl, workers, nworkers);
+  } else {
+    write_section(f, r, wl, "Throughput",
+                  "Operations per second by workers:", &tput, workers,
+                  nworkers);
+    findings_throughput(f, r, wl);
+    findings_answers(f, r, wl);
+    findings_models(f, r, wl, workers, nworkers);
+    if (write_section(f, r, wl, "Speedup",
+                      "Throughput at N workers over throughput at 1 worker "
+                      "of the same repetition, by workers:",
+                      &speed, workers, nworkers))
+      findings_speedup(f, r, wl, workers, nworkers);
+  }
   findings_gil_reenabled(f, r, wl);
-  fprintf(f, "### Efficiency\n\nSpeedup divided by the workers, by "
-             "workers:\n\n");
-  write_table(f, r, wl, &eff, workers, nworkers);
-  findings_efficiency(f, r, wl, workers, nworkers);
+  if (kind != CELLKIND_LATENCY &&
+      write_section(f, r, wl, "Efficiency",
+                    "Speedup divided by the workers, by workers:", &eff,
+                    workers, nworkers))
+    findings_efficiency(f, r, wl, workers, nworkers);
 
-  if (results_has_figure(r, wl, "gil.wait_share")) {
-    static const metric wait = {"gil.wait_share", MD_PERCENT, 1, 0};
-    static const metric held = {"gil.held_frac", MD_RATIO, 1, 0};
-    static const metric acq = {"gil.acq_us.p99", MD_US, 1, 0};
-    fprintf(f, "### GIL wait\n\nThe share of the workers' time spent waiting "
-               "for the GIL, by workers:\n\n");
-    write_table(f, r, wl, &wait, workers, nworkers);
-    findings_gil_wait(f, r, wl, workers, nworkers);
-    fprintf(f, "### GIL held\n\nThe fraction of the time the GIL was held "
-               "(sampled every 5 ms on average), by workers:\n\n");
-    write_table(f, r, wl, &held, workers, nworkers);
-    findings_largest(f, r, wl, "gil.held_frac", "held fraction", "",
-                     " Near 1 means some thread always held it: Python ran "
-                     "all the time, but only one thread at a time.");
-    fprintf(f, "### GIL acquisition latency\n\n99th percentile of the time "
-               "a thread waited to take the GIL, in microseconds, by "
-               "workers:\n\n");
-    write_table(f, r, wl, &acq, workers, nworkers);
-    findings_largest(f, r, wl, "gil.acq_us.p99", "acquisition p99", " µs",
-                     " A thread that wants a held GIL asks for it after one "
-                     "switch interval (5000 µs by default), so CPU-bound "
-                     "threads wait about that long for every turn.");
-  }
-  if (results_has_figure(r, wl, "gc.p99_us")) {
-    static const metric gc = {"gc.p99_us", MD_US, 1, 0};
-    fprintf(f, "### GC pauses\n\n99th percentile of the garbage collector's "
-               "pauses, in microseconds, by workers:\n\n");
-    write_table(f, r, wl, &gc, workers, nworkers);
-    findings_largest(f, r, wl, "gc.p99_us", "GC pause p99", " µs",
-                     " Every thread waits out a pause: a collection runs with "
-                     "the GIL held (or, free-threaded, stops the world).");
-  }
-  if (results_has_figure(r, wl, "hiccup.python_us.p99")) {
-    static const metric hic = {"hiccup.python_us.p99", MD_US, 1, 0};
-    fprintf(f, "### Hiccups\n\n99th percentile of how late a Python thread "
-               "sleeping 1 ms in a loop woke up, in microseconds, by "
-               "workers:\n\n");
-    write_table(f, r, wl, &hic, workers, nworkers);
+  write_gil(f, r, wl, workers, nworkers);
+  static const metric gc = {"gc.p99_us", MD_US, 1, 0, 0};
+  if (write_section(f, r, wl, "GC pauses",
+                    "99th percentile of the garbage collector's pauses, in "
+                    "microseconds, by workers:",
+                    &gc, workers, nworkers))
+    findings_pause(f, r, wl, "gc.p99_us", "GC pause p99", 1);
+  static const metric dealloc = {"dealloc.p99_us", MD_US, 1, 0, 0};
+  if (write_section(f, r, wl, "Deallocation pauses",
+                    "99th percentile of the pause of dropping a large "
+                    "object graph's last reference (the reference-counting "
+                    "cascade, with the GC off), in microseconds, by "
+                    "workers:",
+                    &dealloc, workers, nworkers))
+    findings_pause(f, r, wl, "dealloc.p99_us", "deallocation pause p99", 0);
+  static const metric hic = {"hiccup.python_us.p99", MD_US, 1, 0, 0};
+  if (write_section(f, r, wl, "Hiccups",
+                    "99th percentile of how late a Python thread sleeping "
+                    "1 ms in a loop woke up, in microseconds, by workers:",
+                    &hic, workers, nworkers))
     findings_hiccup(f, r, wl);
-  }
-  if (results_has_figure(r, wl, "mem.per_worker_kb.uss")) {
-    static const metric uss = {"mem.per_worker_kb.uss", MD_MIB, 0, 0};
-    static const metric pss = {"mem.per_worker_kb.pss", MD_MIB, 0, 0};
-    fprintf(f, "### Memory per worker\n\nWhat each worker added to the "
-               "cell's memory, per cell: the total of the cell's process and "
-               "its worker processes at the timed region's peak, less the "
-               "cell's process before its workers started, over the "
-               "workers (for worker processes, USS is each one's own peak). "
-               "USS (private) in MiB, by workers:\n\n");
-    write_table(f, r, wl, &uss, workers, nworkers);
+  static const metric uss = {"mem.per_worker_kb.uss", MD_MIB, 0, 0, 0};
+  static const metric pss = {"mem.per_worker_kb.pss", MD_MIB, 0, 0, 0};
+  if (write_section(f, r, wl, "Memory per worker",
+                    "What each worker added to the cell's memory, per cell: "
+                    "the total of the cell's process and its worker "
+                    "processes at the timed region's peak, less the cell's "
+                    "process before its workers started, over the workers "
+                    "(for worker processes, USS is each one's own peak). USS "
+                    "(private) in MiB, by workers:",
+                    &uss, workers, nworkers)) {
     fprintf(f, "The same as PSS (shared pages split among the processes "
                "that map them), in MiB:\n\n");
     write_table(f, r, wl, &pss, workers, nworkers);
     memfit_finding(f, r, wl);
   }
-  /* Round-trip latency: io.echo records it as echo, mixed.convoy as
-   * convoy (the same shape). */
-  static const char *const rtt_paths[] = {"echo.rtt_us.p99",
-                                          "convoy.rtt_us.p99"};
-  for (size_t i = 0; i < 2; i++) {
-    if (!results_has_figure(r, wl, rtt_paths[i]))
-      continue;
-    metric rtt = {rtt_paths[i], MD_US, 0, 0};
-    fprintf(f, "### Round-trip latency\n\n99th percentile of a request's "
-               "round trip to the echo server, in microseconds, by "
-               "workers:\n\n");
-    write_table(f, r, wl, &rtt, workers, nworkers);
-    findings_largest(f, r, wl, rtt_paths[i], "round-trip p99", " µs",
-                     " A Python worker must take the GIL back after every "
-                     "reply; what it waits for that shows here, next to its "
-                     "native twin.");
-  }
+  if (kind != CELLKIND_LATENCY)
+    write_rtt(f, r, wl, workers, nworkers);
   write_runtimes(f, r, wl, workers, nworkers);
   write_failures(f, r, wl);
 }
@@ -681,6 +897,10 @@ static void write_incomplete(FILE *f, const results *r) {
   /* A merge of shards keeps its first shard's plan; gillab merge says
    * what is missing there (provenance's "partial"). */
   if (cJSON_GetObjectItemCaseSensitive(r->meta, "merged"))
+    return;
+  /* An -r auto run plans up to its cap: precision.c replays its rule. */
+  precision_rule auto_rule;
+  if (precision_of_meta(r->meta, &auto_rule))
     return;
   size_t nrows = (size_t)cJSON_GetArraySize(rows);
   size_t nw = (size_t)cJSON_GetArraySize(workers);
@@ -772,7 +992,14 @@ void summary_render(const results *r, FILE *f) {
             "and finding below is of one machine (\"on m1\" after the "
             "model); no figure is averaged across machines.\n\n",
             provenance_machines(r->meta));
+  /* What a reader takes away comes first (answers.h), then the runtimes
+   * side by side (runtimes.h); the method and the tables after. */
+  if (summary_lead_sections(r)) {
+    answers_write(f, r);
+    runtimes_write(f, r);
+  }
   method_write(f, r);
+  precision_write(f, r);
   /* Shards merged from machines that differ: each machine's cells alone,
    * so that no table or finding sets one machine's cells against
    * another's. */
@@ -792,6 +1019,12 @@ void summary_render(const results *r, FILE *f) {
     write_workloads(f, r);
   if (r->n == 0)
     fprintf(f, "No cell was measured.\n");
+}
+
+size_t summary_lead_sections(const results *r) {
+  if (provenance_machines(r->meta) > 1)
+    return 0;
+  return answers_sections(r) + runtimes_sections(r);
 }
 
 int summary_write(const results *r, const char *dir, char *err, size_t errlen) {
