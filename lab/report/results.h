@@ -26,6 +26,7 @@ typedef struct {
 } results_group;
 
 typedef struct results_arena results_arena;
+typedef struct results_fig results_fig;
 
 typedef struct {
   cJSON *meta;          /* NULL when the file has none */
@@ -35,6 +36,7 @@ typedef struct {
   size_t n;
   results_group *groups; /* skipped cells form no group */
   size_t ngroups;
+  results_fig *figs; /* results_has_figure's answers (owned) */
 } results;
 
 /* Reads path (a results.jsonl) into r, which is freed with results_free
