@@ -739,6 +739,7 @@ size_t results_workers(const results *r, const char *workload, unsigned *out,
  * time). */
 struct results_fig {
   char *workload, *path;
+  int text; /* results_has_text's question, not results_has_figure's */
   int has;
   results_fig *next;
 };
@@ -753,20 +754,27 @@ static void figs_free(results_fig *f) {
   }
 }
 
-int results_has_figure(const results *r, const char *workload,
-                       const char *path) {
+/* Whether any cell of workload has a number at path (text: any cell, a
+ * non-empty string at the key path), asked once per results. */
+static int has_value(const results *r, const char *workload, const char *path,
+                     int text) {
   for (const results_fig *f = r->figs; f; f = f->next)
-    if (strcmp(f->workload, workload) == 0 && strcmp(f->path, path) == 0)
+    if (f->text == text && strcmp(f->workload, workload) == 0 &&
+        strcmp(f->path, path) == 0)
       return f->has;
   int has = 0;
-  for (size_t i = 0; !has && i < r->n; i++)
-    has = results_ok(r->cells[i]) &&
-          strcmp(results_str(r->cells[i], "workload"), workload) == 0 &&
-          isfinite(results_num(r->cells[i], path));
+  for (size_t i = 0; !has && i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    has =
+        (text || results_ok(c)) &&
+        strcmp(results_str(c, "workload"), workload) == 0 &&
+        (text ? *results_str(c, path) != '\0' : isfinite(results_num(c, path)));
+  }
   /* The records do not change once loaded: a cache, kept through a const
    * results like results_ci's (and asked again when out of memory). */
   results_fig *f = malloc(sizeof *f);
   if (f && (f->workload = strdup(workload)) && (f->path = strdup(path))) {
+    f->text = text;
     f->has = has;
     f->next = r->figs;
     ((results *)r)->figs = f;
@@ -775,6 +783,15 @@ int results_has_figure(const results *r, const char *workload,
     free(f);
   }
   return has;
+}
+
+int results_has_figure(const results *r, const char *workload,
+                       const char *path) {
+  return has_value(r, workload, path, 0);
+}
+
+int results_has_text(const results *r, const char *workload, const char *key) {
+  return has_value(r, workload, key, 1);
 }
 
 /* The CPUs of the machine the results came from (0 if unknown). */

@@ -36,7 +36,7 @@ typedef struct {
   size_t n;
   results_group *groups; /* skipped cells form no group */
   size_t ngroups;
-  results_fig *figs; /* results_has_figure's answers (owned) */
+  results_fig *figs; /* results_has_figure's and _has_text's answers (owned) */
 } results;
 
 /* Reads path (a results.jsonl) into r, which is freed with results_free
@@ -143,6 +143,11 @@ size_t results_workers(const results *r, const char *workload, unsigned *out,
 /* Whether any ok cell of workload has a number at path. */
 int results_has_figure(const results *r, const char *workload,
                        const char *path);
+
+/* Whether any cell of workload (ok or not) has a non-empty string at key
+ * (a serve cell's "handler", an ipc cell's "payload"). Both answers are
+ * kept in r: each asks every record once. */
+int results_has_text(const results *r, const char *workload, const char *key);
 
 /* The CPUs of the machine the results came from (machine.pus of the
  * metadata), 0 when unknown. */
