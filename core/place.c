@@ -33,8 +33,25 @@
 #include <hwloc.h>
 #include <hwloc/linux.h>
 
+/* A synthetic description of the plainest form, "[pack:A] [core:B] pu:C"
+ * (0 for a level it leaves out), is laid out here rather than by hwloc's
+ * synthetic loader. That loader inserts each object by comparing its
+ * cpuset with those of the objects already under the root, and every
+ * object's cpuset is a bitmap as long as its highest PU index: time and
+ * memory quadratic in the PUs (64k PUs: a minute of CPU and 1.4 GB, in
+ * hwloc-info alone as in gillab; issue 18). The plain form is regular:
+ * object i of a level has logical and OS index i, package p holds the
+ * cores (or PUs) p*B ..., core c the PUs c*C ..., and one NUMA node of
+ * hwloc's synthetic 1024 MB hangs under the Machine. Every output is
+ * checked against hwloc's on small ones (tests/test_place.c,
+ * place__topo_open_hwloc). */
+typedef struct {
+  unsigned pack, core, pu;
+} place_grid;
+
 struct place_topo {
-  hwloc_topology_t topo;
+  hwloc_topology_t topo; /* NULL for a grid */
+  place_grid grid;
 };
 
 #define PLACE_NAME(e, name, help) name,
@@ -96,13 +113,80 @@ int place_policy_parse(const char *name, place_policy *out, char *err,
   return -EINVAL;
 }
 
+/* Whether desc is "[pack:A] [core:B] pu:C" (hwloc's names for the
+ * levels, in that order, each count from 1): the levels into g. Any other
+ * description (NUMA nodes, caches, groups, attributes) is hwloc's. */
+static int grid_parse(const char *desc, place_grid *g) {
+  static const struct {
+    const char *name;
+    int level; /* 0 pack, 1 core, 2 pu */
+  } names[] = {
+      {"pack", 0}, {"package", 0}, {"socket", 0}, {"core", 1}, {"pu", 2}};
+  unsigned *slot[] = {&g->pack, &g->core, &g->pu};
+  int last = -1;
+  unsigned long long total = 1;
+  memset(g, 0, sizeof *g);
+  for (const char *p = desc;;) {
+    while (*p == ' ')
+      p++;
+    if (!*p)
+      break;
+    const char *colon = strchr(p, ':');
+    if (!colon)
+      return 0;
+    int level = -1;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+      if (strlen(names[i].name) == (size_t)(colon - p) &&
+          strncmp(p, names[i].name, (size_t)(colon - p)) == 0)
+        level = names[i].level;
+    if (level <= last || colon[1] < '1' || colon[1] > '9')
+      return 0;
+    char *end;
+    unsigned long n = strtoul(colon + 1, &end, 10);
+    if ((*end && *end != ' ') || n > 1u << 20)
+      return 0;
+    total *= n;
+    *slot[level] = (unsigned)n;
+    last = level;
+    p = end;
+  }
+  return last == 2 && total <= 1u << 22;
+}
+
+/* The grid's PUs, cores (PUs without a Core level) and packages (1
+ * without a Package level). */
+static unsigned grid_npus(const place_grid *g) {
+  return (g->pack ? g->pack : 1) * (g->core ? g->core : 1) * g->pu;
+}
+
+static unsigned grid_ncores(const place_grid *g) {
+  return g->core ? (g->pack ? g->pack : 1) * g->core : grid_npus(g);
+}
+
+static unsigned grid_npackages(const place_grid *g) {
+  return g->pack ? g->pack : 1;
+}
+
+static int topo_open(place_topo **out, const char *synthetic, int grid,
+                     char *err, size_t errlen);
+
+int place_topo_open(place_topo **out, const char *synthetic, char *err,
+                    size_t errlen) {
+  return topo_open(out, synthetic, 1, err, errlen);
+}
+
+int place__topo_open_hwloc(place_topo **out, const char *synthetic, char *err,
+                           size_t errlen) {
+  return topo_open(out, synthetic, 0, err, errlen);
+}
+
 /* For the real machine only CPU structure is loaded: I/O devices, caches and
  * Misc objects are filtered out because a cell opens the topology at start
  * and the PCI scan dominates load time. Groups keep hwloc's default
  * (KEEP_STRUCTURE) and NUMA nodes are always kept, since both shape the
  * scatter order. A synthetic description is loaded as written. */
-int place_topo_open(place_topo **out, const char *synthetic, char *err,
-                    size_t errlen) {
+static int topo_open(place_topo **out, const char *synthetic, int grid,
+                     char *err, size_t errlen) {
   place_topo *t;
   int rc;
 
@@ -112,6 +196,11 @@ int place_topo_open(place_topo **out, const char *synthetic, char *err,
     set_err(err, errlen, "out of memory opening the topology");
     return -ENOMEM;
   }
+  if (grid && synthetic != NULL && grid_parse(synthetic, &t->grid)) {
+    *out = t;
+    return 0;
+  }
+  memset(&t->grid, 0, sizeof t->grid);
   if (hwloc_topology_init(&t->topo) < 0) {
     int e = errno ? errno : ENOMEM;
     set_err(err, errlen, "hwloc_topology_init failed: %s", strerror(e));
@@ -151,7 +240,8 @@ err:
 void place_topo_close(place_topo *t) {
   if (t == NULL)
     return;
-  hwloc_topology_destroy(t->topo);
+  if (t->topo)
+    hwloc_topology_destroy(t->topo);
   free(t);
 }
 
@@ -162,11 +252,13 @@ static unsigned count_type(const place_topo *t, hwloc_obj_type_t type) {
 }
 
 unsigned place_topo_npus(const place_topo *t) {
-  return count_type(t, HWLOC_OBJ_PU);
+  return t->topo ? count_type(t, HWLOC_OBJ_PU) : grid_npus(&t->grid);
 }
 
 /* Without a Core level every PU counts as a core, as in place_plan. */
 unsigned place_topo_ncores(const place_topo *t) {
+  if (!t->topo)
+    return grid_ncores(&t->grid);
   unsigned n = count_type(t, HWLOC_OBJ_CORE);
 
   return n ? n : place_topo_npus(t);
@@ -175,13 +267,15 @@ unsigned place_topo_ncores(const place_topo *t) {
 /* A machine always has at least one package, even when the topology (e.g.
  * the synthetic "core:4 pu:2") has no Package level. */
 unsigned place_topo_npackages(const place_topo *t) {
+  if (!t->topo)
+    return grid_npackages(&t->grid);
   unsigned n = count_type(t, HWLOC_OBJ_PACKAGE);
 
   return n ? n : 1;
 }
 
 unsigned place_topo_nnuma(const place_topo *t) {
-  return count_type(t, HWLOC_OBJ_NUMANODE);
+  return t->topo ? count_type(t, HWLOC_OBJ_NUMANODE) : 1;
 }
 
 void place_topo_summary(const place_topo *t, char *buf, size_t len) {
@@ -270,10 +364,44 @@ static void render_obj(strbuf *sb, hwloc_obj_t obj, unsigned indent) {
     render_obj(sb, c, child_indent);
 }
 
+/* The grid as render_obj writes hwloc's tree of it. The NUMA node hangs
+ * under the Machine, or (as hwloc puts it) under the one Package or Core
+ * of a first level of one. */
+static void render_grid(strbuf *sb, const place_grid *g) {
+  static const char numa[] = "NUMANode L#0 (P#0, 1024 MB)";
+  unsigned npack = grid_npackages(g), core = g->core ? g->core : 1;
+  unsigned first = g->pack ? g->pack : g->core ? g->core : 0;
+  unsigned c = 0, u = 0;
+  sb_printf(sb, "Machine L#0 (P#0)\n");
+  if (first != 1)
+    sb_printf(sb, "  %s\n", numa);
+  for (unsigned p = 0; p < npack; p++) {
+    unsigned in = 1;
+    if (g->pack) {
+      sb_printf(sb, "%*sPackage L#%u (P#%u)\n", 2 * in++, "", p, p);
+      if (first == 1)
+        sb_printf(sb, "%*s%s\n", 2 * in, "", numa);
+    }
+    for (unsigned k = 0; k < core; k++, c++) {
+      unsigned at = in;
+      if (g->core) {
+        sb_printf(sb, "%*sCore L#%u (P#%u)\n", 2 * at++, "", c, c);
+        if (first == 1 && !g->pack)
+          sb_printf(sb, "%*s%s\n", 2 * at, "", numa);
+      }
+      for (unsigned i = 0; i < g->pu; i++, u++)
+        sb_printf(sb, "%*sPU L#%u (P#%u)\n", 2 * at, "", u, u);
+    }
+  }
+}
+
 char *place_topo_render(const place_topo *t) {
   strbuf sb = {NULL, 0, 0, 1};
 
-  render_obj(&sb, hwloc_get_root_obj(t->topo), 0);
+  if (!t->topo)
+    render_grid(&sb, &t->grid);
+  else
+    render_obj(&sb, hwloc_get_root_obj(t->topo), 0);
   if (!sb.ok || sb.s == NULL) {
     free(sb.s);
     return NULL;
@@ -372,10 +500,32 @@ static int collect_cores(const place_topo *t, hwloc_obj_type_t core_type,
   return 0;
 }
 
+/* pu_order on a grid: its cores (PUs without a Core level) in logical
+ * order for compact; for scatter, the sibling-rank path sorted is the
+ * first core of every package, then the second, ... */
+static int grid_order(const place_grid *g, place_policy p, unsigned **order,
+                      unsigned *norder) {
+  unsigned npack = grid_npackages(g), ncores = grid_ncores(g);
+  unsigned per = ncores / npack, smt = g->core ? g->pu : 1, k = 0;
+  unsigned *out = malloc((size_t)ncores * smt * sizeof *out);
+  if (out == NULL)
+    return -ENOMEM;
+  for (unsigned s = 0; s < smt; s++)
+    for (unsigned i = 0; i < ncores; i++) {
+      unsigned c = p == PLACE_SCATTER ? (i % npack) * per + i / npack : i;
+      out[k++] = c * smt + s;
+    }
+  *order = out;
+  *norder = k;
+  return 0;
+}
+
 /* Computes the PU order (OS indexes) for compact or scatter into *order,
  * a new array of *norder entries that the caller frees. */
 static int pu_order(const place_topo *t, place_policy p, unsigned **order,
                     unsigned *norder) {
+  if (!t->topo)
+    return grid_order(&t->grid, p, order, norder);
   hwloc_obj_type_t core_type = HWLOC_OBJ_CORE;
   unsigned ncores = count_type(t, HWLOC_OBJ_CORE);
   unsigned maxpus = 0, total = 0, k = 0;
@@ -425,12 +575,13 @@ out:
   return rc;
 }
 
-/* Each set is written with hwloc's own list printer so that a plan's strings
- * are exactly what place_bind_self (and hwloc-bind) parse. */
+/* Each set is one PU in hwloc's list syntax, its index, which is what
+ * place_bind_self (and hwloc-bind) parse. It is written directly: hwloc's
+ * list printer walks a bitmap as long as the index, quadratic over a
+ * plan of every PU (issue 18). */
 int place_plan(const place_topo *t, place_policy p, unsigned n,
                place_plan_t *plan, char *err, size_t errlen) {
   unsigned *order = NULL, norder = 0;
-  hwloc_bitmap_t bm = NULL;
   int rc;
 
   plan->n = 0;
@@ -468,20 +619,14 @@ int place_plan(const place_topo *t, place_policy p, unsigned n,
   }
   if (rc < 0)
     goto err;
-  bm = hwloc_bitmap_alloc();
-  if (bm == NULL) {
-    rc = -ENOMEM;
-    goto err;
-  }
   for (unsigned i = 0; i < n; i++) {
-    hwloc_bitmap_only(bm, order[p == PLACE_ONE_CORE ? 0 : i % norder]);
-    if (hwloc_bitmap_list_asprintf(&plan->sets[i], bm) < 0) {
+    if (asprintf(&plan->sets[i], "%u",
+                 order[p == PLACE_ONE_CORE ? 0 : i % norder]) < 0) {
       plan->sets[i] = NULL;
       rc = -ENOMEM;
       goto err;
     }
   }
-  hwloc_bitmap_free(bm);
   free(order);
   return 0;
 
@@ -489,7 +634,6 @@ err:
   set_err(err, errlen, "cannot plan '%s' for %u workers: %s",
           place_policy_name(p), n, strerror(-rc));
 err_quiet:
-  hwloc_bitmap_free(bm);
   free(order);
   place_plan_free(plan);
   return rc;
@@ -497,6 +641,43 @@ err_quiet:
 
 int place_is_location(const char *text) {
   return text != NULL && strchr(text, ':') != NULL;
+}
+
+/* How many objects of type ty the grid has (hwloc's answer for it). */
+static int grid_nbobjs(const place_grid *g, hwloc_obj_type_t ty) {
+  switch (ty) {
+  case HWLOC_OBJ_MACHINE:
+  case HWLOC_OBJ_NUMANODE:
+    return 1;
+  case HWLOC_OBJ_PACKAGE:
+    return (int)g->pack;
+  case HWLOC_OBJ_CORE:
+    return g->core ? (int)grid_ncores(g) : 0;
+  case HWLOC_OBJ_PU:
+    return (int)grid_npus(g);
+  default:
+    return 0;
+  }
+}
+
+/* The PUs of object i of type ty of the grid in hwloc's list syntax, new
+ * into *set (free it); 0 or -ENOMEM. */
+static int grid_set(const place_grid *g, hwloc_obj_type_t ty, unsigned i,
+                    char **set) {
+  unsigned first = 0, n = grid_npus(g);
+  if (ty == HWLOC_OBJ_PU) {
+    first = i;
+    n = 1;
+  } else if (ty == HWLOC_OBJ_CORE) {
+    first = i * g->pu;
+    n = g->pu;
+  } else if (ty == HWLOC_OBJ_PACKAGE) {
+    n /= g->pack;
+    first = i * n;
+  }
+  int w = n == 1 ? asprintf(set, "%u", first)
+                 : asprintf(set, "%u-%u", first, first + n - 1);
+  return w < 0 ? (*set = NULL, -ENOMEM) : 0;
 }
 
 /* One location "TYPE:INDEXES" (INDEXES: N, N-M or all) of t: appends the
@@ -526,7 +707,8 @@ static int add_location(const place_topo *t, const char *loc, char ***sets,
             type, loc);
     return -EINVAL;
   }
-  int nobjs = hwloc_get_nbobjs_by_type(t->topo, ty);
+  int nobjs = t->topo ? hwloc_get_nbobjs_by_type(t->topo, ty)
+                      : grid_nbobjs(&t->grid, ty);
   if (nobjs <= 0) {
     set_err(err, errlen, "location '%s': this topology has no %s objects", loc,
             type);
@@ -563,6 +745,12 @@ static int add_location(const place_topo *t, const char *loc, char ***sets,
     return -ENOMEM;
   *sets = grown;
   for (long i = first; i <= last; i++) {
+    if (!t->topo) {
+      if (grid_set(&t->grid, ty, (unsigned)i, &grown[*nsets]) < 0)
+        return -ENOMEM;
+      (*nsets)++;
+      continue;
+    }
     hwloc_obj_t o = hwloc_get_obj_by_type(t->topo, ty, (unsigned)i);
     if (!o || !o->cpuset || hwloc_bitmap_iszero(o->cpuset)) {
       set_err(err, errlen, "location '%s': object %ld has no CPUs", loc, i);
@@ -638,6 +826,10 @@ int place_bind_self(place_topo *t, const char *set, char *err, size_t errlen) {
 
   if (set == NULL || set[0] == '\0')
     return 0;
+  if (!t->topo) {
+    set_err(err, errlen, "cannot bind to '%s' on a synthetic topology", set);
+    return -ENOTSUP;
+  }
   bm = hwloc_bitmap_alloc();
   if (bm == NULL) {
     set_err(err, errlen, "out of memory binding to '%s'", set);
@@ -675,7 +867,7 @@ int place_last_cpu(place_topo *t, pid_t tid) {
 
   if (bm == NULL)
     return -1;
-  if (hwloc_linux_get_tid_last_cpu_location(t->topo, tid, bm) == 0)
+  if (t->topo && hwloc_linux_get_tid_last_cpu_location(t->topo, tid, bm) == 0)
     cpu = hwloc_bitmap_first(bm);
   hwloc_bitmap_free(bm);
   return cpu < 0 ? -1 : cpu;

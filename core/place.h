@@ -57,10 +57,18 @@ typedef struct place_topo place_topo; /* opaque */
 /* Opens a topology. synthetic == NULL loads this machine's topology (CPUs
  * only; I/O devices are filtered out to keep the load fast, since a cell
  * opens one at start). Otherwise synthetic is an hwloc synthetic description,
- * e.g. "pack:2 core:8 pu:2" or "pack:2 numa:2 core:4 pu:2".
+ * e.g. "pack:2 core:8 pu:2" or "pack:2 numa:2 core:4 pu:2". The plain
+ * form "[pack:A] [core:B] pu:C" is laid out without hwloc's synthetic
+ * loader (quadratic in the PUs), as hwloc would; binding on it fails.
  * On success *out must be freed with place_topo_close. */
 int place_topo_open(place_topo **out, const char *synthetic, char *err,
                     size_t errlen);
+
+/* As place_topo_open, with a synthetic description always loaded by
+ * hwloc, even one place_topo_open lays out itself (tests compare the
+ * two). */
+int place__topo_open_hwloc(place_topo **out, const char *synthetic, char *err,
+                           size_t errlen);
 void place_topo_close(place_topo *t);
 
 /* Counts of the topology's objects. */

@@ -92,6 +92,20 @@ static double find_baseline(const run_ctx *c, const cell_key *k) {
   return NAN;
 }
 
+/* Keeps tput as the speedup baseline of k. walk_cells runs the
+ * repetitions one after another and a baseline serves its own repetition
+ * only, so those of an earlier one are dropped: the list stays one
+ * repetition's 1-worker cells long, not the run's (issue 18). */
+static void add_baseline(run_ctx *c, const cell_key *k, double tput) {
+  if (c->nbases && c->bases[c->nbases - 1].key.rep != k->rep)
+    c->nbases = 0;
+  baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
+  if (b) {
+    c->bases = b;
+    c->bases[c->nbases++] = (baseline){*k, tput};
+  }
+}
+
 /* The units of a cell of workload w under model m with that many workers:
  * the workload's default (or the spec's override of its Python units, the
  * C twin's scaled alike) times --size. Strong scaling splits the same work
@@ -351,13 +365,8 @@ static int run_cell(run_ctx *c, const cell_key *k, unsigned workers) {
       c->host_slowed++;
       c->imbalance_max = fmax(c->imbalance_max, imb);
     }
-    if (workers == 1) {
-      baseline *b = realloc(c->bases, (c->nbases + 1) * sizeof *c->bases);
-      if (b) {
-        c->bases = b;
-        c->bases[c->nbases++] = (baseline){*k, tput};
-      }
-    }
+    if (workers == 1)
+      add_baseline(c, k, tput);
   } else {
     record_fail(rec, out.status == CHILD_TIMEOUT ? "timeout" : "failed",
                 out.reason, out.tail);
@@ -834,13 +843,8 @@ static int visit_run(run_ctx *c, const cell_key *k, unsigned workers,
   }
   if (c->done && c->done[c->seq]) {
     double tput = c->done_tput[c->seq];
-    baseline *b = workers == 1 && isfinite(tput)
-                      ? realloc(c->bases, (c->nbases + 1) * sizeof *c->bases)
-                      : NULL;
-    if (b) {
-      c->bases = b;
-      c->bases[c->nbases++] = (baseline){*k, tput};
-    }
+    if (workers == 1 && isfinite(tput))
+      add_baseline(c, k, tput);
     return 0;
   }
   return run_cell(c, k, workers);

@@ -409,6 +409,82 @@ static void test_machine_counts(void **state) {
   free(s);
 }
 
+/* Every output of topology a and b for the same description: counts,
+ * summary, tree, each policy's plan for one worker more than the PUs, and
+ * the locations of every object type (or the same error). */
+static void assert_same_topo(place_topo *a, place_topo *b) {
+  static const char *const locs[] = {
+      "pu:all",    "core:all",  "package:all", "pack:0", "numa:all",
+      "machine:0", "l3cache:0", "group:0",     "pu:0-1", "core:1"};
+  char sa[256], sb[256], ea[256] = "", eb[256] = "";
+  assert_int_equal(place_topo_npus(a), place_topo_npus(b));
+  assert_int_equal(place_topo_ncores(a), place_topo_ncores(b));
+  assert_int_equal(place_topo_npackages(a), place_topo_npackages(b));
+  assert_int_equal(place_topo_nnuma(a), place_topo_nnuma(b));
+  place_topo_summary(a, sa, sizeof sa);
+  place_topo_summary(b, sb, sizeof sb);
+  assert_string_equal(sa, sb);
+  char *ra = place_topo_render(a), *rb = place_topo_render(b);
+  assert_non_null(ra);
+  assert_non_null(rb);
+  assert_string_equal(ra, rb);
+  free(ra);
+  free(rb);
+  unsigned n = place_topo_npus(a) + 1;
+  for (int p = 0; p < PLACE_POLICY_COUNT; p++) {
+    place_plan_t pa, pb;
+    assert_int_equal(place_plan(a, (place_policy)p, n, &pa, ea, sizeof ea), 0);
+    assert_int_equal(place_plan(b, (place_policy)p, n, &pb, eb, sizeof eb), 0);
+    for (unsigned i = 0; i < n; i++)
+      assert_string_equal(pa.sets[i], pb.sets[i]);
+    place_plan_free(&pa);
+    place_plan_free(&pb);
+  }
+  for (size_t i = 0; i < ARRAY_LEN(locs); i++) {
+    place_plan_t pa, pb;
+    int rca = place_plan_locations(a, locs[i], n, &pa, ea, sizeof ea);
+    int rcb = place_plan_locations(b, locs[i], n, &pb, eb, sizeof eb);
+    assert_int_equal(rca, rcb);
+    if (rca < 0) {
+      assert_string_equal(ea, eb);
+      continue;
+    }
+    for (unsigned k = 0; k < n; k++)
+      assert_string_equal(pa.sets[k], pb.sets[k]);
+    place_plan_free(&pa);
+    place_plan_free(&pb);
+  }
+}
+
+/* The plain descriptions place_topo_open lays out itself (issue 18: hwloc's
+ * loader is quadratic in the PUs) give what hwloc gives. */
+static void test_grid_as_hwloc(void **state) {
+  static const char *const descs[] = {"pack:2 core:8 pu:2",
+                                      "core:4 pu:2",
+                                      "pack:3 pu:2",
+                                      "pu:5",
+                                      "pack:1 core:1 pu:1",
+                                      "package:2 core:3 pu:1",
+                                      "socket:4 core:2 pu:4",
+                                      " pack:2  core:2 pu:3 ",
+                                      "core:1 pu:2",
+                                      "pack:1 core:2 pu:1",
+                                      "pack:1 pu:2",
+                                      "pack:2 core:1 pu:1",
+                                      "pu:1",
+                                      "pack:1 core:1 pu:2"};
+  (void)state;
+  for (size_t i = 0; i < ARRAY_LEN(descs); i++) {
+    place_topo *a, *b;
+    char err[256];
+    assert_int_equal(place_topo_open(&a, descs[i], err, sizeof err), 0);
+    assert_int_equal(place__topo_open_hwloc(&b, descs[i], err, sizeof err), 0);
+    assert_same_topo(a, b);
+    place_topo_close(a);
+    place_topo_close(b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_2pack_counts, setup_2pack,
@@ -455,6 +531,7 @@ int main(void) {
       cmocka_unit_test(test_policy_names),
       cmocka_unit_test(test_policy_parse_bad),
       cmocka_unit_test(test_bad_synthetic),
+      cmocka_unit_test(test_grid_as_hwloc),
       cmocka_unit_test_setup_teardown(test_machine_bind, setup_machine,
                                       teardown_topo),
       cmocka_unit_test_setup_teardown(test_machine_bind_noop, setup_machine,

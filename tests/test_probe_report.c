@@ -328,11 +328,13 @@ static void findings_follow_the_figures(void **state) {
     cJSON *rec = fx->r.cells[i];
     if (results_num(rec, "pid") == 1000 &&
         strcmp(results_str(rec, "type"), "runtime") == 0) {
-      cJSON_ReplaceItemInObjectCaseSensitive(rec, "probed",
-                                             cJSON_CreateFalse());
-      cJSON_ReplaceItemInObjectCaseSensitive(
-          rec, "reason",
-          cJSON_CreateString("the GIL was not locked while held"));
+      /* results_load's records live in its arena, which no
+       * cJSON_Delete may free from: changed in place. */
+      static char reason[] = "the GIL was not locked while held";
+      cJSON *reason_item = cJSON_GetObjectItemCaseSensitive(rec, "reason");
+      cJSON_GetObjectItemCaseSensitive(rec, "probed")->type = cJSON_False;
+      reason_item->type = cJSON_String;
+      reason_item->valuestring = reason;
     }
   }
   assert_int_equal(probe_data_build(&fx->r, &fx->d), 0);

@@ -150,11 +150,7 @@ static double workload_busy(const results *r, const char *wl) {
 
 /* Whether any cell of wl carries a non-empty string at key. */
 static int any_str(const results *r, const char *wl, const char *key) {
-  for (size_t i = 0; i < r->n; i++)
-    if (strcmp(results_str(r->cells[i], "workload"), wl) == 0 &&
-        *results_str(r->cells[i], key))
-      return 1;
-  return 0;
+  return results_has_text(r, wl, key);
 }
 
 cellkind_work cellkind_work_of(const results *r, const char *wl) {

@@ -11,11 +11,7 @@
 #define MAX_SIZES 64
 
 int ipctable_is_ipc(const results *r, const char *wl) {
-  for (size_t i = 0; i < r->n; i++)
-    if (strcmp(results_str(r->cells[i], "workload"), wl) == 0 &&
-        *results_str(r->cells[i], "payload"))
-      return 1;
-  return 0;
+  return results_has_text(r, wl, "payload");
 }
 
 static int cmp_double(const void *a, const void *b) {

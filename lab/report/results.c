@@ -267,6 +267,214 @@ static const char *cell_invalid(const cJSON *rec, char *why, size_t len) {
   return NULL;
 }
 
+/* The cell records' memory. A record parsed by cJSON is ~160 items, each
+ * its own malloc of 64 bytes and most with a malloc'd key: 100,000 records
+ * (a 210 MB file) took 1.7 GB, a third of it the same few hundred key
+ * names over again, and freeing them item by item a tenth of a report's
+ * time. Each record is copied here instead, once checked: its items
+ * packed into large chunks, its keys interned (each distinct name stored
+ * once), the parsed original dropped with its scratch arena. The copies
+ * are cJSON items like any other for reading, but are never given to
+ * cJSON_Delete: the arena frees them all. Keys are not marked
+ * cJSON_StringIsConst, so that cJSON_Duplicate of a record (a merge's)
+ * copies them. */
+enum { ARENA_CHUNK = 1 << 20 };
+
+typedef struct arena_chunk {
+  struct arena_chunk *next;
+  size_t used, cap;
+  _Alignas(8) unsigned char mem[];
+} arena_chunk;
+
+struct results_arena {
+  arena_chunk *chunks; /* the newest first */
+  const char **names;  /* the interned keys, open addressing; NULL: empty */
+  size_t nnames, capnames;
+};
+
+/* size bytes aligned to align (a power of two, at most 8) from a, or NULL
+ * when out of memory. */
+static void *arena_alloc(results_arena *a, size_t size, size_t align) {
+  arena_chunk *c = a->chunks;
+  size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+  if (!c || at + size > c->cap) {
+    size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+    c = malloc(sizeof *c + cap);
+    if (!c)
+      return NULL;
+    c->cap = cap;
+    c->used = 0;
+    c->next = a->chunks;
+    a->chunks = c;
+    at = 0;
+  }
+  c->used = at + size;
+  return c->mem + at;
+}
+
+static char *arena_strdup(results_arena *a, const char *s) {
+  size_t len = strlen(s) + 1;
+  char *d = arena_alloc(a, len, 1);
+  return d ? memcpy(d, s, len) : NULL;
+}
+
+/* The one copy of the key name s in a, or NULL when out of memory. */
+static char *arena_intern(results_arena *a, const char *s) {
+  if (2 * (a->nnames + 1) > a->capnames) {
+    size_t cap = a->capnames ? 2 * a->capnames : 256;
+    const char **names = calloc(cap, sizeof *names);
+    if (!names)
+      return NULL;
+    for (size_t i = 0; i < a->capnames; i++)
+      if (a->names[i]) {
+        size_t h = (size_t)fnv1a(a->names[i]) & (cap - 1);
+        while (names[h])
+          h = (h + 1) & (cap - 1);
+        names[h] = a->names[i];
+      }
+    free(a->names);
+    a->names = names;
+    a->capnames = cap;
+  }
+  size_t h = (size_t)fnv1a(s) & (a->capnames - 1);
+  while (a->names[h] && strcmp(a->names[h], s) != 0)
+    h = (h + 1) & (a->capnames - 1);
+  if (!a->names[h]) {
+    if (!(a->names[h] = arena_strdup(a, s)))
+      return NULL;
+    a->nnames++;
+  }
+  return (char *)a->names[h];
+}
+
+/* A copy of the item src and all its children in a, or NULL when out of
+ * memory. The depth is the record's, which cJSON_Parse bounds
+ * (CJSON_NESTING_LIMIT). */
+static cJSON *arena_copy(results_arena *a, const cJSON *src) {
+  cJSON *d = arena_alloc(a, sizeof *d, 8);
+  if (!d)
+    return NULL;
+  memset(d, 0, sizeof *d);
+  d->type = src->type;
+  d->valueint = src->valueint;
+  d->valuedouble = src->valuedouble;
+  if ((src->valuestring &&
+       !(d->valuestring = arena_strdup(a, src->valuestring))) ||
+      (src->string && !(d->string = arena_intern(a, src->string))))
+    return NULL;
+  cJSON *last = NULL;
+  for (const cJSON *c = src->child; c; c = c->next) {
+    cJSON *k = arena_copy(a, c);
+    if (!k)
+      return NULL;
+    if (last) {
+      last->next = k;
+      k->prev = last;
+    } else {
+      d->child = k;
+    }
+    last = k;
+  }
+  if (d->child) /* cJSON's own lists keep the last item there */
+    d->child->prev = last;
+  return d;
+}
+
+/* Frees every chunk of a but its first, which is emptied: the scratch
+ * arena that each line is parsed into. */
+static void arena_reset(results_arena *a) {
+  while (a->chunks && a->chunks->next) {
+    arena_chunk *next = a->chunks->next;
+    free(a->chunks);
+    a->chunks = next;
+  }
+  if (a->chunks)
+    a->chunks->used = 0;
+}
+
+/* cJSON_Parse's allocations inside results_load: from the scratch arena,
+ * freed all at once when the line is done, rather than one malloc and one
+ * free per item (a third of the load's time). cJSON's hooks are global and
+ * take no context, hence the static; the orchestrator reads results files
+ * on one thread, and the hooks are set only around cJSON_Parse. */
+static results_arena *parse_arena;
+
+static void *parse_malloc(size_t size) {
+  return arena_alloc(parse_arena, size, 8);
+}
+
+static void parse_free(void *p) {
+  (void)p;
+}
+
+/* The record on line, parsed into scratch (valid until its next reset),
+ * or NULL when it is not JSON. */
+static cJSON *parse_scratch(results_arena *scratch, const char *line) {
+  cJSON_Hooks hooks = {.malloc_fn = parse_malloc, .free_fn = parse_free};
+  parse_arena = scratch;
+  cJSON_InitHooks(&hooks);
+  cJSON *rec = cJSON_Parse(line);
+  cJSON_InitHooks(NULL);
+  parse_arena = NULL;
+  return rec;
+}
+
+static void arena_free(results_arena *a) {
+  if (!a)
+    return;
+  while (a->chunks) {
+    arena_chunk *next = a->chunks->next;
+    free(a->chunks);
+    a->chunks = next;
+  }
+  free(a->names);
+  free(a);
+}
+
+void results_path_make(const results *r, const char *path, results_path *p) {
+  memset(p, 0, sizeof *p);
+  p->path = path;
+  const results_arena *a = r->arena;
+  /* results_get's own limit on a part, past which it reads the rest as
+   * one key. */
+  char part[64];
+  const char *s = path, *dot;
+  do {
+    dot = strchr(s, '.');
+    size_t len = dot ? (size_t)(dot - s) : strlen(s);
+    if (!a || !a->capnames || len >= sizeof part ||
+        p->n == sizeof p->part / sizeof *p->part) {
+      p->n = 0; /* results_get reads it */
+      return;
+    }
+    memcpy(part, s, len);
+    part[len] = '\0';
+    size_t h = (size_t)fnv1a(part) & (a->capnames - 1);
+    while (a->names[h] && strcmp(a->names[h], part) != 0)
+      h = (h + 1) & (a->capnames - 1);
+    if (!a->names[h])
+      p->absent = 1;
+    p->part[p->n++] = a->names[h];
+    s = dot + 1;
+  } while (dot);
+}
+
+const cJSON *results_path_get(const cJSON *rec, const results_path *p) {
+  if (p->absent)
+    return NULL;
+  if (!p->n)
+    return results_get(rec, p->path);
+  for (size_t i = 0; rec && i < p->n; i++) {
+    if (!cJSON_IsObject(rec))
+      return NULL;
+    const cJSON *c = rec->child;
+    while (c && c->string != p->part[i])
+      c = c->next;
+    rec = c;
+  }
+  return rec;
+}
+
 int results_load(const char *path, results *r, char *err, size_t errlen) {
   memset(r, 0, sizeof *r);
   FILE *f = fopen(path, "r");
@@ -274,6 +482,13 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
     int e = errno;
     snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
     return -e;
+  }
+  results_arena *scratch = calloc(1, sizeof *scratch);
+  if (!scratch || !(r->arena = calloc(1, sizeof *r->arena))) {
+    free(scratch);
+    fclose(f);
+    snprintf(err, errlen, "out of memory reading %s", path);
+    return -ENOMEM;
   }
   char *line = NULL, why[128];
   size_t cap = 0, lineno = 0;
@@ -290,7 +505,8 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
               path, lineno);
       break;
     }
-    cJSON *rec = cJSON_Parse(line);
+    arena_reset(scratch);
+    cJSON *rec = parse_scratch(scratch, line);
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
     const char *bad = NULL;
     if (!cJSON_IsString(type))
@@ -309,11 +525,13 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
             "others)";
     if (bad) {
       fprintf(stderr, "gillab: %s:%zu: %s, skipped\n", path, lineno, bad);
-      cJSON_Delete(rec);
       continue;
     }
     if (strcmp(type->valuestring, "meta") == 0) {
-      r->meta = rec;
+      if (!(r->meta = cJSON_Duplicate(rec, 1))) {
+        rc = -ENOMEM;
+        break;
+      }
       continue;
     }
     cJSON **cells =
@@ -321,16 +539,21 @@ int results_load(const char *path, results *r, char *err, size_t errlen) {
             ? r->cells
             : realloc(r->cells, (r->n ? 2 * r->n : 1) * sizeof *cells);
     if (!cells) {
-      cJSON_Delete(rec);
       rc = -ENOMEM;
       break;
     }
     r->cells = cells;
-    rec->valueint = record_flags(rec);
-    r->cells[r->n++] = rec;
+    cJSON *copy = arena_copy(r->arena, rec);
+    if (!copy) {
+      rc = -ENOMEM;
+      break;
+    }
+    copy->valueint = record_flags(copy);
+    r->cells[r->n++] = copy;
   }
   free(line);
   fclose(f);
+  arena_free(scratch);
   if (rc == 0)
     rc = make_groups(r);
   if (rc < 0)
@@ -359,6 +582,7 @@ static void memo_free(results_memo *m) {
 int results_view(const results *r, const char *machine, results *view) {
   memset(view, 0, sizeof *view);
   view->meta = r->meta;
+  view->arena = r->arena;
   view->cells = calloc(r->n + 1, sizeof *view->cells);
   if (!view->cells)
     return -ENOMEM;
@@ -368,7 +592,10 @@ int results_view(const results *r, const char *machine, results *view) {
   return make_groups(view);
 }
 
+static void figs_free(results_fig *f);
+
 void results_view_free(results *view) {
+  figs_free(view->figs);
   free(view->cells);
   for (size_t g = 0; g < view->ngroups; g++) {
     free(view->groups[g].recs);
@@ -380,8 +607,8 @@ void results_view_free(results *view) {
 
 void results_free(results *r) {
   cJSON_Delete(r->meta);
-  for (size_t i = 0; i < r->n; i++)
-    cJSON_Delete(r->cells[i]);
+  figs_free(r->figs);
+  arena_free(r->arena);
   free(r->cells);
   for (size_t g = 0; g < r->ngroups; g++) {
     free(r->groups[g].recs);
@@ -506,14 +733,65 @@ size_t results_workers(const results *r, const char *workload, unsigned *out,
 }
 
 /* Whether any ok cell of workload has the figure at path. */
+/* One answer of results_has_figure, kept: a report asks the same of a
+ * workload for its kind, its sections and each of its tables' rows, and
+ * each answer reads every record (on 100k records, a sixth of a report's
+ * time). */
+struct results_fig {
+  char *workload, *path;
+  int text; /* results_has_text's question, not results_has_figure's */
+  int has;
+  results_fig *next;
+};
+
+static void figs_free(results_fig *f) {
+  while (f) {
+    results_fig *next = f->next;
+    free(f->workload);
+    free(f->path);
+    free(f);
+    f = next;
+  }
+}
+
+/* Whether any cell of workload has a number at path (text: any cell, a
+ * non-empty string at the key path), asked once per results. */
+static int has_value(const results *r, const char *workload, const char *path,
+                     int text) {
+  for (const results_fig *f = r->figs; f; f = f->next)
+    if (f->text == text && strcmp(f->workload, workload) == 0 &&
+        strcmp(f->path, path) == 0)
+      return f->has;
+  int has = 0;
+  for (size_t i = 0; !has && i < r->n; i++) {
+    const cJSON *c = r->cells[i];
+    has =
+        (text || results_ok(c)) &&
+        strcmp(results_str(c, "workload"), workload) == 0 &&
+        (text ? *results_str(c, path) != '\0' : isfinite(results_num(c, path)));
+  }
+  /* The records do not change once loaded: a cache, kept through a const
+   * results like results_ci's (and asked again when out of memory). */
+  results_fig *f = malloc(sizeof *f);
+  if (f && (f->workload = strdup(workload)) && (f->path = strdup(path))) {
+    f->text = text;
+    f->has = has;
+    f->next = r->figs;
+    ((results *)r)->figs = f;
+  } else if (f) {
+    free(f->workload);
+    free(f);
+  }
+  return has;
+}
+
 int results_has_figure(const results *r, const char *workload,
                        const char *path) {
-  for (size_t i = 0; i < r->n; i++)
-    if (results_ok(r->cells[i]) &&
-        strcmp(results_str(r->cells[i], "workload"), workload) == 0 &&
-        isfinite(results_num(r->cells[i], path)))
-      return 1;
-  return 0;
+  return has_value(r, workload, path, 0);
+}
+
+int results_has_text(const results *r, const char *workload, const char *key) {
+  return has_value(r, workload, key, 1);
 }
 
 /* The CPUs of the machine the results came from (0 if unknown). */

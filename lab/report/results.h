@@ -25,12 +25,18 @@ typedef struct {
                          the results) */
 } results_group;
 
+typedef struct results_arena results_arena;
+typedef struct results_fig results_fig;
+
 typedef struct {
-  cJSON *meta;   /* NULL when the file has none */
-  cJSON **cells; /* every cell record, warm-ups included */
+  cJSON *meta;          /* NULL when the file has none */
+  cJSON **cells;        /* every cell record, warm-ups included: in arena, read
+                           them but never give them to cJSON_Delete */
+  results_arena *arena; /* the cells' memory (owned; a view's borrowed) */
   size_t n;
   results_group *groups; /* skipped cells form no group */
   size_t ngroups;
+  results_fig *figs; /* results_has_figure's and _has_text's answers (owned) */
 } results;
 
 /* Reads path (a results.jsonl) into r, which is freed with results_free
@@ -54,6 +60,22 @@ const char *results_str(const cJSON *rec, const char *key);
 
 /* The item at a dotted path ("gil.acq_us.p99"), NULL when absent. */
 const cJSON *results_get(const cJSON *rec, const char *path);
+
+/* A dotted path made once for reading it from many of r's cells: its
+ * parts as r's own key names, so that results_path_get compares pointers
+ * rather than texts (results.csv reads ~100 paths of every record). */
+typedef struct {
+  const char *part[8];
+  size_t n;
+  const char *path; /* read with results_get when parts cannot be used */
+  int absent;       /* no cell of r has a part as a key */
+} results_path;
+
+/* path (borrowed: it must outlive p) made into p for r's cells. */
+void results_path_make(const results *r, const char *path, results_path *p);
+
+/* As results_get(rec, p->path), for a cell of the r of p. */
+const cJSON *results_path_get(const cJSON *rec, const results_path *p);
 
 /* The number at a dotted path, NAN when absent or not a number. */
 double results_num(const cJSON *rec, const char *path);
@@ -121,6 +143,11 @@ size_t results_workers(const results *r, const char *workload, unsigned *out,
 /* Whether any ok cell of workload has a number at path. */
 int results_has_figure(const results *r, const char *workload,
                        const char *path);
+
+/* Whether any cell of workload (ok or not) has a non-empty string at key
+ * (a serve cell's "handler", an ipc cell's "payload"). Both answers are
+ * kept in r: each asks every record once. */
+int results_has_text(const results *r, const char *workload, const char *key);
 
 /* The CPUs of the machine the results came from (machine.pus of the
  * metadata), 0 when unknown. */

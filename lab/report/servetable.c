@@ -11,11 +11,7 @@
 #define MAX_COLS 64
 
 int servetable_is_serve(const results *r, const char *wl) {
-  for (size_t i = 0; i < r->n; i++)
-    if (strcmp(results_str(r->cells[i], "workload"), wl) == 0 &&
-        *results_str(r->cells[i], "handler"))
-      return 1;
-  return 0;
+  return results_has_text(r, wl, "handler");
 }
 
 static int is_serve(const results_group *g) {
