@@ -143,24 +143,6 @@ static int python_at(const results_group *g, const char *wl, unsigned w) {
          results_num(g->first, "workers") == w && !(ct > 0);
 }
 
-/* The distinct Python runtimes of wl, in file order; returns how many. */
-static size_t runtimes_of(const results *r, const char *wl, const char **out,
-                          size_t max) {
-  size_t n = 0;
-  for (size_t g = 0; g < r->ngroups; g++) {
-    const cJSON *c = r->groups[g].first;
-    if (strcmp(results_str(c, "workload"), wl) != 0 || results_is_native(c))
-      continue;
-    const char *rt = results_str(c, "runtime");
-    size_t k = 0;
-    while (k < n && strcmp(out[k], rt) != 0)
-      k++;
-    if (k == n && n < max)
-      out[n++] = rt;
-  }
-  return n;
-}
-
 /* The Python group of wl at w workers (of runtime rt; any when NULL) with
  * the most throughput, skipping `not`; NULL when none. */
 static const results_group *fastest(const results *r, const char *wl,
@@ -223,16 +205,6 @@ static double worst(const results *r, const char *wl, unsigned w,
   return most;
 }
 
-/* Whether an ok cell of wl has an item (any type) at path. */
-static int has_item(const results *r, const char *wl, const char *path) {
-  for (size_t i = 0; i < r->n; i++)
-    if (results_ok(r->cells[i]) &&
-        strcmp(results_str(r->cells[i], "workload"), wl) == 0 &&
-        results_get(r->cells[i], path))
-      return 1;
-  return 0;
-}
-
 /* The columns every kind may have: hiccups (latency), GC pauses. */
 static void common_columns(const results *r, answers_row *row, sbuf *cols) {
   const results_group *at;
@@ -277,7 +249,7 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
   const char *wl = row->wl;
   unsigned w = row->w, pus = results_machine_pus(r);
   const char *rts[MAX_RT];
-  size_t nrt = runtimes_of(r, wl, rts, MAX_RT);
+  size_t nrt = results_runtimes(r, wl, rts, MAX_RT);
   int waiting = row->kind == CELLKIND_WAITING;
 
   for (size_t k = 0; k < nrt; k++) {
@@ -738,10 +710,10 @@ static void build_row(const results *r, answers_row *row) {
     case CELLKIND_LATENCY:
       if (results_has_figure(r, row->wl, "convoy.round_trips_per_s"))
         convoy_row(r, row, cols, adv.f);
-      else if (has_item(r, row->wl, "spawn.kinds"))
+      else if (results_has_item(r, row->wl, "spawn.kinds"))
         kinds_row(r, row, cols, adv.f, "spawn", "first_us.p50",
                   "creating workers");
-      else if (has_item(r, row->wl, "switch.kinds"))
+      else if (results_has_item(r, row->wl, "switch.kinds"))
         kinds_row(r, row, cols, adv.f, "switch", "rtt_us.p50", "hand-offs");
       else
         echo_row(r, row, cols, adv.f);

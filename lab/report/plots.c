@@ -29,16 +29,6 @@ static void row_label(const cJSON *row, char *buf, size_t len) {
            strcmp(pl, "none") ? " " : "", strcmp(pl, "none") ? pl : "");
 }
 
-/* Whether an ok cell of workload wl has the item at path. */
-static int wl_has(const results *r, const char *wl, const char *path) {
-  for (size_t i = 0; i < r->n; i++)
-    if (results_ok(r->cells[i]) &&
-        strcmp(results_str(r->cells[i], "workload"), wl) == 0 &&
-        results_get(r->cells[i], path))
-      return 1;
-  return 0;
-}
-
 /* The worker count charts of one worker count show: the largest that does
  * not outnumber the CPUs (or the largest there is). */
 static unsigned chart_workers(const results *r, const char *wl) {
@@ -225,7 +215,7 @@ static void chart_throughput(const results *r, const char *wl, plots_chart *c) {
 }
 
 static void chart_gil_wait(const results *r, const char *wl, plots_chart *c) {
-  if (!wl_has(r, wl, "gil.wait_share")) {
+  if (!results_has_item(r, wl, "gil.wait_share")) {
     snprintf(c->absent, sizeof c->absent,
              "no cell of this workload has GIL figures (gil.wait_share): "
              "native models only, or the probe was off");
@@ -567,7 +557,7 @@ static void chart_cores(const results *r, const char *wl, plots_chart *c) {
 }
 
 static void chart_convoy(const results *r, const char *wl, plots_chart *c) {
-  if (!wl_has(r, wl, "convoy.round_trips_per_s")) {
+  if (!results_has_item(r, wl, "convoy.round_trips_per_s")) {
     snprintf(c->absent, sizeof c->absent,
              "no cell of this workload has convoy figures "
              "(convoy.round_trips_per_s)");

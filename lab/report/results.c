@@ -794,6 +794,33 @@ int results_has_text(const results *r, const char *workload, const char *key) {
   return has_value(r, workload, key, 1);
 }
 
+int results_has_item(const results *r, const char *workload, const char *path) {
+  for (size_t i = 0; i < r->n; i++)
+    if (results_ok(r->cells[i]) &&
+        strcmp(results_str(r->cells[i], "workload"), workload) == 0 &&
+        results_get(r->cells[i], path))
+      return 1;
+  return 0;
+}
+
+size_t results_runtimes(const results *r, const char *workload,
+                        const char **out, size_t max) {
+  size_t n = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    const cJSON *c = r->groups[g].first;
+    if ((workload && strcmp(results_str(c, "workload"), workload) != 0) ||
+        results_is_native(c))
+      continue;
+    const char *rt = results_str(c, "runtime");
+    size_t k = 0;
+    while (k < n && strcmp(out[k], rt) != 0)
+      k++;
+    if (k == n && n < max)
+      out[n++] = rt;
+  }
+  return n;
+}
+
 /* The CPUs of the machine the results came from (0 if unknown). */
 unsigned results_machine_pus(const results *r) {
   double p = results_num(r->meta, "machine.pus");

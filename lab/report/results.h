@@ -149,6 +149,16 @@ int results_has_figure(const results *r, const char *workload,
  * kept in r: each asks every record once. */
 int results_has_text(const results *r, const char *workload, const char *key);
 
+/* Whether an ok cell of workload has an item of any type at path (an
+ * object, a list: "spawn.kinds"). */
+int results_has_item(const results *r, const char *workload, const char *path);
+
+/* The distinct runtimes of the Python cells of workload (of every
+ * workload when it is NULL), in the groups' order, into out (pointers
+ * into the records), at most max; returns how many. */
+size_t results_runtimes(const results *r, const char *workload,
+                        const char **out, size_t max);
+
 /* The CPUs of the machine the results came from (machine.pus of the
  * metadata), 0 when unknown. */
 unsigned results_machine_pus(const results *r);

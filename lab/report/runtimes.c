@@ -13,23 +13,6 @@
 #define MAX_RT 32
 #define MAX_WL 256
 
-/* The distinct Python runtimes of r, in file order; returns how many. */
-static size_t python_runtimes(const results *r, const char **out, size_t max) {
-  size_t n = 0;
-  for (size_t g = 0; g < r->ngroups; g++) {
-    const cJSON *c = r->groups[g].first;
-    if (results_is_native(c))
-      continue;
-    const char *rt = results_str(c, "runtime");
-    size_t k = 0;
-    while (k < n && strcmp(out[k], rt) != 0)
-      k++;
-    if (k == n && n < max)
-      out[n++] = rt;
-  }
-  return n;
-}
-
 /* The metadata's entry of runtime tag, or NULL. */
 static const cJSON *runtime_meta(const results *r, const char *tag) {
   const cJSON *rt;
@@ -101,8 +84,9 @@ static size_t compared(const results *r, const char **out, size_t max) {
 
 size_t runtimes_sections(const results *r) {
   const char *rts[MAX_RT], *wls[MAX_WL];
-  return python_runtimes(r, rts, MAX_RT) >= 2 && compared(r, wls, MAX_WL) ? 1
-                                                                          : 0;
+  return results_runtimes(r, NULL, rts, MAX_RT) >= 2 && compared(r, wls, MAX_WL)
+             ? 1
+             : 0;
 }
 
 /* The group of wl in runtime rt at w workers with row's setup (model,
@@ -240,7 +224,7 @@ static void write_rows(FILE *f, const results *r, const char *wl,
 
 void runtimes_write(FILE *f, const results *r) {
   const char *rts[MAX_RT], *wls[MAX_WL];
-  size_t nrt = python_runtimes(r, rts, MAX_RT);
+  size_t nrt = results_runtimes(r, NULL, rts, MAX_RT);
   size_t nwl = compared(r, wls, MAX_WL);
   if (nrt < 2 || !nwl)
     return;
