@@ -455,7 +455,8 @@ void results_path_make(const results *r, const char *path, results_path *p) {
     if (!a->names[h])
       p->absent = 1;
     p->part[p->n++] = a->names[h];
-    s = dot + 1;
+    if (dot) /* NULL + 1 is undefined (the fuzzer's UBSan said so) */
+      s = dot + 1;
   } while (dot);
 }
 
