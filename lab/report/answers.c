@@ -401,21 +401,15 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
 static void convoy_row(const results *r, answers_row *row, sbuf *cols,
                        FILE *adv) {
   const char *path = "convoy.round_trips_per_s";
-  double kmax = 0;
-  for (size_t g = 0; g < r->ngroups; g++)
-    if (strcmp(results_str(r->groups[g].first, "workload"), row->wl) == 0)
-      kmax = fmax(kmax, results_num(r->groups[g].first, "cpu_threads"));
+  double kmax = results_max_cpu_threads(r, row->wl);
   const results_group *keep = NULL, *lose = NULL;
   double kbest = -INFINITY, kworst = INFINITY;
   for (size_t g = 0; g < r->ngroups && kmax > 0; g++) {
-    const results_group *alone = &r->groups[g], *busy = NULL;
+    const results_group *alone = &r->groups[g];
     if (!python_at(alone, row->wl, row->w) ||
         results_num(alone->first, "cpu_threads") != 0)
       continue;
-    for (size_t h = 0; h < r->ngroups && !busy; h++)
-      if (results_same_but_cpu(r->groups[h].first, alone->first) &&
-          results_num(r->groups[h].first, "cpu_threads") == kmax)
-        busy = &r->groups[h];
+    const results_group *busy = results_with_cpu(r, alone, kmax);
     double a = results_ci(alone, path, NULL).median;
     double b = busy ? results_ci(busy, path, NULL).median : NAN;
     if (!(a > 0) || !isfinite(b))

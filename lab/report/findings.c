@@ -321,10 +321,7 @@ void findings_models(FILE *f, const results *r, const char *wl,
 void findings_convoy(FILE *f, const results *r, const char *wl,
                      const unsigned *workers, size_t nworkers) {
   const char *path = "convoy.round_trips_per_s";
-  double kmax = 0;
-  for (size_t g = 0; g < r->ngroups; g++)
-    if (strcmp(results_str(r->groups[g].first, "workload"), wl) == 0)
-      kmax = fmax(kmax, results_num(r->groups[g].first, "cpu_threads"));
+  double kmax = results_max_cpu_threads(r, wl);
   unsigned w = quoted_workers(workers, nworkers, results_machine_pus(r));
   if (!w)
     w = nworkers ? workers[0] : 1;
@@ -336,15 +333,12 @@ void findings_convoy(FILE *f, const results *r, const char *wl,
           w, w == 1 ? "" : "s", kmax, kmax == 1 ? "" : "s");
   int any = 0;
   for (size_t g = 0; g < r->ngroups; g++) {
-    const results_group *alone = &r->groups[g], *busy = NULL;
+    const results_group *alone = &r->groups[g];
     if (strcmp(results_str(alone->first, "workload"), wl) != 0 ||
         results_num(alone->first, "workers") != w ||
         results_num(alone->first, "cpu_threads") != 0)
       continue;
-    for (size_t h = 0; h < r->ngroups && !busy; h++)
-      if (results_same_but_cpu(r->groups[h].first, alone->first) &&
-          results_num(r->groups[h].first, "cpu_threads") == kmax)
-        busy = &r->groups[h];
+    const results_group *busy = results_with_cpu(r, alone, kmax);
     stats_ci a = results_ci(alone, path, NULL);
     stats_ci b = busy ? results_ci(busy, path, NULL) : a;
     if (!busy || !isfinite(a.median) || !isfinite(b.median) || a.median <= 0)

@@ -87,6 +87,23 @@ int results_same_but_cpu(const cJSON *a, const cJSON *b) {
          results_num(a, "workers") == results_num(b, "workers");
 }
 
+double results_max_cpu_threads(const results *r, const char *workload) {
+  double kmax = 0;
+  for (size_t g = 0; g < r->ngroups; g++)
+    if (strcmp(results_str(r->groups[g].first, "workload"), workload) == 0)
+      kmax = fmax(kmax, results_num(r->groups[g].first, "cpu_threads"));
+  return kmax;
+}
+
+const results_group *results_with_cpu(const results *r,
+                                      const results_group *alone, double k) {
+  for (size_t h = 0; h < r->ngroups; h++)
+    if (results_same_but_cpu(r->groups[h].first, alone->first) &&
+        results_num(r->groups[h].first, "cpu_threads") == k)
+      return &r->groups[h];
+  return NULL;
+}
+
 int results_same_but_size(const cJSON *a, const cJSON *b) {
   return same_setup(a, b, 1, 0) &&
          strcmp(results_str(a, "runtime"), results_str(b, "runtime")) == 0 &&

@@ -99,6 +99,15 @@ int results_same_setup(const cJSON *a, const cJSON *b);
  * axis): the same cell with more or fewer CPU-bound threads beside. */
 int results_same_but_cpu(const cJSON *a, const cJSON *b);
 
+/* The most CPU-bound threads any cell of workload ran beside (the
+ * convoy's --cpu-threads), 0 when none did. */
+double results_max_cpu_threads(const results *r, const char *workload);
+
+/* The group of alone's key but with k CPU-bound threads beside, or
+ * NULL. */
+const results_group *results_with_cpu(const results *r,
+                                      const results_group *alone, double k);
+
 /* Whether a and b have the same key but for msg_size (ipc.*'s axis): the
  * same cell with larger or smaller messages. */
 int results_same_but_size(const cJSON *a, const cJSON *b);
