@@ -462,34 +462,17 @@ static void kinds_row(const results *r, answers_row *row, sbuf *cols, FILE *adv,
                       const char *obj, const char *figure, const char *what) {
   kind_fig lo = {NULL, NULL, INFINITY}, hi = {NULL, NULL, -INFINITY};
   kind_fig c = {NULL, NULL, INFINITY};
-  char kpath[64];
-  snprintf(kpath, sizeof kpath, "%s.kinds", obj);
-  for (size_t g = 0; g < r->ngroups; g++) {
-    const results_group *grp = &r->groups[g];
-    if (strcmp(results_str(grp->first, "workload"), row->wl) != 0 ||
-        results_num(grp->first, "workers") != row->w)
-      continue;
-    const cJSON *kinds = NULL, *k;
-    for (size_t i = 0; i < grp->n && !kinds; i++)
-      if (results_ok(grp->recs[i]))
-        kinds = results_get(grp->recs[i], kpath);
-    int native = results_is_native(grp->first);
-    cJSON_ArrayForEach(k, kinds) {
-      if (!cJSON_IsString(k))
-        continue;
-      char path[160];
-      snprintf(path, sizeof path, "%s.%s.%s", obj, k->valuestring, figure);
-      double v = results_ci(grp, path, NULL).median;
-      if (!isfinite(v))
-        continue;
-      kind_fig here = {grp->first, k->valuestring, v};
-      if (native && v < c.median)
-        c = here;
-      if (!native && v < lo.median)
-        lo = here;
-      if (!native && v > hi.median)
-        hi = here;
-    }
+  findings_kind_figure k[FINDINGS_KIND_FIGURES_MAX];
+  size_t n = findings_kind_figures(r, row->wl, row->w, obj, figure, k);
+  for (size_t i = 0; i < n; i++) {
+    kind_fig here = {k[i].g->first, k[i].kind, k[i].c.median};
+    int native = results_is_native(here.row);
+    if (native && here.median < c.median)
+      c = here;
+    if (!native && here.median < lo.median)
+      lo = here;
+    if (!native && here.median > hi.median)
+      hi = here;
   }
   FILE *f = cols[COL_ANSWER].f;
   if (lo.row) {

@@ -756,21 +756,9 @@ void findings_gil_reenabled(FILE *f, const results *r, const char *wl) {
   }
 }
 
-/* One kind of a latency workload's row (os.spawn's creations, os.switch's
- * mechanisms) at one worker count: its group and the median of a figure. */
-typedef struct {
-  const results_group *g;
-  const char *kind;
-  stats_ci c;
-} kind_figure;
-
-#define KIND_FIGURES_MAX 64
-
-/* Every (group, kind) of wl at `workers` workers with obj.KIND.figure
- * into out (at most KIND_FIGURES_MAX); returns how many. */
-static size_t kind_figures(const results *r, const char *wl, unsigned workers,
-                           const char *obj, const char *figure,
-                           kind_figure *out) {
+size_t findings_kind_figures(const results *r, const char *wl, unsigned workers,
+                             const char *obj, const char *figure,
+                             findings_kind_figure *out) {
   size_t n = 0;
   char path[160];
   snprintf(path, sizeof path, "%s.kinds", obj);
@@ -784,21 +772,21 @@ static size_t kind_figures(const results *r, const char *wl, unsigned workers,
       if (results_ok(grp->recs[i]))
         kinds = results_get(grp->recs[i], path);
     cJSON_ArrayForEach(k, kinds) {
-      if (!cJSON_IsString(k) || n == KIND_FIGURES_MAX)
+      if (!cJSON_IsString(k) || n == FINDINGS_KIND_FIGURES_MAX)
         continue;
       char fp[160];
       snprintf(fp, sizeof fp, "%s.%s.%s", obj, k->valuestring, figure);
       stats_ci c = results_ci(grp, fp, NULL);
       if (isfinite(c.median))
-        out[n++] = (kind_figure){grp, k->valuestring, c};
+        out[n++] = (findings_kind_figure){grp, k->valuestring, c};
     }
   }
   return n;
 }
 
 static int by_median(const void *a, const void *b) {
-  double x = ((const kind_figure *)a)->c.median;
-  double y = ((const kind_figure *)b)->c.median;
+  double x = ((const findings_kind_figure *)a)->c.median;
+  double y = ((const findings_kind_figure *)b)->c.median;
   return (x > y) - (x < y);
 }
 
@@ -870,8 +858,8 @@ void findings_spawn(FILE *f, const results *r, const char *wl) {
   unsigned w[1];
   if (results_workers(r, wl, w, 1) < 1)
     return;
-  kind_figure k[KIND_FIGURES_MAX];
-  size_t n = kind_figures(r, wl, w[0], "spawn", "first_us.p50", k);
+  findings_kind_figure k[FINDINGS_KIND_FIGURES_MAX];
+  size_t n = findings_kind_figures(r, wl, w[0], "spawn", "first_us.p50", k);
   if (n < 2)
     return;
   qsort(k, n, sizeof k[0], by_median);
@@ -958,8 +946,8 @@ static int kind_polled(const results_group *g, const char *kind) {
 }
 
 void findings_switch(FILE *f, const results *r, const char *wl) {
-  kind_figure k[KIND_FIGURES_MAX];
-  size_t n = kind_figures(r, wl, 2, "switch", "rtt_us.p50", k);
+  findings_kind_figure k[FINDINGS_KIND_FIGURES_MAX];
+  size_t n = findings_kind_figures(r, wl, 2, "switch", "rtt_us.p50", k);
   if (!n)
     return;
   qsort(k, n, sizeof k[0], by_median);

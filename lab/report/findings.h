@@ -83,6 +83,23 @@ void findings_gil_reenabled(FILE *f, const results *r, const char *wl);
  * native control thread's in the same cells. */
 void findings_hiccup(FILE *f, const results *r, const char *wl);
 
+/* One kind of a latency workload's row (os.spawn's creations, os.switch's
+ * mechanisms) at one worker count: its group and the median of a figure. */
+typedef struct {
+  const results_group *g;
+  const char *kind;
+  stats_ci c;
+} findings_kind_figure;
+
+#define FINDINGS_KIND_FIGURES_MAX 64
+
+/* Every (group, kind) of wl at `workers` workers with obj.KIND.figure (the
+ * kinds its ok records list under obj.kinds) into out, at most
+ * FINDINGS_KIND_FIGURES_MAX, in the groups' order; returns how many. */
+size_t findings_kind_figures(const results *r, const char *wl, unsigned workers,
+                             const char *obj, const char *figure,
+                             findings_kind_figure *out);
+
 /* os.spawn: each kind of creation's time to the first result (p50, p99)
  * at the fewest creating workers, cheapest first, with the verdicts of
  * neighbours' intervals, and the memory each created worker adds. */
