@@ -748,26 +748,37 @@ static const struct {
 _Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
                "PLOTS_COUNT is the number of charts in plots_table");
 
-/* Why a workload's throughput and speedup mean nothing, or NULL: a
- * latency, memory or message-size experiment (its flags in the metadata)
- * measures something else per cell, shown in summary.md's tables. */
-static const char *not_scaling(const results *r, const char *wl) {
-  cellkind_work k = cellkind_work_of(r, wl);
-  if (k == CELLKIND_SERVE)
+/* Why a workload of kind k has neither throughput nor speedup to draw, or
+ * NULL: a server, memory or message-size experiment, or a latency
+ * experiment measured per operation (os.spawn, os.switch: flag
+ * "latency"), measures something else per cell, shown in summary.md's
+ * tables. */
+static const char *not_scaling(const results *r, const char *wl,
+                               cellkind_work k) {
+  switch (k) {
+  case CELLKIND_SERVE:
     return "a server experiment: requests per second by connections";
-  if (results_workload_flag(r, wl, "latency"))
-    return "a latency experiment: what one operation costs, as percentiles";
-  if (results_workload_flag(r, wl, "memory"))
+  case CELLKIND_MEMORY:
     return "a memory experiment: what the workers hold, phase by phase";
-  if (results_workload_flag(r, wl, "messages"))
+  case CELLKIND_MESSAGES:
     return "a message experiment: throughput and latency by message size";
+  case CELLKIND_LATENCY:
+    if (results_workload_flag(r, wl, "latency"))
+      return "a latency experiment: what one operation costs, as "
+             "percentiles";
+    break;
+  case CELLKIND_COMPUTE:
+  case CELLKIND_WAITING:
+    break;
+  }
   return NULL;
 }
 
 void plots_make(const results *r, const char *wl, plots_chart *cs) {
   char part[200];
   file_part(part, sizeof part, wl);
-  const char *other = not_scaling(r, wl);
+  cellkind_work kind = cellkind_work_of(r, wl);
+  const char *other = not_scaling(r, wl, kind);
   for (int i = 0; i < PLOTS_COUNT; i++) {
     memset(&cs[i], 0, sizeof cs[i]);
     cs[i].title = plots_table[i].title;
@@ -778,7 +789,7 @@ void plots_make(const results *r, const char *wl, plots_chart *cs) {
      * workers, the round trips per second, but no speedup: more workers
      * are more clients, not the same work shared. */
     if (!other && plots_table[i].make == chart_speedup &&
-        !cellkind_has_speedup(cellkind_work_of(r, wl))) {
+        !cellkind_has_speedup(kind)) {
       snprintf(cs[i].absent, sizeof cs[i].absent,
                "a latency experiment: more workers are more clients making "
                "round trips, not one piece of work shared, so there is no "
