@@ -182,6 +182,13 @@ static void work_kind(void **state) {
     assert_int_equal(cellkind_has_speedup(k),
                      k == CELLKIND_COMPUTE || k == CELLKIND_WAITING);
   }
+  /* Per operation (kinds, no throughput): os.* alone among the latency
+   * experiments; the convoy's and the echo's round trips are not. */
+  assert_true(cellkind_per_operation(&r, "os.switch"));
+  assert_false(cellkind_per_operation(&r, "mixed.convoy"));
+  assert_false(cellkind_per_operation(&r, "io.echo"));
+  assert_false(cellkind_per_operation(&r, "renamed"));
+  assert_false(cellkind_per_operation(&r, "cpu.primes"));
   results_free(&r);
 }
 

@@ -175,6 +175,10 @@ cellkind_work cellkind_work_of(const results *r, const char *wl) {
   return isfinite(busy) && busy < 0.5 ? CELLKIND_WAITING : CELLKIND_COMPUTE;
 }
 
+int cellkind_per_operation(const results *r, const char *wl) {
+  return results_workload_flag(r, wl, "latency");
+}
+
 const char *cellkind_work_name(cellkind_work k) {
   static const char *const names[] = {"compute",  "waiting", "latency",
                                       "messages", "memory",  "serve"};

@@ -94,6 +94,12 @@ typedef enum {
 /* What kind of experiment workload wl of r is. */
 cellkind_work cellkind_work_of(const results *r, const char *wl);
 
+/* Whether wl, a latency experiment, measures one operation at a time by
+ * kind (os.spawn's creations, os.switch's hand-offs: the metadata's flag
+ * "latency"), so that its cells have latencies per kind and no
+ * throughput; the convoy's and the echo's round trips have one. */
+int cellkind_per_operation(const results *r, const char *wl);
+
 /* "compute", "waiting", "latency", "messages", "memory", "serve". */
 const char *cellkind_work_name(cellkind_work k);
 

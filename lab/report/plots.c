@@ -750,9 +750,8 @@ _Static_assert(sizeof plots_table / sizeof plots_table[0] == PLOTS_COUNT,
 
 /* Why a workload of kind k has neither throughput nor speedup to draw, or
  * NULL: a server, memory or message-size experiment, or a latency
- * experiment measured per operation (os.spawn, os.switch: flag
- * "latency"), measures something else per cell, shown in summary.md's
- * tables. */
+ * experiment measured per operation (os.spawn, os.switch), measures
+ * something else per cell, shown in summary.md's tables. */
 static const char *not_scaling(const results *r, const char *wl,
                                cellkind_work k) {
   switch (k) {
@@ -763,7 +762,7 @@ static const char *not_scaling(const results *r, const char *wl,
   case CELLKIND_MESSAGES:
     return "a message experiment: throughput and latency by message size";
   case CELLKIND_LATENCY:
-    if (results_workload_flag(r, wl, "latency"))
+    if (cellkind_per_operation(r, wl))
       return "a latency experiment: what one operation costs, as "
              "percentiles";
     break;

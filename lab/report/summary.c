@@ -758,7 +758,7 @@ static void write_workload(FILE *f, const results *r, const char *wl) {
   size_t nworkers = results_workers(r, wl, workers, MAX_WORKERS);
   cellkind_work kind = cellkind_work_of(r, wl);
 
-  if (results_workload_flag(r, wl, "latency")) {
+  if (cellkind_per_operation(r, wl)) {
     write_latency(f, r, wl, workers, nworkers);
     write_failures(f, r, wl);
     return;
