@@ -234,7 +234,7 @@ static void common_columns(const results *r, answers_row *row, sbuf *cols) {
  * says they waited little for it ("the work releases it": hashlib, zlib,
  * I/O). */
 static void gil_clause(FILE *adv, double ws, unsigned w, const char *who) {
-  if (ws >= 0.5 * (w - 1) / w)
+  if (cellkind_wait_shows_turns(ws, w))
     fprintf(adv, " — %s: each thread waited %.0f %%", who, ws * 100);
   else
     fprintf(adv,

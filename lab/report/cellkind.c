@@ -59,11 +59,15 @@ const char *cellkind_gil_na_reason(const cJSON *rec) {
                                   "off";
 }
 
+int cellkind_wait_shows_turns(double wait_share, double workers) {
+  return workers >= 2 && isfinite(wait_share) &&
+         wait_share >= 0.5 * (workers - 1) / workers;
+}
+
 int cellkind_gil_turns(const cJSON *rec) {
-  double n = results_num(rec, "workers");
-  double ws = results_num(rec, "gil.wait_share");
-  return cellkind_gil_contended(rec) && n >= 2 && isfinite(ws) &&
-         ws >= 0.5 * (n - 1) / n;
+  return cellkind_gil_contended(rec) &&
+         cellkind_wait_shows_turns(results_num(rec, "gil.wait_share"),
+                                   results_num(rec, "workers"));
 }
 
 int cellkind_one_thread(const cJSON *rec) {

@@ -65,6 +65,11 @@ const char *cellkind_gil_na_reason(const cJSON *rec);
  * is the GIL's, not "partial scaling". */
 int cellkind_gil_turns(const cJSON *rec);
 
+/* The rule of cellkind_gil_turns on figures alone: whether a wait share
+ * (of one repetition, or a median) shows `workers` threads taking turns
+ * at one GIL. */
+int cellkind_wait_shows_turns(double wait_share, double workers);
+
 /* Whether rec's workers all run on one thread by design (asyncio's
  * tasks), so that no speedup is to be expected of them. */
 int cellkind_one_thread(const cJSON *rec);
