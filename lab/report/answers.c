@@ -120,9 +120,7 @@ static void short_name(FILE *f, const cJSON *row) {
   }
 }
 
-/* The worker count the page quotes for wl: the largest not above the
- * machine's CPUs, or the smallest there is when all are; 0 when none. */
-static unsigned quoted_workers(const results *r, const char *wl) {
+unsigned answers_quoted_workers(const results *r, const char *wl) {
   unsigned workers[256], pus = results_machine_pus(r);
   size_t n = results_workers(r, wl, workers, 256);
   if (!n)
@@ -143,11 +141,9 @@ static int python_at(const results_group *g, const char *wl, unsigned w) {
          results_num(g->first, "workers") == w && !(ct > 0);
 }
 
-/* The Python group of wl at w workers (of runtime rt; any when NULL) with
- * the most throughput, skipping `not`; NULL when none. */
-static const results_group *fastest(const results *r, const char *wl,
-                                    unsigned w, const char *rt,
-                                    const results_group * not ) {
+const results_group *answers_fastest(const results *r, const char *wl,
+                                     unsigned w, const char *rt,
+                                     const results_group * not ) {
   const results_group *best = NULL;
   double most = -INFINITY;
   for (size_t g = 0; g < r->ngroups; g++) {
@@ -253,7 +249,7 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
   int waiting = row->kind == CELLKIND_WAITING;
 
   for (size_t k = 0; k < nrt; k++) {
-    const results_group *b = fastest(r, wl, w, rts[k], NULL);
+    const results_group *b = answers_fastest(r, wl, w, rts[k], NULL);
     if (!b)
       continue;
     FILE *f = cols[COL_ANSWER].f;
@@ -307,7 +303,7 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
       fprintf(cols[COL_C].f, "%.1f×", c1 / p1);
   }
 
-  const results_group *best = fastest(r, wl, w, NULL, NULL);
+  const results_group *best = answers_fastest(r, wl, w, NULL, NULL);
   if (!best)
     return;
   memfit_cost cost;
@@ -322,7 +318,7 @@ static void speedup_row(const results *r, answers_row *row, sbuf *cols,
 
   /* The advice: the condition, the choice (or that there is none), and
    * why the runner-up is behind, from the figures above. */
-  const results_group *next = fastest(r, wl, w, NULL, best);
+  const results_group *next = answers_fastest(r, wl, w, NULL, best);
   stats_ci bs = results_ci(best, "speedup", NULL);
   if (waiting)
     fprintf(adv, "with %u worker%s, for waiting work like ", w,
@@ -678,7 +674,7 @@ static void build_row(const results *r, answers_row *row) {
   else if (strcmp(row->wl, "servers") == 0)
     serve_row(r, cols, adv.f);
   else {
-    row->w = quoted_workers(r, row->wl);
+    row->w = answers_quoted_workers(r, row->wl);
     switch (row->kind) {
     case CELLKIND_COMPUTE:
     case CELLKIND_WAITING:
@@ -865,7 +861,7 @@ int answers_chart(const results *r, char **svg, char *err, size_t errlen) {
     if (ipctable_is_ipc(r, wls[i]) || servetable_is_serve(r, wls[i]) ||
         !cellkind_has_speedup(cellkind_work_of(r, wls[i])))
       continue;
-    unsigned w = quoted_workers(r, wls[i]);
+    unsigned w = answers_quoted_workers(r, wls[i]);
     if (w < 2)
       continue;
     int any = 0;

@@ -25,6 +25,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The worker count the page quotes for wl: the largest not above the
+ * machine's CPUs, or the smallest there is when all are; 0 when none. */
+unsigned answers_quoted_workers(const results *r, const char *wl);
+
+/* The Python group of wl at w workers with no CPU-bound threads beside
+ * (of runtime rt; any when NULL) with the most throughput, skipping `not`
+ * (NULL: none); NULL when there is none. */
+const results_group *answers_fastest(const results *r, const char *wl,
+                                     unsigned w, const char *rt,
+                                     const results_group * not );
+
 /* Writes the answers page of r to f: "## Answers" (titled by the run's
  * question when it has one) with its table, then "## What to choose" with
  * the advice. Nothing when r has no ok cell. */

@@ -1,6 +1,7 @@
 /* runtimes — see runtimes.h. */
 #include "runtimes.h"
 
+#include "answers.h"
 #include "cellkind.h"
 #include "escape.h"
 #include "ipctable.h"
@@ -122,44 +123,15 @@ static const results_group *one_worker(const results *r, const char *wl,
   return any;
 }
 
-/* The worker count quoted: the largest not above the CPUs. */
-static unsigned quoted(const results *r, const char *wl) {
-  unsigned workers[256], pus = results_machine_pus(r);
-  size_t n = results_workers(r, wl, workers, 256);
-  unsigned best = n ? workers[0] : 0;
-  for (size_t k = 0; k < n; k++)
-    if (!pus || workers[k] <= pus)
-      best = workers[k];
-  return best;
-}
-
-/* The Python group of wl in rt at w workers with the most throughput. */
-static const results_group *fastest(const results *r, const char *wl,
-                                    const char *rt, unsigned w) {
-  const results_group *best = NULL;
-  double most = -INFINITY;
-  for (size_t g = 0; g < r->ngroups; g++) {
-    const cJSON *c = r->groups[g].first;
-    if (strcmp(results_str(c, "workload"), wl) != 0 || results_is_native(c) ||
-        strcmp(results_str(c, "runtime"), rt) != 0 ||
-        results_num(c, "workers") != w || results_num(c, "cpu_threads") > 0)
-      continue;
-    double v = results_ci(&r->groups[g], "throughput", NULL).median;
-    if (isfinite(v) && v > most)
-      most = v, best = &r->groups[g];
-  }
-  return best;
-}
-
 /* One workload's rows: a runtime each. */
 static void write_rows(FILE *f, const results *r, const char *wl,
                        const char **rts, size_t nrt) {
   const results_group *base = one_worker(r, wl, rts[0]);
-  unsigned w = quoted(r, wl);
+  unsigned w = answers_quoted_workers(r, wl);
   for (size_t k = 0; k < nrt; k++) {
     const results_group *one =
         base ? (k ? same_in(r, base->first, rts[k], 1) : base) : NULL;
-    const results_group *best = fastest(r, wl, rts[k], w);
+    const results_group *best = answers_fastest(r, wl, w, rts[k], NULL);
     if (!one && !best)
       continue;
     char cav[512], model[128];
